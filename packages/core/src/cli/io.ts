@@ -1,0 +1,33 @@
+/**
+ * The CLI's only way to talk to the terminal. Core modules never print; commands format results
+ * and hand text to these writers. Colour follows NO_COLOR / FORCE_COLOR and whether stdout is a TTY.
+ */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  readonly color: boolean;
+  readonly isTTY: boolean;
+}
+
+export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+    color: colorEnabled(process.stderr),
+    isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}
+
+const CODES = { red: [31, 39], yellow: [33, 39], green: [32, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] } as const;
+export type Style = keyof typeof CODES;
+
+export function paint(enabled: boolean): Record<Style, (s: string) => string> {
+  const make = (s: Style) => (text: string) => (enabled ? `\u001b[${CODES[s][0]}m${text}\u001b[${CODES[s][1]}m` : text);
+  return { red: make('red'), yellow: make('yellow'), green: make('green'), cyan: make('cyan'), dim: make('dim'), bold: make('bold') };
+}

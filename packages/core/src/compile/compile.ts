@@ -1,0 +1,275 @@
+import { ErrorCode, type Diagnostic } from '../errors.js';
+import { createPluginContext, runHook, type ContextDeps } from '../plugins/context.js';
+import type { LoadedPlugin } from '../plugins/load.js';
+import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackInfo } from '../plugin.js';
+import { loadProject, throwIfErrors, type LoadOptions, type Project, type ResolvedManifest } from '../project.js';
+import { checkTemplate, type TemplateStats } from './checks.js';
+import { configKeyToOutputName, createNaming } from './naming.js';
+import { serializeTemplate, type CfnTemplate } from './template.js';
+import { VERSION } from '../version.js';
+
+/** One Metaflow config value and where it comes from. */
+export interface ConfigOutputEntry {
+  /** The config key, e.g. `METAFLOW_DATASTORE_SYSROOT_S3`. */
+  key: string;
+  /** The stack Output that carries it after deploy. */
+  outputName: string;
+  /** Literal or CloudFormation expression. */
+  value: CfnValue;
+  /** The literal value when known at compile time (no AWS needed). */
+  literal?: string;
+  description?: string;
+  plugin: string;
+  pluginKey: string;
+}
+
+export interface StackOutputEntry {
+  name: string;
+  value: CfnValue;
+  description?: string;
+  plugin: string;
+  pluginKey: string;
+}
+
+export interface PluginInfo {
+  name: string;
+  key: string;
+  spec: string;
+  kind: LoadedPlugin['kind'];
+  source: string;
+  packageName?: string;
+  version?: string;
+  loadMs: number;
+  requires: string[];
+  uses: string[];
+  description?: string;
+}
+
+export interface CompileOptions extends LoadOptions {
+  format?: 'json' | 'yaml';
+}
+
+export interface CompileResult {
+  file: string;
+  stackName: string;
+  region?: string;
+  manifest: Readonly<ResolvedManifest>;
+  plugins: PluginInfo[];
+  template: CfnTemplate;
+  /** The template text in the requested format (byte-identical for the same manifest). */
+  body: string;
+  format: 'json' | 'yaml';
+  stats: TemplateStats;
+  warnings: Diagnostic[];
+  configOutputs: ConfigOutputEntry[];
+  stackOutputs: StackOutputEntry[];
+  /** logical id → manifest key of the plugin that contributed the resource */
+  resourceOwners: Record<string, string>;
+}
+
+const CONFIG_KEY = /^[A-Z][A-Z0-9_]*$/;
+const OUTPUT_NAME = /^[A-Za-z0-9]{1,255}$/;
+
+export function pluginInfo(lp: LoadedPlugin): PluginInfo {
+  return {
+    name: lp.plugin.name,
+    key: lp.plugin.key,
+    spec: lp.spec,
+    kind: lp.kind,
+    source: lp.source,
+    packageName: lp.packageName,
+    version: lp.version,
+    loadMs: Math.round(lp.loadMs * 10) / 10,
+    requires: lp.plugin.requires ?? [],
+    uses: lp.plugin.uses ?? [],
+    description: lp.plugin.description,
+  };
+}
+
+/** Run the plugins' hooks over a loaded project and build the template. */
+export async function compileProject(project: Project, options: { format?: 'json' | 'yaml' } = {}): Promise<CompileResult> {
+  const { source, plugins, manifest } = project;
+  const stack: StackInfo = Object.freeze({
+    name: manifest.stack.name,
+    region: manifest.stack.region,
+    tags: manifest.stack.tags,
+  });
+  const diagnostics: Diagnostic[] = [];
+  const apis = new Map<string, unknown>();
+  const deps: ContextDeps = {
+    source,
+    stack,
+    naming: createNaming(stack.name),
+    manifest: manifest as Readonly<Record<string, unknown>>,
+    loadedKeys: new Set(plugins.map((p) => p.plugin.key)),
+    apis,
+    diagnostics,
+  };
+  const optionsOf = (lp: LoadedPlugin) => manifest[lp.plugin.key];
+
+  // 1. check: every plugin, so all manifest problems come out in one run.
+  for (const lp of plugins) {
+    if (!lp.plugin.check) continue;
+    const ctx = createPluginContext(lp, deps, { hook: 'check' });
+    await runHook(lp, 'check', () => lp.plugin.check!(ctx, optionsOf(lp)));
+  }
+  throwIfErrors(source, diagnostics);
+
+  // 2. api, resources, outputs, stackOutputs, in dependency order.
+  const resources: Record<string, CfnResource> = {};
+  const resourceOwners: Record<string, string> = {};
+  const configOutputs: ConfigOutputEntry[] = [];
+  const stackOutputs: StackOutputEntry[] = [];
+  const outputOwner = new Map<string, LoadedPlugin>();
+  const collisions: Diagnostic[] = [];
+  const keyOf = new Map(plugins.map((lp) => [lp.plugin.key, lp]));
+  const collide = (code: string, message: string, a: LoadedPlugin, hint: string) =>
+    collisions.push({ code, message, severity: 'error', plugin: a.plugin.name, hint });
+
+  for (const lp of plugins) {
+    const opts = optionsOf(lp);
+    if (lp.plugin.api) {
+      const ctx = createPluginContext(lp, deps, { hook: 'api' });
+      apis.set(lp.plugin.key, await runHook(lp, 'api', () => lp.plugin.api!(ctx, opts)));
+    }
+    if (lp.plugin.resources) {
+      const ctx = createPluginContext(lp, deps, { hook: 'resources' });
+      const res = (await runHook(lp, 'resources', () => lp.plugin.resources!(ctx, opts))) ?? {};
+      for (const [id, resource] of Object.entries(res)) {
+        const owner = resourceOwners[id];
+        if (owner !== undefined) {
+          const other = keyOf.get(owner)!;
+          collide(
+            ErrorCode.COLLISION_RESOURCE,
+            `plugins ${other.plugin.name} and ${lp.plugin.name} both define the resource ${id}`,
+            lp,
+            other === lp ? 'a plugin returned the same logical id twice' : `logical ids must be unique; one of the two plugins must use ctx.naming.logicalId with its own prefix`,
+          );
+          continue;
+        }
+        if (!resource || typeof resource !== 'object' || typeof resource.Type !== 'string') {
+          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned resource ${id} without a Type`, lp, 'every resource needs Type, e.g. "AWS::S3::Bucket"');
+          continue;
+        }
+        resources[id] = resource;
+        resourceOwners[id] = lp.plugin.key;
+      }
+    }
+    if (lp.plugin.outputs) {
+      const ctx = createPluginContext(lp, deps, { hook: 'outputs' });
+      const outs = (await runHook(lp, 'outputs', () => lp.plugin.outputs!(ctx, opts))) ?? {};
+      for (const [key, raw] of Object.entries(outs)) {
+        const { value, description } = normalizeConfigValue(raw);
+        if (!CONFIG_KEY.test(key)) {
+          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`, lp, 'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE');
+          continue;
+        }
+        const existing = configOutputs.find((c) => c.key === key);
+        if (existing) {
+          collide(ErrorCode.COLLISION_CONFIG_OUTPUT, `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`, lp, 'one config key has one owner; disable the setting in one of the two plugins');
+          continue;
+        }
+        if (value === null || value === undefined || value === '') continue;
+        const outputName = configKeyToOutputName(key);
+        const literal = typeof value === 'object' ? undefined : String(value);
+        configOutputs.push({ key, outputName, value: literal ?? value, literal, description, plugin: lp.plugin.name, pluginKey: lp.plugin.key });
+        outputOwner.set(outputName, lp);
+      }
+    }
+    if (lp.plugin.stackOutputs) {
+      const ctx = createPluginContext(lp, deps, { hook: 'stackOutputs' });
+      const outs = (await runHook(lp, 'stackOutputs', () => lp.plugin.stackOutputs!(ctx, opts))) ?? {};
+      for (const [name, out] of Object.entries(outs)) {
+        if (!OUTPUT_NAME.test(name)) {
+          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned stack output "${name}"; output names must be alphanumeric`, lp, 'rename the output');
+          continue;
+        }
+        const other = outputOwner.get(name);
+        if (other) {
+          collide(ErrorCode.COLLISION_STACK_OUTPUT, `plugins ${other.plugin.name} and ${lp.plugin.name} both define the stack output ${name}`, lp, 'rename one of the outputs');
+          continue;
+        }
+        outputOwner.set(name, lp);
+        stackOutputs.push({ name, value: out.value, description: out.description, plugin: lp.plugin.name, pluginKey: lp.plugin.key });
+      }
+    }
+  }
+  throwIfErrors(source, [...diagnostics, ...collisions]);
+
+  const template = buildTemplate(manifest, resources, resourceOwners, configOutputs, stackOutputs);
+  const format = options.format ?? 'json';
+  const jsonBody = await serializeTemplate(template, 'json');
+  const { problems, stats } = checkTemplate(
+    template,
+    jsonBody,
+    (id) => keyOf.get(resourceOwners[id] ?? '')?.plugin.name,
+    (name) => outputOwner.get(name)?.plugin.name,
+  );
+  throwIfErrors(source, problems);
+  const body = format === 'json' ? jsonBody : await serializeTemplate(template, format);
+  return {
+    file: source.file,
+    stackName: stack.name,
+    region: stack.region,
+    manifest,
+    plugins: plugins.map(pluginInfo),
+    template,
+    body,
+    format,
+    stats,
+    warnings: diagnostics.filter((d) => d.severity === 'warning'),
+    configOutputs: configOutputs.sort((a, b) => a.key.localeCompare(b.key)),
+    stackOutputs: stackOutputs.sort((a, b) => a.name.localeCompare(b.name)),
+    resourceOwners: sortKeys(resourceOwners),
+  };
+}
+
+/** Find, load, validate and compile a manifest to one CloudFormation template. Prints nothing. */
+export async function compile(options: CompileOptions = {}): Promise<CompileResult> {
+  const project = await loadProject(options);
+  return compileProject(project, { format: options.format });
+}
+
+function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'value' in raw && Object.keys(raw).every((k) => k === 'value' || k === 'description')) {
+    return raw as ConfigOutput;
+  }
+  return { value: raw as CfnValue };
+}
+
+function sortKeys<T>(obj: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(obj).sort()) out[k] = obj[k]!;
+  return out;
+}
+
+function buildTemplate(
+  manifest: Readonly<ResolvedManifest>,
+  resources: Record<string, CfnResource>,
+  owners: Record<string, string>,
+  configOutputs: ConfigOutputEntry[],
+  stackOutputs: StackOutputEntry[],
+): CfnTemplate {
+  const outputs: CfnTemplate['Outputs'] = {};
+  for (const c of configOutputs) {
+    outputs[c.outputName] = { Description: `${c.key}${c.description ? ` - ${c.description}` : ''} (${c.plugin})`, Value: c.value };
+  }
+  for (const s of stackOutputs) {
+    outputs[s.name] = { Description: `${s.description ?? s.name} (${s.plugin})`, Value: s.value };
+  }
+  const stack = manifest.stack;
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: stack.description ?? `Metaflow infrastructure for stack ${stack.name}, compiled by mfinfra from its manifest`,
+    Metadata: {
+      mfinfra: {
+        generator: `mfinfra ${VERSION}`,
+        stack: stack.name,
+        resources: sortKeys(owners),
+        config: Object.fromEntries(configOutputs.map((c) => [c.key, c.outputName]).sort(([a], [b]) => a!.localeCompare(b!))),
+      },
+    },
+    Resources: sortKeys(resources),
+    Outputs: sortKeys(outputs),
+  };
+}

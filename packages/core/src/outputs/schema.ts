@@ -1,0 +1,41 @@
+import type { JsonSchema } from '../plugin.js';
+
+/**
+ * Schema of the manifest's `outputs:` section: where mfinfra writes Metaflow's config file and any
+ * user templates after a deploy. Owned by core (not by a plugin).
+ */
+export const outputsSchema: JsonSchema = {
+  type: 'object',
+  description: 'Config files mfinfra writes after apply (Metaflow config, env file, user templates).',
+  additionalProperties: false,
+  properties: {
+    metaflowConfig: {
+      description: "Metaflow's own config file (config.json or config_<profile>.json in $METAFLOW_HOME).",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', description: 'Write the Metaflow config file (default true).' },
+        profile: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]+$',
+          description: 'Metaflow profile name: writes config_<profile>.json (select it with METAFLOW_PROFILE).',
+        },
+        path: { type: 'string', minLength: 1, description: 'Write the config to this path instead.' },
+      },
+    },
+    files: {
+      description: 'Extra handlebars templates rendered with the config values.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['template', 'path'],
+        properties: {
+          template: { type: 'string', minLength: 1, description: 'Handlebars template, relative to the manifest.' },
+          path: { type: 'string', minLength: 1, description: 'Destination, relative to the manifest.' },
+          mode: { type: 'string', pattern: '^0?[0-7]{3}$', description: 'File mode, e.g. "0600".' },
+        },
+      },
+    },
+  },
+};

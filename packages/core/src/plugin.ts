@@ -1,0 +1,211 @@
+/**
+ * The mfinfra plugin contract: the only file a plugin needs (`@mfinfra/core/plugin`).
+ *
+ * A plugin is a plain object typed by {@link Plugin}. It owns one section of the manifest
+ * (`key`), declares the JSON Schema fragment for that section and its defaults, and returns data
+ * from its hooks: CloudFormation resources, Metaflow config outputs, and an `api` other plugins may
+ * read. Plugins never mutate a shared template; core merges what they return and rejects
+ * collisions, naming both plugins.
+ *
+ * Hook order (core runs every plugin in dependency order, `requires`/`uses` first):
+ *
+ * | hook           | kind                  | receives             | its return value                         |
+ * | -------------- | --------------------- | -------------------- | ---------------------------------------- |
+ * | `check`        | sequential, all first | ctx, options         | nothing; call `ctx.report()` per problem |
+ * | `api`          | sequential            | ctx, options         | the value `ctx.use(key)` gives others    |
+ * | `resources`    | sequential            | ctx, options         | logical id → CloudFormation resource     |
+ * | `outputs`      | sequential            | ctx, options         | `METAFLOW_*` key → value (config output) |
+ * | `stackOutputs` | sequential            | ctx, options         | extra stack Outputs (not config keys)    |
+ *
+ * `check` runs for every plugin before any other hook, so all manifest problems are reported in one
+ * run. Every hook call is wrapped: a throw becomes a `PLUGIN_ERROR` naming the plugin and hook.
+ */
+
+/** The plugin API version this build of core speaks. Core refuses plugins with another version. */
+export const PLUGIN_API_VERSION = 1 as const;
+
+/** Any JSON value a CloudFormation template may hold (literals and intrinsic functions). */
+export type CfnValue = string | number | boolean | null | CfnValue[] | { [key: string]: CfnValue };
+
+/** What CloudFormation keeps of a resource when it is deleted or replaced. */
+export type CfnRetentionPolicy = 'Delete' | 'Retain' | 'RetainExceptOnCreate' | 'Snapshot';
+
+/** One CloudFormation resource, as it appears under `Resources`. */
+export interface CfnResource {
+  Type: string;
+  Properties?: { [key: string]: CfnValue | undefined };
+  DependsOn?: string | string[];
+  Condition?: string;
+  DeletionPolicy?: CfnRetentionPolicy;
+  UpdateReplacePolicy?: CfnRetentionPolicy;
+  Metadata?: { [key: string]: CfnValue };
+}
+
+/**
+ * A config output: the value one `METAFLOW_*` setting takes in Metaflow's config file. A bare value
+ * is a literal or a CloudFormation expression (`Ref`, `Fn::GetAtt`, `Fn::Sub`, …). Core turns every
+ * config output into a stack Output so it can be read back after deploy.
+ */
+export type ConfigOutputValue = CfnValue | ConfigOutput;
+export interface ConfigOutput {
+  value: CfnValue;
+  /** Shown in the stack Output's Description and in `mfinfra outputs`. */
+  description?: string;
+}
+
+/** A stack Output that is not a Metaflow config key (e.g. an API key id used to fetch a secret). */
+export interface StackOutput {
+  value: CfnValue;
+  description?: string;
+}
+
+/** A minimal JSON Schema (draft 2020-12 / ajv) object type. Plugins describe their section with it. */
+export interface JsonSchema {
+  [keyword: string]: unknown;
+}
+
+/** A location inside the plugin's own manifest section, e.g. `['computeEnvironments', 0, 'maxVcpus']`. */
+export type ManifestPath = ReadonlyArray<string | number>;
+
+export interface DiagnosticOptions {
+  /** Path inside this plugin's section (relative to its `key`); core turns it into file:line:column. */
+  path?: ManifestPath;
+  /** Path from the manifest root, when the problem is outside this plugin's section. */
+  rootPath?: ManifestPath;
+  /** What the user should do about it. */
+  hint?: string;
+  /** A stable UPPER_SNAKE code of the plugin's own (kept as `pluginCode`). */
+  code?: string;
+}
+
+/** Stable names derived from the stack name: the same manifest always yields the same names. */
+export interface Naming {
+  /** The stack name from the manifest. */
+  readonly stackName: string;
+  /**
+   * A CloudFormation logical id from parts: alphanumerics only, PascalCase, at most 255 characters.
+   * `logicalId('batch', 'gpu-spot', 'ComputeEnvironment')` → `BatchGpuSpotComputeEnvironment`.
+   */
+  logicalId(...parts: string[]): string;
+  /**
+   * A physical resource name `<stack>-<parts>` in lowercase with hyphens, shortened with a stable
+   * hash suffix when it exceeds `maxLength` (default 64).
+   */
+  physicalName(parts: string | string[], options?: { maxLength?: number; separator?: string }): string;
+}
+
+/** Read-only facts about the stack being compiled. */
+export interface StackInfo {
+  readonly name: string;
+  readonly region?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** What core hands every hook. Explicit first argument, never `this`. */
+export interface PluginContext {
+  /** This plugin's name (as in errors). */
+  readonly plugin: string;
+  /** The stack facts from the manifest's `stack:` section. */
+  readonly stack: StackInfo;
+  /** Stable logical ids and physical names. */
+  readonly naming: Naming;
+  /** Keys of every plugin loaded for this manifest (e.g. to check whether `scheduling` is on). */
+  readonly loaded: ReadonlySet<string>;
+  /** The whole resolved manifest (defaults applied, frozen). Prefer your own `options`. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+  /**
+   * The `api` of another plugin, by its manifest key. The key must be in this plugin's `requires`
+   * (always present) or `uses` (may be absent: `undefined` is returned).
+   */
+  use<T = unknown>(key: string): T;
+  /** Record a problem with the manifest and carry on, so every problem is reported in one run. */
+  report(message: string, options?: DiagnosticOptions): void;
+  /** Stop with an error at a manifest position. */
+  error(message: string, options?: DiagnosticOptions): never;
+  /** A warning shown to the user; compilation continues. */
+  warn(message: string, options?: DiagnosticOptions): void;
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The plugin object. `Options` is the type of the plugin's manifest section after defaults;
+ * `Api` is what it exposes to other plugins through `ctx.use(key)`.
+ */
+export interface Plugin<Options = unknown, Api = unknown> {
+  /** Namespaced name that appears in every error the plugin causes, e.g. `mfinfra:batch`. */
+  name: string;
+  /** The plugin API version the plugin was written for. Must equal {@link PLUGIN_API_VERSION}. */
+  apiVersion: typeof PLUGIN_API_VERSION;
+  /** The plugin's own version (shown by `mfinfra plugins`). */
+  version?: string;
+  /** One line saying what the plugin adds. */
+  description?: string;
+  /** The manifest section this plugin owns, e.g. `batch`. One owner per key. */
+  key: string;
+  /** JSON Schema fragment for the section. Declare defaults in `defaults`, not in the schema. */
+  schema: JsonSchema;
+  /** Defaults deep-merged under the user's section after validation (arrays are replaced, not merged). */
+  defaults?: DeepPartial<Options>;
+  /** Whether the section may be omitted from the manifest (it then resolves to `defaults`). */
+  optionalSection?: boolean;
+  /** Keys of plugins this one needs. A missing one is a manifest error; they run first. */
+  requires?: string[];
+  /** Keys of plugins this one reads when present. They run first when loaded. */
+  uses?: string[];
+  /** Semantic checks beyond the schema; report each problem with `ctx.report(msg, { path })`. */
+  check?(ctx: PluginContext, options: Options): Awaitable<void>;
+  /** The value other plugins read with `ctx.use(key)`. */
+  api?(ctx: PluginContext, options: Options): Awaitable<Api>;
+  /** CloudFormation resources by logical id. */
+  resources?(ctx: PluginContext, options: Options): Awaitable<Record<string, CfnResource>>;
+  /** Metaflow config outputs: `METAFLOW_*` key → literal or CloudFormation expression. */
+  outputs?(ctx: PluginContext, options: Options): Awaitable<Record<string, ConfigOutputValue>>;
+  /** Stack Outputs that are not config keys (alphanumeric output names). */
+  stackOutputs?(ctx: PluginContext, options: Options): Awaitable<Record<string, StackOutput>>;
+}
+
+export type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Identity function that gives a plugin object its types. */
+export function definePlugin<Options = unknown, Api = unknown>(
+  plugin: Plugin<Options, Api>,
+): Plugin<Options, Api> {
+  return plugin;
+}
+
+// ---- CloudFormation expression helpers -------------------------------------------------------
+
+/** `{ "Ref": logicalId }` */
+export function ref(logicalId: string): { Ref: string } {
+  return { Ref: logicalId };
+}
+
+/** `{ "Fn::GetAtt": [logicalId, attribute] }` */
+export function getAtt(logicalId: string, attribute: string): { 'Fn::GetAtt': [string, string] } {
+  return { 'Fn::GetAtt': [logicalId, attribute] };
+}
+
+/** `{ "Fn::Sub": template }` or, with variables, `{ "Fn::Sub": [template, variables] }` */
+export function sub(
+  template: string,
+  variables?: Record<string, CfnValue>,
+): { 'Fn::Sub': string | [string, Record<string, CfnValue>] } {
+  return variables ? { 'Fn::Sub': [template, variables] } : { 'Fn::Sub': template };
+}
+
+/** `{ "Fn::Join": [separator, values] }` */
+export function join(separator: string, values: CfnValue[]): { 'Fn::Join': [string, CfnValue[]] } {
+  return { 'Fn::Join': [separator, values] };
+}
+
+/** Turn `{ key: value }` into CloudFormation's `[{ Key, Value }]` tag list, sorted by key. */
+export function tagList(tags: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
+  return Object.keys(tags)
+    .sort()
+    .map((Key) => ({ Key, Value: tags[Key] as string }));
+}

@@ -1,0 +1,203 @@
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { ErrorCode, type Diagnostic } from '../errors.js';
+import type { ManifestSource } from '../manifest/source.js';
+import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
+import { CORE_KEYS } from '../schema/rootSchema.js';
+import { FIRST_PARTY_PLUGINS, isLocalSpec, resolvePluginSpec, type PluginSourceKind } from './resolve.js';
+
+/** A plugin that loaded and passed the shape checks. */
+export interface LoadedPlugin {
+  plugin: Plugin<unknown, unknown>;
+  /** The manifest entry that named it. */
+  spec: string;
+  /** Index in the manifest's `plugins:` list. */
+  index: number;
+  kind: PluginSourceKind;
+  /** Absolute path of the module that was imported. */
+  source: string;
+  packageName?: string;
+  /** `plugin.version`, else the package's version. */
+  version?: string;
+  /** Milliseconds spent importing and checking the module. */
+  loadMs: number;
+}
+
+const HOOKS = ['check', 'api', 'resources', 'outputs', 'stackOutputs'] as const;
+const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+
+/** Import a module; TypeScript files go through jiti (loaded only when needed). */
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  if (/\.[cm]?tsx?$/.test(file)) {
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: false });
+    return (await jiti.import(file)) as Record<string, unknown>;
+  }
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
+
+/**
+ * Load every plugin the manifest lists. Problems are collected (not thrown) so the user sees all of
+ * them in one run: not found, failed import, no default export, wrong apiVersion, bad shape,
+ * duplicate names or keys.
+ */
+export async function loadPlugins(
+  specs: readonly string[],
+  source: ManifestSource,
+  inline: Readonly<Record<string, unknown>> = {},
+): Promise<{ loaded: LoadedPlugin[]; problems: Diagnostic[] }> {
+  const loaded: LoadedPlugin[] = [];
+  const problems: Diagnostic[] = [];
+  const at = (index: number) => {
+    const loc = source.locate(['plugins', index]);
+    return { loc, frame: source.frame(loc), path: `plugins[${index}]` };
+  };
+
+  for (const [index, spec] of specs.entries()) {
+    const started = performance.now();
+    const resolved = Object.hasOwn(inline, spec)
+      ? { spec, kind: 'local' as const, entry: `(inline plugin "${spec}")`, inline: inline[spec] }
+      : resolvePluginSpec(spec, source.dir);
+    if (!resolved) {
+      const firstParty = FIRST_PARTY_PLUGINS[spec];
+      problems.push({
+        code: ErrorCode.PLUGIN_NOT_FOUND,
+        severity: 'error',
+        message: isLocalSpec(spec)
+          ? `plugin file not found: ${spec} (looked in ${source.dir})`
+          : `plugin "${spec}" is not installed${firstParty ? ` (package ${firstParty})` : ''}`,
+        hint: isLocalSpec(spec)
+          ? 'check the path; it is relative to the manifest'
+          : `install it beside the manifest: npm install -D ${firstParty ?? spec}` +
+            (firstParty ? '' : `; first-party short names are ${Object.keys(FIRST_PARTY_PLUGINS).join(', ')}`),
+        ...at(index),
+      });
+      continue;
+    }
+    let mod: Record<string, unknown>;
+    try {
+      mod = 'inline' in resolved ? { default: resolved.inline } : await importModule(resolved.entry);
+    } catch (e) {
+      problems.push({
+        code: ErrorCode.PLUGIN_LOAD_FAILED,
+        severity: 'error',
+        message: `plugin "${spec}" failed to load from ${resolved.entry}: ${firstLine(e)}`,
+        hint: 'fix the module so it imports cleanly (run it with node to see the full error), or remove it from plugins',
+        ...at(index),
+      });
+      continue;
+    }
+    let candidate = mod.default ?? mod.plugin;
+    if (typeof candidate === 'function') {
+      try {
+        candidate = (candidate as () => unknown)();
+      } catch (e) {
+        problems.push({
+          code: ErrorCode.PLUGIN_LOAD_FAILED,
+          severity: 'error',
+          message: `plugin factory exported by "${spec}" threw: ${firstLine(e)}`,
+          ...at(index),
+        });
+        continue;
+      }
+    }
+    const shapeProblem = checkShape(candidate, spec);
+    if (shapeProblem) {
+      problems.push({ severity: 'error', ...shapeProblem, ...at(index) });
+      continue;
+    }
+    const plugin = candidate as Plugin<unknown, unknown>;
+    const loadMs = performance.now() - started;
+    loaded.push({
+      plugin,
+      spec,
+      index,
+      kind: resolved.kind,
+      source: resolved.entry,
+      packageName: 'packageName' in resolved ? resolved.packageName : undefined,
+      version: plugin.version ?? ('packageVersion' in resolved ? resolved.packageVersion : undefined),
+      loadMs,
+    });
+  }
+
+  // Duplicate names and keys: name both plugins.
+  const byName = new Map<string, LoadedPlugin>();
+  const byKey = new Map<string, LoadedPlugin>();
+  for (const lp of loaded) {
+    const sameName = byName.get(lp.plugin.name);
+    if (sameName) {
+      problems.push({
+        code: ErrorCode.COLLISION_PLUGIN_NAME,
+        severity: 'error',
+        message: `two plugins are named "${lp.plugin.name}": "${sameName.spec}" and "${lp.spec}"`,
+        hint: 'list each plugin once; a third-party plugin must use a name of its own',
+        ...at(lp.index),
+      });
+      continue;
+    }
+    byName.set(lp.plugin.name, lp);
+    const sameKey = byKey.get(lp.plugin.key);
+    if (sameKey) {
+      problems.push({
+        code: ErrorCode.COLLISION_MANIFEST_KEY,
+        severity: 'error',
+        message: `plugins ${sameKey.plugin.name} ("${sameKey.spec}") and ${lp.plugin.name} ("${lp.spec}") both claim the manifest key "${lp.plugin.key}"`,
+        hint: 'a manifest section has exactly one owner; remove one of the two plugins',
+        ...at(lp.index),
+      });
+      continue;
+    }
+    byKey.set(lp.plugin.key, lp);
+  }
+  const dropped = new Set(problems.map((p) => p.path));
+  return { loaded: loaded.filter((lp) => !dropped.has(`plugins[${lp.index}]`)), problems };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}
+
+function checkShape(candidate: unknown, spec: string): { code: string; message: string; hint: string } | undefined {
+  const invalid = (message: string, hint: string) => ({ code: ErrorCode.PLUGIN_INVALID, message, hint });
+  if (!candidate || typeof candidate !== 'object') {
+    return invalid(
+      `module "${spec}" has no plugin as its default export`,
+      'export the plugin object: `export default definePlugin({ ... })` (from @mfinfra/core/plugin)',
+    );
+  }
+  const p = candidate as Record<string, unknown>;
+  if (p.apiVersion !== PLUGIN_API_VERSION) {
+    return {
+      code: ErrorCode.PLUGIN_API_VERSION,
+      message: `plugin "${spec}" was written for plugin API version ${JSON.stringify(p.apiVersion)}; this mfinfra speaks version ${PLUGIN_API_VERSION}`,
+      hint:
+        typeof p.apiVersion === 'number' && p.apiVersion > PLUGIN_API_VERSION
+          ? 'upgrade @mfinfra/core, or use an older version of the plugin'
+          : 'upgrade the plugin to a version made for this mfinfra (set apiVersion: 1)',
+    };
+  }
+  if (typeof p.name !== 'string' || !p.name) return invalid(`plugin "${spec}" has no name`, 'set name, e.g. "acme:gpu-compute"');
+  if (typeof p.key !== 'string' || !KEY_PATTERN.test(p.key)) {
+    return invalid(`plugin ${p.name} has an invalid key ${JSON.stringify(p.key)}`, 'key must be camelCase letters and digits, e.g. "gpuCompute"');
+  }
+  if ((CORE_KEYS as readonly string[]).includes(p.key)) {
+    return {
+      code: ErrorCode.COLLISION_MANIFEST_KEY,
+      message: `plugin ${p.name} claims the manifest key "${p.key}", which belongs to mfinfra core`,
+      hint: `choose another key; core owns ${CORE_KEYS.join(', ')}`,
+    };
+  }
+  if (!p.schema || typeof p.schema !== 'object') return invalid(`plugin ${p.name} has no schema`, 'give the JSON Schema of its manifest section');
+  for (const hook of HOOKS) {
+    if (p[hook] !== undefined && typeof p[hook] !== 'function') {
+      return invalid(`plugin ${p.name}: hook "${hook}" is not a function`, `make ${hook} a function or remove it`);
+    }
+  }
+  for (const field of ['requires', 'uses'] as const) {
+    if (p[field] !== undefined && (!Array.isArray(p[field]) || !(p[field] as unknown[]).every((x) => typeof x === 'string'))) {
+      return invalid(`plugin ${p.name}: ${field} must be a list of plugin keys`, `e.g. ${field}: ['datastore']`);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { ErrorCode, MfinfraError, type Diagnostic } from './errors.js';
+import { findManifest } from './manifest/find.js';
+import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './manifest/source.js';
+import { applyDefaults, deepFreeze, isPlainObject } from './compile/defaults.js';
+import { loadPlugins, type LoadedPlugin } from './plugins/load.js';
+import { orderPlugins } from './plugins/order.js';
+import { FIRST_PARTY_PLUGINS } from './plugins/resolve.js';
+import type { JsonSchema, Plugin } from './plugin.js';
+import { assembleSchema } from './schema/assemble.js';
+import { rootDefaults } from './schema/rootSchema.js';
+import { compileSchema, validateAgainstSchema } from './schema/validate.js';
+
+export interface LoadOptions {
+  /** Manifest path (file or folder). When absent, searched from `cwd` upward. */
+  manifest?: string;
+  cwd?: string;
+  /** Manifest text to use instead of reading the file (the path still names it in errors). */
+  text?: string;
+  /** Plugin objects to use for these `plugins:` entries instead of resolving them (tests, embedding). */
+  inlinePlugins?: Readonly<Record<string, Plugin<any, any>>>;
+}
+
+/** The resolved manifest section of core (after defaults). */
+export interface ResolvedManifest {
+  version: 1;
+  stack: {
+    name: string;
+    region?: string;
+    description?: string;
+    tags: Record<string, string>;
+    terminationProtection: boolean;
+    notificationArns?: string[];
+    roleArn?: string;
+    templateBucket?: string;
+  };
+  plugins: string[];
+  outputs: {
+    metaflowConfig: { enabled: boolean; profile?: string; path?: string };
+    files: { template: string; path: string; mode?: string }[];
+  };
+  [section: string]: unknown;
+}
+
+/** A manifest that parsed, whose plugins loaded, and that passed the schema (not yet the checks). */
+export interface Project {
+  source: ManifestSource;
+  /** Plugins in run order (dependencies first). */
+  plugins: LoadedPlugin[];
+  schema: JsonSchema;
+  /** Defaults applied, deep-frozen. */
+  manifest: Readonly<ResolvedManifest>;
+}
+
+export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[]): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return;
+  const first = errors[0]!;
+  throw new MfinfraError(errors.length === 1 ? first.code : ErrorCode.MANIFEST_INVALID, errors.length === 1 ? first.message : summarizeDiagnostics(source.file, errors), {
+    diagnostics: errors,
+    loc: first.loc,
+    plugin: errors.length === 1 ? first.plugin : undefined,
+    hook: errors.length === 1 ? first.hook : undefined,
+    hint: errors.length === 1 ? first.hint : undefined,
+    path: errors.length === 1 ? first.path : undefined,
+  });
+}
+
+/** Find, parse, load plugins, validate and apply defaults. Throws one error carrying every problem. */
+export async function loadProject(options: LoadOptions = {}): Promise<Project> {
+  const source =
+    options.text !== undefined
+      ? parseManifest(options.text, path.resolve(options.cwd ?? process.cwd(), options.manifest ?? 'metaflow.infra.yaml'))
+      : await readManifest(await findManifest(options.manifest, options.cwd));
+  const data = source.data;
+  if (!isPlainObject(data)) {
+    const loc = source.locate([]);
+    throwIfErrors(source, [
+      {
+        code: ErrorCode.MANIFEST_INVALID,
+        severity: 'error',
+        message: data === null || data === undefined ? 'the manifest is empty' : 'the manifest must be a mapping of sections (version, stack, plugins, ...)',
+        loc,
+        frame: source.frame(loc),
+        hint: 'start from `mfinfra init`, or see examples/minimal/metaflow.infra.yaml',
+      },
+    ]);
+  }
+  const record = data as Record<string, unknown>;
+  const specs = Array.isArray(record.plugins) ? record.plugins.filter((p): p is string => typeof p === 'string' && p.length > 0) : [];
+  const unique = [...new Set(specs)];
+
+  const { loaded, problems: loadProblems } = await loadPlugins(unique, source, options.inlinePlugins);
+  const { ordered, problems: orderProblems } = orderPlugins(loaded, source);
+
+  const schema = assembleSchema(
+    ordered.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: !lp.plugin.optionalSection })),
+  );
+  const keyOwner = new Map(ordered.map((lp) => [lp.plugin.key, lp.plugin.name]));
+  let validate;
+  try {
+    validate = compileSchema(schema);
+  } catch (e) {
+    // A plugin's schema fragment that ajv rejects is the plugin's bug.
+    const culprit = ordered.find((lp) => {
+      try {
+        compileSchema(lp.plugin.schema);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new MfinfraError(ErrorCode.PLUGIN_INVALID, `plugin ${culprit?.plugin.name ?? '(unknown)'} declares an invalid schema: ${(e as Error).message}`, {
+      plugin: culprit?.plugin.name,
+      hook: 'schema',
+      hint: 'fix the JSON Schema fragment in the plugin',
+    });
+  }
+  const unloadedPluginHint = (key: string): string | undefined => {
+    const spec = Object.entries(FIRST_PARTY_PLUGINS).find(([short]) => short === key)?.[0];
+    return spec ? `this section belongs to the ${spec} plugin: add "${spec}" to plugins, or remove the section` : undefined;
+  };
+  // Loading problems make the plugin's own section unknown; don't also report that noise.
+  const failedSpecs = new Set(
+    [...loadProblems].map((p) => p.path).filter(Boolean).map((p) => unique[Number(/\[(\d+)\]/.exec(p!)?.[1])]),
+  );
+  const schemaProblems = validateAgainstSchema(validate, source, (key) => keyOwner.get(key), unloadedPluginHint).filter(
+    (d) => !(d.path && failedSpecs.has(d.path.split(/[.[]/)[0]!)),
+  );
+  throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
+
+  const resolved: Record<string, unknown> = applyDefaults(rootDefaults, { ...record });
+  for (const lp of ordered) {
+    resolved[lp.plugin.key] = applyDefaults(lp.plugin.defaults ?? {}, record[lp.plugin.key]);
+  }
+  return { source, plugins: ordered, schema, manifest: deepFreeze(resolved as ResolvedManifest) };
+}
+
+export { formatPath };

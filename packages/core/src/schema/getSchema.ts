@@ -1,0 +1,45 @@
+import { MfinfraError } from '../errors.js';
+import { findManifest } from '../manifest/find.js';
+import { parseManifest } from '../manifest/source.js';
+import { loadPlugins } from '../plugins/load.js';
+import { FIRST_PARTY_PLUGINS } from '../plugins/resolve.js';
+import type { JsonSchema } from '../plugin.js';
+import { assembleSchema } from './assemble.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface SchemaOptions {
+  manifest?: string;
+  cwd?: string;
+}
+
+/**
+ * The merged JSON Schema for editors. With a manifest, its plugins' fragments; without one, every
+ * first-party plugin that is installed. Plugins that fail to load are left out.
+ */
+export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: JsonSchema; plugins: string[] }> {
+  const cwd = options.cwd ?? process.cwd();
+  let file: string | undefined;
+  try {
+    file = await findManifest(options.manifest, cwd);
+  } catch (e) {
+    if (options.manifest !== undefined || !MfinfraError.is(e)) throw e;
+  }
+  let specs: string[] = Object.keys(FIRST_PARTY_PLUGINS);
+  let source = parseManifest('{}', path.join(cwd, 'metaflow.infra.yaml'));
+  if (file) {
+    const text = await readFile(file, 'utf8');
+    try {
+      source = parseManifest(text, file);
+      const data = source.data as { plugins?: unknown } | null;
+      if (data && Array.isArray(data.plugins)) specs = data.plugins.filter((p): p is string => typeof p === 'string');
+    } catch {
+      source = parseManifest('{}', file);
+    }
+  }
+  const { loaded } = await loadPlugins(specs, source);
+  return {
+    schema: assembleSchema(loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false }))),
+    plugins: loaded.map((lp) => lp.plugin.name),
+  };
+}

@@ -1,0 +1,177 @@
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ErrorCode, type Diagnostic } from '../errors.js';
+import { formatPath, type ManifestSource } from '../manifest/source.js';
+import type { JsonSchema } from '../plugin.js';
+import { didYouMean } from './didYouMean.js';
+
+// ajv and ajv-formats ship CommonJS; load them through require for clean typing under NodeNext.
+const require = createRequire(import.meta.url);
+
+export function compileSchema(schema: JsonSchema): ValidateFunction {
+  const AjvCtor = require('ajv').default as typeof import('ajv').default;
+  const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
+  const ajv = new AjvCtor({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
+/** Validate manifest data; return one diagnostic per real problem, with positions and hints. */
+export function validateAgainstSchema(
+  validate: ValidateFunction,
+  source: ManifestSource,
+  ownerOf: (key: string) => string | undefined,
+  pluginKeysHint: (key: string) => string | undefined,
+): Diagnostic[] {
+  if (validate(source.data)) return [];
+  const errors = pruneBranchNoise(validate.errors ?? []);
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const err of errors) {
+    const d = toDiagnostic(err, source, ownerOf, pluginKeysHint);
+    const id = `${d.path}|${d.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(d);
+  }
+  return out;
+}
+
+/** `/batch/jobQueues/0` → ['batch', 'jobQueues', 0] */
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/**
+ * For anyOf/oneOf failures ajv reports every branch's errors. Keep only the branch that came
+ * closest (fewest errors), and drop the summary error when a branch explains the problem.
+ */
+function pruneBranchNoise(errors: ErrorObject[]): ErrorObject[] {
+  let result = errors;
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  for (const c of combinators) {
+    if (c.keyword === 'oneOf' && (c.params as { passingSchemas?: unknown }).passingSchemas) continue;
+    const prefix = c.schemaPath + '/';
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of result) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const idx = e.schemaPath.slice(prefix.length).split('/')[0]!;
+      branches.set(idx, [...(branches.get(idx) ?? []), e]);
+    }
+    if (branches.size === 0) continue;
+    const score = (errs: ErrorObject[]) =>
+      errs.length + errs.filter((e) => e.keyword === 'type' || e.keyword === 'required' || e.keyword === 'const').length * 10;
+    const best = [...branches.entries()].sort((a, b) => score(a[1]) - score(b[1]) || Number(a[0]) - Number(b[0]))[0]![1];
+    const drop = new Set([...branches.values()].flat().filter((e) => !best.includes(e)));
+    drop.add(c);
+    result = result.filter((e) => !drop.has(e));
+  }
+  return result;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `"${v.length > 40 ? v.slice(0, 37) + '...' : v}"`;
+  return String(v);
+}
+
+function toDiagnostic(
+  err: ErrorObject,
+  source: ManifestSource,
+  ownerOf: (key: string) => string | undefined,
+  pluginKeysHint: (key: string) => string | undefined,
+): Diagnostic {
+  const base = pointerToPath(err.instancePath);
+  const where = formatPath(base);
+  const parentSchema = (err.parentSchema ?? {}) as Record<string, unknown>;
+  let path = base;
+  let message: string;
+  let hint: string | undefined;
+  let useKeyLoc = false;
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const key = (err.params as { additionalProperty: string }).additionalProperty;
+      path = [...base, key];
+      useKeyLoc = true;
+      const known = Object.keys((parentSchema.properties as object | undefined) ?? {});
+      const suggestion = didYouMean(key, known);
+      message = base.length === 0 ? `unknown top-level key "${key}"` : `unknown key "${key}" in ${where}`;
+      if (base.length === 0) hint = pluginKeysHint(key);
+      if (!hint && suggestion) hint = `did you mean "${suggestion}"?`;
+      if (!hint) hint = known.length ? `allowed keys here: ${known.join(', ')}` : 'remove this key';
+      break;
+    }
+    case 'required': {
+      const missing = (err.params as { missingProperty: string }).missingProperty;
+      const owner = base.length === 0 ? ownerOf(missing) : undefined;
+      message =
+        base.length === 0
+          ? owner
+            ? `missing section "${missing}" (plugin ${owner} is listed in plugins)`
+            : `missing required key "${missing}"`
+          : `missing required key "${missing}" in ${where}`;
+      const propSchema = ((parentSchema.properties as Record<string, { description?: string }> | undefined) ?? {})[missing];
+      hint = owner
+        ? `add a "${missing}:" section, or remove the plugin from plugins`
+        : propSchema?.description
+          ? `add "${missing}": ${propSchema.description}`
+          : `add "${missing}"`;
+      break;
+    }
+    case 'type': {
+      const expected = (err.params as { type: string | string[] }).type;
+      const list = Array.isArray(expected) ? expected.join(' or ') : expected;
+      message = `${where} must be ${/^[aeiou]/.test(list) ? 'an' : 'a'} ${list}, not ${describeValue(err.data)}`;
+      break;
+    }
+    case 'enum': {
+      const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
+      message = `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeValue(err.data)}`;
+      const s = typeof err.data === 'string' ? didYouMean(err.data, allowed.map(String)) : undefined;
+      if (s) hint = `did you mean "${s}"?`;
+      break;
+    }
+    case 'const':
+      message = `${where} must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}, not ${describeValue(err.data)}`;
+      break;
+    case 'pattern':
+    case 'format':
+      message = `${where} is not valid: ${describeValue(err.data)}`;
+      hint = (parentSchema.description as string | undefined) ?? `it must match ${(err.params as { pattern?: string }).pattern ?? err.message}`;
+      break;
+    case 'uniqueItems': {
+      const { i, j } = err.params as { i: number; j: number };
+      message = `${where} lists the same item twice (items ${j + 1} and ${i + 1})`;
+      path = [...base, i];
+      hint = 'remove the duplicate';
+      break;
+    }
+    case 'propertyNames':
+      message = `${where} has an invalid key "${(err.params as { propertyName: string }).propertyName}"`;
+      path = [...base, (err.params as { propertyName: string }).propertyName];
+      useKeyLoc = true;
+      break;
+    default:
+      message = `${where} ${err.message ?? 'is invalid'}`;
+      if (typeof parentSchema.description === 'string') hint = parentSchema.description;
+  }
+  const loc = useKeyLoc ? source.locateKey(path) : source.locate(path);
+  const section = typeof path[0] === 'string' ? path[0] : undefined;
+  return {
+    code: ErrorCode.MANIFEST_INVALID,
+    severity: 'error',
+    message,
+    path: formatPath(path),
+    loc,
+    frame: source.frame(loc),
+    hint,
+    plugin: section ? ownerOf(section) : undefined,
+  };
+}
