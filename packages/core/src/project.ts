@@ -53,7 +53,11 @@ export interface Project {
 }
 
 export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[]): void {
-  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const errors = diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (a.d.loc?.line ?? Infinity) - (b.d.loc?.line ?? Infinity) || (a.d.loc?.column ?? 0) - (b.d.loc?.column ?? 0) || a.i - b.i)
+    .map(({ d }) => d);
   if (errors.length === 0) return;
   const first = errors[0]!;
   throw new MfinfraError(errors.length === 1 ? first.code : ErrorCode.MANIFEST_INVALID, errors.length === 1 ? first.message : summarizeDiagnostics(source.file, errors), {

@@ -26,13 +26,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilog('Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid manifest/plugin, 4 refused by a safety gate, 5 plan has changes pending, 130 aborted.')
-    .fail(false);
+    .fail((msg, err) => {
+      // yargs calls this for usage mistakes (msg) and for errors thrown by handlers (err).
+      if (err && !(err.name === 'YError')) throw err;
+      throw new UsageError(msg ?? err?.message ?? 'invalid command line');
+    });
   for (const command of commands) parser = parser.command(command as never);
   try {
     await parser.parseAsync();
   } catch (e) {
-    const isUsage = e instanceof Error && e.name === 'YError';
-    if (isUsage) {
+    if (e instanceof UsageError) {
       io.err(`${(e as Error).message}\nrun \`mfinfra --help\` for usage`);
       return ExitCode.USAGE;
     }
@@ -41,6 +44,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return exitCodeOf(e);
   }
   return exitCode;
+}
+
+class UsageError extends Error {
+  override name = 'UsageError';
 }
 
 function toJson(e: unknown): unknown {

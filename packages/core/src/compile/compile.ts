@@ -123,8 +123,13 @@ export async function compileProject(project: Project, options: { format?: 'json
   const outputOwner = new Map<string, LoadedPlugin>();
   const collisions: Diagnostic[] = [];
   const keyOf = new Map(plugins.map((lp) => [lp.plugin.key, lp]));
+  const entryOf = (lp: LoadedPlugin | undefined): Pick<Diagnostic, 'loc' | 'frame' | 'path'> => {
+    if (!lp) return {};
+    const loc = source.locate(['plugins', lp.index]);
+    return { loc, frame: source.frame(loc), path: `plugins[${lp.index}]` };
+  };
   const collide = (code: string, message: string, a: LoadedPlugin, hint: string) =>
-    collisions.push({ code, message, severity: 'error', plugin: a.plugin.name, hint });
+    collisions.push({ code, message, severity: 'error', plugin: a.plugin.name, hint, ...entryOf(a) });
 
   for (const lp of plugins) {
     const opts = optionsOf(lp);
@@ -205,7 +210,11 @@ export async function compileProject(project: Project, options: { format?: 'json
     (id) => keyOf.get(resourceOwners[id] ?? '')?.plugin.name,
     (name) => outputOwner.get(name)?.plugin.name,
   );
-  throwIfErrors(source, problems);
+  const byName = new Map(plugins.map((lp) => [lp.plugin.name, lp]));
+  throwIfErrors(
+    source,
+    problems.map((p) => ({ ...entryOf(p.plugin ? byName.get(p.plugin) : undefined), ...p })),
+  );
   const body = format === 'json' ? jsonBody : await serializeTemplate(template, format);
   return {
     file: source.file,

@@ -106,9 +106,10 @@ export function parseManifest(text: string, file: string): ManifestSource {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const loc = { file, line: 1, column: 1 };
-    throw new MfinfraError(ErrorCode.ALIAS_LIMIT, `manifest ${file} expands too many YAML aliases: ${(e as Error).message}`, {
+    throw new MfinfraError(ErrorCode.ALIAS_LIMIT, `the manifest expands too many YAML aliases (${(e as Error).message.toLowerCase()})`, {
       hint: `use at most ${MAX_ALIAS_COUNT} alias expansions; write the repeated values out`,
       loc,
+      frame: frame(loc),
     });
   }
 

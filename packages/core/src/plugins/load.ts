@@ -64,10 +64,10 @@ export async function loadPlugins(
         code: ErrorCode.PLUGIN_NOT_FOUND,
         severity: 'error',
         message: isLocalSpec(spec)
-          ? `plugin file not found: ${spec} (looked in ${source.dir})`
+          ? `plugin file not found: ${spec}`
           : `plugin "${spec}" is not installed${firstParty ? ` (package ${firstParty})` : ''}`,
         hint: isLocalSpec(spec)
-          ? 'check the path; it is relative to the manifest'
+          ? `check the path; it is relative to the manifest's folder (${source.dir})`
           : `install it beside the manifest: npm install -D ${firstParty ?? spec}` +
             (firstParty ? '' : `; first-party short names are ${Object.keys(FIRST_PARTY_PLUGINS).join(', ')}`),
         ...at(index),

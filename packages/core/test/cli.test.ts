@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/runCli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, 'fixtures');
+const bin = path.join(here, '../bin/mfinfra.js');
+const ok = path.join(fixtures, 'ok-two-plugins');
+const run = promisify(execFile);
+
+function tmp(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'mfinfra-cli-'));
+}
+
+describe('mfinfra validate', () => {
+  it('accepts a valid manifest and says what it holds', async () => {
+    const r = await runCli(['validate', ok]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('is valid: stack fixture-ok, 2 plugins, 3 resources, 3 config outputs');
+  });
+
+  it('reports every problem with file:line:column, a code frame and a hint, and exits 3 without a stack trace', async () => {
+    const r = await runCli(['validate', path.join(fixtures, 'unknown-keys')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('metaflow.infra.yaml has 3 problems');
+    expect(r.stderr).toMatch(/unknown key "regoin" in stack\n\s+at .*unknown-keys\/metaflow\.infra\.yaml:4:3/);
+    expect(r.stderr).toContain('> 4 |   regoin: us-west-2');
+    expect(r.stderr).toContain('hint: did you mean "region"?');
+    expect(r.stderr).not.toMatch(/^\s+at .*\.js:\d+:\d+\)?$/m);
+  });
+
+  it('shows the stack trace of a plugin failure only with --debug', async () => {
+    const plain = await runCli(['validate', path.join(fixtures, 'plugin-throws')]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('plugin test:throws failed in its resources hook');
+    expect(plain.stderr).toContain('[test:throws, hook resources]');
+    expect(plain.stderr).not.toContain('throws.mjs:');
+    const debug = await runCli(['validate', path.join(fixtures, 'plugin-throws'), '--debug']);
+    expect(debug.stderr).toContain('throws.mjs:');
+  });
+
+  it('prints errors as JSON with --json', async () => {
+    const r = await runCli(['validate', path.join(fixtures, 'wrong-types'), '--json']);
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.error.code).toBe('MANIFEST_INVALID');
+    expect(doc.error.diagnostics.map((d: { loc: { line: number } }) => d.loc.line)).toEqual([1, 3, 4, 7, 8]);
+  });
+
+  it('finds the manifest from a subfolder when no path is given', async () => {
+    const dir = tmp();
+    cpSync(path.join(fixtures, '_plugins'), path.join(dir, '_plugins'), { recursive: true });
+    mkdirSync(path.join(dir, 'project/deep/er'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'project/metaflow.infra.yml'),
+      'version: 1\nstack: { name: found }\nplugins: [../_plugins/many.mjs]\nmany: {}\n',
+    );
+    const r = await runCli(['validate', '--cwd', path.join(dir, 'project/deep/er')]);
+    expect(r.stderr).toContain('stack found');
+    expect(r.code).toBe(0);
+  });
+
+  it('says how to start when there is no manifest', async () => {
+    const r = await runCli(['validate', '--cwd', tmp()]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no metaflow.infra.yaml found');
+    expect(r.stderr).toContain('mfinfra init');
+  });
+
+  it('refuses manifests over 1 MB before parsing', async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'metaflow.infra.yaml'), 'version: 1\n# ' + 'x'.repeat(1024 * 1024) + '\n');
+    const r = await runCli(['validate', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/manifest .* is \d+ bytes; the limit is 1048576/);
+  });
+
+  it('does not let __proto__ keys pollute prototypes', async () => {
+    const r = await runCli(['validate', path.join(fixtures, 'proto-keys')]);
+    expect(r.code).toBe(3);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('mfinfra compile', () => {
+  it('prints the same template byte for byte on every run', async () => {
+    const a = await runCli(['compile', ok]);
+    const b = await runCli(['compile', ok]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toBe(readFileSync(path.join(ok, 'expected.template.json'), 'utf8'));
+  });
+
+  it('writes YAML with --format yaml holding the same template', async () => {
+    const json = JSON.parse((await runCli(['compile', ok])).stdout);
+    const yaml = await runCli(['compile', ok, '--format', 'yaml']);
+    expect(parseYaml(yaml.stdout)).toEqual(json);
+  });
+
+  it('writes --out atomically and reports size', async () => {
+    const out = path.join(tmp(), 'template.json');
+    const r = await runCli(['compile', ok, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`3 resources, 4 outputs`);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(ok, 'expected.template.json'), 'utf8'));
+  });
+
+  it('refuses --out into a folder that does not exist, writing nothing', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'missing/template.json');
+    const r = await runCli(['compile', ok, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('does not exist');
+    expect(r.stderr).toContain('mkdir -p');
+    expect(existsSync(path.join(dir, 'missing'))).toBe(false);
+  });
+
+  it('leaves an existing --out file untouched when compilation fails', async () => {
+    const out = path.join(tmp(), 'template.json');
+    writeFileSync(out, 'previous');
+    const r = await runCli(['compile', path.join(fixtures, 'bad-reference'), '--out', out]);
+    expect(r.code).toBe(3);
+    expect(readFileSync(out, 'utf8')).toBe('previous');
+  });
+
+  it('notes when the template needs an S3 upload (over 51,200 bytes)', async () => {
+    const dir = tmp();
+    cpSync(path.join(fixtures, '_plugins'), path.join(dir, '_plugins'), { recursive: true });
+    writeFileSync(path.join(dir, 'metaflow.infra.yaml'), 'version: 1\nstack: { name: big }\nplugins: [./_plugins/many.mjs]\nmany: { count: 300 }\n');
+    const r = await runCli(['compile', dir, '--out', path.join(dir, 't.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('over 51,200 bytes');
+  });
+});
+
+describe('mfinfra schema and plugins', () => {
+  it('prints the merged JSON Schema with each plugin section', async () => {
+    const r = await runCli(['schema', ok]);
+    const schema = JSON.parse(r.stdout);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'stack', 'plugins', 'outputs', 'beta', 'alpha']);
+    expect(schema.properties.alpha['x-mfinfra-plugin']).toBe('test:alpha');
+    expect(schema.additionalProperties).toBe(false);
+  });
+
+  it('lists plugins in run order with version, source and load time', async () => {
+    const r = await runCli(['plugins', ok]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toContain('2 plugins in run order');
+    expect(lines[2]).toMatch(/^test:alpha\s+alpha\s+1\.2\.3\s+\d+\.\d ms\s+-\s+.*alpha\.ts$/);
+    expect(lines[3]).toMatch(/^test:beta\s+beta\s+-\s+\d+\.\d ms\s+alpha\s+/);
+  });
+
+  it('exits 2 with usage help on an unknown command or flag', async () => {
+    expect((await runCli(['compil'])).code).toBe(2);
+    const r = await runCli(['compile', ok, '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown argument');
+  });
+});
+
+describe('the mfinfra binary', () => {
+  it('has --help for every command', async () => {
+    for (const cmd of ['validate', 'compile', 'schema', 'plugins']) {
+      const { stdout } = await run(process.execPath, [bin, cmd, '--help']);
+      expect(stdout).toContain(`mfinfra ${cmd} [manifest]`);
+    }
+  });
+
+  it('never loads the AWS SDK for validate, compile, schema and plugins', async () => {
+    const hook = path.join(here, 'helpers/block-aws-sdk.mjs');
+    for (const cmd of ['validate', 'compile', 'schema', 'plugins']) {
+      const r = await run(process.execPath, ['--import', hook, bin, cmd, ok]);
+      expect(r.stderr).not.toContain('AWS SDK loaded');
+    }
+  });
+});
