@@ -1,5 +1,12 @@
 import type { JsonSchema } from '../plugin.js';
 
+/** The `outputs:` section after defaults. */
+export interface OutputsSection {
+  metaflowConfig?: { enabled?: boolean; profile?: string; path?: string };
+  envFile?: string | { path: string; format?: 'shell' | 'dotenv' };
+  files?: { template: string; path: string; mode?: string }[];
+}
+
 /**
  * Schema of the manifest's `outputs:` section: where mfinfra writes Metaflow's config file and any
  * user templates after a deploy. Owned by core (not by a plugin).
@@ -21,6 +28,21 @@ export const outputsSchema: JsonSchema = {
           description: 'Metaflow profile name: writes config_<profile>.json (select it with METAFLOW_PROFILE).',
         },
         path: { type: 'string', minLength: 1, description: 'Write the config to this path instead.' },
+      },
+    },
+    envFile: {
+      description:
+        'Also write the config values (and AWS_DEFAULT_REGION) as an env file: a path (shell `export` lines), or { path, format }. The API key is never written here.',
+      type: ['string', 'object'],
+      minLength: 1,
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        path: { type: 'string', minLength: 1, description: 'Destination, relative to the manifest.' },
+        format: {
+          enum: ['shell', 'dotenv'],
+          description: "shell: `export KEY='value'` lines (default); dotenv: `KEY='value'` lines.",
+        },
       },
     },
     files: {
