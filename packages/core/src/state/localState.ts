@@ -1,0 +1,72 @@
+/**
+ * Local state: the template applied last to each stack, kept beside the manifest in
+ * `.mfinfra/state/<stack>.json` (git-ignored). `apply` writes it after a successful deploy;
+ * `plan --offline` compares the new template with it. Written atomically: a crash leaves the old
+ * file or the new one.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
+
+export interface AppliedState {
+  template: object;
+  /** ISO 8601 time of the apply. */
+  appliedAt: string;
+}
+
+interface StateFile extends AppliedState {
+  version: 1;
+  stackName: string;
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** Where the state of a stack lives. */
+export function stateFilePath(manifestDir: string, stackName: string): string {
+  if (!STACK_NAME.test(stackName)) {
+    throw new MfinfraError(ErrorCode.MANIFEST_INVALID, `invalid stack name "${stackName}" for the local state file`, {
+      hint: 'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
+    });
+  }
+  return path.join(manifestDir, '.mfinfra', 'state', `${stackName}.json`);
+}
+
+export async function readAppliedState(manifestDir: string, stackName: string): Promise<AppliedState | undefined> {
+  const file = stateFilePath(manifestDir, stackName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read the local state ${file}: ${(e as Error).message}`, {
+      hint: 'check its permissions',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  let data: Partial<StateFile>;
+  try {
+    data = JSON.parse(text) as Partial<StateFile>;
+  } catch (e) {
+    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `the local state ${file} is not valid JSON: ${(e as Error).message}`, {
+      hint: 'delete it to plan from scratch (everything shows as an addition), or compare with a template file using --against',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  if (!data || typeof data.template !== 'object' || data.template === null || typeof data.appliedAt !== 'string') {
+    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `the local state ${file} has no "template" object or "appliedAt" time`, {
+      hint: 'delete it to plan from scratch (everything shows as an addition), or compare with a template file using --against',
+      exitCode: ExitCode.FAILURE,
+    });
+  }
+  return { template: data.template, appliedAt: data.appliedAt };
+}
+
+/** Record `template` as applied to `stackName` now. Call only after a successful apply. */
+export async function writeAppliedState(manifestDir: string, stackName: string, template: object): Promise<void> {
+  const file = stateFilePath(manifestDir, stackName);
+  const data: StateFile = { version: 1, stackName, appliedAt: new Date().toISOString(), template };
+  await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { createDirs: true });
+}
