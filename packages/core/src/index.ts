@@ -29,3 +29,7 @@ export { VERSION } from './version.js';
 
 // The plugin contract (also at @mfinfra/core/plugin)
 export * from './plugin.js';
+
+// Config outputs (after apply, or `mfinfra outputs`)
+export { API_KEY_ID_OUTPUT, formatMetaflowConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig, renderTemplate, SERVICE_AUTH_KEY, writeConfigOutputs } from './outputs/index.js';
+export type { ConfigConflict, OutputFileKind, OutputFileResult, OutputFileStatus, OutputsSection, TemplateContext, WriteOutputsInput, WriteOutputsOptions, WriteOutputsResult } from './outputs/index.js';
