@@ -53,6 +53,12 @@ export const gpuComputePlugin = definePlugin<GpuComputeOptions, GpuComputeApi>({
   resources(ctx, options) {
     const network = ctx.use<NetworkView>('network');
     const datastore = ctx.use<DatastoreView>('datastore');
+    if (!Array.isArray(network?.subnetIds) || network.subnetIds.length === 0) {
+      throw new Error('the network plugin gave no subnetIds; this plugin needs a network plugin that exposes NetworkApi');
+    }
+    if (typeof datastore?.readWriteStatements !== 'function') {
+      throw new Error('the datastore plugin gave no readWriteStatements(); this plugin needs a datastore plugin that exposes DatastoreApi');
+    }
     return buildResources(ctx, options, network, datastore, isStandalone(ctx.loaded));
   },
   outputs(ctx): Record<string, ConfigOutputValue> {

@@ -333,7 +333,8 @@ describe('gpuCompute options', () => {
 
   it('rejects unknown settings and wrong types at their position, naming the plugin that owns the section', async () => {
     const error = await compileError(manifest('gpuCompute:\n  maxVcpu: 16\n  provisioning: reserved'), { plugins });
-    expect(error.diagnostics.map((d) => [d.loc && `${d.loc.line}:${d.loc.column}`, d.path, d.plugin, d.message, d.hint])).toMatchInlineSnapshot(`
+    expect(error.diagnostics.map((d) => [d.loc && `${d.loc.line}:${d.loc.column}`, d.path, d.plugin, d.message, d.hint]))
+      .toMatchInlineSnapshot(`
       [
         [
           "5:3",
