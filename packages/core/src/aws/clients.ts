@@ -22,6 +22,11 @@ export interface AwsSettings {
 
 export interface AwsClients {
   readonly region: string;
+  /**
+   * One-line notices about the SDK itself (e.g. its Node.js support notice, which the SDK would
+   * otherwise print as a multi-line process warning on every run). Empty when there is nothing to say.
+   */
+  readonly notices: readonly string[];
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
   readonly apiGateway: APIGatewayClient;
@@ -39,8 +44,33 @@ export function resolveRegion(explicit?: string, env: NodeJS.ProcessEnv = proces
   return region;
 }
 
-export function createAwsClients(settings: AwsSettings = {}): AwsClients {
-  const region = resolveRegion(settings.region);
+/** Node.js major version from which the AWS SDK stops printing its support notice. */
+const SDK_NODE_SUPPORT_MAJOR = 22;
+
+/**
+ * The SDK prints a multi-line `NodeVersionSupportWarning` through process.emitWarning on Node < 22
+ * (@aws-sdk/core `emitWarningIfUnsupportedVersion`), which floods the terminal. Its documented switch
+ * is AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true; set it (unless the user set it) and
+ * return the gist as one line the CLI may show once.
+ */
+export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env, nodeVersion: string = process.version): string[] {
+  const major = Number.parseInt(nodeVersion.replace(/^v/, ''), 10);
+  if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) return [];
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!(major < SDK_NODE_SUPPORT_MAJOR)) return [];
+  return [`the AWS SDK for JavaScript will require Node.js >= ${SDK_NODE_SUPPORT_MAJOR} for releases after January 2027 (running ${nodeVersion})`];
+}
+
+/** S3 needs path-style addressing on a custom endpoint (moto, LocalStack), however it was set. */
+function customS3Endpoint(settings: AwsSettings, env: NodeJS.ProcessEnv): boolean {
+  if (settings.endpointUrl) return true;
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return false;
+  return Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+}
+
+export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const region = resolveRegion(settings.region, env);
+  const notices = quietSdkNodeWarning(env);
   const common = {
     region,
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
@@ -49,8 +79,9 @@ export function createAwsClients(settings: AwsSettings = {}): AwsClients {
   };
   return {
     region,
+    notices,
     cloudFormation: new CloudFormationClient(common),
-    s3: new S3Client({ ...common, ...(settings.endpointUrl ? { forcePathStyle: true } : {}) }),
+    s3: new S3Client({ ...common, ...(customS3Endpoint(settings, env) ? { forcePathStyle: true } : {}) }),
     apiGateway: new APIGatewayClient(common),
   };
 }

@@ -1,0 +1,182 @@
+/**
+ * `apply`: execute a reviewed change set, follow the stack to its end state streaming its events,
+ * sync termination protection, read the Outputs. Also: find and check a change set made earlier by
+ * `plan` (`--change-set NAME`).
+ */
+import {
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  UpdateTerminationProtectionCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import type { CompileResult } from '../compile/compile.js';
+import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { awsErrorName } from './awsErrors.js';
+import { describeAllChanges } from './changeSet.js';
+import { DeployErrorCode } from './codes.js';
+import { StackEventWatcher, type StackEventLine } from './events.js';
+import { getDeployedTemplate, sameTemplate } from './plan.js';
+import { callAws } from './poll.js';
+import { describeStack, outputsOf } from './stackState.js';
+import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
+import { waitForStackOperation, watchHint } from './waitForStack.js';
+
+const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+
+/** Execute the plan's change set and follow the stack until the operation ends. */
+export async function executePlan(plan: PlanResult, compiled: CompileResult, ctx: DeployContext, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const cfn = ctx.clients.cloudFormation;
+  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const wantProtection = compiled.manifest.stack.terminationProtection === true;
+  if (plan.status === 'no-changes' || !plan.changeSetId) {
+    const stack = plan.stack ?? (await describeStack(cfn, plan.stackName, poll));
+    const protection = await syncTerminationProtection(ctx, plan.stackName, stack, wantProtection);
+    return {
+      stackName: plan.stackName,
+      stackId: stack?.StackId,
+      status: 'no-changes',
+      finalStatus: stack?.StackStatus,
+      outputs: outputsOf(stack),
+      events: 0,
+      terminationProtection: protection,
+    };
+  }
+  const stackId = plan.stackId ?? plan.stackName;
+  const watcher = new StackEventWatcher(cfn, stackId, plan.createdAt, plan.changes.length, poll);
+  if (!plan.createdAt) await watcher.prime();
+  ctx.hooks?.onStep?.({ step: 'execute', message: `executing change set ${plan.changeSetName} on ${plan.stackName}` });
+  await callAws(
+    'execute the change set',
+    () =>
+      cfn.send(
+        new ExecuteChangeSetCommand({
+          ChangeSetName: plan.changeSetId,
+          StackName: plan.stackName,
+          ClientRequestToken: `x-${plan.changeSetName}`.slice(0, 128),
+          ...(options.disableRollback ? { DisableRollback: true } : {}),
+        }),
+      ),
+    { ...poll, idempotent: false },
+  );
+  let events = 0;
+  const final = await waitForStackOperation(cfn, plan.stackName, stackId, watcher, {
+    ...poll,
+    timing: ctx.timing?.stack,
+    onEvent: (event, progress) => {
+      events++;
+      ctx.hooks?.onEvent?.(event, progress);
+    },
+  });
+  const status = final.StackStatus ?? 'UNKNOWN';
+  if (!SUCCESS.has(status)) throw deployFailure(plan.stackName, status, watcher.failures, options.disableRollback === true);
+  const protection = await syncTerminationProtection(ctx, plan.stackName, final, wantProtection);
+  return {
+    stackName: plan.stackName,
+    stackId: final.StackId ?? plan.stackId,
+    changeSetId: plan.changeSetId,
+    status: 'deployed',
+    finalStatus: status,
+    outputs: outputsOf(final),
+    events,
+    terminationProtection: protection,
+  };
+}
+
+/** stack.terminationProtection → UpdateTerminationProtection, when the stack differs. */
+async function syncTerminationProtection(ctx: DeployContext, stackName: string, stack: Stack | undefined, want: boolean): Promise<boolean | undefined> {
+  if (!stack) return undefined;
+  const current = stack.EnableTerminationProtection === true;
+  if (current === want) return current;
+  ctx.hooks?.onStep?.({ step: 'termination-protection', message: `${want ? 'enabling' : 'disabling'} termination protection on ${stackName}` });
+  await callAws('update termination protection', () =>
+    ctx.clients.cloudFormation.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? stackName, EnableTerminationProtection: want })),
+  { delayScale: ctx.delayScale });
+  return want;
+}
+
+function deployFailure(stackName: string, status: string, failures: StackEventLine[], rollbackDisabled: boolean): MfinfraError {
+  const root = failures.find((f) => !f.isStack && f.reason && !/cancelled|canceled/i.test(f.reason)) ?? failures.find((f) => f.reason);
+  const what = status.includes('ROLLBACK') ? 'failed and was rolled back' : rollbackDisabled ? 'failed (rollback disabled: the failed resources were kept)' : 'failed';
+  const diagnostics: Diagnostic[] = failures.map((f) => ({
+    code: DeployErrorCode.DEPLOY_FAILED,
+    severity: 'error',
+    message: `${f.logicalId} (${f.resourceType}) ${f.status}${f.reason ? `: ${f.reason}` : ''}`,
+  }));
+  const hint =
+    status === 'ROLLBACK_COMPLETE'
+      ? 'the stack was never created; fix the cause and run `mfinfra apply` again (it offers to delete the failed stack first)'
+      : status === 'UPDATE_ROLLBACK_FAILED'
+        ? 'the rollback failed too: fix the cause, then `mfinfra apply --continue-rollback`'
+        : rollbackDisabled
+          ? 'fix the cause and apply again, or roll back with: aws cloudformation rollback-stack --stack-name ' + stackName
+          : `fix the cause and apply again; all events: aws cloudformation describe-stack-events --stack-name ${stackName}`;
+  return new MfinfraError(
+    DeployErrorCode.DEPLOY_FAILED,
+    `the deployment of ${stackName} ${what}: ${status}${root ? `; first failure: ${root.logicalId} ${root.status}: ${root.reason}` : ''}`,
+    { hint, exitCode: ExitCode.FAILURE, diagnostics: diagnostics.length > 1 ? diagnostics : [] },
+  );
+}
+
+/**
+ * `--change-set NAME`: the change set `plan` left for review, checked to still be the current one:
+ * CREATE_COMPLETE and AVAILABLE (not executed, not made obsolete), and its template equal to what the
+ * manifest compiles to now.
+ */
+export async function planFromExistingChangeSet(compiled: CompileResult, ctx: DeployContext, name: string): Promise<PlanResult> {
+  const cfn = ctx.clients.cloudFormation;
+  const stackName = compiled.stackName;
+  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  let first;
+  try {
+    first = await callAws('read the change set', () =>
+      cfn.send(new DescribeChangeSetCommand({ ChangeSetName: name, StackName: stackName, IncludePropertyValues: true })),
+    poll);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (awsErrorName(cause) === 'ChangeSetNotFoundException' || awsErrorName(cause) === 'ChangeSetNotFound' || /does not exist/.test((cause as Error).message ?? '')) {
+      throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} was not found on stack ${stackName}`, {
+        hint: 'it may have been executed, deleted, or made obsolete by another deploy; run `mfinfra plan` again',
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    throw e;
+  }
+  if (first.Status !== 'CREATE_COMPLETE' || first.ExecutionStatus !== 'AVAILABLE') {
+    throw new MfinfraError(
+      DeployErrorCode.CHANGE_SET_STALE,
+      `change set ${name} cannot be executed: status ${first.Status}, execution status ${first.ExecutionStatus}${first.StatusReason ? ` (${first.StatusReason})` : ''}`,
+      { hint: 'run `mfinfra plan` again to make a current change set', exitCode: ExitCode.FAILURE },
+    );
+  }
+  const changeSetTemplate = await getDeployedTemplate(cfn, stackName, { ...poll, changeSetName: first.ChangeSetId ?? name });
+  if (!sameTemplate(changeSetTemplate, compiled.template)) {
+    throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} no longer matches the manifest: its template differs from what ${stackName} compiles to now`, {
+      hint: 'the manifest or a plugin changed since `mfinfra plan`; run `mfinfra plan` again and review the new change set',
+      exitCode: ExitCode.FAILURE,
+    });
+  }
+  const { description, changes } = await describeAllChanges(cfn, stackName, first.ChangeSetId ?? name, first, poll);
+  const stackOut = await callAws('describe the stack', () => cfn.send(new DescribeStacksCommand({ StackName: description.StackId ?? stackName })), poll);
+  const stack = stackOut.Stacks?.[0];
+  const review = stack?.StackStatus === 'REVIEW_IN_PROGRESS';
+  return {
+    stackName,
+    region: ctx.clients.region,
+    previousStatus: stack?.StackStatus,
+    changeSetType: review ? 'CREATE' : 'UPDATE',
+    changeSetName: description.ChangeSetName ?? name,
+    changeSetId: description.ChangeSetId,
+    stackId: description.StackId,
+    status: 'changes',
+    statusReason: description.StatusReason,
+    changes,
+    oldTemplate: review ? undefined : await getDeployedTemplate(cfn, stackName, poll),
+    newTemplate: compiled.template,
+    createdAt: description.CreationTime,
+    stack,
+    placeholder: review,
+  };
+}
+
+export { watchHint };

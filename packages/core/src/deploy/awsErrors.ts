@@ -1,0 +1,119 @@
+/**
+ * Turn what the AWS SDK throws into one clear MfinfraError line: credentials, access, network,
+ * throttling and CloudFormation's own messages. Never a stack trace (the cause is kept for --debug).
+ */
+import { ExitCode, MfinfraError } from '../errors.js';
+import { DeployErrorCode } from './codes.js';
+
+/** The shape of an SDK v3 service error (or a credentials provider error). */
+interface SdkErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $fault?: 'client' | 'server';
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'TokenRefreshRequired',
+  'InvalidToken',
+  'AuthFailure',
+]);
+
+const THROTTLING_ERRORS = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'RequestThrottled',
+]);
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
+
+function asSdkError(e: unknown): SdkErrorLike {
+  return e && typeof e === 'object' ? (e as SdkErrorLike) : { message: String(e) };
+}
+
+/** The request was refused for rate (so it did nothing and may be sent again, even if it mutates). */
+export function isThrottling(e: unknown): boolean {
+  const name = asSdkError(e).name;
+  return Boolean(name && THROTTLING_ERRORS.has(name));
+}
+
+/** CloudFormation's "Rate exceeded" and its friends, or a 5xx: worth waiting and trying again. */
+export function isRetryable(e: unknown): boolean {
+  const err = asSdkError(e);
+  if (err.name && THROTTLING_ERRORS.has(err.name)) return true;
+  if (err.$fault === 'server' || (err.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return Boolean(err.code && NETWORK_CODES.has(err.code)) || err.name === 'TimeoutError';
+}
+
+/** `ValidationError: Stack with id X does not exist` (DescribeStacks / GetTemplate on a missing stack). */
+export function isStackMissing(e: unknown): boolean {
+  const err = asSdkError(e);
+  return err.name === 'ValidationError' && /does not exist/.test(err.message ?? '');
+}
+
+/** The name AWS gave the error (`ValidationError`, `Throttling`, ...). */
+export function awsErrorName(e: unknown): string | undefined {
+  return asSdkError(e).name;
+}
+
+/**
+ * An MfinfraError for any SDK failure. `action` says what we were doing ("create the change set").
+ * MfinfraErrors pass through unchanged.
+ */
+export function toDeployError(e: unknown, action: string): MfinfraError {
+  if (MfinfraError.is(e)) return e;
+  const err = asSdkError(e);
+  const name = err.name ?? 'Error';
+  const message = (err.message ?? '').trim();
+  if (CREDENTIAL_ERRORS.has(name) || /could not load credentials|credentials? (?:are|is) (?:missing|expired)|security token included in the request is (?:expired|invalid)/i.test(message)) {
+    return new MfinfraError(DeployErrorCode.AWS_CREDENTIALS, `AWS credentials are missing, expired or invalid (${name}${message ? `: ${firstLine(message)}` : ''})`, {
+      hint: 'sign in again (e.g. `aws sso login --profile NAME`), pass --profile, or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized to perform/i.test(message)) {
+    return new MfinfraError(DeployErrorCode.AWS_ACCESS_DENIED, `AWS refused to ${action}: ${firstLine(message) || name}`, {
+      hint: 'the credentials in use lack a permission; use a role that may manage this stack (or pass --profile)',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  const code = (e as { code?: string } | undefined)?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+  if ((code && NETWORK_CODES.has(code)) || name === 'TimeoutError') {
+    return new MfinfraError(DeployErrorCode.AWS_UNREACHABLE, `could not reach AWS to ${action} (${code ?? name}${message ? `: ${firstLine(message)}` : ''})`, {
+      hint: 'check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  if (THROTTLING_ERRORS.has(name)) {
+    return new MfinfraError(DeployErrorCode.AWS_ERROR, `AWS kept throttling the requests to ${action} (${name}: ${firstLine(message)})`, {
+      hint: 'other tools may be polling the same account; wait a minute and run again (AWS_MAX_ATTEMPTS raises the SDK retries)',
+      exitCode: ExitCode.FAILURE,
+      cause: e,
+    });
+  }
+  return new MfinfraError(DeployErrorCode.AWS_ERROR, `failed to ${action}: ${name}${message ? `: ${firstLine(message)}` : ''}`, {
+    exitCode: ExitCode.FAILURE,
+    cause: e,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}

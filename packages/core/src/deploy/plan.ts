@@ -1,0 +1,163 @@
+/**
+ * `plan`: compile result → a change set CloudFormation has computed, read in full, left for review.
+ * CREATE for a new stack (or a REVIEW_IN_PROGRESS placeholder), UPDATE otherwise. "No changes"
+ * (either of AWS's reasons, or an emulator's empty answer) deletes the change set; a FAILED change
+ * set is deleted and its reason raised.
+ */
+import { DeleteStackCommand, GetTemplateCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { isDeepStrictEqual } from 'node:util';
+import type { CompileResult } from '../compile/compile.js';
+import { ExitCode, MfinfraError } from '../errors.js';
+import { changeSetName as makeChangeSetName, createChangeSet, deleteChangeSet, describeAllChanges, waitForChangeSet } from './changeSet.js';
+import { DeployErrorCode } from './codes.js';
+import { callAws, type PollOptions } from './poll.js';
+import { prepareStack } from './prepareStack.js';
+import { assertTemplateSize, stageTemplate } from './templateSource.js';
+import type { DeployContext, PlanOptions, PlanResult } from './types.js';
+
+/** The deployed template (or a change set's), parsed; undefined when it cannot be read as JSON / YAML. */
+export async function getDeployedTemplate(
+  cfn: CloudFormationClient,
+  stackName: string,
+  options: PollOptions & { changeSetName?: string } = {},
+): Promise<object | undefined> {
+  const out = await callAws('read the deployed template', () =>
+    cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original', ...(options.changeSetName ? { ChangeSetName: options.changeSetName } : {}) })),
+  options);
+  return parseTemplateBody(out.TemplateBody);
+}
+
+export async function parseTemplateBody(body: string | undefined): Promise<object | undefined> {
+  if (!body) return undefined;
+  try {
+    return JSON.parse(body) as object;
+  } catch {
+    try {
+      const { parse } = await import('yaml');
+      const value: unknown = parse(body, { logLevel: 'silent', customTags: (tags) => tags });
+      return value && typeof value === 'object' ? (value as object) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Deep equality of two templates (key order ignored). */
+export function sameTemplate(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(normalise(a), normalise(b));
+}
+
+function normalise(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+/** Create a change set for the compiled manifest and read it in full. */
+export async function createPlan(compiled: CompileResult, ctx: DeployContext, options: PlanOptions = {}): Promise<PlanResult> {
+  const { clients } = ctx;
+  const cfn = clients.cloudFormation;
+  const stackName = compiled.stackName;
+  const stackSettings = compiled.manifest.stack;
+  const bucket = options.templateBucket ?? stackSettings.templateBucket;
+  // Before any AWS call: templates CloudFormation cannot take.
+  const body = compiled.format === 'json' ? compiled.body : JSON.stringify(compiled.template, null, 2) + '\n';
+  assertTemplateSize(body, stackName, bucket);
+  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+
+  const prepared = await prepareStack(ctx, stackName, options);
+  const changeSetType = prepared.condition === 'none' || prepared.condition === 'review' ? 'CREATE' : 'UPDATE';
+  const name = makeChangeSetName(stackName, ctx.now?.() ?? new Date());
+
+  const staged = await stageTemplate(clients.s3, { body, stackName, region: clients.region, bucket }, poll);
+  if (staged.uploadedTo) ctx.hooks?.onStep?.({ step: 'upload-template', message: `uploaded the template to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}` });
+  ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
+
+  const base = {
+    stackName,
+    region: clients.region,
+    previousStatus: prepared.previousStatus,
+    changeSetType,
+    changeSetName: name,
+    newTemplate: compiled.template,
+    templateUploadedTo: staged.uploadedTo,
+    stack: prepared.stack,
+    recovered: prepared.recovered,
+  } as const;
+  const created = await createChangeSet(
+    cfn,
+    {
+      stackName,
+      changeSetName: name,
+      changeSetType,
+      template: staged.source,
+      tags: stackSettings.tags ?? {},
+      notificationArns: options.notificationArns ?? stackSettings.notificationArns,
+      roleArn: options.roleArn ?? stackSettings.roleArn,
+      description: `mfinfra: ${compiled.plugins.map((p) => p.key).join(', ') || 'no plugins'}`.slice(0, 1024),
+    },
+    poll,
+  );
+  const placeholder = changeSetType === 'CREATE';
+  if ('noChanges' in created) {
+    return { ...base, status: 'no-changes', noChangeReason: created.noChanges, changes: [], placeholder: false, stackId: prepared.stack?.StackId };
+  }
+  const stackId = created.stackId ?? prepared.stack?.StackId;
+
+  let outcome;
+  try {
+    outcome = await waitForChangeSet(cfn, stackName, created.id, { ...poll, timing: ctx.timing?.changeSet });
+  } catch (e) {
+    // Ctrl-C or a timeout while CloudFormation computes: leave nothing behind.
+    await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId }).catch(() => undefined);
+    throw e;
+  }
+  if (outcome.status === 'failed') {
+    await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId });
+    throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`, {
+      hint: /EarlyValidation/.test(outcome.reason)
+        ? `details: aws cloudformation describe-events --change-set-name ${created.id} --filters FailedEvents=true`
+        : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
+      exitCode: ExitCode.FAILURE,
+    });
+  }
+  if (outcome.status === 'no-changes') {
+    await deleteChangeSet(cfn, stackName, created.id, poll);
+    return { ...base, status: 'no-changes', noChangeReason: outcome.reason, changes: [], placeholder: false, stackId };
+  }
+
+  const { description, changes } = await describeAllChanges(cfn, stackName, created.id, outcome.description, poll);
+  const oldTemplate = changeSetType === 'UPDATE' ? await getDeployedTemplate(cfn, stackName, poll) : undefined;
+  // AWS reports "no changes" as FAILED (handled above). An emulator may instead complete a change set
+  // with no changes; an empty list is still real work when the template differs (e.g. Outputs only).
+  if (changes.length === 0 && changeSetType === 'UPDATE' && oldTemplate && sameTemplate(oldTemplate, compiled.template)) {
+    await deleteChangeSet(cfn, stackName, created.id, poll);
+    return { ...base, status: 'no-changes', noChangeReason: 'the change set has no changes and the template is unchanged', changes: [], placeholder: false, stackId };
+  }
+  return {
+    ...base,
+    status: 'changes',
+    changeSetId: description.ChangeSetId ?? created.id,
+    stackId: description.StackId ?? stackId,
+    statusReason: description.StatusReason,
+    changes,
+    oldTemplate,
+    createdAt: description.CreationTime,
+    placeholder,
+  };
+}
+
+/**
+ * Delete a change set left for review, and the REVIEW_IN_PROGRESS placeholder stack a CREATE change
+ * set made (a placeholder holds no resources).
+ */
+export async function discardPlan(
+  ctx: DeployContext,
+  plan: { stackName: string; changeSetId?: string; placeholder: boolean; stackId?: string },
+): Promise<void> {
+  const cfn = ctx.clients.cloudFormation;
+  const poll = { delayScale: ctx.delayScale };
+  if (plan.changeSetId) await deleteChangeSet(cfn, plan.stackName, plan.changeSetId, poll);
+  if (plan.placeholder) {
+    ctx.hooks?.onStep?.({ step: 'cleanup', message: `deleting the REVIEW_IN_PROGRESS placeholder of ${plan.stackName}` });
+    await callAws('delete the placeholder stack', () => cfn.send(new DeleteStackCommand({ StackName: plan.stackId ?? plan.stackName })), { ...poll, idempotent: false });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Bring the stack to a state a change set can be made against, or say clearly why not: wait out a
+ * running operation (or refuse), continue a failed rollback (when asked), delete a failed creation
+ * (with consent).
+ */
+import { ContinueUpdateRollbackCommand, DeleteStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { ExitCode, MfinfraError } from '../errors.js';
+import { DeployErrorCode } from './codes.js';
+import { StackEventWatcher } from './events.js';
+import { abortedError, callAws, pollUntil, STACK_POLL } from './poll.js';
+import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
+import type { DeployContext, PlanOptions } from './types.js';
+import { waitForStackOperation, watchHint } from './waitForStack.js';
+
+export interface PreparedStack {
+  stack?: Stack;
+  condition: StackCondition;
+  previousStatus?: string;
+  recovered?: 'continue-rollback' | 'recreated';
+}
+
+const describeEvents = (name: string) => `aws cloudformation describe-stack-events --stack-name ${name}`;
+
+export async function prepareStack(ctx: DeployContext, stackName: string, options: PlanOptions): Promise<PreparedStack> {
+  const cfn = ctx.clients.cloudFormation;
+  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  let stack = await describeStack(cfn, stackName, poll);
+  const previousStatus = stack?.StackStatus;
+  let condition = classifyStackStatus(stack?.StackStatus);
+
+  if (condition === 'busy') {
+    if (!options.waitForBusy) {
+      throw new MfinfraError(DeployErrorCode.STACK_BUSY, `stack ${stackName} is busy: ${stack!.StackStatus} (another operation is running)`, {
+        hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    ctx.hooks?.onStep?.({ step: 'wait-busy', message: `stack ${stackName} is ${stack!.StackStatus}; waiting for the running operation to finish` });
+    try {
+      stack = await pollUntil(
+        `wait for stack ${stackName} to finish its operation`,
+        ctx.timing?.stack ?? STACK_POLL,
+        async () => {
+          const s = await describeStack(cfn, stackName, poll);
+          return classifyStackStatus(s?.StackStatus) === 'busy' ? undefined : { s };
+        },
+        poll,
+      ).then((r) => r.s);
+    } catch (e) {
+      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED) throw abortedError(`stopped waiting for stack ${stackName}`, watchHint(stackName));
+      throw e;
+    }
+    condition = classifyStackStatus(stack?.StackStatus);
+  }
+
+  if (condition === 'rollback-failed') {
+    if (!options.continueRollback) {
+      throw new MfinfraError(DeployErrorCode.STACK_STATE, `stack ${stackName} is in UPDATE_ROLLBACK_FAILED state and can not be updated`, {
+        hint:
+          `an update failed and so did its rollback. See why with: ${describeEvents(stackName)}. ` +
+          `Fix the cause (e.g. a resource changed or deleted outside CloudFormation), then run again with --continue-rollback ` +
+          `(ContinueUpdateRollback); resources that cannot be rolled back can be skipped with ` +
+          `aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip LogicalId`,
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    ctx.hooks?.onStep?.({ step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
+    const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
+    await watcher.prime();
+    await callAws('continue the rollback', () => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName })), { ...poll, idempotent: false });
+    stack = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, { ...poll, timing: ctx.timing?.stack, onEvent: ctx.hooks?.onEvent });
+    if (stack.StackStatus !== 'UPDATE_ROLLBACK_COMPLETE') {
+      throw new MfinfraError(DeployErrorCode.STACK_STATE, `the rollback of ${stackName} ended in ${stack.StackStatus}`, {
+        hint: `see why with: ${describeEvents(stackName)}; skip resources that cannot be rolled back with --resources-to-skip (aws cloudformation continue-update-rollback)`,
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    return { stack, condition: 'ready', previousStatus, recovered: 'continue-rollback' };
+  }
+
+  if (condition === 'failed-create') {
+    const status = stack!.StackStatus!;
+    const message = `stack ${stackName} is in ${status}: its creation failed, and it can not be updated; it must be deleted and created again`;
+    if (!options.recreateFailed) {
+      throw new MfinfraError(DeployErrorCode.STACK_STATE, message, {
+        hint: `see why the creation failed: ${describeEvents(stackName)}; then \`mfinfra apply\` offers to delete and re-create it (or run \`mfinfra destroy\`)`,
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    const consent = options.yes || ((await ctx.hooks?.confirm?.({ kind: 'recreate', stackName, status, message: `${message}. Delete it now and create it again?` })) ?? false);
+    if (!consent) {
+      throw abortedError(`stack ${stackName} was left in ${status}`, 'pass --yes to allow mfinfra to delete the failed stack and create it again');
+    }
+    ctx.hooks?.onStep?.({ step: 'delete-failed-stack', message: `deleting ${stackName} (${status}) before creating it again` });
+    const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
+    await watcher.prime();
+    await callAws('delete the failed stack', () => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! })), { ...poll, idempotent: false });
+    const end = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, { ...poll, timing: ctx.timing?.stack, onEvent: ctx.hooks?.onEvent });
+    if (end.StackStatus !== 'DELETE_COMPLETE') {
+      throw new MfinfraError(DeployErrorCode.STACK_STATE, `could not delete the failed stack ${stackName}: it ended in ${end.StackStatus}`, {
+        hint: `see why: ${describeEvents(stackName)}`,
+        exitCode: ExitCode.FAILURE,
+      });
+    }
+    return { stack: undefined, condition: 'none', previousStatus, recovered: 'recreated' };
+  }
+
+  return { stack, condition, previousStatus };
+}

@@ -1,0 +1,103 @@
+/** What the deploy functions accept and return. Plain data; nothing here prints. */
+import type { Change, Stack } from '@aws-sdk/client-cloudformation';
+import type { AwsClients } from '../aws/clients.js';
+import type { CfnTemplate } from '../compile/template.js';
+import type { EventProgress, StackEventLine } from './events.js';
+import type { PollTiming } from './poll.js';
+
+/** A question the deploy needs a yes to (the CLI asks on a TTY, or takes `--yes`). */
+export type ConfirmRequest =
+  | { kind: 'recreate'; stackName: string; status: string; message: string }
+  | { kind: 'execute'; stackName: string; message: string }
+  | { kind: 'destroy'; stackName: string; message: string };
+
+/** A step worth a line of progress ("creating change set ...", "waiting for ..."). */
+export interface DeployStep {
+  step: 'wait-busy' | 'continue-rollback' | 'delete-failed-stack' | 'upload-template' | 'create-change-set' | 'execute' | 'delete' | 'cleanup' | 'termination-protection';
+  message: string;
+}
+
+export interface DeployHooks {
+  onStep?: (step: DeployStep) => void;
+  onEvent?: (event: StackEventLine, progress: EventProgress) => void;
+  /** Asked before state-changing steps the user did not ask for directly. Without it, the answer is no. */
+  confirm?: (request: ConfirmRequest) => Promise<boolean>;
+}
+
+export interface DeployContext {
+  clients: AwsClients;
+  hooks?: DeployHooks;
+  /** Ctrl-C: stops waiting (never the AWS operation). */
+  signal?: AbortSignal;
+  /** Scale every poll delay (0 in tests). */
+  delayScale?: number;
+  timing?: { changeSet?: PollTiming; stack?: PollTiming };
+  now?: () => Date;
+}
+
+export interface PlanOptions {
+  /** S3 bucket for templates over 51,200 bytes (else the manifest's stack.templateBucket). */
+  templateBucket?: string;
+  /** Wait for a running stack operation to finish instead of refusing. */
+  waitForBusy?: boolean;
+  /** Run ContinueUpdateRollback on a stack in UPDATE_ROLLBACK_FAILED first. */
+  continueRollback?: boolean;
+  /** A stack in ROLLBACK_COMPLETE may be deleted and created again (still asked via `confirm`, unless `yes`). */
+  recreateFailed?: boolean;
+  /** The user said yes up front (`--yes`). */
+  yes?: boolean;
+  /** Override the manifest's stack.roleArn. */
+  roleArn?: string;
+  /** Override the manifest's stack.notificationArns. */
+  notificationArns?: string[];
+}
+
+export interface PlanResult {
+  stackName: string;
+  region: string;
+  /** Status before the plan (undefined: no stack). */
+  previousStatus?: string;
+  changeSetType: 'CREATE' | 'UPDATE';
+  changeSetName: string;
+  /** The change set's ARN; undefined when nothing was left to review. */
+  changeSetId?: string;
+  stackId?: string;
+  /** `changes`: a change set waits for review. `no-changes`: nothing to deploy (change set deleted). */
+  status: 'changes' | 'no-changes';
+  /** Why there is nothing to deploy (CloudFormation's or the emulator's words). */
+  noChangeReason?: string;
+  /** The change set's StatusReason (may carry a [WARN] about dropped property values). */
+  statusReason?: string;
+  /** Every page of DescribeChangeSet's Changes. */
+  changes: Change[];
+  /** The deployed template (GetTemplate), for updates. */
+  oldTemplate?: object;
+  newTemplate: CfnTemplate;
+  /** The change set's CreationTime (AWS's clock): events after it belong to its execution. */
+  createdAt?: Date;
+  /** The template was uploaded here (over 51,200 bytes). */
+  templateUploadedTo?: string;
+  /** The stack that mfinfra read before planning (outputs for a no-change apply). */
+  stack?: Stack;
+  /** The stack exists only as a REVIEW_IN_PROGRESS placeholder (delete it if the user aborts). */
+  placeholder: boolean;
+  /** Steps that changed the stack before the change set (ContinueUpdateRollback, recreate). */
+  recovered?: 'continue-rollback' | 'recreated';
+}
+
+export interface ApplyOptions {
+  /** `--disable-rollback`: keep failed resources for debugging (stack stays *_FAILED). */
+  disableRollback?: boolean;
+}
+
+export interface ApplyResult {
+  stackName: string;
+  stackId?: string;
+  changeSetId?: string;
+  /** `no-changes`: nothing was executed. */
+  status: 'deployed' | 'no-changes';
+  finalStatus?: string;
+  outputs: Record<string, string>;
+  events: number;
+  terminationProtection?: boolean;
+}

@@ -1,0 +1,57 @@
+/**
+ * Follow a stack operation to its end: stream events, re-read the status, stop at the first status
+ * that is not *_IN_PROGRESS. Ctrl-C (the signal) stops watching, never the operation.
+ */
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { ExitCode, MfinfraError } from '../errors.js';
+import { DeployErrorCode } from './codes.js';
+import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
+import { abortedError, isAbortError, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
+
+export interface WaitOptions extends PollOptions {
+  timing?: PollTiming;
+  onEvent?: (event: StackEventLine, progress: EventProgress) => void;
+}
+
+/** How to follow a stack's operation from another terminal. */
+export function watchHint(stackName: string): string {
+  return `the stack operation continues in AWS; follow it with: aws cloudformation describe-stack-events --stack-name ${stackName}`;
+}
+
+/** Reads of REVIEW_IN_PROGRESS right after ExecuteChangeSet may be stale (CDK re-reads 3 times). */
+const STALE_REVIEW_READS = 3;
+
+export async function waitForStackOperation(
+  cfn: CloudFormationClient,
+  stackName: string,
+  stackId: string,
+  watcher: StackEventWatcher,
+  options: WaitOptions = {},
+): Promise<Stack> {
+  let reviewReads = 0;
+  const flush = async () => {
+    for (const event of await watcher.poll()) options.onEvent?.(event, watcher.progress());
+  };
+  try {
+    return await pollUntil<Stack>(
+      `follow stack ${stackName}`,
+      options.timing ?? STACK_POLL,
+      async () => {
+        await flush();
+        const out = await cfn.send(new DescribeStacksCommand({ StackName: stackId }));
+        const stack = out.Stacks?.[0];
+        if (!stack) throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `stack ${stackName} disappeared while mfinfra followed it`, { exitCode: ExitCode.FAILURE });
+        const status = stack.StackStatus ?? '';
+        if (status === 'REVIEW_IN_PROGRESS') {
+          if (++reviewReads <= STALE_REVIEW_READS) return undefined;
+        } else if (status.endsWith('_IN_PROGRESS')) return undefined;
+        await flush();
+        return stack;
+      },
+      options,
+    );
+  } catch (e) {
+    if (isAbortError(e)) throw abortedError(`stopped following stack ${stackName}`, watchHint(stackName));
+    throw e;
+  }
+}
