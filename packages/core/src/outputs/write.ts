@@ -29,6 +29,8 @@ interface Planned {
   old?: string;
   /** The sidecar record to write with the Metaflow config. */
   record?: { path: string; content: string; changed: boolean };
+  /** How errors name it. */
+  label?: string;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
     const mode = f.mode ? parseInt(f.mode, 8) : 0o644;
     const p = await planPlain('template', file, content, mode, secrets);
     p.result.template = templateFile;
+    p.label = f.template;
     planned.push(p);
   }
 
@@ -108,13 +111,14 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
   const seen = new Map<string, string>();
   for (const p of planned) {
     const other = seen.get(p.result.path);
+    const label = p.label ?? p.result.kind;
     if (other) {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `two outputs write the same file ${p.result.path} (${other} and ${p.result.template ?? p.result.kind})`, {
+      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `two outputs write the same file ${p.result.path} (${other} and ${label})`, {
         hint: 'give each output its own path',
         exitCode: ExitCode.INVALID,
       });
     }
-    seen.set(p.result.path, p.result.template ?? p.result.kind);
+    seen.set(p.result.path, label);
   }
   if (!opts.print) {
     if (conflicts.length && !opts.force) {
@@ -157,7 +161,8 @@ async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // Missing, or a parent is not a folder (checkWritable reports that before anything is written).
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
       throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a folder`, { hint: 'choose another path', exitCode: ExitCode.FAILURE });
     }
