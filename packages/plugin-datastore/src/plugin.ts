@@ -1,0 +1,40 @@
+import { definePlugin, type ConfigOutputValue, type StackOutput } from '@mfinfra/core/plugin';
+import { datastoreApi, type DatastoreApi } from './api.js';
+import { checkDatastore } from './check.js';
+import { datastoreModel } from './model.js';
+import { DEFAULT_SYSROOT, type DatastoreOptions } from './options.js';
+import { datastoreResources } from './resources.js';
+import { datastoreSchema } from './schema.js';
+import { VERSION } from './version.js';
+
+/** Metaflow's S3 datastore: a private, encrypted, TLS-only bucket, or an existing one. */
+export const datastorePlugin = definePlugin<DatastoreOptions, DatastoreApi>({
+  name: 'mfinfra:datastore',
+  apiVersion: 1,
+  version: VERSION,
+  description: "Metaflow's S3 datastore: a private, encrypted, TLS-only bucket (kept on delete), or an existing bucket",
+  key: 'datastore',
+  schema: datastoreSchema,
+  defaults: { sysroot: DEFAULT_SYSROOT },
+  optionalSection: true,
+  check: checkDatastore,
+  api: (ctx, options) => datastoreApi(datastoreModel(ctx.naming, options)),
+  resources: (ctx, options) => datastoreResources(ctx.naming, options, datastoreModel(ctx.naming, options)),
+  outputs: (ctx, options): Record<string, ConfigOutputValue> => {
+    const model = datastoreModel(ctx.naming, options);
+    return {
+      METAFLOW_DEFAULT_DATASTORE: { value: 's3', description: 'Metaflow stores artifacts in S3' },
+      METAFLOW_DATASTORE_SYSROOT_S3: { value: model.sysroot, description: 'S3 prefix of the Metaflow datastore' },
+      METAFLOW_DATATOOLS_S3ROOT: { value: model.datatoolsRoot, description: 'S3 prefix for metaflow.S3 and IncludeFile data' },
+    };
+  },
+  stackOutputs: (ctx, options): Record<string, StackOutput> => {
+    const model = datastoreModel(ctx.naming, options);
+    const outputs: Record<string, StackOutput> = {
+      DatastoreBucketName: { value: model.bucketName, description: 'Name of the Metaflow datastore bucket' },
+      DatastoreBucketArn: { value: model.bucketArn, description: 'ARN of the Metaflow datastore bucket' },
+    };
+    if (model.kmsKeyArn !== undefined) outputs.DatastoreKmsKeyArn = { value: model.kmsKeyArn, description: 'KMS key that encrypts the datastore bucket' };
+    return outputs;
+  },
+});

@@ -1,0 +1,143 @@
+import { ref, sub, tagList, type CfnResource, type CfnValue, type Naming } from '@mfinfra/core/plugin';
+import { datastoreIds, type DatastoreModel } from './model.js';
+import { DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS, type BucketOptions, type DatastoreOptions } from './options.js';
+
+const ACCOUNT_ROOT = sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
+
+/** The bucket, its TLS-only policy and (for SSE-KMS with a created key) the key and its alias. */
+export function datastoreResources(naming: Naming, options: DatastoreOptions, model: DatastoreModel): Record<string, CfnResource> {
+  if (model.mode === 'existing') return {};
+  const ids = datastoreIds(naming);
+  const bucket = options.bucket ?? {};
+  const tags = bucket.tags ?? {};
+  const resources: Record<string, CfnResource> = {
+    [ids.bucket]: {
+      Type: 'AWS::S3::Bucket',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketName: bucket.name,
+        BucketEncryption: { ServerSideEncryptionConfiguration: [encryptionRule(model)] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: bucket.versioning === undefined ? undefined : { Status: bucket.versioning ? 'Enabled' : 'Suspended' },
+        LifecycleConfiguration: lifecycleConfiguration(bucket),
+        Tags: Object.keys(tags).length ? tagList(tags) : undefined,
+      },
+    },
+    [ids.bucketPolicy]: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: ref(ids.bucket),
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [model.bucketArn, model.objectsArn],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+  if (model.kms.kind === 'created') {
+    resources[ids.key] = {
+      Type: 'AWS::KMS::Key',
+      // Deleting the key would make every object in the retained bucket unreadable.
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Description: `Encrypts the Metaflow datastore bucket of stack ${naming.stackName}`,
+        EnableKeyRotation: true,
+        KeyPolicy: keyPolicy(),
+        Tags: Object.keys(tags).length ? tagList(tags) : undefined,
+      },
+    };
+    resources[ids.keyAlias] = {
+      Type: 'AWS::KMS::Alias',
+      Properties: {
+        AliasName: `alias/${naming.physicalName('datastore', { maxLength: 200 })}`,
+        TargetKeyId: ref(ids.key),
+      },
+    };
+  }
+  return resources;
+}
+
+function encryptionRule(model: DatastoreModel): CfnValue {
+  if (model.kmsKeyArn === undefined) return { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
+  return {
+    ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: model.kmsKeyArn },
+    // S3 Bucket Keys cut KMS requests (and their cost) by orders of magnitude.
+    BucketKeyEnabled: true,
+  };
+}
+
+function lifecycleConfiguration(bucket: BucketOptions): CfnValue | undefined {
+  const lifecycle = bucket.lifecycle ?? {};
+  const rules: CfnValue[] = [];
+  const abortDays = lifecycle.abortIncompleteUploadsAfterDays ?? DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS;
+  if (abortDays !== false) {
+    rules.push({ Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: abortDays } });
+  }
+  if (lifecycle.noncurrentVersionsExpireAfterDays !== undefined) {
+    rules.push({ Id: 'ExpireNoncurrentVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: lifecycle.noncurrentVersionsExpireAfterDays } });
+  }
+  for (const rule of lifecycle.expire ?? []) {
+    rules.push({ Id: `Expire-${rule.prefix}`.slice(0, 255), Status: 'Enabled', Prefix: `${rule.prefix}/`, ExpirationInDays: rule.days });
+  }
+  return rules.length ? { Rules: rules } : undefined;
+}
+
+/**
+ * The account administers the key through IAM; use of the key is allowed only through S3 in this
+ * region, so an IAM grant of kms:Decrypt cannot be used to decrypt anything outside the datastore.
+ */
+function keyPolicy(): CfnValue {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountAdministersKeyThroughIam',
+        Effect: 'Allow',
+        Principal: { AWS: ACCOUNT_ROOT },
+        Action: [
+          'kms:CancelKeyDeletion',
+          'kms:Create*',
+          'kms:Delete*',
+          'kms:Describe*',
+          'kms:Disable*',
+          'kms:Enable*',
+          'kms:Get*',
+          'kms:List*',
+          'kms:Put*',
+          'kms:Revoke*',
+          'kms:ScheduleKeyDeletion',
+          'kms:TagResource',
+          'kms:UntagResource',
+          'kms:Update*',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'AccountUsesKeyThroughS3',
+        Effect: 'Allow',
+        Principal: { AWS: ACCOUNT_ROOT },
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com'), 'kms:CallerAccount': ref('AWS::AccountId') } },
+      },
+    ],
+  };
+}
+
