@@ -34,7 +34,8 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
     });
   }
   // cosmiconfig only locates the file; mfinfra parses it itself with `yaml` to keep positions.
-  const { cosmiconfig } = await import('cosmiconfig');
+  const mod = (await import('cosmiconfig')) as typeof import('cosmiconfig') & { default?: typeof import('cosmiconfig') };
+  const cosmiconfig = mod.cosmiconfig ?? mod.default!.cosmiconfig; // CJS interop when bundled
   const locateOnly = () => ({ located: true });
   const explorer = cosmiconfig('mfinfra', {
     searchPlaces: [...MANIFEST_FILE_NAMES],

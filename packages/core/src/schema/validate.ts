@@ -1,19 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ErrorCode, type Diagnostic } from '../errors.js';
 import { formatPath, type ManifestSource } from '../manifest/source.js';
 import type { JsonSchema } from '../plugin.js';
+import { VERSION } from '../version.js';
 import { didYouMean } from './didYouMean.js';
 
 // ajv and ajv-formats ship CommonJS; load them through require for clean typing under NodeNext.
 const require = createRequire(import.meta.url);
+const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true } as const;
 
-export function compileSchema(schema: JsonSchema): ValidateFunction {
+/**
+ * Compile a schema to a validator. Compiling with ajv costs ~100 ms per CLI run (loading ajv and
+ * generating code), so the generated code is cached on disk (ajv's standalone mode), keyed by a hash
+ * of the schema and the versions of ajv and core: later runs with the same plugins skip ajv entirely.
+ * The cache lives in $MFINFRA_CACHE_DIR, else $XDG_CACHE_HOME/mfinfra, else ~/.cache/mfinfra;
+ * MFINFRA_NO_CACHE=1 turns it off. A cache that cannot be read or written is ignored.
+ */
+export function compileSchema(schema: JsonSchema, env: NodeJS.ProcessEnv = process.env): ValidateFunction {
+  const useCache = env.MFINFRA_NO_CACHE !== '1';
+  const file = useCache ? cacheFile(schema, env) : undefined;
+  if (file) {
+    const cached = loadCachedValidator(file);
+    if (cached) return cached;
+  }
   const AjvCtor = require('ajv').default as typeof import('ajv').default;
   const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
-  const ajv = new AjvCtor({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+  const { _ } = require('ajv') as typeof import('ajv');
+  const ajv = new AjvCtor({
+    ...AJV_OPTIONS,
+    code: useCache ? { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } : {},
+  });
   addFormats(ajv);
-  return ajv.compile(schema);
+  const validate = ajv.compile(schema);
+  if (file) {
+    try {
+      const standaloneCode = require('ajv/dist/standalone').default as (a: unknown, v: unknown) => string;
+      const code = standaloneCode(ajv, validate);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, file);
+    } catch {
+      // The cache is an optimisation only.
+    }
+  }
+  return validate;
+}
+
+function cacheFile(schema: JsonSchema, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    const base = env.MFINFRA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mfinfra');
+    const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+    const key = createHash('sha256')
+      .update(JSON.stringify([VERSION, ajvVersion, AJV_OPTIONS, schema]))
+      .digest('hex')
+      .slice(0, 32);
+    return path.join(base, 'validators', `${key}.cjs`);
+  } catch {
+    return undefined;
+  }
+}
+
+function loadCachedValidator(file: string): ValidateFunction | undefined {
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const mod = { exports: {} as { default?: ValidateFunction } };
+    new Function('require', 'module', 'exports', code)(require, mod, mod.exports);
+    const fn = mod.exports.default ?? (mod.exports as unknown as ValidateFunction);
+    return typeof fn === 'function' ? fn : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Validate manifest data; return one diagnostic per real problem, with positions and hints. */
