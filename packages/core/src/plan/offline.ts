@@ -79,11 +79,12 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
       firstRun,
       ...(input.comparedWith !== undefined ? { comparedWith: input.comparedWith } : {}),
       notes: [
-        'local prediction from the templates, not CloudFormation\'s answer: replacement is predicted from the resource specification per top-level property; the change set at apply time is the authority',
+        'replacement is predicted from the CloudFormation resource specification (per top-level property); the change set at apply time is the authority',
       ],
     },
     changes,
     securityChanges(diff),
-    otherChanges(diff),
+    // On a first run the template's Description is new too; that is not news.
+    otherChanges(diff).filter((o) => !(firstRun && o.section === 'Template')),
   );
 }

@@ -1,0 +1,197 @@
+import type { Argv, CommandModule } from 'yargs';
+import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
+import type { GateResult, RequireApproval } from '../../preview/gates.js';
+import type { PreviewModel } from '../../preview/model.js';
+import { cli, type GlobalArgs } from '../context.js';
+import { withManifest } from './shared.js';
+
+export type PreviewFormatArg = 'terminal' | 'markdown' | 'json';
+
+/** The preview and gate options `plan` (and `apply`) share. */
+export interface PreviewArgs extends GlobalArgs {
+  format: PreviewFormatArg;
+  'allow-replace': string[];
+  'require-approval': RequireApproval;
+  yes: boolean;
+}
+
+interface Args extends PreviewArgs {
+  manifest?: string;
+  offline: boolean;
+  against?: string;
+  'detailed-exitcode': boolean;
+}
+
+/** Add --format, --allow-replace, --require-approval and --yes to a command. */
+export function withPreviewOptions<T>(y: Argv<T>) {
+  return y
+    .option('format', {
+      choices: ['terminal', 'markdown', 'json'] as const,
+      default: 'terminal' as const,
+      describe: 'preview format: terminal, markdown (for a PR comment; also appended to $GITHUB_STEP_SUMMARY when set) or json (same as --json)',
+    })
+    .option('allow-replace', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'allow replacing or removing this stateful resource (logical id; repeatable)',
+    })
+    .option('require-approval', {
+      choices: ['never', 'any-change', 'broadening'] as const,
+      default: 'broadening' as const,
+      describe: 'when a change needs approval: broadening IAM / security-group access (default), any change, or never',
+    })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'approve changes that need approval (required when not on a terminal)' });
+}
+
+/**
+ * Print a preview (stdout) and what the gates decided (stderr; Markdown: stdout), append the
+ * Markdown preview to $GITHUB_STEP_SUMMARY when set, and return the exit code (0, or BLOCKED).
+ * For a `plan` on a terminal the preview the person just read stands for approval (a plan changes
+ * nothing); for `apply` approval must come from --yes or the caller's prompt (re-evaluate the gates
+ * with `approved: true` after a yes).
+ */
+export async function reportPreview(
+  model: PreviewModel,
+  argv: PreviewArgs,
+  mode: { kind: 'plan' | 'apply' },
+): Promise<{ exitCode: number; gates: GateResult }> {
+  const { io } = cli();
+  const { evaluateGates } = await import('../../preview/gates.js');
+  const { renderGateResult, renderPreview } = await import('../../preview/render.js');
+  const format: PreviewFormatArg = argv.json ? 'json' : argv.format;
+  let gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: argv.yes });
+  // A plan changes nothing: on a terminal the reader has just reviewed the preview; without one
+  // (CI) broadening must be acknowledged with --yes, as apply would require.
+  const reviewedOnTerminal = mode.kind === 'plan' && io.isTTY && gates.approvable;
+  if (reviewedOnTerminal) {
+    gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: true });
+  }
+  const exitCode = gates.ok ? ExitCode.OK : ExitCode.BLOCKED;
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const { appendFile } = await import('node:fs/promises');
+    const md = renderPreview(model, 'markdown', { color: false }) + renderGateResult(gates, 'markdown', { color: false });
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) => io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`));
+  }
+  if (format === 'json') {
+    io.out(JSON.stringify({ ok: gates.ok, exitCode, preview: model, gates }, null, 2));
+    return { exitCode, gates };
+  }
+  io.out(renderPreview(model, format, { color: format === 'terminal' && io.color }));
+  const gateText = renderGateResult(gates, format === 'markdown' ? 'markdown' : 'terminal', { color: io.color });
+  if (gateText) (format === 'markdown' ? io.out : io.err)(gateText);
+  if (reviewedOnTerminal && gates.approvalRequired) {
+    io.err('note: this change needs approval (--require-approval ' + argv['require-approval'] + '); apply will ask for it, or take --yes');
+  }
+  if (!gates.ok) {
+    io.err(`refused by ${gates.blocked.length} safety gate${gates.blocked.length === 1 ? '' : 's'} (exit code ${ExitCode.BLOCKED}); nothing was changed`);
+  }
+  return { exitCode, gates };
+}
+
+async function readAgainst(file: string): Promise<object> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read --against ${file}: ${(e as Error).message}`, {
+      hint: 'pass a CloudFormation template (JSON or YAML), e.g. one written by `mfinfra compile --out`',
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    try {
+      const { parse } = await import('yaml');
+      value = parse(text, { logLevel: 'silent', customTags: (tags) => tags });
+    } catch (e) {
+      throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, { exitCode: ExitCode.USAGE });
+    }
+  }
+  if (!value || typeof value !== 'object' || typeof (value as { Resources?: unknown }).Resources !== 'object') {
+    throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is not a CloudFormation template (no Resources section)`, {
+      hint: 'pass a template file, e.g. one written by `mfinfra compile --out`',
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  return value as object;
+}
+
+/** Offline: compile, compare with the last applied template (local state) or --against. */
+async function planOffline(argv: Args): Promise<PreviewModel> {
+  const path = await import('node:path');
+  const { compile } = await import('../../compile/compile.js');
+  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd });
+  const manifestDir = path.dirname(compiled.file);
+  let oldTemplate: object | undefined;
+  let comparedWith: string | undefined;
+  if (argv.against) {
+    oldTemplate = await readAgainst(path.resolve(argv.cwd ?? process.cwd(), argv.against));
+    comparedWith = argv.against;
+  } else {
+    const { readAppliedState, stateFilePath } = await import('../../state/localState.js');
+    const state = await readAppliedState(manifestDir, compiled.stackName);
+    if (state) {
+      oldTemplate = state.template;
+      comparedWith = `the template applied at ${state.appliedAt} (${path.relative(argv.cwd ?? process.cwd(), stateFilePath(manifestDir, compiled.stackName)) || '.'})`;
+    }
+  }
+  const { previewFromTemplates } = await import('../../plan/offline.js');
+  return previewFromTemplates({
+    stackName: compiled.stackName,
+    oldTemplate,
+    newTemplate: compiled.template,
+    resourceOwners: compiled.resourceOwners,
+    comparedWith,
+  });
+}
+
+export const planCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'plan [manifest]',
+  describe: 'Preview what apply would change, with safety gates (--offline: predicted locally, no AWS account)',
+  builder: (y) =>
+    withPreviewOptions(withManifest(y))
+      .option('offline', {
+        type: 'boolean',
+        default: false,
+        describe: 'predict locally: compare the compiled template with the last applied one (.mfinfra/state/<stack>.json) or --against',
+      })
+      .option('against', { type: 'string', describe: 'with --offline: compare with this template file instead of the local state' })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: `exit ${ExitCode.CHANGES_PENDING} (not 0) when the plan succeeded and changes are pending`,
+      })
+      .example('$0 plan --offline examples/full', 'what the full example would create, without an AWS account')
+      .example('$0 plan --offline --format markdown > plan.md', 'a preview for a pull-request comment')
+      .example('$0 plan --offline --detailed-exitcode', `CI: exit ${ExitCode.CHANGES_PENDING} when there are changes`)
+      .epilog(
+        [
+          `Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode);`,
+          `${ExitCode.CHANGES_PENDING} changes are pending (only with --detailed-exitcode); ${ExitCode.BLOCKED} a safety gate refused:`,
+          'a stateful resource (bucket, database, table, secret, key, log group, file system) would be replaced or',
+          'removed without --allow-replace <LogicalId>, or access broadens (per --require-approval) and there is no',
+          'terminal and no --yes; 3 the manifest or a plugin is invalid; 2 usage; 1 failure.',
+          'An offline plan is a local prediction from the templates, not CloudFormation\'s answer.',
+        ].join('\n'),
+      )
+      .check((a) => {
+        if (a.against && !a.offline) throw new Error('--against needs --offline (it replaces the local state as what the manifest is compared with)');
+        return true;
+      }),
+  handler: async (argv) => {
+    if (!argv.offline) {
+      throw new MfinfraError('ONLINE_PLAN_UNAVAILABLE', 'online plan is not available yet; use --offline', {
+        hint: 'mfinfra plan --offline [manifest] predicts the changes locally, without an AWS account',
+        exitCode: ExitCode.USAGE,
+      });
+    }
+    const model = await planOffline(argv);
+    const { exitCode } = await reportPreview(model, argv, { kind: 'plan' });
+    if (exitCode !== ExitCode.OK) cli().setExitCode(exitCode);
+    else if (argv['detailed-exitcode'] && !model.empty) cli().setExitCode(ExitCode.CHANGES_PENDING);
+  },
+};
