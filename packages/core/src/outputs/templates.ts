@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { makeFrame } from '../manifest/source.js';
 
 /** What user templates see. */
 export interface TemplateContext {
@@ -22,13 +23,15 @@ export function yamlQuote(value: unknown): string {
   return JSON.stringify(typeof value === 'object' && value !== null ? value : String(value));
 }
 
-function createEnv(file: string): typeof Handlebars {
+function createEnv(file: string, source: string): typeof Handlebars {
   const hb = Handlebars.create();
   const need = (helper: string, value: unknown, options: HelperOptions): void => {
     if (value === undefined || value === null) {
-      const at = options.loc ? `:${options.loc.start.line}:${options.loc.start.column + 1}` : '';
-      throw new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}${at}: {{${helper}}} got a missing value`, {
+      const loc = options.loc ? { file, line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
+      throw new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}${loc ? `:${loc.line}:${loc.column}` : ''}: {{${helper}}} got a missing value`, {
         hint: 'the value is not defined in the template context (config, stack, outputs); check the key name, or wrap it in {{#if ...}}',
+        loc,
+        frame: loc ? makeFrame(source, loc) : undefined,
         exitCode: ExitCode.INVALID,
       });
     }
@@ -54,7 +57,7 @@ function createEnv(file: string): typeof Handlebars {
  * mode (a missing value is an error naming the template file, line and column, never an empty string).
  */
 export function renderTemplate(source: string, file: string, context: TemplateContext): string {
-  const hb = createEnv(file);
+  const hb = createEnv(file, source);
   try {
     hb.parse(source);
   } catch (e) {
@@ -73,6 +76,7 @@ export function renderTemplate(source: string, file: string, context: TemplateCo
         ? 'templates see config (METAFLOW_* keys), stack (name, region) and outputs (stack outputs); use {{#if ...}} for optional values'
         : 'fix the template',
       loc: err.lineNumber !== undefined ? { file, line: err.lineNumber, column: (err.column ?? 0) + 1 } : undefined,
+      frame: err.lineNumber !== undefined ? makeFrame(source, { line: err.lineNumber, column: (err.column ?? 0) + 1 }) : undefined,
       exitCode: ExitCode.INVALID,
       cause: e,
     });
@@ -82,6 +86,17 @@ export function renderTemplate(source: string, file: string, context: TemplateCo
 /** Turn handlebars' parse/lexical error into file:line:column with its snippet. */
 function parseError(e: Error, source: string, file: string): MfinfraError {
   const m = /^(Parse|Lexical) error on line (\d+)[:.]( Unrecognized text\.)?\n([^\n]*)\n(-*)\^(?:\n(.*))?/s.exec(e.message);
+  const withPos = e as Error & { lineNumber?: number; column?: number };
+  if (!m && withPos.lineNumber !== undefined) {
+    // Semantic errors found while parsing (e.g. "each doesn't match if") carry a position.
+    const loc = { file, line: withPos.lineNumber, column: (withPos.column ?? 0) + 1 };
+    return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}:${loc.line}:${loc.column}: ${e.message.replace(/ - \d+:\d+$/, '')}`, {
+      hint: 'fix the handlebars syntax at that position',
+      loc,
+      frame: makeFrame(source, loc),
+      exitCode: ExitCode.INVALID,
+    });
+  }
   if (!m) {
     return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}: ${e.message}`, { hint: 'fix the template', exitCode: ExitCode.INVALID, cause: e });
   }
@@ -93,7 +108,7 @@ function parseError(e: Error, source: string, file: string): MfinfraError {
   return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}:${line}:${column}: ${what}`, {
     hint: 'fix the handlebars syntax at that position',
     loc: { file, line, column },
-    frame: `${snippet}\n${' '.repeat(caret)}^`,
+    frame: makeFrame(source, { line, column }),
     exitCode: ExitCode.INVALID,
   });
 }

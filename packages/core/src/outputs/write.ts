@@ -98,7 +98,7 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
         exitCode: ExitCode.INVALID,
       });
     }
-    const content = renderTemplate(source, f.template, context);
+    const content = renderTemplate(source, templateFile, context);
     const file = await resolveDestination(f.path, `outputs.files[${i}]`, rules);
     const mode = f.mode ? parseInt(f.mode, 8) : 0o644;
     const p = await planPlain('template', file, content, mode, secrets);

@@ -1,6 +1,6 @@
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -246,6 +246,15 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     expect(existsSync(home)).toBe(false);
   });
 
+  it('refuses a relative destination that leaves the manifest folder through a symlinked folder', async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-outside-'));
+    symlinkSync(outside, path.join(dir, 'link'));
+    const err = await failure(run('outputs: { envFile: link/metaflow.env }'));
+    expect(err.code).toBe('OUTPUT_UNWRITABLE');
+    expect(err.message).toContain(`outputs.envFile path "link/metaflow.env" resolves to ${path.join(dir, 'link/metaflow.env')}, outside the manifest's folder`);
+    expect(existsSync(path.join(outside, 'metaflow.env'))).toBe(false);
+  });
+
   it('allows a relative path into the Metaflow home, and absolute paths', async () => {
     const abs = path.join(dir, 'elsewhere', 'deep', 'mf.env');
     const r = await run(`outputs: { envFile: ${abs}, metaflowConfig: { path: mfhome/custom.json } }`);
@@ -293,5 +302,39 @@ METAFLOW_DATASTORE_SYSROOT_S3='s3://metaflow-prod-bucket-1x2y3z/metaflow'
 METAFLOW_DATATOOLS_S3ROOT='s3://metaflow-prod-bucket-1x2y3z/data'
 METAFLOW_DEFAULT_DATASTORE='s3'
 `);
+  });
+});
+
+describe('writeConfigOutputs: user templates', () => {
+  it('renders templates from the manifest folder with config, stack and outputs, at the given mode', async () => {
+    mkdirSync(path.join(dir, 'templates'));
+    writeFileSync(
+      path.join(dir, 'templates/ci.env.hbs'),
+      'REGION={{shell stack.region}}\nSTACK={{stack.name}}\nQUEUE={{shell config.METAFLOW_BATCH_JOB_QUEUE}}\nKEY_ID={{outputs.MetadataApiKeyId}}\nSECRET={{#if config.METAFLOW_SERVICE_AUTH_KEY}}leaked{{else}}not-here{{/if}}\n',
+    );
+    const r = await run("outputs: { files: [{ template: templates/ci.env.hbs, path: out/ci.env, mode: '0640' }] }");
+    const out = path.join(dir, 'out/ci.env');
+    expect(readFileSync(out, 'utf8')).toBe(`REGION='us-west-2'
+STACK=metaflow-prod
+QUEUE='arn:aws:batch:us-west-2:123456789012:job-queue/metaflow-prod-default'
+KEY_ID=k1a2b3c4d5
+SECRET=not-here
+`);
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+    expect(r.files[1]).toMatchObject({ kind: 'template', path: out, template: path.join(dir, 'templates/ci.env.hbs'), status: 'created', written: true });
+  });
+
+  it('fails on a template error before writing any file', async () => {
+    writeFileSync(path.join(dir, 'bad.hbs'), 'ok\n{{config.METAFLOW_NOT_A_KEY}}\n');
+    const err = await failure(run('outputs: { envFile: a.env, files: [{ template: bad.hbs, path: b.txt }] }'));
+    expect(err.code).toBe('OUTPUT_TEMPLATE_INVALID');
+    expect(err.message).toBe(`template ${path.join(dir, 'bad.hbs')}:2:3: "METAFLOW_NOT_A_KEY" not defined`);
+    expect(existsSync(home)).toBe(false);
+    expect(existsSync(path.join(dir, 'a.env'))).toBe(false);
+  });
+
+  it('names a template that cannot be read', async () => {
+    const err = await failure(run('outputs: { files: [{ template: missing.hbs, path: b.txt }] }'));
+    expect(err.message).toBe('cannot read template missing.hbs (outputs.files[0].template): ENOENT');
   });
 });
