@@ -1,0 +1,73 @@
+import type { PluginContext } from '@mfinfra/core/plugin';
+import type { MetadataOptions } from './options.js';
+
+/** Memory sizes (MiB) Fargate accepts for each CPU size. */
+export function fargateMemoryChoices(cpu: number): number[] {
+  const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048];
+    case 512:
+      return range(1024, 4096, 1024);
+    case 1024:
+      return range(2048, 8192, 1024);
+    case 2048:
+      return range(4096, 16384, 1024);
+    case 4096:
+      return range(8192, 30720, 1024);
+    case 8192:
+      return range(16384, 61440, 4096);
+    case 16384:
+      return range(32768, 122880, 8192);
+    default:
+      return [];
+  }
+}
+
+function describeChoices(choices: number[]): string {
+  if (choices.length <= 4) return choices.join(', ');
+  return `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1]! - choices[0]!}`;
+}
+
+/** Semantic checks the schema cannot express; every problem is reported at its manifest position. */
+export function checkMetadata(ctx: PluginContext, options: MetadataOptions): void {
+  const choices = fargateMemoryChoices(options.cpu);
+  if (choices.length > 0 && !choices.includes(options.memory)) {
+    ctx.report(`Fargate does not offer ${options.memory} MiB of memory with cpu ${options.cpu}`, {
+      path: ['memory'],
+      hint: `with cpu ${options.cpu}, memory must be ${describeChoices(choices)} MiB`,
+      code: 'FARGATE_SIZE',
+    });
+  }
+  const db = options.database;
+  if (db.maxAllocatedStorage <= db.allocatedStorage) {
+    ctx.report(`maxAllocatedStorage (${db.maxAllocatedStorage} GiB) must be larger than allocatedStorage (${db.allocatedStorage} GiB) for storage autoscaling`, {
+      path: ['database', 'maxAllocatedStorage'],
+      hint: `raise maxAllocatedStorage above ${db.allocatedStorage}, e.g. 1000`,
+      code: 'STORAGE_AUTOSCALING',
+    });
+  }
+  options.allowedCidrs.forEach((cidr, i) => {
+    if (cidr.endsWith('/0')) {
+      ctx.warn(`allowedCidrs opens the metadata load balancer to every address that can route to it (${cidr})`, {
+        path: ['allowedCidrs', i],
+        hint: 'list only the networks that need the service (VPN, peered VPC); for public access use access: api-gateway',
+        code: 'OPEN_INGRESS',
+      });
+    }
+  });
+  if (options.profile === 'production' && !db.deletionProtection) {
+    ctx.warn('deletion protection is off for a production database', {
+      path: ['database', 'deletionProtection'],
+      hint: 'keep it on for production, or set profile: development',
+      code: 'NO_DELETION_PROTECTION',
+    });
+  }
+  if (options.access !== 'api-gateway' && options.apiGateway.allowedSourceCidrs.length > 0) {
+    ctx.report('apiGateway.allowedSourceCidrs has no effect unless access is api-gateway', {
+      path: ['apiGateway', 'allowedSourceCidrs'],
+      hint: 'set access: api-gateway, or remove apiGateway.allowedSourceCidrs',
+      code: 'API_GATEWAY_OFF',
+    });
+  }
+}

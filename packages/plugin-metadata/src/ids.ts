@@ -1,0 +1,44 @@
+/** Logical ids of every resource the metadata plugin creates (stable: renaming one replaces it). */
+export const ID = {
+  databaseSecret: 'MetadataDatabaseSecret',
+  databaseSecretAttachment: 'MetadataDatabaseSecretAttachment',
+  databaseSubnetGroup: 'MetadataDatabaseSubnetGroup',
+  databaseSecurityGroup: 'MetadataDatabaseSecurityGroup',
+  databaseIngressFromService: 'MetadataDatabaseIngressFromService',
+  database: 'MetadataDatabase',
+  serviceSecurityGroup: 'MetadataServiceSecurityGroup',
+  serviceIngressFromLoadBalancer: 'MetadataServiceIngressFromLoadBalancer',
+  migrationIngressFromLoadBalancer: 'MetadataMigrationIngressFromLoadBalancer',
+  loadBalancerSecurityGroup: 'MetadataLoadBalancerSecurityGroup',
+  loadBalancerIngressFromBatch: 'MetadataLoadBalancerIngressFromBatch',
+  loadBalancerMigrationIngressFromBatch: 'MetadataLoadBalancerMigrationIngressFromBatch',
+  loadBalancer: 'MetadataLoadBalancer',
+  serviceTargetGroup: 'MetadataServiceTargetGroup',
+  migrationTargetGroup: 'MetadataMigrationTargetGroup',
+  serviceListener: 'MetadataServiceListener',
+  migrationListener: 'MetadataMigrationListener',
+  cluster: 'MetadataCluster',
+  logGroup: 'MetadataLogGroup',
+  executionRole: 'MetadataTaskExecutionRole',
+  taskRole: 'MetadataTaskRole',
+  taskDefinition: 'MetadataTaskDefinition',
+  service: 'MetadataService',
+  api: 'MetadataApi',
+  vpcLink: 'MetadataApiVpcLink',
+  proxyResource: 'MetadataApiProxyResource',
+  proxyMethod: 'MetadataApiProxyMethod',
+  schemaStatusResource: 'MetadataApiDbSchemaStatusResource',
+  schemaStatusMethod: 'MetadataApiDbSchemaStatusMethod',
+  /** Followed by a content hash, so every API change makes a new deployment. */
+  deploymentPrefix: 'MetadataApiDeployment',
+  stage: 'MetadataApiStage',
+  apiKey: 'MetadataApiKey',
+  usagePlan: 'MetadataApiUsagePlan',
+  usagePlanKey: 'MetadataApiUsagePlanKey',
+} as const;
+
+/** The container name in the task definition (also the load balancer's target). */
+export const CONTAINER_NAME = 'metadata-service';
+
+/** The API Gateway stage; the public URL ends in `/api/` as in Metaflow's official template. */
+export const STAGE_NAME = 'api';

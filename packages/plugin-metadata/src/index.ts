@@ -1,0 +1,14 @@
+/**
+ * `@mfinfra/plugin-metadata`: Metaflow's metadata service (manifest key `metadata`).
+ *
+ * ```yaml
+ * plugins: [network, metadata]
+ * metadata: { profile: production, access: api-gateway }
+ * ```
+ */
+import { metadataPlugin } from './plugin.js';
+
+export { metadataPlugin, API_KEY_ID_OUTPUT, type MetadataApi } from './plugin.js';
+export { DEFAULT_IMAGE, PROFILE_DEFAULTS, type MetadataOptions, type Profile } from './options.js';
+export { fargateMemoryChoices } from './check.js';
+export default metadataPlugin;

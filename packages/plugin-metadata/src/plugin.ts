@@ -1,0 +1,102 @@
+import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
+import { apiGatewayResources, apiUrl } from './apiGateway.js';
+import { checkMetadata } from './check.js';
+import { databaseResources } from './database.js';
+import { ID } from './ids.js';
+import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
+import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
+import type { BatchApi, NetworkApi } from './peerApis.js';
+import { serviceResources } from './service.js';
+
+/** What other plugins may read with `ctx.use('metadata')`. */
+export interface MetadataApi {
+  /** `http://<internal load balancer>/`: reachable from inside the network. */
+  internalUrl: CfnValue;
+  /** The URL clients use: API Gateway when `access: api-gateway`, else the internal URL. */
+  serviceUrl: CfnValue;
+  /** Security group of the service tasks (the database accepts only this group). */
+  serviceSecurityGroupId: CfnValue;
+  /** Security group of the internal load balancer: add ingress here to let more clients in. */
+  loadBalancerSecurityGroupId: CfnValue;
+}
+
+/** The stack Output holding the API key id (core reads it to fetch METAFLOW_SERVICE_AUTH_KEY). */
+export const API_KEY_ID_OUTPUT = 'MetadataApiKeyId';
+
+const internalUrl = () => sub(`http://\${${ID.loadBalancer}.DNSName}/`);
+
+export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
+  name: 'mfinfra:metadata',
+  apiVersion: 1,
+  description: "Metaflow's metadata service on ECS Fargate with RDS PostgreSQL, behind an internal load balancer and optionally API Gateway",
+  key: 'metadata',
+  schema,
+  defaults,
+  optionalSection: true,
+  requires: ['network'],
+  uses: ['batch'],
+
+  check(ctx, options) {
+    checkMetadata(ctx, options);
+  },
+
+  api(_ctx, options) {
+    return {
+      internalUrl: internalUrl(),
+      serviceUrl: options.access === 'api-gateway' ? apiUrl() : internalUrl(),
+      serviceSecurityGroupId: getAtt(ID.serviceSecurityGroup, 'GroupId'),
+      loadBalancerSecurityGroupId: getAtt(ID.loadBalancerSecurityGroup, 'GroupId'),
+    };
+  },
+
+  resources(ctx, options) {
+    const network = ctx.use<NetworkApi>('network');
+    const batch = ctx.use<BatchApi | undefined>('batch');
+    if (network.subnetIds.length < 2) {
+      ctx.error(`the metadata database needs subnets in at least two availability zones, but the network gives ${network.subnetIds.length}`, {
+        rootPath: ['network'],
+        hint: 'give the network two or more subnets in different availability zones',
+        code: 'TOO_FEW_SUBNETS',
+      });
+    }
+    const sources = loadBalancerSources(options, network, batch);
+    if (sources.cidrs.length === 0 && sources.batchSecurityGroupId === undefined) {
+      const message = 'nothing inside the network may reach the metadata load balancer: the network does not say its CIDR and allowedCidrs is empty';
+      const hint = "give the existing VPC's cidr in the network section, or list the client networks in metadata.allowedCidrs";
+      if (options.access === 'internal') ctx.error(message, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
+      ctx.warn(`${message}; only API Gateway will reach it`, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
+    }
+    const settings = resolveSettings(options);
+    const resources: Record<string, CfnResource> = {
+      ...databaseResources(ctx, options, settings, network),
+      ...loadBalancerResources(ctx, options, network, sources),
+      ...serviceResources(ctx, options, settings, network),
+    };
+    if (options.access === 'api-gateway') Object.assign(resources, apiGatewayResources(ctx, options));
+    return resources;
+  },
+
+  outputs(_ctx, options) {
+    return {
+      METAFLOW_DEFAULT_METADATA: { value: 'service', description: 'use the metadata service' },
+      METAFLOW_SERVICE_URL:
+        options.access === 'api-gateway'
+          ? { value: apiUrl(), description: 'metadata service through API Gateway (send METAFLOW_SERVICE_AUTH_KEY)' }
+          : { value: internalUrl(), description: 'metadata service through the internal load balancer' },
+      METAFLOW_SERVICE_INTERNAL_URL: { value: internalUrl(), description: 'metadata service from inside the network (Batch, Step Functions)' },
+    };
+  },
+
+  stackOutputs(_ctx, options) {
+    const outputs: Record<string, { value: CfnValue; description: string }> = {
+      MetadataDatabaseSecretArn: { value: ref(ID.databaseSecret), description: 'Secrets Manager secret with the metadata database credentials' },
+    };
+    if (options.access === 'api-gateway') {
+      outputs[API_KEY_ID_OUTPUT] = {
+        value: ref(ID.apiKey),
+        description: 'API key id; its value is METAFLOW_SERVICE_AUTH_KEY (aws apigateway get-api-key --include-value --api-key <id>)',
+      };
+    }
+    return outputs;
+  },
+});

@@ -1,0 +1,226 @@
+import { compileError, compileManifest } from '@mfinfra/core/testing';
+import { describe, expect, it } from 'vitest';
+import { metadataPlugin } from '../src/index.js';
+import { fakeBatch, fakeNetwork, manifest } from './fakes.js';
+import { actionsOnAnyResource, cfnLint, hasCfnLint, iamViolations, openIngress } from './templateChecks.js';
+
+const plugins = { network: fakeNetwork, batch: fakeBatch, metadata: metadataPlugin };
+
+async function compile(metadata: string, opts: { network?: string; batch?: boolean } = {}) {
+  const result = await compileManifest(manifest(metadata, opts), { plugins });
+  return { result, template: JSON.parse(result.body) as Template };
+}
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>; Outputs: Record<string, { Value: unknown; Description: string }> };
+
+const variants: Record<string, [string, { network?: string; batch?: boolean }]> = {
+  'internal, production, private network with batch': ['metadata: {}', { batch: true }],
+  'api-gateway, development, existing VPC': [
+    'metadata: { profile: development, access: api-gateway }',
+    { network: '{ mode: existing, cidr: 10.40.0.0/16, securityGroupIds: [sg-0a1b2c3d4e5f60009] }' },
+  ],
+  'api-gateway with source allow-list, public subnets, ECR image': [
+    [
+      'metadata:',
+      '  access: api-gateway',
+      '  image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/metaflow/metadata:v2.4.12',
+      '  cpu: 2048',
+      '  memory: 8192',
+      '  apiGateway: { endpointType: EDGE, allowedSourceCidrs: [203.0.113.0/24], throttle: { rateLimit: 20, burstLimit: 40 } }',
+      '  database: { engineVersion: "16.10", instanceClass: db.m7g.large, multiAz: false, kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }',
+      '  logs: { retentionDays: 365, retainOnDelete: false }',
+    ].join('\n'),
+    { network: '{ mode: create, private: false }' },
+  ],
+  'internal, existing VPC without CIDR, allowedCidrs': [
+    'metadata: { allowedCidrs: [10.50.0.0/16, 192.168.10.0/24] }',
+    { network: '{ mode: existing, subnets: 3 }' },
+  ],
+};
+
+describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {
+  it('compiles to the expected template', async () => {
+    const { template } = await compile(metadata, opts);
+    expect(template).toMatchSnapshot();
+  });
+
+  it.skipIf(!hasCfnLint)('passes cfn-lint with no errors and no warnings', async () => {
+    const { result } = await compile(metadata, opts);
+    expect(cfnLint(result.body)).toEqual([]);
+  });
+
+  it('grants no wildcard IAM and opens nothing to the internet', async () => {
+    const { template } = await compile(metadata, opts);
+    expect(iamViolations(template)).toEqual([]);
+    // Only ECR login, which AWS offers on "*" alone, and only when the image is in ECR.
+    expect(actionsOnAnyResource(template).every((a) => a === 'ecr:GetAuthorizationToken')).toBe(true);
+    expect(openIngress(template)).toEqual([]);
+  });
+
+  it('keeps the database password out of the template and the API key value out of the outputs', async () => {
+    const { result, template } = await compile(metadata, opts);
+    const db = template.Resources.MetadataDatabase!.Properties;
+    expect(db.MasterUserPassword).toEqual({ 'Fn::Sub': '{{resolve:secretsmanager:${MetadataDatabaseSecret}:SecretString:password}}' });
+    const container = template.Resources.MetadataTaskDefinition!.Properties.ContainerDefinitions[0];
+    expect(container.Environment.map((e: { Name: string }) => e.Name)).not.toContain('MF_METADATA_DB_PSWD');
+    expect(container.Secrets).toEqual([{ Name: 'MF_METADATA_DB_PSWD', ValueFrom: { 'Fn::Sub': '${MetadataDatabaseSecret}:password::' } }]);
+    // The password appears nowhere else: only the generator, the dynamic reference and the ECS secret mention it.
+    const mentions = [...new Set(result.body.split('\n').filter((line) => /password/i.test(line)).map((line) => line.trim()))].sort();
+    expect(mentions).toEqual([
+      '"Fn::Sub": "${MetadataDatabaseSecret}:password::"',
+      '"Fn::Sub": "{{resolve:secretsmanager:${MetadataDatabaseSecret}:SecretString:password}}"',
+      '"GenerateStringKey": "password",',
+      '"MasterUserPassword": {',
+      '"PasswordLength": 32,',
+      '"Sid": "ReadDatabasePassword",',
+    ]);
+    const outputs = JSON.stringify(template.Outputs);
+    expect(outputs).not.toMatch(/resolve:|SecretString|MetadataDatabaseSecret.*password/);
+    for (const output of Object.values(template.Outputs)) expect(JSON.stringify(output.Value)).not.toContain('MetadataApiKey"]');
+  });
+});
+
+describe('outputs', () => {
+  it('points METAFLOW_SERVICE_URL at the internal load balancer when access is internal', async () => {
+    const { result } = await compile('metadata: {}');
+    expect(result.configOutputs.map((c) => [c.key, c.value])).toEqual([
+      ['METAFLOW_DEFAULT_METADATA', 'service'],
+      ['METAFLOW_SERVICE_INTERNAL_URL', { 'Fn::Sub': 'http://${MetadataLoadBalancer.DNSName}/' }],
+      ['METAFLOW_SERVICE_URL', { 'Fn::Sub': 'http://${MetadataLoadBalancer.DNSName}/' }],
+    ]);
+    expect(result.stackOutputs.map((s) => s.name)).toEqual(['MetadataDatabaseSecretArn']);
+  });
+
+  it('points METAFLOW_SERVICE_URL at API Gateway and outputs only the API key id', async () => {
+    const { result, template } = await compile('metadata: { access: api-gateway }');
+    expect(result.configOutputs.find((c) => c.key === 'METAFLOW_SERVICE_URL')?.value).toEqual({
+      'Fn::Sub': 'https://${MetadataApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${MetadataApiStage}/',
+    });
+    expect(result.configOutputs.find((c) => c.key === 'METAFLOW_SERVICE_INTERNAL_URL')?.value).toEqual({
+      'Fn::Sub': 'http://${MetadataLoadBalancer.DNSName}/',
+    });
+    expect(template.Outputs.MetadataApiKeyId?.Value).toEqual({ Ref: 'MetadataApiKey' });
+    expect(result.configOutputs.map((c) => c.key)).not.toContain('METAFLOW_SERVICE_AUTH_KEY');
+  });
+});
+
+describe('profiles', () => {
+  const dbAndService = async (metadata: string) => {
+    const { template } = await compile(metadata);
+    const db = template.Resources.MetadataDatabase!.Properties;
+    return { multiAz: db.MultiAZ, backups: db.BackupRetentionPeriod, tasks: template.Resources.MetadataService!.Properties.DesiredCount, protect: db.DeletionProtection };
+  };
+
+  it('production (the default) is Multi-AZ with a week of backups and two tasks', async () => {
+    expect(await dbAndService('metadata: {}')).toEqual({ multiAz: true, backups: 7, tasks: 2, protect: true });
+  });
+
+  it('development is single-AZ with one day of backups and one task, still deletion-protected', async () => {
+    expect(await dbAndService('metadata: { profile: development }')).toEqual({ multiAz: false, backups: 1, tasks: 1, protect: true });
+  });
+
+  it('lets explicit settings win over the profile', async () => {
+    expect(await dbAndService('metadata: { profile: development, desiredCount: 3, database: { multiAz: true, backupRetentionDays: 14 } }')).toEqual({
+      multiAz: true,
+      backups: 14,
+      tasks: 3,
+      protect: true,
+    });
+  });
+});
+
+describe('network use', () => {
+  it('runs tasks without public IPs in private subnets and with them in public-only networks', async () => {
+    const assign = async (network: string) =>
+      (await compile('metadata: {}', { network })).template.Resources.MetadataService!.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp;
+    expect(await assign('{ mode: create, private: true }')).toBe('DISABLED');
+    expect(await assign('{ mode: create, private: false }')).toBe('ENABLED');
+  });
+
+  it('chains database ← service ← load balancer ← clients through security groups', async () => {
+    const { template } = await compile('metadata: { allowedCidrs: [10.99.0.0/16] }', { batch: true });
+    const r = template.Resources;
+    expect(r.MetadataDatabaseIngressFromService!.Properties).toMatchObject({
+      FromPort: 5432,
+      ToPort: 5432,
+      SourceSecurityGroupId: { 'Fn::GetAtt': ['MetadataServiceSecurityGroup', 'GroupId'] },
+    });
+    expect(r.MetadataDatabaseSecurityGroup!.Properties.SecurityGroupIngress).toBeUndefined();
+    for (const id of ['MetadataServiceIngressFromLoadBalancer', 'MetadataMigrationIngressFromLoadBalancer']) {
+      expect(r[id]!.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': ['MetadataLoadBalancerSecurityGroup', 'GroupId'] });
+    }
+    expect(r.MetadataServiceSecurityGroup!.Properties.SecurityGroupIngress).toBeUndefined();
+    const lbRules = r.MetadataLoadBalancerSecurityGroup!.Properties.SecurityGroupIngress.map((x: any) => [x.FromPort, x.CidrIp]);
+    expect(lbRules).toEqual([
+      [80, { 'Fn::GetAtt': ['NetVpc', 'CidrBlock'] }],
+      [8082, { 'Fn::GetAtt': ['NetVpc', 'CidrBlock'] }],
+      [80, '10.99.0.0/16'],
+      [8082, '10.99.0.0/16'],
+    ]);
+    expect(r.MetadataLoadBalancerIngressFromBatch!.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': ['BatchSecurityGroup', 'GroupId'] });
+    expect(r.MetadataLoadBalancer!.Properties.Scheme).toBe('internal');
+    expect(r.MetadataDatabase!.Properties.PubliclyAccessible).toBe(false);
+  });
+
+  it('redeploys the API when it changes, and only then', async () => {
+    const deployment = async (metadata: string) =>
+      Object.keys((await compile(metadata)).template.Resources).find((id) => id.startsWith('MetadataApiDeployment'));
+    const plain = await deployment('metadata: { access: api-gateway }');
+    expect(plain).toMatch(/^MetadataApiDeployment[0-9a-f]{10}$/);
+    expect(await deployment('metadata: { access: api-gateway, apiGateway: { throttle: { rateLimit: 5 } } }')).toBe(plain);
+    expect(await deployment('metadata: { access: api-gateway, apiGateway: { allowedSourceCidrs: [198.51.100.0/24] } }')).not.toBe(plain);
+  });
+});
+
+describe('manifest mistakes', () => {
+  const at = (e: { diagnostics: { message: string; loc?: { line: number; column: number } }[] }) =>
+    e.diagnostics.map((d) => `${d.loc?.line}:${d.loc?.column} ${d.message}`);
+
+  it('reports a memory size Fargate does not offer at its line and column, saying what would work', async () => {
+    const e = await compileError(manifest('metadata:\n  cpu: 1024\n  memory: 1024'), { plugins });
+    expect(at(e)).toEqual(['7:11 Fargate does not offer 1024 MiB of memory with cpu 1024']);
+    expect(e.diagnostics[0]!.hint).toBe('with cpu 1024, memory must be 2048 to 8192 in steps of 1024 MiB');
+  });
+
+  it('reports an unknown access mode and storage that cannot autoscale, all in one run', async () => {
+    const e = await compileError(manifest('metadata:\n  access: public'), { plugins });
+    expect(e.diagnostics).toHaveLength(1);
+    expect(e.diagnostics[0]!.loc).toMatchObject({ line: 6, column: 11 });
+    expect(e.diagnostics[0]!.message).toMatch(/internal|api-gateway/);
+
+    const e2 = await compileError(manifest('metadata:\n  memory: 100000\n  database: { allocatedStorage: 500, maxAllocatedStorage: 400 }'), { plugins });
+    expect(at(e2)).toEqual([
+      '6:11 Fargate does not offer 100000 MiB of memory with cpu 1024',
+      '7:59 maxAllocatedStorage (400 GiB) must be larger than allocatedStorage (500 GiB) for storage autoscaling',
+    ]);
+  });
+
+  it('refuses an internal-only service nobody can reach', async () => {
+    const e = await compileError(manifest('metadata: {}', { network: '{ mode: existing }' }), { plugins });
+    expect(e.message).toContain('nothing inside the network may reach the metadata load balancer');
+    expect(e.plugin).toBe('mfinfra:metadata');
+    expect(e.hint).toMatch(/allowedCidrs/);
+  });
+
+  it('refuses a network with a single subnet, pointing at the network section', async () => {
+    const e = await compileError(manifest('metadata: {}', { network: '{ mode: existing, cidr: 10.0.0.0/16, subnets: 1 }' }), { plugins });
+    expect(e.message).toBe('the metadata database needs subnets in at least two availability zones, but the network gives 1');
+    expect(e.loc).toMatchObject({ line: 4, column: 10 });
+  });
+
+  it('rejects an API source allow-list without API Gateway', async () => {
+    const e = await compileError(manifest('metadata:\n  apiGateway: { allowedSourceCidrs: [198.51.100.0/24] }'), { plugins });
+    expect(at(e)).toEqual(['6:37 apiGateway.allowedSourceCidrs has no effect unless access is api-gateway']);
+  });
+
+  it('warns, without failing, when allowedCidrs opens the load balancer to everything', async () => {
+    const { result } = await compile('metadata: { allowedCidrs: [0.0.0.0/0] }');
+    expect(result.warnings.map((w) => w.message)).toEqual(['allowedCidrs opens the metadata load balancer to every address that can route to it (0.0.0.0/0)']);
+  });
+
+  it('says which plugin is missing when network is not loaded', async () => {
+    const e = await compileError('version: 1\nstack: { name: mf-test }\nplugins: [metadata]\n', { plugins });
+    expect(e.message).toBe('plugin mfinfra:metadata needs the "network" plugin, which is not in plugins');
+    expect(e.loc).toMatchObject({ line: 3, column: 11 });
+    expect(e.hint).toBe('add network to plugins (and a "network:" section), or remove metadata');
+  });
+});
