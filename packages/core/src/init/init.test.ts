@@ -1,0 +1,237 @@
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.js';
+import type { CliIo } from '../cli/io.js';
+import { compile } from '../compile/compile.js';
+import { MfinfraError } from '../errors.js';
+import { initProject } from './init.js';
+import { askInitAnswers } from './prompts.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const gpuPluginDir = path.join(repo, 'examples/plugin-custom-compute');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'mfinfra-init-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function runCli(args: string[], isTTY = false) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n'), color: false, isTTY };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** Install the third-party GPU plugin into `dir` the way npm would (a package under node_modules). */
+async function installGpuPlugin() {
+  await mkdir(path.join(dir, 'node_modules'), { recursive: true });
+  await symlink(gpuPluginDir, path.join(dir, 'node_modules/mfinfra-plugin-gpu-compute'), 'dir');
+}
+
+describe('initProject', () => {
+  it('writes a starter manifest with the schema modeline, for the chosen stack, region and plugins', async () => {
+    const result = await initProject({ dir, stackName: 'metaflow-prod', region: 'us-west-2', plugins: ['batch', 'datastore', 'network'] });
+    expect(result.manifestFile).toBe(path.join(dir, 'metaflow.infra.yaml'));
+    expect(await readFile(result.manifestFile, 'utf8')).toMatchInlineSnapshot(`
+      "# yaml-language-server: $schema=./metaflow.infra.schema.json
+      # Metaflow on AWS, compiled by mfinfra into one CloudFormation stack.
+      #   mfinfra validate   check this file (no AWS needed)
+      #   mfinfra plan       preview the change set
+      #   mfinfra apply      deploy it and write ~/.metaflowconfig
+      version: 1
+
+      stack:
+        name: metaflow-prod
+        region: us-west-2
+        tags:
+          managed-by: mfinfra
+
+      plugins: [datastore, network, batch]
+
+      # Metaflow's S3 datastore: a private, encrypted, TLS-only bucket, kept when the stack is deleted.
+      datastore:
+        bucket:
+          versioning: true
+          # encryption: { type: sse-kms }       # a KMS key with rotation, instead of S3-managed keys
+        sysroot: metaflow                       # METAFLOW_DATASTORE_SYSROOT_S3 = s3://<bucket>/metaflow
+        # existing: { bucket: my-bucket }       # reuse a bucket instead of creating one (remove bucket:)
+
+      # The VPC that Batch jobs and the metadata service run in.
+      network:
+        create:
+          cidr: 10.20.0.0/16
+          azs: 2
+          private: true                         # workloads in private subnets behind a NAT gateway
+        # existing: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0fedcba9876543210] }
+
+      # AWS Batch: where @batch steps run.
+      batch:
+        computeEnvironments:
+          - { name: cpu, provisioning: spot, instanceTypes: [c6i, m6i], maxVcpus: 64 }
+          # - { name: gpu, instanceTypes: [g5], maxVcpus: 32 }
+        jobQueues:
+          - { name: default, computeEnvironments: [cpu], default: true }
+      "
+    `);
+  });
+
+  it('writes the JSON Schema next to it, with a section for every plugin it could load', async () => {
+    await installGpuPlugin();
+    const result = await initProject({ dir, stackName: 'ml', plugins: ['mfinfra-plugin-gpu-compute'] });
+    const schema = JSON.parse(await readFile(path.join(dir, 'metaflow.infra.schema.json'), 'utf8'));
+    expect(schema.$id).toBe('https://mfinfra.dev/schema/metaflow.infra.json');
+    expect(Object.keys(schema.properties)).toEqual(['version', 'stack', 'plugins', 'outputs', 'gpuCompute']);
+    expect(schema.properties.gpuCompute['x-mfinfra-plugin']).toBe('example:gpu-compute');
+    expect(result.text.split('\n')[0]).toBe('# yaml-language-server: $schema=./metaflow.infra.schema.json');
+  });
+
+  it('adds the first-party plugins a chosen plugin requires, and lists the ones not installed', async () => {
+    await installGpuPlugin();
+    const result = await initProject({ dir, stackName: 'ml', plugins: ['mfinfra-plugin-gpu-compute'] });
+    expect(result.plugins).toEqual(['datastore', 'network', 'mfinfra-plugin-gpu-compute']);
+    expect(result.added).toEqual([
+      { plugin: 'network', neededBy: 'mfinfra-plugin-gpu-compute' },
+      { plugin: 'datastore', neededBy: 'mfinfra-plugin-gpu-compute' },
+    ]);
+    expect(result.missing).toEqual([
+      { plugin: 'datastore', packageName: '@mfinfra/plugin-datastore' },
+      { plugin: 'network', packageName: '@mfinfra/plugin-network' },
+    ]);
+    expect(result.text).toContain('# gpuCompute: settings of mfinfra-plugin-gpu-compute (all optional; see its README)');
+  });
+
+  it('refuses to overwrite an existing manifest under any name mfinfra searches, and leaves it untouched', async () => {
+    for (const name of ['metaflow.infra.yaml', '.mfinfrarc.yml']) {
+      const sub = path.join(dir, name.replace(/\W/g, ''));
+      await mkdir(sub);
+      await writeFile(path.join(sub, name), 'mine\n');
+      const error = await initProject({ dir: sub, stackName: 'ml', plugins: ['datastore'] }).catch((e: unknown) => e);
+      expect(MfinfraError.is(error) && [error.code, error.exitCode, error.message]).toEqual([
+        'MANIFEST_EXISTS',
+        3,
+        `${path.join(sub, name)} already exists; mfinfra init does not overwrite a manifest`,
+      ]);
+      expect(await readFile(path.join(sub, name), 'utf8')).toBe('mine\n');
+    }
+  });
+
+  it('rejects a stack name or region CloudFormation would refuse, before writing anything', async () => {
+    const bad = await initProject({ dir, stackName: '1-stack', plugins: ['datastore'] }).catch((e: MfinfraError) => e);
+    expect([bad.exitCode, bad.message]).toEqual([
+      2,
+      '"1-stack" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)',
+    ]);
+    const region = await initProject({ dir, stackName: 'ml', region: 'oregon', plugins: ['datastore'] }).catch((e: MfinfraError) => e);
+    expect([region.exitCode, region.message]).toEqual([2, '"oregon" is not an AWS region name such as us-west-2']);
+    await expect(readFile(path.join(dir, 'metaflow.infra.yaml'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes a manifest that compiles with the plugins it lists (here the third-party GPU plugin and stand-ins)', async () => {
+    await installGpuPlugin();
+    const result = await initProject({ dir, stackName: 'ml', region: 'eu-west-1', plugins: ['mfinfra-plugin-gpu-compute'] });
+    const stub = (key: string, api: object) =>
+      ({ name: `test:${key}`, apiVersion: 1, key, schema: { type: 'object' }, api: () => api }) as const;
+    const compiled = await compile({
+      manifest: result.manifestFile,
+      inlinePlugins: {
+        network: stub('network', { vpcId: 'vpc-1', subnetIds: ['subnet-1'], securityGroupIds: [], dependsOn: [] }),
+        datastore: stub('datastore', { readWriteStatements: () => [] }),
+      },
+    });
+    expect([compiled.stackName, compiled.region, compiled.plugins.map((p) => p.name)]).toEqual([
+      'ml',
+      'eu-west-1',
+      ['test:datastore', 'test:network', 'example:gpu-compute'],
+    ]);
+  });
+});
+
+describe('askInitAnswers', () => {
+  it('asks for what the flags left out, explains a bad answer and asks again, and takes defaults on empty lines', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let said = '';
+    output.on('data', (d: Buffer) => (said += d.toString()));
+    input.end('9lives\nml-dev\n\n\n');
+    const answers = await askInitAnswers(
+      {},
+      { stackName: 'metaflow', region: 'us-east-2', plugins: ['datastore', 'batch'] },
+      { input, output },
+    );
+    expect(answers).toEqual({ stackName: 'ml-dev', region: 'us-east-2', plugins: ['datastore', 'batch'] });
+    expect(said).toMatchInlineSnapshot(`
+      "Stack name [metaflow]:   "9lives" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)
+      Stack name [metaflow]: AWS region (empty: from your AWS profile) [us-east-2]: Plugins (datastore, network, batch, metadata, scheduling, or package names) [datastore, batch]: "
+    `);
+  });
+
+  it('asks nothing that a flag answered', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    input.end('datastore network\n');
+    const answers = await askInitAnswers(
+      { stackName: 'given', region: 'ap-south-1' },
+      { stackName: 'metaflow', plugins: ['datastore'] },
+      { input, output },
+    );
+    expect(answers).toEqual({ stackName: 'given', region: 'ap-south-1', plugins: ['datastore', 'network'] });
+  });
+
+  it('aborts with exit 130 when input ends before the last answer', async () => {
+    const input = new PassThrough();
+    input.end('ml\n');
+    const error = await askInitAnswers({}, { stackName: 'metaflow', plugins: ['datastore'] }, { input, output: new PassThrough() }).catch(
+      (e: MfinfraError) => e,
+    );
+    expect([error.code, error.exitCode]).toEqual(['ABORTED', 130]);
+  });
+});
+
+describe('mfinfra init (CLI)', () => {
+  it('writes both files from flags and says what it did', async () => {
+    const { code, stderr } = await runCli(['init', dir, '--stack-name', 'ml', '--region', 'us-west-2', '--plugins', 'datastore,network']);
+    expect(code).toBe(0);
+    expect(stderr.replaceAll(dir, '<dir>')).toMatchInlineSnapshot(`
+      "✓ wrote <dir>/metaflow.infra.yaml (stack ml; plugins datastore, network)
+      ✓ wrote <dir>/metaflow.infra.schema.json (editors complete and check the manifest with it)
+        not installed: datastore, network
+        install them beside the manifest: npm install -D @mfinfra/core @mfinfra/plugin-datastore @mfinfra/plugin-network
+        then refresh the schema: mfinfra schema <dir>/metaflow.infra.yaml --out <dir>/metaflow.infra.schema.json
+      next: edit it, then run mfinfra validate <dir>
+      "
+    `);
+  });
+
+  it('needs --yes (or every flag) when it cannot ask, and exits 2', async () => {
+    const { code, stderr } = await runCli(['init', dir, '--stack-name', 'ml']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('mfinfra init needs --yes (or --stack-name, --region and --plugins) when it cannot ask on a terminal');
+  });
+
+  it('exits 3 with a clear message when the manifest exists, in text and --json', async () => {
+    await writeFile(path.join(dir, 'metaflow.infra.yaml'), 'version: 1\n');
+    const text = await runCli(['init', dir, '--yes']);
+    expect([text.code, text.stderr]).toEqual([3, expect.stringContaining('already exists; mfinfra init does not overwrite a manifest')]);
+    const json = await runCli(['init', dir, '--yes', '--json']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'MANIFEST_EXISTS', exitCode: 3 });
+  });
+
+  it('prints what it wrote as JSON with --json', async () => {
+    const { code, stdout } = await runCli(['init', dir, '--yes', '--json', '--stack-name', 'ml', '--plugins', 'datastore']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect([out.ok, out.manifestFile, out.schemaFile, out.plugins]).toEqual([
+      true,
+      path.join(dir, 'metaflow.infra.yaml'),
+      path.join(dir, 'metaflow.infra.schema.json'),
+      ['datastore'],
+    ]);
+  });
+});

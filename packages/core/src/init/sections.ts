@@ -1,0 +1,47 @@
+/**
+ * Starter sections `mfinfra init` writes for the first-party plugins: small, valid on their own,
+ * with the settings people change first shown as comments. Core knows these plugins' short names
+ * and manifest shapes, never their code.
+ */
+
+/** The first-party plugins in the order a manifest lists them (dependencies first). */
+export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling'] as const;
+
+/** What `mfinfra init` picks when nobody says otherwise: the whole Metaflow stack. */
+export const DEFAULT_PLUGINS: readonly string[] = FIRST_PARTY_ORDER;
+
+/** One starter section: YAML text starting at column 0, ending with a newline. */
+export const STARTER_SECTIONS: Readonly<Record<string, string>> = {
+  datastore: `# Metaflow's S3 datastore: a private, encrypted, TLS-only bucket, kept when the stack is deleted.
+datastore:
+  bucket:
+    versioning: true
+    # encryption: { type: sse-kms }       # a KMS key with rotation, instead of S3-managed keys
+  sysroot: metaflow                       # METAFLOW_DATASTORE_SYSROOT_S3 = s3://<bucket>/metaflow
+  # existing: { bucket: my-bucket }       # reuse a bucket instead of creating one (remove bucket:)
+`,
+  network: `# The VPC that Batch jobs and the metadata service run in.
+network:
+  create:
+    cidr: 10.20.0.0/16
+    azs: 2
+    private: true                         # workloads in private subnets behind a NAT gateway
+  # existing: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0fedcba9876543210] }
+`,
+  batch: `# AWS Batch: where @batch steps run.
+batch:
+  computeEnvironments:
+    - { name: cpu, provisioning: spot, instanceTypes: [c6i, m6i], maxVcpus: 64 }
+    # - { name: gpu, instanceTypes: [g5], maxVcpus: 32 }
+  jobQueues:
+    - { name: default, computeEnvironments: [cpu], default: true }
+`,
+  metadata: `# Metaflow's metadata service (ECS Fargate + PostgreSQL on RDS, never public).
+metadata:
+  profile: development                    # production: Multi-AZ database, 2 tasks, 7-day backups
+  access: internal                        # or api-gateway: an API key-protected public endpoint
+`,
+  scheduling: `# Step Functions and EventBridge for \`step-functions create\` and @schedule.
+scheduling: {}
+`,
+};
