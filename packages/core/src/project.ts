@@ -67,6 +67,8 @@ export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[
     hook: errors.length === 1 ? first.hook : undefined,
     hint: errors.length === 1 ? first.hint : undefined,
     path: errors.length === 1 ? first.path : undefined,
+    pluginCode: errors.length === 1 ? first.pluginCode : undefined,
+    frame: errors.length === 1 ? first.frame : undefined,
   });
 }
 

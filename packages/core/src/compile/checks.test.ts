@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { checkTemplate, collectReferences } from './checks.js';
+import type { CfnTemplate } from './template.js';
+
+const template = (resources: CfnTemplate['Resources'], outputs: CfnTemplate['Outputs'] = {}): CfnTemplate => ({
+  AWSTemplateFormatVersion: '2010-09-09',
+  Description: 't',
+  Metadata: { mfinfra: { generator: 'x', stack: 's', resources: {}, config: {} } },
+  Resources: resources,
+  Outputs: outputs,
+});
+
+describe('collectReferences', () => {
+  it('finds Ref, GetAtt (both forms) and Sub variables, skipping pseudo parameters, literals and Sub-local names', () => {
+    const refs = collectReferences({
+      a: { Ref: 'Bucket' },
+      b: { Ref: 'AWS::Region' },
+      c: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      d: { 'Fn::GetAtt': 'Queue.Arn' },
+      e: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/${!Literal}/${Local}/${Key.Arn}' },
+      f: { 'Fn::Sub': ['${Local}', { Local: { Ref: 'Other' } }] },
+    });
+    expect(refs.map((r) => `${r.kind}:${r.target}`).sort()).toEqual(
+      ['Fn::GetAtt:Queue', 'Fn::GetAtt:Role', 'Fn::Sub:Bucket', 'Fn::Sub:Key', 'Fn::Sub:Local', 'Ref:Bucket', 'Ref:Other'].sort(),
+    );
+  });
+});
+
+describe('checkTemplate', () => {
+  const owner = () => 'mfinfra:test';
+  it('accepts a consistent template and reports its size', () => {
+    const t = template({ A: { Type: 'AWS::SNS::Topic' }, B: { Type: 'AWS::SNS::Topic', DependsOn: ['A'] } }, { Out: { Value: { Ref: 'A' } } });
+    const { problems, stats } = checkTemplate(t, JSON.stringify(t), owner, owner);
+    expect(problems).toEqual([]);
+    expect(stats).toMatchObject({ resources: 2, outputs: 1, parameters: 0, needsS3Upload: false });
+  });
+
+  it('reports dangling DependsOn and output references with the responsible plugin', () => {
+    const t = template({ A: { Type: 'AWS::SNS::Topic', DependsOn: 'Nope' } }, { Out: { Value: { 'Fn::GetAtt': ['Gone', 'Arn'] } } });
+    const { problems } = checkTemplate(t, '{}', owner, owner);
+    expect(problems.map((p) => [p.code, p.message, p.plugin])).toEqual([
+      ['TEMPLATE_BAD_REFERENCE', 'resource A refers to "Nope" (DependsOn), which is not in the template', 'mfinfra:test'],
+      ['TEMPLATE_BAD_REFERENCE', 'output Out refers to "Gone" (Fn::GetAtt), which is not in the template', 'mfinfra:test'],
+    ]);
+  });
+
+  it('refuses invalid logical ids and enforces CloudFormation limits', () => {
+    const resources: CfnTemplate['Resources'] = { 'bad-id': { Type: 'AWS::SNS::Topic' } };
+    const outputs: CfnTemplate['Outputs'] = {};
+    for (let i = 0; i < 201; i++) outputs[`O${i}`] = { Value: 'x' };
+    const t = template(resources, outputs);
+    const { problems } = checkTemplate(t, 'x'.repeat(1_000_001), owner, owner);
+    expect(problems.map((p) => p.message)).toEqual([
+      'logical id "bad-id" is not alphanumeric (1-255 characters)',
+      'the template has 201 outputs; CloudFormation allows at most 200',
+      'the template is 1000001 bytes; CloudFormation accepts at most 1000000',
+    ]);
+  });
+
+  it('marks bodies over 51,200 bytes as needing an S3 upload', () => {
+    const t = template({});
+    expect(checkTemplate(t, 'x'.repeat(51_201), owner, owner).stats.needsS3Upload).toBe(true);
+    expect(checkTemplate(t, 'x'.repeat(51_200), owner, owner).stats.needsS3Upload).toBe(false);
+  });
+});
