@@ -59,8 +59,8 @@ function statefulReason(c: ResourceChange): string {
         : 'would be replaced';
   const causes = c.properties.filter((p) => p.replacement !== 'never').map((p) => p.path);
   const because = c.action === 'modify' && causes.length ? ` because ${causes.join(', ')} changes` : '';
-  const keep = c.retention ? `; ${c.retention.effect}` : '';
-  return `${c.logicalId} (${c.resourceType}) ${what}${because}: this loses ${whatIsLost(c.resourceType)}${keep}`;
+  const outcome = c.retention ? c.retention.effect : `${whatIsLost(c.resourceType)} would be lost`;
+  return `${c.logicalId} (${c.resourceType}) ${what}${because}. ${outcome}`;
 }
 
 /** The changes the stateful gate looks at: stateful resources replaced, possibly replaced, or removed. */

@@ -15,6 +15,7 @@ export interface RenderOptions {
 
 const UNOWNED = '(not owned by a plugin)';
 const MAX_VALUE = 80;
+const MAX_MD_VALUE = 200;
 
 export function renderPreview(model: PreviewModel, format: PreviewFormat, opts: RenderOptions): string {
   if (format === 'json') return JSON.stringify(model, null, 2) + '\n';
@@ -54,6 +55,14 @@ export function formatValue(v: unknown, max = MAX_VALUE): string {
   if (v === undefined) return '(none)';
   const text = JSON.stringify(v);
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+/** `: old → new`, `: new` (added), `: old → (removed)`, or nothing when CloudFormation gave no values. */
+function valueChange(p: PropertyChange, show: (v: unknown) => string): string {
+  if (p.before === undefined && p.after === undefined) return '';
+  if (p.change === 'add') return `: ${show(p.after)}`;
+  if (p.change === 'remove') return `: ${show(p.before)} → (removed)`;
+  return `: ${show(p.before)} → ${show(p.after)}`;
 }
 
 function propertyNote(p: PropertyChange): string {
@@ -116,12 +125,10 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
       lines.push(tint(ch, head.trimEnd()) + c.dim(physical));
       for (const p of ch.properties) {
         const note = propertyNote(p);
-        const arrow =
-          p.change === 'add' ? `${formatValue(p.after)}` : p.change === 'remove' ? `${formatValue(p.before)} → (removed)` : `${formatValue(p.before)} → ${formatValue(p.after)}`;
+        const arrow = valueChange(p, (v) => formatValue(v));
         const mark = p.change === 'add' ? '+' : p.change === 'remove' ? '-' : '~';
-        lines.push(`      ${mark} ${p.path}: ${arrow}` + (note ? ' ' + (p.replacement === 'never' ? c.dim(`(${note})`) : c.red(`(${note})`)) : ''));
+        lines.push(`      ${mark} ${p.path}${arrow}` + (note ? ' ' + (p.replacement === 'never' ? c.dim(`(${note})`) : c.red(`(${note})`)) : ''));
       }
-      if (ch.retention) lines.push(c.yellow(`      ! ${ch.retention.effect}`));
     }
     lines.push('');
   }
@@ -188,25 +195,20 @@ function renderMarkdown(model: PreviewModel): string {
       out.push(`| ${symbol(ch)} ${verb(ch)} | ${code(ch.logicalId)} | ${code(ch.resourceType)} | ${code(ch.physicalId ?? '')} | ${replacementCell(ch)} |`);
     }
     out.push('');
-    const detailed = changes.filter((ch) => ch.properties.length || ch.retention);
+    const detailed = changes.filter((ch) => ch.properties.length);
     for (const ch of detailed) {
       out.push(`<details><summary><code>${ch.logicalId}</code>: ${ch.properties.length} propert${ch.properties.length === 1 ? 'y' : 'ies'}</summary>`);
       out.push('');
-      if (ch.properties.length) {
-        out.push('| Property | Before | After | Replacement |');
-        out.push('|---|---|---|---|');
-        for (const p of ch.properties) {
-          const note = propertyNote(p) || 'no';
-          out.push(
-            `| ${code(p.path)} | ${p.change === 'add' ? '' : code(formatValue(p.before))} | ${p.change === 'remove' ? '(removed)' : code(formatValue(p.after))} | ${cell(note)} |`,
-          );
-        }
-        out.push('');
+      out.push('| Property | Before | After | Replacement |');
+      out.push('|---|---|---|---|');
+      for (const p of ch.properties) {
+        const note = propertyNote(p) || 'no';
+        const known = p.before !== undefined || p.after !== undefined;
+        const before = p.change === 'add' || !known ? '' : code(formatValue(p.before, MAX_MD_VALUE));
+        const after = p.change === 'remove' ? '(removed)' : known ? code(formatValue(p.after, MAX_MD_VALUE)) : '(not shown)';
+        out.push(`| ${code(p.path)} | ${before} | ${after} | ${cell(note)} |`);
       }
-      if (ch.retention) {
-        out.push(`> ${cell(ch.retention.effect)}`);
-        out.push('');
-      }
+      out.push('');
       out.push('</details>');
       out.push('');
     }

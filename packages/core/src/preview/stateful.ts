@@ -78,7 +78,7 @@ export function retentionFor(
       break;
     case 'Delete':
       effect =
-        `${attribute} Delete: ${old} is deleted and ${whatIsLost(resourceType)} is lost` +
+        `${attribute} Delete: ${old} is deleted, and with it ${whatIsLost(resourceType)}` +
         (resourceType === 'AWS::S3::Bucket' ? ' (CloudFormation cannot delete a bucket that still has objects: the update then fails)' : '');
       break;
     default:

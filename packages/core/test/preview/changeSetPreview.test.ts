@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { previewFromChangeSet } from '../../src/preview/fromChangeSet.js';
+import { renderPreview } from '../../src/preview/render.js';
+import { RECORDED_CASES, recordedCase, type RecordedCase } from './recorded.js';
+
+function preview(c: RecordedCase, withOldTemplate = true) {
+  return previewFromChangeSet({
+    stackName: c.stackName,
+    changes: c.changes,
+    oldTemplate: withOldTemplate ? c.oldTemplate : undefined,
+    newTemplate: c.newTemplate,
+    statusReason: c.statusReason,
+  });
+}
+
+describe('previews of recorded change sets, compared whole', () => {
+  it('covers every recorded case', () => {
+    expect(RECORDED_CASES).toEqual(['conditional', 'create', 'many-pages', 'modify-in-place', 'modify-replace', 'nested-details', 'remove']);
+  });
+
+  for (const name of RECORDED_CASES) {
+    it(`${name}: terminal, markdown and JSON`, async () => {
+      const model = preview(recordedCase(name));
+      await expect(renderPreview(model, 'terminal', { color: false })).toMatchFileSnapshot(`__snapshots__/${name}.terminal.txt`);
+      await expect(renderPreview(model, 'markdown', { color: false })).toMatchFileSnapshot(`__snapshots__/${name}.md`);
+      await expect(renderPreview(model, 'json', { color: false })).toMatchFileSnapshot(`__snapshots__/${name}.json`);
+    });
+  }
+});
+
+describe('what the preview says', () => {
+  it('create: every resource is an addition, grouped by plugin, and new IAM statements broaden access', () => {
+    const model = preview(recordedCase('create'));
+    expect(model.summary).toEqual({ add: 10, modify: 0, replace: 0, remove: 0, import: 0 });
+    expect([...new Set(model.changes.map((c) => c.owner))]).toEqual(['batch', 'datastore', 'metadata']);
+    expect(model.permissionsBroadened).toBe(true);
+    expect(model.security.filter((s) => s.kind === 'iam-statement' && s.change === 'add').map((s) => s.kind === 'iam-statement' && s.actions)).toContainEqual([
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+  });
+
+  it('modify-replace: replacement and its cause come from CloudFormation, with the retention the policies give', () => {
+    const model = preview(recordedCase('modify-replace'));
+    const bucket = model.changes.find((c) => c.logicalId === 'DatastoreBucket')!;
+    expect(bucket).toMatchObject({
+      action: 'modify',
+      replacement: true,
+      physicalId: 'metaflow-prod-datastore-123456789012',
+      policyAction: 'ReplaceAndRetain',
+      properties: [
+        { path: 'BucketName', before: 'metaflow-prod-datastore-123456789012', after: 'metaflow-prod-artifacts-123456789012', replacement: 'always' },
+      ],
+    });
+    expect(bucket.retention?.effect).toMatch(/^UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack/);
+    const policy = model.changes.find((c) => c.logicalId === 'DatastoreBucketPolicy')!;
+    expect(policy.replacement).toBe('conditional');
+    expect(policy.properties.find((p) => p.path === 'Bucket')).toMatchObject({ replacement: 'conditional', cause: 'ResourceReference: DatastoreBucket' });
+    expect(model.summary).toEqual({ add: 0, modify: 1, replace: 2, remove: 0, import: 0 });
+    expect(model.notes).toContain('values shown as {{changeSet:KNOWN_AFTER_APPLY}} are only known after the change is applied');
+  });
+
+  it('remove: what DeletionPolicy keeps comes from CloudFormation\'s PolicyAction', () => {
+    const model = preview(recordedCase('remove'));
+    const byId = Object.fromEntries(model.changes.map((c) => [c.logicalId, c]));
+    expect(byId.MetadataDatabaseSecret!.retention?.effect).toMatch(/^DeletionPolicy Retain: the resource is kept/);
+    expect(byId.MetadataLogGroup!.retention?.effect).toBe(
+      'DeletionPolicy Delete: the resource is deleted, and with it all log events in the group (task logs)',
+    );
+    expect(byId.MetadataServiceSecurityGroup!.stateful).toBe(false);
+    expect(model.security).toContainEqual(
+      expect.objectContaining({ kind: 'security-group-rule', change: 'remove', direction: 'ingress', protocol: 'TCP 8080', broadens: false }),
+    );
+  });
+
+  it('nested Details: paths inside properties, several details for one path merged, attributes kept apart', () => {
+    const model = preview(recordedCase('nested-details'));
+    const ce = model.changes.find((c) => c.logicalId === 'BatchComputeEnvironmentCpu')!;
+    expect(ce.properties.map((p) => [p.path, p.change, p.replacement])).toEqual([
+      ['(Tags)', 'modify', 'never'],
+      ['ComputeResources.InstanceTypes[2]', 'add', 'never'],
+      ['ComputeResources.MaxvCpus', 'modify', 'never'],
+      ['ComputeResources.SecurityGroupIds[0]', 'modify', 'conditional'],
+    ]);
+    expect(ce.properties[2]).toMatchObject({ before: '64', after: '128' });
+    expect(model.security).toContainEqual(
+      expect.objectContaining({ kind: 'security-group-rule', change: 'add', protocol: 'TCP 22', peer: 'Everyone (IPv4)', broadens: true }),
+    );
+  });
+
+  it('many pages: changes from every page, and the [WARN] about incomplete property values becomes a note', () => {
+    const c = recordedCase('many-pages');
+    expect(c.pages).toHaveLength(3);
+    expect(c.pages.slice(0, 2).every((p) => typeof p.NextToken === 'string')).toBe(true);
+    const model = preview(c);
+    expect(model.changes.map((x) => x.logicalId).sort()).toEqual(
+      c.changes.map((x) => x.ResourceChange!.LogicalResourceId!).sort(),
+    );
+    expect(model.summary).toEqual({ add: 3, modify: 3, replace: 0, remove: 1, import: 0 });
+    expect(model.notes[0]).toMatch(/^CloudFormation: \[WARN\] --include-property-values option can return incomplete ChangeSet data/);
+    expect(model.other).toEqual([{ section: 'Outputs', name: 'MetaflowBatchJobQueueGpu', change: 'add' }]);
+  });
+
+  it('without the deployed template, the security tables are rebuilt from BeforeContext', () => {
+    for (const name of ['modify-replace', 'nested-details', 'remove']) {
+      const c = recordedCase(name);
+      expect(preview(c, false).security).toEqual(preview(c, true).security);
+    }
+  });
+
+  it('colours the terminal preview only when asked', () => {
+    const model = preview(recordedCase('modify-replace'));
+    const colored = renderPreview(model, 'terminal', { color: true });
+    expect(colored).toContain('\u001b[31m');
+    expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(renderPreview(model, 'terminal', { color: false }));
+  });
+});
