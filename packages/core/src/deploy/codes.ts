@@ -25,6 +25,8 @@ export const DeployErrorCode = {
   TERMINATION_PROTECTION: 'TERMINATION_PROTECTION',
   /** Confirmation needed but there is no terminal to ask on. */
   CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
+  /** A safety gate refused the change (stateful replacement / removal not allowed). */
+  GATE_BLOCKED: 'GATE_BLOCKED',
   /** The user declined, or pressed Ctrl-C. */
   ABORTED: 'ABORTED',
   /** The template is too large, or needs S3 staging that is not configured. */

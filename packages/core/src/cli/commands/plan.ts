@@ -3,7 +3,8 @@ import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
 import type { GateResult, RequireApproval } from '../../preview/gates.js';
 import type { PreviewModel } from '../../preview/model.js';
 import { cli, type GlobalArgs } from '../context.js';
-import { withManifest } from './shared.js';
+import { paint } from '../io.js';
+import { withAwsOptions, type AwsArgs } from './apply.js';
 
 export type PreviewFormatArg = 'terminal' | 'markdown' | 'json';
 
@@ -15,8 +16,9 @@ export interface PreviewArgs extends GlobalArgs {
   yes: boolean;
 }
 
-interface Args extends PreviewArgs {
+interface Args extends PreviewArgs, AwsArgs {
   manifest?: string;
+  discard: boolean;
   offline: boolean;
   against?: string;
   'detailed-exitcode': boolean;
@@ -54,7 +56,7 @@ export function withPreviewOptions<T>(y: Argv<T>) {
 export async function reportPreview(
   model: PreviewModel,
   argv: PreviewArgs,
-  mode: { kind: 'plan' | 'apply' },
+  mode: { kind: 'plan' | 'apply'; jsonExtra?: Record<string, unknown> },
 ): Promise<{ exitCode: number; gates: GateResult }> {
   const { io } = cli();
   const { evaluateGates } = await import('../../preview/gates.js');
@@ -74,7 +76,7 @@ export async function reportPreview(
     await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) => io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`));
   }
   if (format === 'json') {
-    io.out(JSON.stringify({ ok: gates.ok, exitCode, preview: model, gates }, null, 2));
+    io.out(JSON.stringify({ ok: gates.ok, exitCode, ...mode.jsonExtra, preview: model, gates }, null, 2));
     return { exitCode, gates };
   }
   io.out(renderPreview(model, format, { color: format === 'terminal' && io.color }));
@@ -149,11 +151,62 @@ async function planOffline(argv: Args): Promise<PreviewModel> {
   });
 }
 
+/** Online: a change set CloudFormation computed, previewed; left for review unless --discard. */
+async function planOnline(argv: Args): Promise<void> {
+  const { io } = cli();
+  const c = paint(io.color);
+  const { compileForDeploy, cliDeployContext } = await import('./apply.js');
+  const { compiled, clients } = await compileForDeploy(argv);
+  const ctx = await cliDeployContext(clients);
+  try {
+    const { planDeploy } = await import('../../deploy/workflow.js');
+    const { plan, preview } = await planDeploy(compiled, ctx, {
+      templateBucket: argv['template-bucket'],
+      waitForBusy: argv['wait-for-busy'],
+      discard: argv.discard,
+      gates: { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'] },
+    });
+    const info = {
+      stackName: plan.stackName,
+      region: plan.region,
+      stackStatus: plan.previousStatus ?? null,
+      changeSetType: plan.changeSetType,
+      changeSetName: plan.changeSetId ? plan.changeSetName : null,
+      changeSetId: plan.changeSetId ?? null,
+      status: plan.status,
+      changes: plan.changes,
+      ...(plan.noChangeReason ? { noChangeReason: plan.noChangeReason } : {}),
+      ...(plan.templateUploadedTo ? { templateUploadedTo: plan.templateUploadedTo } : {}),
+    };
+    if (!preview) {
+      if (argv.json) io.out(JSON.stringify({ ok: true, exitCode: ExitCode.OK, ...info }, null, 2));
+      else io.err(`${c.green('✓')} nothing to deploy: stack ${plan.stackName} is up to date ${c.dim(`(${plan.noChangeReason})`)}`);
+      return;
+    }
+    const { exitCode } = await reportPreview(preview, argv, { kind: 'plan', jsonExtra: info });
+    if (!argv.json) {
+      if (plan.changeSetId) {
+        io.err(
+          `change set ${c.bold(plan.changeSetName)} is ready for review` +
+            `\n  deploy it: mfinfra apply --change-set ${plan.changeSetName}` +
+            `\n  discard it: aws cloudformation delete-change-set --stack-name ${plan.stackName} --change-set-name ${plan.changeSetName}` +
+            (plan.placeholder ? c.dim(`\n  (stack ${plan.stackName} exists as a REVIEW_IN_PROGRESS placeholder until the change set is executed or the stack deleted)`) : ''),
+        );
+      } else io.err(c.dim('the change set was deleted (--discard)'));
+    }
+    if (exitCode !== ExitCode.OK) cli().setExitCode(exitCode);
+    else if (argv['detailed-exitcode']) cli().setExitCode(ExitCode.CHANGES_PENDING);
+  } finally {
+    ctx.dispose();
+  }
+}
+
 export const planCommand: CommandModule<GlobalArgs, Args> = {
   command: 'plan [manifest]',
   describe: 'Preview what apply would change, with safety gates (--offline: predicted locally, no AWS account)',
   builder: (y) =>
-    withPreviewOptions(withManifest(y))
+    withPreviewOptions(withAwsOptions(y))
+      .option('discard', { type: 'boolean', default: false, describe: 'delete the change set after showing it (default: leave it for review and `mfinfra apply --change-set NAME`)' })
       .option('offline', {
         type: 'boolean',
         default: false,
@@ -183,12 +236,7 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
         return true;
       }),
   handler: async (argv) => {
-    if (!argv.offline) {
-      throw new MfinfraError('ONLINE_PLAN_UNAVAILABLE', 'online plan is not available yet; use --offline', {
-        hint: 'mfinfra plan --offline [manifest] predicts the changes locally, without an AWS account',
-        exitCode: ExitCode.USAGE,
-      });
-    }
+    if (!argv.offline) return planOnline(argv);
     const model = await planOffline(argv);
     const { exitCode } = await reportPreview(model, argv, { kind: 'plan' });
     if (exitCode !== ExitCode.OK) cli().setExitCode(exitCode);

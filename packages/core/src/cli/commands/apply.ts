@@ -1,0 +1,202 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { AwsClients } from '../../aws/clients.js';
+import type { CompileResult } from '../../compile/compile.js';
+import type { DeployContext, DeployHooks } from '../../deploy/types.js';
+import { cli, printJson, type GlobalArgs } from '../context.js';
+import { paint } from '../io.js';
+import { renderWarnings } from '../renderError.js';
+import { withPreviewOptions, type PreviewArgs } from './plan.js';
+import { withManifest } from './shared.js';
+
+/** Flags every command that talks to AWS takes. */
+export interface AwsArgs extends GlobalArgs {
+  manifest?: string;
+  profile?: string;
+  region?: string;
+  'endpoint-url'?: string;
+  'template-bucket'?: string;
+  'wait-for-busy': boolean;
+}
+
+export function withAwsOptions<T>(y: Argv<T>) {
+  return withManifest(y)
+    .option('profile', { type: 'string', describe: 'AWS profile (shared config / SSO); default: the SDK credential chain' })
+    .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
+    .option('endpoint-url', { type: 'string', describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work' })
+    .option('template-bucket', { type: 'string', describe: 'S3 bucket for templates over 51,200 bytes (default: stack.templateBucket; created private and encrypted if missing)' })
+    .option('wait-for-busy', { type: 'boolean', default: false, describe: 'wait for a running stack operation to finish instead of refusing' });
+}
+
+/** Compile the manifest and make the AWS clients it deploys with. */
+export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: CompileResult; clients: AwsClients }> {
+  const { compile } = await import('../../compile/compile.js');
+  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd });
+  const { io } = cli();
+  if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
+  const { createAwsClients } = await import('../../aws/clients.js');
+  const clients = createAwsClients({ region: argv.region ?? compiled.region, profile: argv.profile, endpointUrl: argv['endpoint-url'] });
+  for (const notice of clients.notices) io.err(paint(io.color).dim(`note: ${notice}`));
+  return { compiled, clients };
+}
+
+/**
+ * A deploy context whose progress goes to stderr (stdout stays for --json), and whose signal fires on
+ * Ctrl-C. Call `dispose()` when done.
+ */
+export async function cliDeployContext(
+  clients: AwsClients,
+  options: { confirm?: DeployHooks['confirm'] } = {},
+): Promise<DeployContext & { dispose(): void; interrupted(): boolean }> {
+  const { formatEvent } = await import('../../deploy/render.js');
+  const { io } = cli();
+  const c = paint(io.color);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.on('SIGINT', onSigint);
+  return {
+    clients,
+    signal: controller.signal,
+    hooks: {
+      onStep: (s) => io.err(c.dim(`• ${s.message}`)),
+      onEvent: (event, progress) => io.err(formatEvent(event, progress, io.color)),
+      confirm: options.confirm,
+    },
+    dispose: () => process.off('SIGINT', onSigint),
+    interrupted: () => controller.signal.aborted,
+  };
+}
+
+/**
+ * Ask a yes/no question on the terminal (stderr), default no. Ctrl-C or end of input answers no.
+ * Refuses without a TTY: the caller must pass --yes.
+ */
+export async function askYesNo(question: string, flag = '--yes'): Promise<boolean> {
+  const { io } = cli();
+  if (!io.isTTY) {
+    const { MfinfraError, ExitCode } = await import('../../errors.js');
+    const { DeployErrorCode } = await import('../../deploy/codes.js');
+    throw new MfinfraError(DeployErrorCode.CONFIRMATION_REQUIRED, `${question.replace(/\?$/, '')}: a confirmation is needed, but the terminal (TTY) is not attached`, {
+      hint: `review the plan (\`mfinfra plan\`), then pass ${flag} to go ahead without a prompt`,
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise<boolean>((resolve) => {
+    let done = false;
+    const finish = (answer: boolean) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(answer);
+    };
+    rl.on('SIGINT', () => {
+      process.stderr.write('\n');
+      finish(false);
+    });
+    rl.on('close', () => finish(false));
+    rl.question(`${question} [y/N] `, (answer) => finish(/^y(es)?$/i.test(answer.trim())));
+  });
+}
+
+interface Args extends AwsArgs, PreviewArgs {
+  'change-set'?: string;
+  'disable-rollback': boolean;
+  'continue-rollback': boolean;
+  'role-arn'?: string;
+  force: boolean;
+}
+
+export const applyCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'apply [manifest]',
+  describe: 'Deploy: create a change set, show it, confirm, execute, stream events, write the config files',
+  builder: (y) =>
+    withPreviewOptions(withAwsOptions(y))
+      .option('change-set', { type: 'string', describe: 'execute this change set made earlier by `mfinfra plan` (checked to still match the manifest)' })
+      .option('disable-rollback', { type: 'boolean', default: false, describe: 'on failure keep the failed resources for debugging instead of rolling back' })
+      .option('continue-rollback', { type: 'boolean', default: false, describe: 'first recover a stack in UPDATE_ROLLBACK_FAILED (ContinueUpdateRollback)' })
+      .option('role-arn', { type: 'string', describe: 'IAM role CloudFormation assumes for the operation (default: stack.roleArn)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite config keys changed by hand (a backup is kept)' })
+      .example('$0 apply', 'plan, confirm and deploy the manifest found from here')
+      .example('$0 apply --change-set mfinfra-prod-20260101120000000 --yes', 'execute a change set reviewed earlier'),
+  handler: async (argv) => {
+    const { io } = cli();
+    const c = paint(io.color);
+    const json = argv.json || argv.format === 'json';
+    const { compiled, clients } = await compileForDeploy(argv);
+    const ctx = await cliDeployContext(clients, {
+      confirm: async (req) => (argv.yes ? true : askYesNo(req.message)),
+    });
+    const events: unknown[] = [];
+    const onEvent = ctx.hooks!.onEvent!;
+    ctx.hooks!.onEvent = (e, p) => {
+      events.push(e);
+      onEvent(e, p);
+    };
+    try {
+      const { applyDeploy } = await import('../../deploy/workflow.js');
+      const { renderPreview, renderGateResult, summaryLine } = await import('../../preview/render.js');
+      const out = await applyDeploy(
+        compiled,
+        ctx,
+        async ({ plan, preview, gates }) => {
+          if (!json) {
+            const format = argv.format === 'markdown' ? 'markdown' : 'terminal';
+            io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color }));
+            const gateText = renderGateResult(gates, format, { color: io.color });
+            if (gateText) io.err(gateText);
+          } else if (!argv.yes) {
+            // stdout is for the JSON result; the person answering the prompt still sees what they approve.
+            io.err(renderPreview(preview, 'terminal', { color: io.color }));
+          }
+          if (argv.yes) return true;
+          return askYesNo(`Deploy ${summaryLine(preview)} to ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : plan.previousStatus}) in ${plan.region}?`);
+        },
+        {
+          templateBucket: argv['template-bucket'],
+          waitForBusy: argv['wait-for-busy'],
+          continueRollback: argv['continue-rollback'],
+          yes: argv.yes,
+          roleArn: argv['role-arn'],
+          changeSet: argv['change-set'],
+          disableRollback: argv['disable-rollback'],
+          gates: { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'] },
+          outputs: { force: argv.force },
+        },
+      );
+      const { renderOutputs } = await import('../../deploy/render.js');
+      if (json) {
+        printJson({
+          ok: true,
+          stackName: out.plan.stackName,
+          region: out.plan.region,
+          status: out.result.status,
+          finalStatus: out.result.finalStatus,
+          stackId: out.result.stackId,
+          changeSetName: out.plan.status === 'changes' ? out.plan.changeSetName : undefined,
+          changeSetId: out.result.changeSetId,
+          changeSetType: out.plan.changeSetType,
+          ...(out.plan.noChangeReason ? { noChangeReason: out.plan.noChangeReason } : {}),
+          preview: out.preview,
+          events,
+          outputs: out.result.outputs,
+          terminationProtection: out.result.terminationProtection,
+          configFiles: out.outputs?.files.map((f) => ({ kind: f.kind, path: f.path, status: f.status, written: f.written })),
+          stateFile: out.stateFile,
+        });
+        return;
+      }
+      if (out.result.status === 'no-changes') {
+        io.err(`${c.green('✓')} nothing to deploy: stack ${out.plan.stackName} is up to date ${c.dim(`(${out.plan.noChangeReason})`)}`);
+      } else {
+        io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
+      }
+      const outputsText = renderOutputs(out.result.outputs, io.color);
+      if (outputsText) io.err(outputsText);
+      for (const f of out.outputs?.files ?? []) io.err(`${c.dim('•')} ${f.kind} ${f.path}: ${f.status}`);
+      for (const note of out.outputs?.notes ?? []) io.err(c.dim(`note: ${note}`));
+    } finally {
+      ctx.dispose();
+    }
+  },
+};

@@ -1,0 +1,68 @@
+import type { CommandModule } from 'yargs';
+import { cli, printJson, type GlobalArgs } from '../context.js';
+import { paint } from '../io.js';
+import { askYesNo, cliDeployContext, compileForDeploy, withAwsOptions, type AwsArgs } from './apply.js';
+
+interface Args extends AwsArgs {
+  yes: boolean;
+}
+
+export const destroyCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'destroy [manifest]',
+  describe: "Delete the manifest's stack: show what is deleted and what is retained, confirm, delete, stream events",
+  builder: (y) =>
+    withAwsOptions(y)
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (needed without a TTY)' })
+      .example('$0 destroy', 'delete the stack of the manifest found from here'),
+  handler: async (argv) => {
+    const { io } = cli();
+    const c = paint(io.color);
+    const { compiled, clients } = await compileForDeploy(argv);
+    const ctx = await cliDeployContext(clients);
+    const events: unknown[] = [];
+    const onEvent = ctx.hooks!.onEvent!;
+    ctx.hooks!.onEvent = (e, p) => {
+      events.push(e);
+      onEvent(e, p);
+    };
+    try {
+      const path = await import('node:path');
+      const { destroyDeploy } = await import('../../deploy/workflow.js');
+      const { renderDestroyPlan } = await import('../../deploy/render.js');
+      const out = await destroyDeploy(
+        compiled.stackName,
+        ctx,
+        async (plan) => {
+          io.err(renderDestroyPlan(plan, io.color));
+          if (argv.yes) return true;
+          return askYesNo(`Delete stack ${plan.stackName} in ${clients.region}?`);
+        },
+        { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file) },
+      );
+      if (argv.json) {
+        printJson({
+          ok: true,
+          stackName: out.plan.stackName,
+          region: clients.region,
+          status: out.result.status,
+          finalStatus: out.result.finalStatus,
+          stackId: out.result.stackId,
+          resources: out.plan.resources,
+          retained: out.result.retained,
+          events,
+        });
+        return;
+      }
+      if (out.result.status === 'no-stack') {
+        io.err(`${c.green('✓')} nothing to destroy: stack ${compiled.stackName} does not exist in ${clients.region}`);
+        return;
+      }
+      io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
+      for (const r of out.result.retained) {
+        io.err(c.yellow(`  kept (${r.deletionPolicy}): ${r.resourceType} ${r.logicalId}${r.physicalId ? ` ${r.physicalId}` : ''}`));
+      }
+    } finally {
+      ctx.dispose();
+    }
+  },
+};

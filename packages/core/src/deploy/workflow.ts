@@ -1,0 +1,161 @@
+/**
+ * The three deploy commands as programmatic calls (the CLI is a thin layer over these):
+ *
+ * - `planDeploy`: change set → preview model (+ what the safety gates would say); left for review or
+ *   discarded.
+ * - `applyDeploy`: the same (or a change set `plan` made earlier), gates, the caller's review
+ *   (prompt / `--yes`), execute, events, Outputs, local applied state, config files.
+ * - `destroyDeploy`: what goes and what stays, the caller's review, delete, events.
+ *
+ * Nothing prints: progress goes to `ctx.hooks`, questions to the `review` callback.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { CompileResult } from '../compile/compile.js';
+import { ExitCode, MfinfraError } from '../errors.js';
+import type { WriteOutputsOptions, WriteOutputsResult } from '../outputs/types.js';
+import { evaluateGates, type GateOptions, type GateResult } from '../preview/gates.js';
+import type { PreviewModel } from '../preview/model.js';
+import { executePlan, planFromExistingChangeSet } from './apply.js';
+import { DeployErrorCode } from './codes.js';
+import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from './destroy.js';
+import { createPlan, discardPlan } from './plan.js';
+import { abortedError } from './poll.js';
+import type { ApplyOptions, ApplyResult, DeployContext, PlanOptions, PlanResult } from './types.js';
+
+export interface PlannedDeploy {
+  plan: PlanResult;
+  /** Undefined when there is nothing to deploy. */
+  preview?: PreviewModel;
+  gates?: GateResult;
+}
+
+async function previewOf(plan: PlanResult, compiled: CompileResult): Promise<PreviewModel> {
+  const { previewFromChangeSet } = await import('../preview/fromChangeSet.js');
+  return previewFromChangeSet({
+    stackName: plan.stackName,
+    changes: plan.changes,
+    oldTemplate: plan.oldTemplate,
+    newTemplate: plan.newTemplate,
+    resourceOwners: compiled.resourceOwners,
+    statusReason: plan.statusReason,
+  });
+}
+
+/** `mfinfra plan`: create a change set, read it, build the preview. `discard` deletes it afterwards. */
+export async function planDeploy(
+  compiled: CompileResult,
+  ctx: DeployContext,
+  options: PlanOptions & { discard?: boolean; gates?: Partial<GateOptions> } = {},
+): Promise<PlannedDeploy> {
+  const plan = await createPlan(compiled, ctx, options);
+  if (plan.status === 'no-changes') return { plan };
+  try {
+    const preview = await previewOf(plan, compiled);
+    const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', approved: false, ...options.gates });
+    if (options.discard) {
+      await discardPlan(ctx, plan);
+      return { plan: { ...plan, changeSetId: undefined }, preview, gates };
+    }
+    return { plan, preview, gates };
+  } catch (e) {
+    await discardPlan(ctx, plan).catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface ApplyDeployOptions extends PlanOptions, ApplyOptions {
+  /** Execute this change set (made earlier by `plan`) instead of creating one. */
+  changeSet?: string;
+  gates?: Partial<Omit<GateOptions, 'approved'>>;
+  /** Options for the config files (force, env...). */
+  outputs?: WriteOutputsOptions;
+}
+
+export interface ApplyDeployResult extends PlannedDeploy {
+  result: ApplyResult;
+  /** The config files written from the stack's Outputs. */
+  outputs?: WriteOutputsResult;
+  /** The local applied-state file (for `plan --offline`). */
+  stateFile?: string;
+}
+
+/**
+ * Shown the preview and the gates' verdict, say whether to go ahead. The CLI asks on a TTY, or
+ * answers from `--yes`; a `false` deletes the change set (and a REVIEW_IN_PROGRESS placeholder).
+ */
+export type ReviewCallback = (planned: Required<PlannedDeploy>) => Promise<boolean>;
+
+/** `mfinfra apply`. */
+export async function applyDeploy(compiled: CompileResult, ctx: DeployContext, review: ReviewCallback, options: ApplyDeployOptions = {}): Promise<ApplyDeployResult> {
+  const plan = options.changeSet ? await planFromExistingChangeSet(compiled, ctx, options.changeSet) : await createPlan(compiled, ctx, { ...options, recreateFailed: true });
+  let planned: PlannedDeploy = { plan };
+  if (plan.status === 'changes') {
+    let go = false;
+    try {
+      const preview = await previewOf(plan, compiled);
+      const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', ...options.gates, approved: options.yes === true });
+      planned = { plan, preview, gates };
+      if (!gates.ok && !gates.approvable) {
+        throw new MfinfraError(DeployErrorCode.GATE_BLOCKED, `the change to ${plan.stackName} was refused by a safety gate: ${gates.blocked[0]!.reason}`, {
+          hint: gates.blocked[0]!.hint,
+          exitCode: ExitCode.BLOCKED,
+          diagnostics: gates.blocked.length > 1 ? gates.blocked.map((b) => ({ code: 'GATE_' + b.gate.toUpperCase(), severity: 'error' as const, message: b.reason, hint: b.hint })) : [],
+        });
+      }
+      go = await review({ plan, preview, gates });
+    } catch (e) {
+      // Refused, interrupted, or the review failed: leave nothing behind that was made for this run.
+      if (!options.changeSet) await discardPlan(ctx, plan).catch(() => undefined);
+      else if (plan.placeholder) await discardPlan(ctx, { ...plan, changeSetId: undefined }).catch(() => undefined);
+      throw e;
+    }
+    if (!go) {
+      await discardPlan(ctx, options.changeSet ? { ...plan, changeSetId: undefined, placeholder: plan.placeholder } : plan);
+      throw abortedError(
+        `nothing was deployed; ${options.changeSet ? `change set ${plan.changeSetName} was kept` : 'the change set was deleted'}${plan.placeholder ? ' and the REVIEW_IN_PROGRESS placeholder stack removed' : ''}`,
+      );
+    }
+  }
+  const result = await executePlan(plan, compiled, ctx, options);
+  const manifestDir = path.dirname(compiled.file);
+  let stateFile: string | undefined;
+  if (result.status === 'deployed') {
+    const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
+    await writeAppliedState(manifestDir, plan.stackName, compiled.template);
+    stateFile = stateFilePath(manifestDir, plan.stackName);
+  }
+  let outputs: WriteOutputsResult | undefined;
+  if (result.stackId) {
+    const { writeConfigOutputs } = await import('../outputs/write.js');
+    outputs = await writeConfigOutputs({
+      compiled,
+      stackOutputs: result.outputs,
+      region: ctx.clients.region,
+      apiGateway: ctx.clients.apiGateway,
+      options: options.outputs,
+    });
+  }
+  return { ...planned, result, outputs, stateFile };
+}
+
+/** `mfinfra destroy`: the caller reviews the DestroyPlan (what is deleted, what is retained) and says yes. */
+export async function destroyDeploy(
+  stackName: string,
+  ctx: DeployContext,
+  review: (plan: DestroyPlan) => Promise<boolean>,
+  options: { waitForBusy?: boolean; manifestDir?: string } = {},
+): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
+  const plan = await planDestroy(stackName, ctx);
+  if (!plan.stackId) return { plan, result: { stackName, status: 'no-stack', retained: [], events: 0 } };
+  const { assertDeletable } = await import('./destroy.js');
+  assertDeletable(plan, options);
+  if (!(await review(plan))) throw abortedError(`stack ${stackName} was not deleted`);
+  const result = await executeDestroy(plan, ctx, options);
+  if (options.manifestDir) {
+    // The applied state describes a stack that no longer exists.
+    const { stateFilePath } = await import('../state/localState.js');
+    await rm(stateFilePath(options.manifestDir, stackName), { force: true });
+  }
+  return { plan, result };
+}
