@@ -1,0 +1,113 @@
+import { definePlugin, getAtt, ref, type CfnResource, type CfnValue, type ConfigOutputValue, type PluginContext, type StackOutput } from '@mfinfra/core/plugin';
+import { checkBatchOptions } from './check.js';
+import { computeEnvironment, launchTemplate, needsSpotFleetRole, securityGroup } from './computeEnvironments.js';
+import type { DatastoreApi, NetworkApi } from './contracts.js';
+import { fargateExecutionRole, instanceProfile, instanceRole, jobRole, spotFleetRole } from './iam.js';
+import { batchIds } from './ids.js';
+import { jobQueue } from './jobQueues.js';
+import { defaultQueue, normalizeComputeEnvironment, normalizeJobQueues, type BatchOptions, type ComputeEnvironment, type JobQueue } from './options.js';
+import { batchSchema } from './schema.js';
+
+/** What the batch plugin gives other plugins through `ctx.use('batch')`. */
+export interface BatchApi {
+  /** The role Metaflow's Batch jobs assume (`Ref`: its name; other plugins attach policies to it). */
+  jobRoleName: CfnValue;
+  jobRoleArn: CfnValue;
+  /** Every job queue's ARN, in manifest order. */
+  jobQueueArns: CfnValue[];
+  /** The queue Metaflow submits to (METAFLOW_BATCH_JOB_QUEUE). */
+  defaultJobQueueArn: CfnValue;
+  /** Set when a Fargate compute environment exists. */
+  fargateExecutionRoleArn?: CfnValue;
+  /** The compute environments' security group. */
+  securityGroupId?: CfnValue;
+}
+
+interface Model {
+  ces: ComputeEnvironment[];
+  queues: JobQueue[];
+  ids: ReturnType<typeof batchIds>;
+}
+
+function model(ctx: PluginContext, options: BatchOptions): Model {
+  return {
+    ces: options.computeEnvironments.map(normalizeComputeEnvironment),
+    queues: normalizeJobQueues(options),
+    ids: batchIds(ctx.naming),
+  };
+}
+
+export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
+  name: 'mfinfra:batch',
+  apiVersion: 1,
+  version: '0.1.0',
+  description: 'AWS Batch compute environments (EC2/Fargate, on-demand/Spot, GPU), job queues and the IAM roles Metaflow jobs use',
+  key: 'batch',
+  schema: batchSchema,
+  optionalSection: true,
+  defaults: { computeEnvironments: [{ name: 'cpu' }] },
+  requires: ['network', 'datastore'],
+
+  check: checkBatchOptions,
+
+  api(ctx, options) {
+    const { ces, queues, ids } = model(ctx, options);
+    return {
+      jobRoleName: ref(ids.jobRole),
+      jobRoleArn: getAtt(ids.jobRole, 'Arn'),
+      jobQueueArns: queues.map((q) => ref(ids.jobQueue(q.name))),
+      defaultJobQueueArn: ref(ids.jobQueue(defaultQueue(queues).name)),
+      ...(ces.some((ce) => ce.platform === 'fargate') ? { fargateExecutionRoleArn: getAtt(ids.executionRole, 'Arn') } : {}),
+      securityGroupId: getAtt(ids.securityGroup, 'GroupId'),
+    };
+  },
+
+  resources(ctx, options) {
+    const { ces, queues, ids } = model(ctx, options);
+    const network = ctx.use<NetworkApi>('network');
+    const datastore = ctx.use<DatastoreApi>('datastore');
+    const out: Record<string, CfnResource> = {
+      [ids.securityGroup]: securityGroup(ctx, network),
+      [ids.jobRole]: jobRole(ctx, datastore),
+    };
+    if (ces.some((ce) => ce.platform === 'ec2')) {
+      out[ids.instanceRole] = instanceRole(ctx);
+      out[ids.instanceProfile] = instanceProfile(ids.instanceRole);
+    }
+    if (ces.some(needsSpotFleetRole)) out[ids.spotFleetRole] = spotFleetRole(ctx);
+    if (ces.some((ce) => ce.platform === 'fargate')) out[ids.executionRole] = fargateExecutionRole(ctx);
+    for (const ce of ces) {
+      if (ce.platform === 'ec2' && !ce.launchTemplate) out[ids.launchTemplate(ce.name)] = launchTemplate(ce);
+      out[ids.computeEnvironment(ce.name)] = computeEnvironment(ctx, ce, network, ids);
+    }
+    for (const q of queues) out[ids.jobQueue(q.name)] = jobQueue(ctx, q, ids);
+    return out;
+  },
+
+  outputs(ctx, options) {
+    const { ces, queues, ids } = model(ctx, options);
+    const out: Record<string, ConfigOutputValue> = {
+      METAFLOW_BATCH_JOB_QUEUE: { value: ref(ids.jobQueue(defaultQueue(queues).name)), description: 'ARN of the default job queue' },
+      METAFLOW_ECS_S3_ACCESS_IAM_ROLE: { value: getAtt(ids.jobRole, 'Arn'), description: 'role Batch jobs assume' },
+    };
+    if (ces.some((ce) => ce.platform === 'fargate')) {
+      out.METAFLOW_ECS_FARGATE_EXECUTION_ROLE = { value: getAtt(ids.executionRole, 'Arn'), description: 'execution role of Fargate jobs' };
+    }
+    if (options.container?.registry) out.METAFLOW_BATCH_CONTAINER_REGISTRY = options.container.registry;
+    if (options.container?.image) out.METAFLOW_BATCH_CONTAINER_IMAGE = options.container.image;
+    return out;
+  },
+
+  stackOutputs(ctx, options) {
+    const { ces, queues, ids } = model(ctx, options);
+    const out: Record<string, StackOutput> = {};
+    for (const q of queues) {
+      out[ids.jobQueueOutput(q.name)] = { value: ref(ids.jobQueue(q.name)), description: `ARN of job queue "${q.name}"${q.isDefault ? ', the default queue' : ''}` };
+    }
+    for (const ce of ces) {
+      out[ids.computeEnvironmentOutput(ce.name)] = { value: ref(ids.computeEnvironment(ce.name)), description: `ARN of compute environment "${ce.name}"` };
+    }
+    out[ids.securityGroup + 'Id'] = { value: getAtt(ids.securityGroup, 'GroupId'), description: 'security group of the Batch compute environments' };
+    return out;
+  },
+});
