@@ -76,12 +76,9 @@ export async function fetchApiKeyValue(keyId: string, client: APIGatewayClient |
   try {
     value = (await api.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }))).value;
   } catch (e) {
-    const err = e as Error & { name?: string };
-    throw new MfinfraError(ErrorCode.OUTPUT_MISSING, `cannot read API key ${keyId} for ${SERVICE_AUTH_KEY}: ${err.name ?? 'Error'}: ${err.message}`, {
-      hint: 'the caller needs apigateway:GET on /apikeys/<id>; check --profile and --region',
-      exitCode: ExitCode.FAILURE,
-      cause: e,
-    });
+    // Credentials, access and network failures read the same as in deploy.
+    const { toDeployError } = await import('../deploy/awsErrors.js');
+    throw toDeployError(e, `read API key ${keyId} (the value of ${SERVICE_AUTH_KEY})`);
   }
   if (!value) {
     throw new MfinfraError(ErrorCode.OUTPUT_MISSING, `API key ${keyId} for ${SERVICE_AUTH_KEY} came back without a value`, {

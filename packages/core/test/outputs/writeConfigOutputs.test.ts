@@ -235,7 +235,8 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     apiGateway.reset();
     apiGateway.on(GetApiKeyCommand).rejects(Object.assign(new Error('User is not authorized to perform apigateway:GET'), { name: 'AccessDeniedException' }));
     const err = await failure(run());
-    expect(err.message).toBe('cannot read API key k1a2b3c4d5 for METAFLOW_SERVICE_AUTH_KEY: AccessDeniedException: User is not authorized to perform apigateway:GET');
+    expect(err.code).toBe('AWS_ACCESS_DENIED');
+    expect(err.message).toBe('AWS refused to read API key k1a2b3c4d5 (the value of METAFLOW_SERVICE_AUTH_KEY): User is not authorized to perform apigateway:GET');
     expect(existsSync(home)).toBe(false);
   });
 
