@@ -2,7 +2,7 @@
  * Every manifest mistake the batch plugin catches: code, message and the line:column it points at.
  */
 import { describe, expect, test } from 'vitest';
-import { compileBatch, manifest, problems } from './helpers.js';
+import { compileBatch, compileBatchError, manifest, problems } from './helpers.js';
 
 describe('compute environment mistakes', () => {
   test('minVcpus above maxVcpus, desiredVcpus outside the range', async () => {
@@ -318,4 +318,27 @@ test('every problem of a manifest comes out in one run', async () => {
 `),
   );
   expect(found).toHaveLength(4);
+});
+
+test('one problem is one error naming the plugin, the manifest position and what to do', async () => {
+  const e = await compileBatchError(
+    manifest(`  computeEnvironments:
+    - { name: cpu }
+  jobQueues:
+    - { name: main, computeEnvironments: [cpus] }
+`),
+  );
+  expect({ ...e.toJSON(), loc: { ...e.loc!, file: e.loc!.file.split('/').pop() } }).toEqual({
+    code: 'MANIFEST_INVALID',
+    message: 'job queue "main" names compute environment "cpus", which is not defined; did you mean "cpu"?',
+    hint: 'defined compute environments: cpu',
+    plugin: 'mfinfra:batch',
+    hook: 'check',
+    loc: { file: 'metaflow.infra.yaml', line: 10, column: 43 },
+    path: 'batch.jobQueues[0].computeEnvironments[0]',
+    pluginCode: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT',
+    diagnostics: [expect.objectContaining({ code: 'MANIFEST_INVALID', pluginCode: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT' })],
+    exitCode: 3,
+  });
+  expect(e.frame).toContain('cpus');
 });
