@@ -12,7 +12,8 @@ function same(a: unknown, b: unknown): boolean {
 
 /**
  * The leaf changes between two values of one property: `ComputeResources` becomes
- * `ComputeResources.MaxvCpus` and `ComputeResources.InstanceTypes` when only those differ. Arrays and
+ * `ComputeResources.MaxvCpus` and `ComputeResources.InstanceTypes` when only those differ. Lists of
+ * objects are compared element by element (`Policies[0].PolicyDocument...`); lists of plain values and
  * intrinsic functions are compared whole.
  */
 export function propertyChanges(path: string, before: unknown, after: unknown, replacement: PropertyReplacement): PropertyChange[] {
@@ -20,6 +21,10 @@ export function propertyChanges(path: string, before: unknown, after: unknown, r
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => propertyChanges(`${path}.${k}`, before[k], after[k], replacement));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && [...before, ...after].some((v) => isPlainObject(v) || Array.isArray(v))) {
+    const length = Math.max(before.length, after.length);
+    return Array.from({ length }, (_, i) => propertyChanges(`${path}[${i}]`, before[i], after[i], replacement)).flat();
   }
   const change: PropertyChange['change'] = before === undefined ? 'add' : after === undefined ? 'remove' : 'modify';
   return [
