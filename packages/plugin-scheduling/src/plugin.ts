@@ -1,0 +1,76 @@
+import { definePlugin, getAtt, ref, type ConfigOutputValue, type CfnValue } from '@mfinfra/core/plugin';
+import { ID } from './ids.js';
+import { MAX_PREFIX_LENGTH, defaults, schema, type SchedulingOptions } from './options.js';
+import type { BatchApi, DatastoreApi } from './peerApis.js';
+import { schedulingResources } from './resources.js';
+
+/** What other plugins may read with `ctx.use('scheduling')`. */
+export interface SchedulingApi {
+  stepFunctionsRoleArn: CfnValue;
+  eventBridgeRoleArn?: CfnValue;
+  tableName: CfnValue;
+  tableArn: CfnValue;
+  stateMachinePrefix: string;
+}
+
+/** The state machine prefix: the manifest's, else the stack name. */
+export function statePrefix(stackName: string, options: SchedulingOptions): string {
+  return options.stateMachinePrefix ?? stackName;
+}
+
+export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
+  name: 'mfinfra:scheduling',
+  apiVersion: 1,
+  description: 'Step Functions and EventBridge roles, the DynamoDB foreach table and an execution log group for Metaflow scheduling',
+  key: 'scheduling',
+  schema,
+  defaults,
+  optionalSection: true,
+  requires: ['batch', 'datastore'],
+
+  check(ctx, options) {
+    const prefix = statePrefix(ctx.stack.name, options);
+    if (options.stateMachinePrefix === undefined && prefix.length > MAX_PREFIX_LENGTH) {
+      ctx.report(`the stack name is ${prefix.length} characters, too long to prefix state machine names (at most ${MAX_PREFIX_LENGTH})`, {
+        rootPath: ['stack', 'name'],
+        hint: `set scheduling.stateMachinePrefix to a shorter name (Metaflow's state machine names must fit in 80 characters)`,
+        code: 'PREFIX_TOO_LONG',
+      });
+    }
+    if (!ctx.loaded.has('metadata')) {
+      ctx.warn("Metaflow's Step Functions integration needs the metadata service (METAFLOW_DEFAULT_METADATA=service)", {
+        hint: 'add metadata to plugins, or point Metaflow at an existing metadata service',
+        code: 'NO_METADATA_SERVICE',
+      });
+    }
+  },
+
+  api(ctx, options) {
+    return {
+      stepFunctionsRoleArn: getAtt(ID.stepFunctionsRole, 'Arn'),
+      eventBridgeRoleArn: options.eventBridge ? getAtt(ID.eventBridgeRole, 'Arn') : undefined,
+      tableName: ref(ID.stateTable),
+      tableArn: getAtt(ID.stateTable, 'Arn'),
+      stateMachinePrefix: statePrefix(ctx.stack.name, options),
+    };
+  },
+
+  resources(ctx, options) {
+    return schedulingResources(ctx, options, statePrefix(ctx.stack.name, options), ctx.use<BatchApi>('batch'), ctx.use<DatastoreApi>('datastore'));
+  },
+
+  outputs(ctx, options) {
+    const outputs: Record<string, ConfigOutputValue> = {
+      METAFLOW_SFN_IAM_ROLE: { value: getAtt(ID.stepFunctionsRole, 'Arn'), description: 'role Step Functions runs Metaflow state machines with' },
+      METAFLOW_SFN_DYNAMO_DB_TABLE: { value: ref(ID.stateTable), description: 'DynamoDB table for foreach state' },
+      METAFLOW_SFN_STATE_MACHINE_PREFIX: { value: statePrefix(ctx.stack.name, options), description: 'prefix of Metaflow state machine names' },
+    };
+    if (options.eventBridge) {
+      outputs.METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE = { value: getAtt(ID.eventBridgeRole, 'Arn'), description: 'role EventBridge schedules start state machines with' };
+    }
+    if (options.executionLogs.enabled) {
+      outputs.METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN = { value: getAtt(ID.executionLogGroup, 'Arn'), description: 'log group for --log-execution-history' };
+    }
+    return outputs;
+  },
+});

@@ -1,0 +1,161 @@
+import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { BATCH_EVENTS_RULE, ID, JOB_DEFINITION_PREFIX } from './ids.js';
+import type { SchedulingOptions } from './options.js';
+import type { BatchApi, DatastoreApi, IamStatement } from './peerApis.js';
+
+const arn = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+
+const trust = (service: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    },
+  ],
+});
+
+/** CloudWatch Logs delivery actions: AWS documents they only work on Resource "*". */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+];
+
+/** DynamoDB access to the state table (and its key, when it has a customer managed one). */
+function tableStatements(options: SchedulingOptions, sid: string, actions: string[]): IamStatement[] {
+  const statements: IamStatement[] = [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: getAtt(ID.stateTable, 'Arn') }];
+  if (options.dynamoDb.kmsKeyArn) {
+    statements.push({
+      Sid: `${sid}Key`,
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: options.dynamoDb.kmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': sub('dynamodb.${AWS::Region}.${AWS::URLSuffix}') } },
+    });
+  }
+  return statements;
+}
+
+/** Everything Metaflow's state machines do, and nothing more. */
+export function stepFunctionsStatements(options: SchedulingOptions, prefix: string, batch: BatchApi, datastore: DatastoreApi): IamStatement[] {
+  const statements: IamStatement[] = [
+    {
+      Sid: 'SubmitMetaflowBatchJobs',
+      Effect: 'Allow',
+      Action: 'batch:SubmitJob',
+      Resource: [...batch.jobQueueArns, arn('batch', `job-definition/${JOB_DEFINITION_PREFIX}*`)],
+    },
+    { Sid: 'ManageBatchJobs', Effect: 'Allow', Action: ['batch:TagResource', 'batch:TerminateJob'], Resource: arn('batch', 'job/*') },
+    // DescribeJobs has no resource-level permissions (AWS requires "*").
+    { Sid: 'DescribeBatchJobs', Effect: 'Allow', Action: 'batch:DescribeJobs', Resource: '*' },
+    {
+      Sid: 'BatchJobEventsRule',
+      Effect: 'Allow',
+      Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+      Resource: arn('events', `rule/${BATCH_EVENTS_RULE}`),
+    },
+    ...tableStatements(options, 'ForeachStateTable', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    // Distributed map: child executions of this deployment's state machines, reading and writing the datastore.
+    { Sid: 'StartChildExecutions', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('states', `stateMachine:${prefix}*`) },
+    {
+      Sid: 'ManageChildExecutions',
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: arn('states', `execution:${prefix}*:*`),
+    },
+    ...datastore.readWriteStatements(),
+  ];
+  if (options.executionLogs.enabled) {
+    statements.push({ Sid: 'DeliverExecutionLogs', Effect: 'Allow', Action: LOG_DELIVERY_ACTIONS, Resource: '*' });
+  }
+  return statements;
+}
+
+const policy = (name: string, statements: IamStatement[]) => ({
+  PolicyName: name,
+  PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as CfnValue[] },
+});
+
+export function schedulingResources(
+  ctx: PluginContext,
+  options: SchedulingOptions,
+  prefix: string,
+  batch: BatchApi,
+  datastore: DatastoreApi,
+): Record<string, CfnResource> {
+  const kms = options.dynamoDb.kmsKeyArn;
+  const resources: Record<string, CfnResource> = {
+    [ID.stateTable]: {
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: options.dynamoDb.pointInTimeRecovery },
+        SSESpecification: kms ? { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: kms } : { SSEEnabled: true },
+      },
+    },
+    [ID.stepFunctionsRole]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `Runs Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
+        AssumeRolePolicyDocument: trust('states.amazonaws.com'),
+        Policies: [policy('metaflow-step-functions', stepFunctionsStatements(options, prefix, batch, datastore))],
+      },
+    },
+    [ID.jobRoleTablePolicy]: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'metaflow-foreach-state',
+        Roles: [batch.jobRoleName],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: tableStatements(options, 'ForeachStateTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) as unknown as CfnValue[],
+        },
+      },
+    },
+  };
+  if (options.eventBridge) {
+    resources[ID.eventBridgeRole] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `Lets EventBridge schedules start Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
+        AssumeRolePolicyDocument: trust('events.amazonaws.com'),
+        Policies: [
+          policy('metaflow-start-state-machines', [
+            { Sid: 'StartMetaflowStateMachines', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('states', `stateMachine:${prefix}*`) },
+          ]),
+        ],
+      },
+    };
+  }
+  if (options.executionLogs.enabled) {
+    const retention = options.executionLogs.retainOnDelete ? 'Retain' : 'Delete';
+    resources[ID.executionLogGroup] = {
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: retention,
+      UpdateReplacePolicy: retention,
+      Properties: {
+        // Under /aws/vendedlogs/ one log resource policy covers every group; the stack id's last
+        // segment keeps a retained group from blocking a re-created stack.
+        LogGroupName: sub('/aws/vendedlogs/states/${Prefix}-${Suffix}', {
+          Prefix: prefix,
+          Suffix: { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', ref('AWS::StackId')] }] }] }] },
+        }),
+        RetentionInDays: options.executionLogs.retentionDays,
+      },
+    };
+  }
+  return resources;
+}
