@@ -59,10 +59,37 @@ function splitCell(cell: string): string[] {
     .filter((s) => s !== '');
 }
 
+type Statement = TemplateDiff['iamChanges']['statements']['additions'][number];
+type Targets = Statement['actions'];
+
+function sameTargets(a: Targets, b: Targets): boolean {
+  return a.not === b.not && JSON.stringify([...a.values].sort()) === JSON.stringify([...b.values].sort());
+}
+
+/**
+ * An added Allow statement that only narrows a removed one (same resources, principals and
+ * condition; actions a subset) does not broaden access, although cloudformation-diff counts every
+ * added Allow as broadening. This keeps "remove an action" from asking for approval.
+ */
+function narrows(added: Statement, removed: Statement[]): boolean {
+  if (added.effect !== 'Allow' || added.isNegativeStatement || added.actions.not) return false;
+  return removed.some(
+    (r) =>
+      r.effect === 'Allow' &&
+      !r.isNegativeStatement &&
+      !r.actions.not &&
+      sameTargets(r.resources, added.resources) &&
+      sameTargets(r.principals, added.principals) &&
+      JSON.stringify(r.condition) === JSON.stringify(added.condition) &&
+      added.actions.values.every((a) => r.actions.values.includes(a)),
+  );
+}
+
 /** IAM statements, managed policies and security-group rules added or removed. */
 export function securityChanges(diff: TemplateDiff): SecurityChange[] {
   const out: SecurityChange[] = [];
   const iam = diff.iamChanges;
+  const removedStatements = iam.statements.removals;
   const statements = [
     ...iam.statements.additions.map((s) => ['add', s] as const),
     ...iam.statements.removals.map((s) => ['remove', s] as const),
@@ -72,7 +99,7 @@ export function securityChanges(diff: TemplateDiff): SecurityChange[] {
     out.push({
       kind: 'iam-statement',
       change,
-      broadens: change === 'add' ? !s.isNegativeStatement : s.isNegativeStatement,
+      broadens: change === 'add' ? !s.isNegativeStatement && !narrows(s, removedStatements) : s.isNegativeStatement,
       effect: r.effect,
       resources: splitCell(r.resource),
       actions: splitCell(r.action),

@@ -230,12 +230,14 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
           'terminal and no --yes; 3 the manifest or a plugin is invalid; 2 usage; 1 failure.',
           'An offline plan is a local prediction from the templates, not CloudFormation\'s answer.',
         ].join('\n'),
-      )
-      .check((a) => {
-        if (a.against && !a.offline) throw new Error('--against needs --offline (it replaces the local state as what the manifest is compared with)');
-        return true;
-      }),
+      ),
   handler: async (argv) => {
+    if (argv.against && !argv.offline) {
+      throw new MfinfraError('USAGE', '--against needs --offline (it replaces the local state as what the manifest is compared with)', {
+        hint: 'mfinfra plan --offline --against deployed.json',
+        exitCode: ExitCode.USAGE,
+      });
+    }
     if (!argv.offline) return planOnline(argv);
     const model = await planOffline(argv);
     const { exitCode } = await reportPreview(model, argv, { kind: 'plan' });
