@@ -34,10 +34,14 @@ export async function resolveDestination(raw: string, what: string, rules: Desti
     return false;
   };
   if (!(await inside(resolved))) {
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `${what} path "${raw}" resolves to ${resolved}, outside the manifest's folder ${rules.baseDir}`, {
-      hint: 'relative paths must stay inside the manifest folder (or the Metaflow home); give an absolute path to write elsewhere on purpose',
-      exitCode: ExitCode.INVALID,
-    });
+    throw new MfinfraError(
+      ErrorCode.OUTPUT_UNWRITABLE,
+      `${what} path "${raw}" resolves to ${resolved}, outside the manifest's folder ${rules.baseDir}`,
+      {
+        hint: 'relative paths must stay inside the manifest folder (or the Metaflow home); give an absolute path to write elsewhere on purpose',
+        exitCode: ExitCode.INVALID,
+      },
+    );
   }
   return resolved;
 }

@@ -15,7 +15,7 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
       continue;
     }
     // A hunk: from `context` lines before this change to `context` lines after the last nearby change.
-    let start = Math.max(0, i - context);
+    const start = Math.max(0, i - context);
     let end = i;
     while (end < ops.length) {
       if (ops[end]!.op !== ' ') {
@@ -38,7 +38,6 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
     hunks.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`);
     for (const o of slice) hunks.push(`${o.op}${o.text}`);
     i = end;
-    start = end;
   }
   return [`--- ${oldName}`, `+++ ${newName}`, ...hunks].join('\n') + '\n';
 }

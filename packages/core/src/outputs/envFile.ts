@@ -8,7 +8,10 @@ export type EnvFileFormat = 'shell' | 'dotenv';
  * quoted, which both POSIX shells and dotenv loaders read literally. `shell` adds `export`.
  */
 export function formatEnvFile(values: Record<string, string>, region: string, stack: string, format: EnvFileFormat): string {
-  const entries: [string, string][] = [['AWS_DEFAULT_REGION', region], ...Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))];
+  const entries: [string, string][] = [
+    ['AWS_DEFAULT_REGION', region],
+    ...Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ];
   const prefix = format === 'shell' ? 'export ' : '';
   const lines = [`# Metaflow settings for stack ${stack} (${region}), written by mfinfra.`];
   if (format === 'shell') lines.push(`# Load with: source <this file>`);

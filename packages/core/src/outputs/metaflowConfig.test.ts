@@ -1,6 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { fingerprint, formatMetaflowConfig, mergeConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig } from './metaflowConfig.js';
+import {
+  fingerprint,
+  formatMetaflowConfig,
+  mergeConfig,
+  metaflowConfigFileName,
+  metaflowHome,
+  parseMetaflowConfig,
+} from './metaflowConfig.js';
 
 const sample = {
   METAFLOW_SERVICE_URL: 'https://x.execute-api.eu-west-1.amazonaws.com/api/',
@@ -19,20 +26,29 @@ describe('formatMetaflowConfig', () => {
     expect(formatMetaflowConfig({})).toBe('{}');
   });
 
-  it.skipIf(!python && !process.env.CI)("is byte-identical to Python's json.dump(indent=4, sort_keys=True), as `metaflow configure` writes", () => {
-    const expected = execFileSync('python3', ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(sys.stdin), indent=4, sort_keys=True))'], {
-      input: JSON.stringify(sample),
-      encoding: 'utf8',
-    });
-    expect(formatMetaflowConfig(sample)).toBe(expected);
-  });
+  it.skipIf(!python && !process.env.CI)(
+    "is byte-identical to Python's json.dump(indent=4, sort_keys=True), as `metaflow configure` writes",
+    () => {
+      const expected = execFileSync(
+        'python3',
+        ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.load(sys.stdin), indent=4, sort_keys=True))'],
+        {
+          input: JSON.stringify(sample),
+          encoding: 'utf8',
+        },
+      );
+      expect(formatMetaflowConfig(sample)).toBe(expected);
+    },
+  );
   if (!python && !process.env.CI) console.log('skipping the Python comparison: python3 is not installed');
 });
 
 describe('parseMetaflowConfig', () => {
   it('accepts one JSON object and refuses anything else with what to do', () => {
     expect(parseMetaflowConfig('{"METAFLOW_A": "1"}', 'c.json')).toEqual({ METAFLOW_A: '1' });
-    expect(() => parseMetaflowConfig('[1]', 'c.json')).toThrow('c.json is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it');
+    expect(() => parseMetaflowConfig('[1]', 'c.json')).toThrow(
+      'c.json is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it',
+    );
     expect(() => parseMetaflowConfig('{oops', 'c.json')).toThrow(/^c\.json is not valid JSON \(/);
   });
 });
@@ -40,7 +56,13 @@ describe('parseMetaflowConfig', () => {
 describe('mergeConfig', () => {
   const deployed = { METAFLOW_A: 'new-a', METAFLOW_B: 'b' };
   it('keeps user keys, updates keys mfinfra wrote, reports keys changed by hand', () => {
-    const record = { generator: 'mfinfra' as const, stack: 's', region: 'r', updatedAt: '', keys: { METAFLOW_A: fingerprint('old-a'), METAFLOW_OLD: fingerprint('gone') } };
+    const record = {
+      generator: 'mfinfra' as const,
+      stack: 's',
+      region: 'r',
+      updatedAt: '',
+      keys: { METAFLOW_A: fingerprint('old-a'), METAFLOW_OLD: fingerprint('gone') },
+    };
     const existing = { METAFLOW_A: 'old-a', METAFLOW_B: 'hand-b', METAFLOW_MINE: 'x', METAFLOW_OLD: 'gone', METAFLOW_BLANK: '' };
     expect(mergeConfig(existing, deployed, record, false)).toEqual({
       next: { METAFLOW_MINE: 'x', METAFLOW_A: 'new-a', METAFLOW_B: 'hand-b' },

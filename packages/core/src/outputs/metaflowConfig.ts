@@ -61,16 +61,24 @@ export function parseMetaflowConfig(text: string, file: string): Record<string, 
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new MfinfraError(ErrorCode.OUTPUT_CONFLICT, `${file} is not valid JSON (${(e as Error).message}), so mfinfra cannot merge into it`, {
-      hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      ErrorCode.OUTPUT_CONFLICT,
+      `${file} is not valid JSON (${(e as Error).message}), so mfinfra cannot merge into it`,
+      {
+        hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new MfinfraError(ErrorCode.OUTPUT_CONFLICT, `${file} is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it`, {
-      hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      ErrorCode.OUTPUT_CONFLICT,
+      `${file} is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it`,
+      {
+        hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   return data as Record<string, unknown>;
 }

@@ -56,16 +56,25 @@ export function apiKeyIdOf(compiled: CompileResult, stackOutputs: Record<string,
   if (!declared) return undefined;
   const id = stackOutputs[API_KEY_ID_OUTPUT];
   if (id === undefined || id === '') {
-    throw new MfinfraError(ErrorCode.OUTPUT_MISSING, `stack ${compiled.stackName} has no output ${API_KEY_ID_OUTPUT} (the API key id for ${SERVICE_AUTH_KEY}, from ${declared.plugin})`, {
-      hint: 'the deployed stack is older than the manifest: run `mfinfra apply` first, or check the stack name and region',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      ErrorCode.OUTPUT_MISSING,
+      `stack ${compiled.stackName} has no output ${API_KEY_ID_OUTPUT} (the API key id for ${SERVICE_AUTH_KEY}, from ${declared.plugin})`,
+      {
+        hint: 'the deployed stack is older than the manifest: run `mfinfra apply` first, or check the stack name and region',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   return id;
 }
 
 /** Fetch an API Gateway key's value by id (GetApiKey with includeValue). */
-export async function fetchApiKeyValue(keyId: string, client: APIGatewayClient | undefined, region: string, aws?: AwsSettings): Promise<string> {
+export async function fetchApiKeyValue(
+  keyId: string,
+  client: APIGatewayClient | undefined,
+  region: string,
+  aws?: AwsSettings,
+): Promise<string> {
   const { GetApiKeyCommand } = await import('@aws-sdk/client-api-gateway');
   let api = client;
   if (!api) {

@@ -17,10 +17,14 @@ export async function readDeployedOutputs(cfn: CloudFormationClient, stackName: 
     });
   }
   if (condition === 'failed-create') {
-    throw new MfinfraError(ErrorCode.OUTPUT_MISSING, `stack ${stackName} in ${region} failed to create (${stack.StackStatus}) and has no outputs`, {
-      hint: 'fix the cause shown by `mfinfra apply`, delete the stack (`mfinfra destroy`) and deploy again',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      ErrorCode.OUTPUT_MISSING,
+      `stack ${stackName} in ${region} failed to create (${stack.StackStatus}) and has no outputs`,
+      {
+        hint: 'fix the cause shown by `mfinfra apply`, delete the stack (`mfinfra destroy`) and deploy again',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   return outputsOf(stack);
 }

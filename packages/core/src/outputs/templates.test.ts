@@ -76,7 +76,7 @@ data:
     expect(err.frame).toBe('  1 | {\n> 2 |   "config": {{json config}}}\n    |                          ^\n  3 |');
     expect(fail('line one\nqueue: {{config.X\n').loc).toEqual({ file: 'templates/cm.yaml.hbs', line: 2, column: 18 });
     const block = fail('{{#each config}}\n  {{@key}}\n{{/if}}\n');
-    expect(block.message).toBe('template templates/cm.yaml.hbs:1:4: each doesn\'t match if');
+    expect(block.message).toBe("template templates/cm.yaml.hbs:1:4: each doesn't match if");
   });
 
   it('blocks prototype access and unknown helpers', () => {

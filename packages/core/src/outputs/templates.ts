@@ -28,12 +28,16 @@ function createEnv(file: string, source: string): typeof Handlebars {
   const need = (helper: string, value: unknown, options: HelperOptions): void => {
     if (value === undefined || value === null) {
       const loc = options.loc ? { file, line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
-      throw new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}${loc ? `:${loc.line}:${loc.column}` : ''}: {{${helper}}} got a missing value`, {
-        hint: 'the value is not defined in the template context (config, stack, outputs); check the key name, or wrap it in {{#if ...}}',
-        loc,
-        frame: loc ? makeFrame(source, loc) : undefined,
-        exitCode: ExitCode.INVALID,
-      });
+      throw new MfinfraError(
+        ErrorCode.OUTPUT_TEMPLATE_INVALID,
+        `template ${file}${loc ? `:${loc.line}:${loc.column}` : ''}: {{${helper}}} got a missing value`,
+        {
+          hint: 'the value is not defined in the template context (config, stack, outputs); check the key name, or wrap it in {{#if ...}}',
+          loc,
+          frame: loc ? makeFrame(source, loc) : undefined,
+          exitCode: ExitCode.INVALID,
+        },
+      );
     }
   };
   hb.registerHelper('json', (value: unknown, options: HelperOptions) => {
@@ -69,7 +73,10 @@ export function renderTemplate(source: string, file: string, context: TemplateCo
   } catch (e) {
     if (MfinfraError.is(e)) throw e;
     const err = e as Error & { lineNumber?: number; column?: number };
-    const message = err.message.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]$/, '').replace(/ in undefined$/, '');
+    const message = err.message
+      .replace(/ - \d+:\d+$/, '')
+      .replace(/ in \[object Object\]$/, '')
+      .replace(/ in undefined$/, '');
     const at = err.lineNumber !== undefined ? `:${err.lineNumber}:${(err.column ?? 0) + 1}` : '';
     throw new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}${at}: ${message}`, {
       hint: /not defined/.test(err.message)
@@ -90,15 +97,23 @@ function parseError(e: Error, source: string, file: string): MfinfraError {
   if (!m && withPos.lineNumber !== undefined) {
     // Semantic errors found while parsing (e.g. "each doesn't match if") carry a position.
     const loc = { file, line: withPos.lineNumber, column: (withPos.column ?? 0) + 1 };
-    return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}:${loc.line}:${loc.column}: ${e.message.replace(/ - \d+:\d+$/, '')}`, {
-      hint: 'fix the handlebars syntax at that position',
-      loc,
-      frame: makeFrame(source, loc),
-      exitCode: ExitCode.INVALID,
-    });
+    return new MfinfraError(
+      ErrorCode.OUTPUT_TEMPLATE_INVALID,
+      `template ${file}:${loc.line}:${loc.column}: ${e.message.replace(/ - \d+:\d+$/, '')}`,
+      {
+        hint: 'fix the handlebars syntax at that position',
+        loc,
+        frame: makeFrame(source, loc),
+        exitCode: ExitCode.INVALID,
+      },
+    );
   }
   if (!m) {
-    return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}: ${e.message}`, { hint: 'fix the template', exitCode: ExitCode.INVALID, cause: e });
+    return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}: ${e.message}`, {
+      hint: 'fix the template',
+      exitCode: ExitCode.INVALID,
+      cause: e,
+    });
   }
   const line = Number(m[2]);
   const snippet = m[4]!;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
@@ -66,15 +66,29 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
   const conflicts: { file: string; list: ConfigConflict[] }[] = [];
   if (section.metaflowConfig?.enabled !== false) {
     const mc = section.metaflowConfig ?? {};
-    const file = mc.path ? await resolveDestination(mc.path, 'outputs.metaflowConfig', rules) : path.join(home, metaflowConfigFileName(mc.profile));
-    const p = await planMetaflowConfig(file, configValues, secretKeys, secrets, compiled.stackName, region, opts.force === true, opts.now ?? (() => new Date()));
+    const file = mc.path
+      ? await resolveDestination(mc.path, 'outputs.metaflowConfig', rules)
+      : path.join(home, metaflowConfigFileName(mc.profile));
+    const p = await planMetaflowConfig(
+      file,
+      configValues,
+      secretKeys,
+      secrets,
+      compiled.stackName,
+      region,
+      opts.force === true,
+      opts.now ?? (() => new Date()),
+    );
     planned.push(p);
     if (p.result.conflicts?.length) conflicts.push({ file, list: p.result.conflicts });
     notes.push(
       `Metaflow does not read AWS_DEFAULT_REGION from its config file: export AWS_DEFAULT_REGION=${region} (or set the region in ~/.aws/config)${section.envFile ? '; the env file sets it' : ''}`,
     );
     if (mc.profile && !mc.path) notes.push(`select this config with METAFLOW_PROFILE=${mc.profile}`);
-    else if (mc.path) notes.push(`Metaflow reads this file when it is $METAFLOW_HOME/config.json (or config_<profile>.json with METAFLOW_PROFILE), or via \`metaflow configure import\``);
+    else if (mc.path)
+      notes.push(
+        `Metaflow reads this file when it is $METAFLOW_HOME/config.json (or config_<profile>.json with METAFLOW_PROFILE), or via \`metaflow configure import\``,
+      );
   }
   if (section.envFile) {
     const spec = typeof section.envFile === 'string' ? { path: section.envFile } : section.envFile;
@@ -93,10 +107,14 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
     try {
       source = await readFile(templateFile, 'utf8');
     } catch (e) {
-      throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read template ${f.template} (outputs.files[${i}].template): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-        hint: `template paths are relative to the manifest folder ${baseDir}`,
-        exitCode: ExitCode.INVALID,
-      });
+      throw new MfinfraError(
+        ErrorCode.FILE_UNREADABLE,
+        `cannot read template ${f.template} (outputs.files[${i}].template): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        {
+          hint: `template paths are relative to the manifest folder ${baseDir}`,
+          exitCode: ExitCode.INVALID,
+        },
+      );
     }
     const content = renderTemplate(source, templateFile, context);
     const file = await resolveDestination(f.path, `outputs.files[${i}]`, rules);
@@ -126,11 +144,15 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
       throw new MfinfraError(
         ErrorCode.OUTPUT_CONFLICT,
         `${conflicts.map((c) => c.file).join(', ')} has ${lines.length === 1 ? 'a setting' : 'settings'} changed by hand that the deployment would overwrite:\n${lines.join('\n')}`,
-        { hint: 'nothing was written; keep your values (remove the keys from the file), or pass --force to overwrite them (a backup is kept)', exitCode: ExitCode.FAILURE },
+        {
+          hint: 'nothing was written; keep your values (remove the keys from the file), or pass --force to overwrite them (a backup is kept)',
+          exitCode: ExitCode.FAILURE,
+        },
       );
     }
     for (const p of planned) {
-      if (p.result.status !== 'unchanged') await checkWritable(p.result.path, p.result.kind === 'template' ? 'template output' : p.result.kind);
+      if (p.result.status !== 'unchanged')
+        await checkWritable(p.result.path, p.result.kind === 'template' ? 'template output' : p.result.kind);
     }
   }
 
@@ -141,11 +163,12 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
         if (p.old !== undefined && p.result.backup) await writeFileAtomic(p.result.backup, p.old, { mode: 0o600 });
         await writeFileAtomic(p.result.path, p.content, { createDirs: true, mode: p.result.mode });
         p.result.written = true;
-      }
+      } else if (p.result.kind === 'metaflow-config') await tightenMode(p.result.path, p.result.mode);
       if (p.record?.changed) await writeFileAtomic(p.record.path, p.record.content, { createDirs: true, mode: 0o600 });
     }
   }
-  if (conflicts.length && opts.force) notes.push(`overwrote settings changed by hand: ${conflicts.flatMap((c) => c.list.map((k) => k.key)).join(', ')}`);
+  if (conflicts.length && opts.force)
+    notes.push(`overwrote settings changed by hand: ${conflicts.flatMap((c) => c.list.map((k) => k.key)).join(', ')}`);
 
   return {
     stackName: compiled.stackName,
@@ -157,6 +180,12 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
   };
 }
 
+/** An unchanged config file that others may read (e.g. made 0644 by hand) still holds the API key: make it 0600. */
+async function tightenMode(file: string, mode: number): Promise<void> {
+  const info = await stat(file);
+  if ((info.mode & 0o777 & ~mode) !== 0) await chmod(file, mode);
+}
+
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
@@ -164,7 +193,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
     // Missing, or a parent is not a folder (checkWritable reports that before anything is written).
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a folder`, { hint: 'choose another path', exitCode: ExitCode.FAILURE });
+      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a folder`, {
+        hint: 'choose another path',
+        exitCode: ExitCode.FAILURE,
+      });
     }
     throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot read ${file} to compare it: ${(e as Error).message}`, {
       hint: 'check the file permissions',

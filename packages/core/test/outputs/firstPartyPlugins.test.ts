@@ -109,7 +109,14 @@ describe('config outputs of the first-party plugins', () => {
       expect(typeof v).toBe('string');
     }
     const promised = compiled.configOutputs.map((c) => c.key);
-    const needed = ['METAFLOW_DEFAULT_DATASTORE', 'METAFLOW_DATASTORE_SYSROOT_S3', 'METAFLOW_DEFAULT_METADATA', 'METAFLOW_SERVICE_URL', 'METAFLOW_BATCH_JOB_QUEUE', 'METAFLOW_ECS_S3_ACCESS_IAM_ROLE'];
+    const needed = [
+      'METAFLOW_DEFAULT_DATASTORE',
+      'METAFLOW_DATASTORE_SYSROOT_S3',
+      'METAFLOW_DEFAULT_METADATA',
+      'METAFLOW_SERVICE_URL',
+      'METAFLOW_BATCH_JOB_QUEUE',
+      'METAFLOW_ECS_S3_ACCESS_IAM_ROLE',
+    ];
     for (const key of [...promised, ...needed, 'METAFLOW_SERVICE_AUTH_KEY']) {
       expect(config[key], key).toBeTypeOf('string');
       expect(config[key], key).not.toBe('');

@@ -122,7 +122,9 @@ describe('mfinfra outputs', () => {
   });
 
   it('says when the stack is not deployed', async () => {
-    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id metaflow-prod does not exist'), { name: 'ValidationError' }));
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('Stack with id metaflow-prod does not exist'), { name: 'ValidationError' }));
     const r = await runCli(['outputs', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('stack metaflow-prod is not deployed in us-west-2');
@@ -141,7 +143,9 @@ describe('mfinfra outputs', () => {
     cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE', older));
     const r = await runCli(['outputs', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('stack metaflow-prod has no output for METAFLOW_ECS_S3_ACCESS_IAM_ROLE (stack output MetaflowEcsS3AccessIamRole, from test:queue)');
+    expect(r.stderr).toContain(
+      'stack metaflow-prod has no output for METAFLOW_ECS_S3_ACCESS_IAM_ROLE (stack output MetaflowEcsS3AccessIamRole, from test:queue)',
+    );
     expect(existsSync(home)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +19,9 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-outputs-'));
   home = path.join(dir, 'mfhome');
   apiGateway.reset();
-  apiGateway.on(GetApiKeyCommand, { apiKey: 'k1a2b3c4d5', includeValue: true }).resolves({ id: 'k1a2b3c4d5', value: API_KEY_VALUE, enabled: true });
+  apiGateway
+    .on(GetApiKeyCommand, { apiKey: 'k1a2b3c4d5', includeValue: true })
+    .resolves({ id: 'k1a2b3c4d5', value: API_KEY_VALUE, enabled: true });
 });
 afterEach(() => apiGateway.reset());
 
@@ -70,7 +72,9 @@ describe('writeConfigOutputs: the Metaflow config file', () => {
     expect(JSON.stringify(result)).not.toContain(API_KEY_VALUE);
     expect(result.values.METAFLOW_SERVICE_AUTH_KEY).toBe('<redacted>');
     expect(result.secretKeys).toEqual(['METAFLOW_SERVICE_AUTH_KEY']);
-    expect(result.notes[0]).toContain('Metaflow does not read AWS_DEFAULT_REGION from its config file: export AWS_DEFAULT_REGION=us-west-2');
+    expect(result.notes[0]).toContain(
+      'Metaflow does not read AWS_DEFAULT_REGION from its config file: export AWS_DEFAULT_REGION=us-west-2',
+    );
     // The record of what mfinfra wrote holds fingerprints, never values.
     const record = readFileSync(path.join(home, '.config.json.mfinfra.json'), 'utf8');
     expect(record).not.toContain(API_KEY_VALUE);
@@ -212,6 +216,15 @@ describe('writeConfigOutputs: the Metaflow config file', () => {
     expect(r.files[0]).toMatchObject({ status: 'unchanged', written: false, diff: '' });
     expect(existsSync(path.join(home, 'config.json.bak'))).toBe(false);
   });
+
+  it('makes an unchanged config that others could read private again (it holds the API key)', async () => {
+    await run();
+    const file = path.join(home, 'config.json');
+    chmodSync(file, 0o644);
+    const r = await run();
+    expect(r.files[0]!.status).toBe('unchanged');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
 });
 
 describe('writeConfigOutputs: errors, nothing half-written', () => {
@@ -219,7 +232,9 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     const { MetaflowBatchJobQueue: _, ...partial } = recordedOutputs;
     const err = await failure(run('outputs: { envFile: .metaflow.env }', {}, partial));
     expect(err.code).toBe('OUTPUT_MISSING');
-    expect(err.message).toBe('stack metaflow-prod has no output for METAFLOW_BATCH_JOB_QUEUE (stack output MetaflowBatchJobQueue, from test:queue)');
+    expect(err.message).toBe(
+      'stack metaflow-prod has no output for METAFLOW_BATCH_JOB_QUEUE (stack output MetaflowBatchJobQueue, from test:queue)',
+    );
     expect(err.hint).toContain('mfinfra apply');
     expect(existsSync(home)).toBe(false);
     expect(existsSync(path.join(dir, '.metaflow.env'))).toBe(false);
@@ -228,22 +243,30 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
   it('names the API key id output when it is missing', async () => {
     const { MetadataApiKeyId: _, ...partial } = recordedOutputs;
     const err = await failure(run('', {}, partial));
-    expect(err.message).toBe('stack metaflow-prod has no output MetadataApiKeyId (the API key id for METAFLOW_SERVICE_AUTH_KEY, from test:service)');
+    expect(err.message).toBe(
+      'stack metaflow-prod has no output MetadataApiKeyId (the API key id for METAFLOW_SERVICE_AUTH_KEY, from test:service)',
+    );
   });
 
   it('explains a failed GetApiKey', async () => {
     apiGateway.reset();
-    apiGateway.on(GetApiKeyCommand).rejects(Object.assign(new Error('User is not authorized to perform apigateway:GET'), { name: 'AccessDeniedException' }));
+    apiGateway
+      .on(GetApiKeyCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform apigateway:GET'), { name: 'AccessDeniedException' }));
     const err = await failure(run());
     expect(err.code).toBe('AWS_ACCESS_DENIED');
-    expect(err.message).toBe('AWS refused to read API key k1a2b3c4d5 (the value of METAFLOW_SERVICE_AUTH_KEY): User is not authorized to perform apigateway:GET');
+    expect(err.message).toBe(
+      'AWS refused to read API key k1a2b3c4d5 (the value of METAFLOW_SERVICE_AUTH_KEY): User is not authorized to perform apigateway:GET',
+    );
     expect(existsSync(home)).toBe(false);
   });
 
   it('refuses a relative destination that escapes the manifest folder', async () => {
     const err = await failure(run('outputs: { envFile: ../../etc/metaflow.env }'));
     expect(err.code).toBe('OUTPUT_UNWRITABLE');
-    expect(err.message).toBe(`outputs.envFile path "../../etc/metaflow.env" resolves to ${path.resolve(dir, '../../etc/metaflow.env')}, outside the manifest's folder ${dir}`);
+    expect(err.message).toBe(
+      `outputs.envFile path "../../etc/metaflow.env" resolves to ${path.resolve(dir, '../../etc/metaflow.env')}, outside the manifest's folder ${dir}`,
+    );
     expect(existsSync(home)).toBe(false);
   });
 
@@ -252,7 +275,9 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     symlinkSync(outside, path.join(dir, 'link'));
     const err = await failure(run('outputs: { envFile: link/metaflow.env }'));
     expect(err.code).toBe('OUTPUT_UNWRITABLE');
-    expect(err.message).toContain(`outputs.envFile path "link/metaflow.env" resolves to ${path.join(dir, 'link/metaflow.env')}, outside the manifest's folder`);
+    expect(err.message).toContain(
+      `outputs.envFile path "link/metaflow.env" resolves to ${path.join(dir, 'link/metaflow.env')}, outside the manifest's folder`,
+    );
     expect(existsSync(path.join(outside, 'metaflow.env'))).toBe(false);
   });
 
@@ -267,7 +292,9 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     writeFileSync(path.join(dir, 'not-a-folder'), 'x');
     const err = await failure(run('outputs: { envFile: not-a-folder/metaflow.env }'));
     expect(err.code).toBe('OUTPUT_UNWRITABLE');
-    expect(err.message).toBe(`cannot write env-file ${path.join(dir, 'not-a-folder/metaflow.env')}: ${path.join(dir, 'not-a-folder')} is not a folder`);
+    expect(err.message).toBe(
+      `cannot write env-file ${path.join(dir, 'not-a-folder/metaflow.env')}: ${path.join(dir, 'not-a-folder')} is not a folder`,
+    );
     expect(existsSync(path.join(home, 'config.json'))).toBe(false);
   });
 
@@ -281,7 +308,8 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
 describe('writeConfigOutputs: env file', () => {
   it('writes shell exports with AWS_DEFAULT_REGION and without the API key', async () => {
     await run('outputs: { envFile: .metaflow.env }');
-    expect(readFileSync(path.join(dir, '.metaflow.env'), 'utf8')).toBe(`# Metaflow settings for stack metaflow-prod (us-west-2), written by mfinfra.
+    expect(readFileSync(path.join(dir, '.metaflow.env'), 'utf8'))
+      .toBe(`# Metaflow settings for stack metaflow-prod (us-west-2), written by mfinfra.
 # Load with: source <this file>
 export AWS_DEFAULT_REGION='us-west-2'
 export METAFLOW_BATCH_JOB_QUEUE='arn:aws:batch:us-west-2:123456789012:job-queue/metaflow-prod-default'
@@ -297,7 +325,8 @@ export METAFLOW_SERVICE_URL='https://abc123defg.execute-api.us-west-2.amazonaws.
 
   it('writes dotenv lines', async () => {
     await run('outputs: { envFile: { path: ci/metaflow.env, format: dotenv } }', {}, recordedOutputs, 'store');
-    expect(readFileSync(path.join(dir, 'ci/metaflow.env'), 'utf8')).toBe(`# Metaflow settings for stack metaflow-prod (us-west-2), written by mfinfra.
+    expect(readFileSync(path.join(dir, 'ci/metaflow.env'), 'utf8'))
+      .toBe(`# Metaflow settings for stack metaflow-prod (us-west-2), written by mfinfra.
 AWS_DEFAULT_REGION='us-west-2'
 METAFLOW_DATASTORE_SYSROOT_S3='s3://metaflow-prod-bucket-1x2y3z/metaflow'
 METAFLOW_DATATOOLS_S3ROOT='s3://metaflow-prod-bucket-1x2y3z/data'
@@ -322,7 +351,13 @@ KEY_ID=k1a2b3c4d5
 SECRET=not-here
 `);
     expect(statSync(out).mode & 0o777).toBe(0o640);
-    expect(r.files[1]).toMatchObject({ kind: 'template', path: out, template: path.join(dir, 'templates/ci.env.hbs'), status: 'created', written: true });
+    expect(r.files[1]).toMatchObject({
+      kind: 'template',
+      path: out,
+      template: path.join(dir, 'templates/ci.env.hbs'),
+      status: 'created',
+      written: true,
+    });
   });
 
   it('fails on a template error before writing any file', async () => {

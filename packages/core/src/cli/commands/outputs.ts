@@ -67,7 +67,8 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
       io.err(`${c.green('✓')} ${verb} ${where} (${mode})${f.backup ? c.dim(` — previous version in ${relativeToCwd(f.backup)}`) : ''}`);
       if (f.keptKeys?.length) io.err(c.dim(`  kept your own settings: ${f.keptKeys.join(', ')}`));
     }
-    if (result.files.length === 0) io.err(c.dim('nothing to write: outputs.metaflowConfig.enabled is false and no env file or templates are listed'));
+    if (result.files.length === 0)
+      io.err(c.dim('nothing to write: outputs.metaflowConfig.enabled is false and no env file or templates are listed'));
     for (const note of result.notes) io.err(c.dim(`note: ${note}`));
   },
 };
@@ -76,6 +77,16 @@ function colorDiff(diff: string, c: ReturnType<typeof paint>): string {
   return diff
     .trimEnd()
     .split('\n')
-    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? c.bold(l) : l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l))
+    .map((l) =>
+      l.startsWith('+++') || l.startsWith('---')
+        ? c.bold(l)
+        : l.startsWith('+')
+          ? c.green(l)
+          : l.startsWith('-')
+            ? c.red(l)
+            : l.startsWith('@@')
+              ? c.cyan(l)
+              : l,
+    )
     .join('\n');
 }
