@@ -16,7 +16,7 @@ import { awsErrorName } from './awsErrors.js';
 import { describeAllChanges } from './changeSet.js';
 import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher, type StackEventLine } from './events.js';
-import { getDeployedTemplate, sameTemplate } from './plan.js';
+import { digestFromDescription, getDeployedTemplate, sameTemplate, templateBodyOf, templateDigest } from './plan.js';
 import { callAws } from './poll.js';
 import { describeStack, outputsOf } from './stackState.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
@@ -149,8 +149,12 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
       { hint: 'run `mfinfra plan` again to make a current change set', exitCode: ExitCode.FAILURE },
     );
   }
-  const changeSetTemplate = await getDeployedTemplate(cfn, stackName, { ...poll, changeSetName: first.ChangeSetId ?? name });
-  if (!sameTemplate(changeSetTemplate, compiled.template)) {
+  // `plan` records the template's digest in the Description; for other change sets compare the template itself.
+  const recorded = digestFromDescription(first.Description);
+  const current = recorded
+    ? recorded === templateDigest(templateBodyOf(compiled))
+    : sameTemplate(await getDeployedTemplate(cfn, stackName, { ...poll, changeSetName: first.ChangeSetId ?? name }), compiled.template);
+  if (!current) {
     throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} no longer matches the manifest: its template differs from what ${stackName} compiles to now`, {
       hint: 'the manifest or a plugin changed since `mfinfra plan`; run `mfinfra plan` again and review the new change set',
       exitCode: ExitCode.FAILURE,

@@ -5,6 +5,7 @@
  * set is deleted and its reason raised.
  */
 import { DeleteStackCommand, GetTemplateCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { CompileResult } from '../compile/compile.js';
 import { ExitCode, MfinfraError } from '../errors.js';
@@ -51,6 +52,23 @@ function normalise(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
+/** The template text sent to CloudFormation (always JSON: emulators mis-read YAML short forms). */
+export function templateBodyOf(compiled: CompileResult): string {
+  return compiled.format === 'json' ? compiled.body : JSON.stringify(compiled.template, null, 2) + '\n';
+}
+
+/** SHA-256 of the template text, recorded in the change set's Description so `apply --change-set` can tell it is current. */
+export function templateDigest(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+const DIGEST_IN_DESCRIPTION = /template sha256:([0-9a-f]{64})/;
+
+/** The digest a change set made by `plan` carries in its Description, if any. */
+export function digestFromDescription(description: string | undefined): string | undefined {
+  return DIGEST_IN_DESCRIPTION.exec(description ?? '')?.[1];
+}
+
 /** Create a change set for the compiled manifest and read it in full. */
 export async function createPlan(compiled: CompileResult, ctx: DeployContext, options: PlanOptions = {}): Promise<PlanResult> {
   const { clients } = ctx;
@@ -59,7 +77,7 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   const stackSettings = compiled.manifest.stack;
   const bucket = options.templateBucket ?? stackSettings.templateBucket;
   // Before any AWS call: templates CloudFormation cannot take.
-  const body = compiled.format === 'json' ? compiled.body : JSON.stringify(compiled.template, null, 2) + '\n';
+  const body = templateBodyOf(compiled);
   assertTemplateSize(body, stackName, bucket);
   const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
 
@@ -92,7 +110,7 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
       tags: stackSettings.tags ?? {},
       notificationArns: options.notificationArns ?? stackSettings.notificationArns,
       roleArn: options.roleArn ?? stackSettings.roleArn,
-      description: `mfinfra: ${compiled.plugins.map((p) => p.key).join(', ') || 'no plugins'}`.slice(0, 1024),
+      description: `mfinfra plan (${compiled.plugins.map((p) => p.key).join(', ').slice(0, 800) || 'no plugins'}); template sha256:${templateDigest(body)}`,
     },
     poll,
   );
