@@ -18,6 +18,7 @@ export function checkBatchOptions(ctx: PluginContext, options: BatchOptions): vo
     if (!platformOf.has(raw.name)) platformOf.set(raw.name, raw.type ?? 'ec2');
   });
 
+  checkJobRole(ctx, options);
   if (!options.jobQueues) {
     checkImplicitQueue(ctx, options, platformOf);
     return;
@@ -160,4 +161,20 @@ function checkComputeEnvironment(ctx: PluginContext, raw: ComputeEnvironmentOpti
   if (raw.launchTemplate && raw.rootVolumeGiB !== undefined) {
     report('rootVolumeGiB', 'rootVolumeGiB sizes the launch template mfinfra makes, but launchTemplate names your own', 'set the volume size in your launch template, or remove launchTemplate', 'BATCH_LAUNCH_TEMPLATE');
   }
+}
+
+/** AWS-managed policies that grant whole services (or everything): never on the job role. */
+const BROAD_POLICY = /:iam::aws:policy\/(?:.*\/)?(\w*FullAccess\w*|AdministratorAccess|PowerUserAccess)$/;
+
+function checkJobRole(ctx: PluginContext, options: BatchOptions): void {
+  (options.jobRole?.managedPolicyArns ?? []).forEach((arn, i) => {
+    const broad = BROAD_POLICY.exec(arn);
+    if (broad) {
+      ctx.report(`the job role may not carry the AWS-managed policy ${broad[1]}: it grants far more than Metaflow's jobs need`, {
+        path: ['jobRole', 'managedPolicyArns', i],
+        hint: 'write a customer-managed policy that allows only the actions and resources your steps use, and list its ARN here',
+        code: 'BATCH_BROAD_POLICY',
+      });
+    }
+  });
 }

@@ -57,12 +57,13 @@ export function jobRoleStatements(datastore: DatastoreApi): IamStatement[] {
 }
 
 /** The role Metaflow's Batch jobs assume (METAFLOW_ECS_S3_ACCESS_IAM_ROLE). */
-export function jobRole(ctx: PluginContext, datastore: DatastoreApi): CfnResource {
+export function jobRole(ctx: PluginContext, datastore: DatastoreApi, managedPolicyArns: readonly string[] = []): CfnResource {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
       Description: `Role that Metaflow's AWS Batch jobs of stack ${ctx.stack.name} assume: read and write the Metaflow datastore`,
       AssumeRolePolicyDocument: trust('ecs-tasks.amazonaws.com'),
+      ManagedPolicyArns: managedPolicyArns.length ? [...managedPolicyArns] : undefined,
       Policies: [
         {
           PolicyName: 'metaflow-datastore',

@@ -38,6 +38,7 @@ export interface JobQueueOptions {
 export interface BatchOptions {
   computeEnvironments: ComputeEnvironmentOptions[];
   jobQueues?: JobQueueOptions[];
+  jobRole?: { managedPolicyArns?: string[] };
   container?: { registry?: string; image?: string };
 }
 

@@ -68,7 +68,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     const datastore = ctx.use<DatastoreApi>('datastore');
     const out: Record<string, CfnResource> = {
       [ids.securityGroup]: securityGroup(ctx, network),
-      [ids.jobRole]: jobRole(ctx, datastore),
+      [ids.jobRole]: jobRole(ctx, datastore, options.jobRole?.managedPolicyArns),
     };
     if (ces.some((ce) => ce.platform === 'ec2')) {
       out[ids.instanceRole] = instanceRole(ctx);

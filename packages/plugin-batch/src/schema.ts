@@ -108,6 +108,20 @@ export const batchSchema: JsonSchema = {
       items: jobQueue,
       description: 'Job queues (default: one queue named default over every compute environment).',
     },
+    jobRole: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'The role Metaflow jobs assume (METAFLOW_ECS_S3_ACCESS_IAM_ROLE). It can always read and write the datastore.',
+      properties: {
+        managedPolicyArns: {
+          type: 'array',
+          maxItems: 10,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+' },
+          description: 'Extra managed policies for what your steps call (e.g. arn:aws:iam::123456789012:policy/read-feature-store). *FullAccess, AdministratorAccess and PowerUserAccess are refused.',
+        },
+      },
+    },
     container: {
       type: 'object',
       additionalProperties: false,

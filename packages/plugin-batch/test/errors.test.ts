@@ -161,6 +161,26 @@ describe('compute environment mistakes', () => {
   });
 });
 
+test('FullAccess, AdministratorAccess and PowerUserAccess are refused on the job role', async () => {
+  expect(
+    await problems(
+      manifest(`  jobRole:
+    managedPolicyArns:
+      - arn:aws:iam::aws:policy/AmazonS3FullAccess
+      - arn:aws:iam::123456789012:policy/read-feature-store
+      - arn:aws:iam::aws:policy/AdministratorAccess
+      - arn:aws-us-gov:iam::aws:policy/PowerUserAccess
+`),
+    ),
+  ).toMatchInlineSnapshot(`
+    [
+      "9:9 BATCH_BROAD_POLICY the job role may not carry the AWS-managed policy AmazonS3FullAccess: it grants far more than Metaflow's jobs need",
+      "11:9 BATCH_BROAD_POLICY the job role may not carry the AWS-managed policy AdministratorAccess: it grants far more than Metaflow's jobs need",
+      "12:9 BATCH_BROAD_POLICY the job role may not carry the AWS-managed policy PowerUserAccess: it grants far more than Metaflow's jobs need",
+    ]
+  `);
+});
+
 describe('job queue mistakes', () => {
   test('a queue naming a compute environment that does not exist suggests the closest name', async () => {
     expect(

@@ -64,7 +64,7 @@ export const SHAPES: Record<string, Shape> = {
     - { name: default, computeEnvironments: [fargate-spot, fargate] }
 `,
   },
-  /** SSE-KMS datastore, BEST_FIT Spot (Spot Fleet role), a custom AMI, your own launch template, stack tags. */
+  /** SSE-KMS datastore, BEST_FIT Spot (Spot Fleet role), a custom AMI, your own launch template, stack tags, an extra job role policy. */
   options: {
     datastore: fakeDatastore({ kms: true }),
     tags: { team: 'ml', env: 'prod' },
@@ -83,6 +83,8 @@ export const SHAPES: Record<string, Shape> = {
   jobQueues:
     - { name: default, computeEnvironments: [custom, byo-template], default: true }
     - { name: legacy, computeEnvironments: [legacy-spot] }
+  jobRole:
+    managedPolicyArns: [arn:aws:iam::123456789012:policy/read-feature-store]
 `,
   },
 };
