@@ -43,6 +43,7 @@ export async function problems(yaml: string) {
     ...(d.pluginCode ? { pluginCode: d.pluginCode } : {}),
     at: d.loc ? `${path.basename(d.loc.file)}:${d.loc.line}:${d.loc.column}` : undefined,
     message: d.message,
+    ...(d.hint ? { hint: d.hint } : {}),
   }));
 }
 

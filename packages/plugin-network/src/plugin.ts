@@ -1,0 +1,36 @@
+import { definePlugin, join, type StackOutput } from '@mfinfra/core/plugin';
+import type { NetworkApi } from './api.js';
+import { checkNetwork } from './check.js';
+import { networkModel } from './model.js';
+import type { NetworkOptions } from './options.js';
+import { networkResources } from './resources.js';
+import { networkSchema } from './schema.js';
+import { VERSION } from './version.js';
+
+/** The VPC Metaflow's compute and database share: created (public, or private behind NAT) or existing. */
+export const networkPlugin = definePlugin<NetworkOptions, NetworkApi>({
+  name: 'mfinfra:network',
+  apiVersion: 1,
+  version: VERSION,
+  description: 'The VPC, subnets and gateways Metaflow compute and the metadata database share (created or existing)',
+  key: 'network',
+  schema: networkSchema,
+  defaults: {},
+  optionalSection: true,
+  check: checkNetwork,
+  api: (ctx, options) => networkModel(ctx.naming, options).api,
+  resources: (ctx, options) => networkResources(ctx.naming, networkModel(ctx.naming, options)),
+  stackOutputs: (ctx, options): Record<string, StackOutput> => {
+    const model = networkModel(ctx.naming, options);
+    if (model.mode === 'existing') return {};
+    const { api } = model;
+    const outputs: Record<string, StackOutput> = {
+      NetworkVpcId: { value: api.vpcId, description: 'VPC id' },
+      NetworkPublicSubnetIds: { value: join(',', api.publicSubnetIds), description: 'Public subnet ids, comma-separated' },
+    };
+    if (api.privateSubnetIds.length) {
+      outputs.NetworkPrivateSubnetIds = { value: join(',', api.privateSubnetIds), description: 'Private subnet ids, comma-separated' };
+    }
+    return outputs;
+  },
+});
