@@ -194,6 +194,26 @@ describe('manifest mistakes', () => {
     ]);
   });
 
+  it('points at misspelled settings with a suggestion', async () => {
+    const e = await compileError(manifest('metadata:\n  acess: internal\n  database: { multiAZ: true }'), { plugins });
+    expect(e.diagnostics.map((d) => [d.loc?.line, d.loc?.column, d.message, d.hint])).toMatchInlineSnapshot(`
+      [
+        [
+          6,
+          3,
+          "unknown key "acess" in metadata",
+          "did you mean "access"?",
+        ],
+        [
+          7,
+          15,
+          "unknown key "multiAZ" in metadata.database",
+          "did you mean "multiAz"?",
+        ],
+      ]
+    `);
+  });
+
   it('refuses an internal-only service nobody can reach', async () => {
     const e = await compileError(manifest('metadata: {}', { network: '{ mode: existing }' }), { plugins });
     expect(e.message).toContain('nothing inside the network may reach the metadata load balancer');
