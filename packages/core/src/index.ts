@@ -33,3 +33,17 @@ export * from './plugin.js';
 // Config outputs (after apply, or `mfinfra outputs`)
 export { API_KEY_ID_OUTPUT, formatMetaflowConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig, renderTemplate, SERVICE_AUTH_KEY, writeConfigOutputs } from './outputs/index.js';
 export type { ConfigConflict, OutputFileKind, OutputFileResult, OutputFileStatus, OutputsSection, TemplateContext, WriteOutputsInput, WriteOutputsOptions, WriteOutputsResult } from './outputs/index.js';
+
+// Previews, safety gates and offline plans (cloudformation-diff loads on the first diff)
+export { previewFromChangeSet } from './preview/fromChangeSet.js';
+export type { ChangeSetPreviewInput } from './preview/fromChangeSet.js';
+export { previewFromTemplates } from './plan/offline.js';
+export type { OfflinePreviewInput } from './plan/offline.js';
+export { DEFAULT_GATE_OPTIONS, evaluateGates, riskyStatefulChanges } from './preview/gates.js';
+export type { GateBlock, GateNote, GateOptions, GateResult, RequireApproval } from './preview/gates.js';
+export { renderGateResult, renderPreview, summaryLine } from './preview/render.js';
+export type { PreviewFormat, RenderOptions } from './preview/render.js';
+export { isStateful, STATEFUL_TYPES } from './preview/stateful.js';
+export type * from './preview/model.js';
+export { readAppliedState, stateFilePath, writeAppliedState } from './state/localState.js';
+export type { AppliedState } from './state/localState.js';

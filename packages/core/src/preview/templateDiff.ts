@@ -1,18 +1,26 @@
 /**
  * Glue over `@aws-cdk/cloudformation-diff`: run its diff, and turn its security tables and changes
- * outside Resources into the preview model. Loading this module loads the diff library and its
- * resource spec, so only the preview builders import it (and commands import those lazily).
+ * outside Resources into the preview model. The library (CommonJS, with the CloudFormation resource
+ * spec behind it) is required on the first diff, not when this module is imported, so importing
+ * `@mfinfra/core` or the preview modules stays cheap.
  */
-import cfnDiff from '@aws-cdk/cloudformation-diff';
+import { createRequire } from 'node:module';
 import type { DescribeChangeSetOutput } from '@aws-sdk/client-cloudformation';
 import type { OtherChange, PreviewModel, PreviewSummary, ResourceChange, SecurityChange } from './model.js';
 
-export type TemplateDiff = ReturnType<typeof cfnDiff.fullDiff>;
+type CfnDiffLibrary = typeof import('@aws-cdk/cloudformation-diff');
+export type TemplateDiff = ReturnType<CfnDiffLibrary['fullDiff']>;
 export type Template = { [key: string]: any };
+
+let library: CfnDiffLibrary | undefined;
+function cfnDiff(): CfnDiffLibrary {
+  library ??= createRequire(import.meta.url)('@aws-cdk/cloudformation-diff') as CfnDiffLibrary;
+  return library;
+}
 
 /** cloudformation-diff's diff; `changeSet` refines replacement from CloudFormation's Details. */
 export function diffTemplates(oldTemplate: Template, newTemplate: Template, changeSet?: DescribeChangeSetOutput): TemplateDiff {
-  return cfnDiff.fullDiff(oldTemplate, newTemplate, changeSet);
+  return cfnDiff().fullDiff(oldTemplate, newTemplate, changeSet);
 }
 
 /** True for `{ Ref: x }`, `{ 'Fn::GetAtt': ... }` and other one-key intrinsic objects. */
