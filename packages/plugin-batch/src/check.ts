@@ -19,6 +19,13 @@ export function checkBatchOptions(ctx: PluginContext, options: BatchOptions): vo
   });
 
   checkJobRole(ctx, options);
+  if (options.container?.repository && options.container.registry) {
+    ctx.report('container.registry and container.repository both set the registry jobs pull from', {
+      path: ['container', 'registry'],
+      hint: 'remove registry to pull from the repository mfinfra creates, or remove repository to use your own registry',
+      code: 'BATCH_TWO_REGISTRIES',
+    });
+  }
   if (!options.jobQueues) {
     checkImplicitQueue(ctx, options, platformOf);
     return;

@@ -16,6 +16,7 @@ export function batchIds(naming: Naming) {
     instanceProfile: naming.logicalId('batch', 'instance-profile'),
     spotFleetRole: naming.logicalId('batch', 'spot-fleet-role'),
     executionRole: naming.logicalId('batch', 'fargate-execution-role'),
+    repository: naming.logicalId('batch', 'container-repository'),
     computeEnvironment: (name: string) => naming.logicalId('batch', name, 'compute-environment'),
     launchTemplate: (name: string) => naming.logicalId('batch', name, 'launch-template'),
     jobQueue: (name: string) => naming.logicalId('batch', name, 'job-queue'),

@@ -39,7 +39,7 @@ export interface BatchOptions {
   computeEnvironments: ComputeEnvironmentOptions[];
   jobQueues?: JobQueueOptions[];
   jobRole?: { managedPolicyArns?: string[] };
-  container?: { registry?: string; image?: string };
+  container?: { registry?: string; image?: string; repository?: { name?: string; untaggedImageExpiryDays?: number } };
 }
 
 /** Per-compute-environment defaults (core replaces arrays whole, so the plugin fills items in). */

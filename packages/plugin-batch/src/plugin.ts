@@ -5,6 +5,7 @@ import type { DatastoreApi, NetworkApi } from './contracts.js';
 import { fargateExecutionRole, instanceProfile, instanceRole, jobRole, spotFleetRole } from './iam.js';
 import { batchIds } from './ids.js';
 import { jobQueue } from './jobQueues.js';
+import { accountRegistry, containerRepository } from './repository.js';
 import { defaultQueue, normalizeComputeEnvironment, normalizeJobQueues, type BatchOptions, type ComputeEnvironment, type JobQueue } from './options.js';
 import { batchSchema } from './schema.js';
 
@@ -81,6 +82,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
       out[ids.computeEnvironment(ce.name)] = computeEnvironment(ctx, ce, network, ids);
     }
     for (const q of queues) out[ids.jobQueue(q.name)] = jobQueue(ctx, q, ids);
+    if (options.container?.repository) out[ids.repository] = containerRepository(ctx, options.container.repository);
     return out;
   },
 
@@ -94,6 +96,9 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
       out.METAFLOW_ECS_FARGATE_EXECUTION_ROLE = { value: getAtt(ids.executionRole, 'Arn'), description: 'execution role of Fargate jobs' };
     }
     if (options.container?.registry) out.METAFLOW_BATCH_CONTAINER_REGISTRY = options.container.registry;
+    if (options.container?.repository) {
+      out.METAFLOW_BATCH_CONTAINER_REGISTRY = { value: accountRegistry(), description: 'ECR registry of this account and region' };
+    }
     if (options.container?.image) out.METAFLOW_BATCH_CONTAINER_IMAGE = options.container.image;
     return out;
   },
@@ -106,6 +111,9 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     }
     for (const ce of ces) {
       out[ids.computeEnvironmentOutput(ce.name)] = { value: ref(ids.computeEnvironment(ce.name)), description: `ARN of compute environment "${ce.name}"` };
+    }
+    if (options.container?.repository) {
+      out[ids.repository + 'Uri'] = { value: getAtt(ids.repository, 'RepositoryUri'), description: 'ECR repository for job images (docker push here)' };
     }
     out[ids.securityGroup + 'Id'] = { value: getAtt(ids.securityGroup, 'GroupId'), description: 'security group of the Batch compute environments' };
     return out;

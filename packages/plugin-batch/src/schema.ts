@@ -129,6 +129,22 @@ export const batchSchema: JsonSchema = {
       properties: {
         registry: { type: 'string', minLength: 1, description: 'Container registry, e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com' },
         image: { type: 'string', minLength: 1, description: 'Image, e.g. python:3.12 or my-repo/metaflow:1.0' },
+        repository: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'Create a private ECR repository for job images (kept when the stack is deleted); sets METAFLOW_BATCH_CONTAINER_REGISTRY to this account\'s registry.',
+          properties: {
+            name: {
+              type: 'string',
+              pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$',
+              minLength: 2,
+              maxLength: 256,
+              description: 'Repository name (default <stack>-metaflow).',
+            },
+            untaggedImageExpiryDays: { type: 'integer', minimum: 1, maximum: 3650, description: 'Delete untagged images after this many days (default 14).' },
+          },
+        },
       },
     },
   },

@@ -181,6 +181,21 @@ test('FullAccess, AdministratorAccess and PowerUserAccess are refused on the job
   `);
 });
 
+test('a registry of your own and a created repository conflict', async () => {
+  expect(
+    await problems(
+      manifest(`  container:
+    registry: 123456789012.dkr.ecr.us-west-2.amazonaws.com
+    repository: {}
+`),
+    ),
+  ).toMatchInlineSnapshot(`
+    [
+      "8:15 BATCH_TWO_REGISTRIES container.registry and container.repository both set the registry jobs pull from",
+    ]
+  `);
+});
+
 describe('job queue mistakes', () => {
   test('a queue naming a compute environment that does not exist suggests the closest name', async () => {
     expect(

@@ -55,13 +55,16 @@ export const SHAPES: Record<string, Shape> = {
     image: metaflow/gpu:1.0
 `,
   },
-  /** Fargate and Fargate Spot, with the execution role. */
+  /** Fargate and Fargate Spot, with the execution role, pulling from an ECR repository the stack creates. */
   fargate: {
     batch: `  computeEnvironments:
     - { name: fargate, type: fargate, maxVcpus: 32 }
     - { name: fargate-spot, type: fargate, provisioning: spot, maxVcpus: 64 }
   jobQueues:
     - { name: default, computeEnvironments: [fargate-spot, fargate] }
+  container:
+    image: metaflow-jobs:1.0
+    repository: { name: metaflow-jobs, untaggedImageExpiryDays: 7 }
 `,
   },
   /** SSE-KMS datastore, BEST_FIT Spot (Spot Fleet role), a custom AMI, your own launch template, stack tags, an extra job role policy. */
