@@ -152,6 +152,29 @@ describe('initProject', () => {
   });
 });
 
+describe('the starter manifest with the real first-party plugins', () => {
+  it('validates and compiles for every first-party plugin (installed as in examples/)', async () => {
+    // A folder under examples/ resolves @mfinfra/plugin-* from examples/node_modules, like a user's project.
+    const project = await mkdtemp(path.join(repo, 'examples', '.init-test-'));
+    try {
+      const result = await initProject({
+        dir: project,
+        stackName: 'starter',
+        region: 'us-west-2',
+        plugins: ['scheduling', 'metadata', 'batch', 'network', 'datastore'],
+      });
+      expect(result.missing).toEqual([]);
+      const compiled = await compile({ manifest: result.manifestFile });
+      expect(compiled.plugins.map((p) => p.key).sort()).toEqual(['batch', 'datastore', 'metadata', 'network', 'scheduling']);
+      const schema = JSON.parse(await readFile(result.schemaFile, 'utf8'));
+      for (const key of ['batch', 'datastore', 'metadata', 'network', 'scheduling'])
+        expect(schema.properties[key]['x-mfinfra-plugin']).toBe(`mfinfra:${key}`);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('askInitAnswers', () => {
   it('asks for what the flags left out, explains a bad answer and asks again, and takes defaults on empty lines', async () => {
     const input = new PassThrough();
