@@ -1,5 +1,10 @@
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  type DescribeStacksCommandOutput,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +21,7 @@ const saved = { ...process.env };
 let dir: string;
 let home: string;
 
-function stack(status = 'UPDATE_COMPLETE', outputs = recordedOutputs) {
+function stack(status: StackStatus = 'UPDATE_COMPLETE', outputs = recordedOutputs): Partial<DescribeStacksCommandOutput> {
   return {
     Stacks: [
       {

@@ -3,7 +3,7 @@
  * (Refs, GetAtts, Subs and literals) and the metadata API key id stack output.
  */
 import { API_KEY_ID_OUTPUT } from '../../src/outputs/resolve.js';
-import { definePlugin, getAtt, ref, sub } from '../../src/plugin.js';
+import { definePlugin, getAtt, ref, sub, type StackOutput } from '../../src/plugin.js';
 
 export const store = definePlugin<{ prefix: string }>({
   name: 'test:store',
@@ -36,7 +36,8 @@ export const service = definePlugin<{ auth: boolean }>({
     METAFLOW_SERVICE_URL: sub('https://${Api}.execute-api.${AWS::Region}.amazonaws.com/api/'),
     METAFLOW_SERVICE_INTERNAL_URL: sub('https://${Api}.execute-api.${AWS::Region}.amazonaws.com/api/'),
   }),
-  stackOutputs: (_ctx, o) => (o.auth ? { [API_KEY_ID_OUTPUT]: { value: ref('ApiKey'), description: 'API key id' } } : {}),
+  stackOutputs: (_ctx, o): Record<string, StackOutput> =>
+    o.auth ? { [API_KEY_ID_OUTPUT]: { value: ref('ApiKey'), description: 'API key id' } } : {},
 });
 
 export const queue = definePlugin({
