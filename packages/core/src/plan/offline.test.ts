@@ -184,4 +184,30 @@ describe('offline plan (local prediction from two templates)', () => {
     expect(model.changes[1]!.retention?.effect).toMatch(/^DeletionPolicy Delete: the resource is deleted, and with it all log events/);
     expect(model.permissionsBroadened).toBe(false);
   });
+
+  it('does not call narrowing "broadening": fewer actions in a statement, or the rule that blocks default egress', () => {
+    const role = (actions: string[]) => ({
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyName: 'p', Roles: ['r'], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::b/*' }] } },
+    });
+    const sg = (egress?: object[]) => ({ Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'db', ...(egress ? { SecurityGroupEgress: egress } : {}) } });
+    const noTraffic = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32' };
+    const model = previewFromTemplates({
+      stackName: 's',
+      oldTemplate: { Resources: { P: role(['s3:GetObject', 's3:PutObject']), G: sg() } },
+      newTemplate: { Resources: { P: role(['s3:GetObject']), G: sg([noTraffic]) } },
+    });
+    expect(model.security.map((x) => [x.kind, x.change, x.broadens])).toEqual([
+      ['iam-statement', 'add', false],
+      ['iam-statement', 'remove', false],
+      ['security-group-rule', 'add', false],
+    ]);
+    expect(model.permissionsBroadened).toBe(false);
+    const wider = previewFromTemplates({
+      stackName: 's',
+      oldTemplate: { Resources: { P: role(['s3:GetObject']) } },
+      newTemplate: { Resources: { P: role(['s3:GetObject', 's3:DeleteObject']) } },
+    });
+    expect(wider.permissionsBroadened).toBe(true);
+  });
 });

@@ -93,6 +93,22 @@ function narrows(added: Statement, removed: Statement[]): boolean {
   );
 }
 
+type SecurityGroupRule = TemplateDiff['securityGroupChanges']['egress']['additions'][number];
+
+/**
+ * The rule that lets nothing through (ICMP type 252 code 86 to 255.255.255.255/32): added to remove a
+ * security group's default allow-all egress. Adding it narrows access.
+ */
+function isNoTrafficRule(rule: SecurityGroupRule): boolean {
+  return (
+    (rule.ipProtocol === 'icmp' || rule.ipProtocol === '1') &&
+    rule.fromPort === 252 &&
+    rule.toPort === 86 &&
+    rule.peer?.kind === 'cidr-ip' &&
+    rule.peer.ip === '255.255.255.255/32'
+  );
+}
+
 /** IAM statements, managed policies and security-group rules added or removed. */
 export function securityChanges(diff: TemplateDiff): SecurityChange[] {
   const out: SecurityChange[] = [];
@@ -139,13 +155,14 @@ export function securityChanges(diff: TemplateDiff): SecurityChange[] {
       ['remove', coll.removals],
     ] as const) {
       for (const rule of list) {
+        const none = isNoTrafficRule(rule);
         out.push({
           kind: 'security-group-rule',
           change,
-          broadens: change === 'add',
+          broadens: change === 'add' && !none,
           group: prettyValue(rule.groupId),
           direction,
-          protocol: rule.describeProtocol(),
+          protocol: none ? 'no traffic (replaces the default allow-all egress)' : rule.describeProtocol(),
           peer: prettyValue(rule.describePeer()),
         });
       }
