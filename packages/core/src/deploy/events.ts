@@ -69,8 +69,8 @@ export class StackEventWatcher {
     for (const e of out.StackEvents ?? []) if (e.EventId) this.seen.add(e.EventId);
   }
 
-  /** New events since the last call, oldest first. */
-  async poll(): Promise<StackEventLine[]> {
+  /** New events since the last call, oldest first, each with the progress count as of that event. */
+  async poll(): Promise<{ event: StackEventLine; progress: EventProgress }[]> {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
     pages: do {
@@ -84,7 +84,7 @@ export class StackEventWatcher {
       }
       token = out.NextToken;
     } while (token);
-    const lines: StackEventLine[] = [];
+    const lines: { event: StackEventLine; progress: EventProgress }[] = [];
     for (const e of fresh.reverse()) {
       const line = toEventLine(e);
       if (this.seen.has(line.id)) continue;
@@ -93,7 +93,7 @@ export class StackEventWatcher {
       if (line.isStack && line.status === 'REVIEW_IN_PROGRESS') continue;
       if (!line.isStack && FINAL.test(line.status)) this.finished.add(line.logicalId);
       if (line.failed) this.failures.push(line);
-      lines.push(line);
+      lines.push({ event: line, progress: this.progress() });
     }
     return lines;
   }

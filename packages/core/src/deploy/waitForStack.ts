@@ -30,7 +30,7 @@ export async function waitForStackOperation(
 ): Promise<Stack> {
   let reviewReads = 0;
   const flush = async () => {
-    for (const event of await watcher.poll()) options.onEvent?.(event, watcher.progress());
+    for (const { event, progress } of await watcher.poll()) options.onEvent?.(event, progress);
   };
   try {
     return await pollUntil<Stack>(

@@ -1,0 +1,119 @@
+/** Shared fixtures for the deploy tests: mocked AWS clients, a compiled manifest, AWS-shaped errors. */
+// These tests construct SDK clients themselves (the CLI's createAwsClients would quiet this).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, CloudFormationServiceException, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AwsClients } from '../../src/aws/clients.js';
+import type { CompileResult } from '../../src/compile/compile.js';
+import type { DeployContext, DeployStep } from '../../src/deploy/types.js';
+import type { EventProgress, StackEventLine } from '../../src/deploy/events.js';
+import { definePlugin } from '../../src/plugin.js';
+import { compileManifest } from '../../src/testing.js';
+
+export const STACK = 'mf-test';
+export const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/4a1b2c3d-0000-1111-2222-333344445555`;
+export const CS_NAME = 'mfinfra-mf-test-20260101120000000';
+export const CS_ID = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${CS_NAME}/9f8e7d6c-0000-1111-2222-333344445555`;
+
+/** An error as the SDK throws it for a CloudFormation error response. */
+export function awsError(name: string, message: string, status = 400): CloudFormationServiceException {
+  return new CloudFormationServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+}
+
+export const missingStack = () => awsError('ValidationError', `Stack with id ${STACK} does not exist`);
+
+export function stack(status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } {
+  return { Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-01-01T10:00:00Z'), ...extra }] };
+}
+
+let eventSeq = 0;
+export function event(logicalId: string, status: string, reason?: string, at = '2026-01-01T12:00:10Z', type = 'AWS::SQS::Queue'): StackEvent {
+  const isStack = logicalId === STACK;
+  return {
+    EventId: `ev-${++eventSeq}`,
+    StackId: STACK_ID,
+    StackName: STACK,
+    LogicalResourceId: logicalId,
+    PhysicalResourceId: isStack ? STACK_ID : `phys-${logicalId}`,
+    ResourceType: isStack ? 'AWS::CloudFormation::Stack' : type,
+    Timestamp: new Date(at),
+    ResourceStatus: status,
+    ...(reason ? { ResourceStatusReason: reason } : {}),
+  };
+}
+
+export const queuesPlugin = definePlugin<{ names: string[]; retain?: boolean }>({
+  name: 'test:queues',
+  apiVersion: 1,
+  key: 'queues',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { names: { type: 'array', items: { type: 'string' } }, retain: { type: 'boolean' } },
+  },
+  resources: (_ctx, o) =>
+    Object.fromEntries(
+      o.names.map((n) => [`Queue${n}`, { Type: 'AWS::SQS::Queue', ...(o.retain ? { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } : {}), Properties: { SqsManagedSseEnabled: true } }]),
+    ),
+  stackOutputs: () => ({ QueueCount: { value: '2', description: 'how many queues' } }),
+});
+
+export async function compiled(options: { names?: string[]; stackYaml?: string } = {}): Promise<CompileResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-deploy-'));
+  const stackYaml = options.stackYaml ?? `{ name: ${STACK}, region: us-east-1, tags: { team: ml } }`;
+  const text = ['version: 1', `stack: ${stackYaml}`, 'plugins: [queues]', `queues: { names: [${(options.names ?? ['Jobs']).join(', ')}] }`, 'outputs: { metaflowConfig: { enabled: false } }', ''].join('\n');
+  return compileManifest(text, { plugins: { queues: queuesPlugin }, cwd: dir });
+}
+
+export interface Harness {
+  clients: AwsClients;
+  cfn: ReturnType<typeof mockClient<CloudFormationClient>>;
+  s3: ReturnType<typeof mockClient<S3Client>>;
+  ctx: DeployContext;
+  steps: DeployStep[];
+  events: { event: StackEventLine; progress: EventProgress }[];
+  confirmations: string[];
+}
+
+/** Mocked clients (no network) and a context that records progress; polls do not sleep. */
+export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {}): Harness {
+  const cloudFormation = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const s3Client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const cfn = mockClient(cloudFormation);
+  const s3 = mockClient(s3Client);
+  const steps: DeployStep[] = [];
+  const events: Harness['events'] = [];
+  const confirmations: string[] = [];
+  const clients: AwsClients = {
+    region: 'us-east-1',
+    notices: [],
+    cloudFormation,
+    s3: s3Client,
+    apiGateway: new APIGatewayClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+  };
+  const ctx: DeployContext = {
+    clients,
+    delayScale: 0,
+    signal: options.signal,
+    now: () => new Date('2026-01-01T12:00:00Z'),
+    hooks: {
+      onStep: (s) => steps.push(s),
+      onEvent: (event, progress) => events.push({ event, progress }),
+      confirm: async (req) => {
+        confirmations.push(req.message);
+        return options.confirm ?? false;
+      },
+    },
+  };
+  return { clients, cfn, s3, ctx, steps, events, confirmations };
+}
+
+/** The commands a mock received, by name, in order. */
+export function callNames(h: Harness): string[] {
+  return [...h.cfn.calls(), ...h.s3.calls()].map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+}
