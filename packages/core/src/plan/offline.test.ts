@@ -82,7 +82,7 @@ describe('offline plan (local prediction from two templates)', () => {
             + SecurityGroupIngress: [{"IpProtocol":"tcp","FromPort":443,"ToPort":443,"CidrIp":"0.0.0.0/0"}]
 
       Data at risk
-        ! StoreBucket (AWS::S3::Bucket) would be replaced: UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed)
+        ! StoreBucket (AWS::S3::Bucket) would be replaced: UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed); the replacement starts empty
 
       Security changes (access broadens)
         + IAM Allow   s3:GetObject, s3:PutObject on \${StoreBucket.Arn}/* for AWS:\${StoreRole} ⚠ broadens
@@ -144,7 +144,7 @@ describe('offline plan (local prediction from two templates)', () => {
 
       #### ⚠️ Data at risk
 
-      - \`StoreBucket\` (\`AWS::S3::Bucket\`) would be replaced: UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed)
+      - \`StoreBucket\` (\`AWS::S3::Bucket\`) would be replaced: UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed); the replacement starts empty
 
       #### Security changes (⚠️ access broadens)
 

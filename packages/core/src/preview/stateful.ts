@@ -71,10 +71,14 @@ export function retentionFor(
   switch (policy) {
     case 'Retain':
     case 'RetainExceptOnCreate':
-      effect = `${attribute} ${policy}: ${old} is kept with its data, detached from the stack (delete it yourself when no longer needed)`;
+      effect =
+        `${attribute} ${policy}: ${old} is kept with its data, detached from the stack (delete it yourself when no longer needed)` +
+        (event === 'replace' ? '; the replacement starts empty' : '');
       break;
     case 'Snapshot':
-      effect = `${attribute} Snapshot: CloudFormation takes a final snapshot, then deletes ${old}; restoring means a new resource from the snapshot`;
+      effect =
+        `${attribute} Snapshot: CloudFormation takes a final snapshot, then deletes ${old}; restoring means a new resource from the snapshot` +
+        (event === 'replace' ? ' (the replacement starts empty)' : '');
       break;
     case 'Delete':
       effect =

@@ -22,7 +22,7 @@ describe('stateful gate: replacing or removing data needs --allow-replace <Logic
         gate: 'stateful',
         logicalId: 'DatastoreBucket',
         reason:
-          'DatastoreBucket (AWS::S3::Bucket) would be replaced because BucketName changes. UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed)',
+          'DatastoreBucket (AWS::S3::Bucket) would be replaced because BucketName changes. UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack (delete it yourself when no longer needed); the replacement starts empty',
         hint: 'if this is intended, pass --allow-replace DatastoreBucket; otherwise undo the change that causes it',
       },
     ]);
@@ -35,7 +35,7 @@ describe('stateful gate: replacing or removing data needs --allow-replace <Logic
     const m = model('conditional');
     const blocked = evaluateGates(m, none);
     expect(blocked.blocked.map((b) => b.reason)).toEqual([
-      'MetadataDatabase (AWS::RDS::DBInstance) may be replaced (CloudFormation decides at deploy time) because StorageType changes. UpdateReplacePolicy Snapshot: CloudFormation takes a final snapshot, then deletes the old resource; restoring means a new resource from the snapshot',
+      'MetadataDatabase (AWS::RDS::DBInstance) may be replaced (CloudFormation decides at deploy time) because StorageType changes. UpdateReplacePolicy Snapshot: CloudFormation takes a final snapshot, then deletes the old resource; restoring means a new resource from the snapshot (the replacement starts empty)',
     ]);
     expect(evaluateGates(m, { ...none, allowReplace: ['MetadataDatabase'] }).ok).toBe(true);
   });

@@ -79,7 +79,9 @@ export async function reportPreview(
     io.out(JSON.stringify({ ok: gates.ok, exitCode, ...mode.jsonExtra, preview: model, gates }, null, 2));
     return { exitCode, gates };
   }
-  io.out(renderPreview(model, format, { color: format === 'terminal' && io.color }));
+  // Colour on stdout only when it is a terminal too (or FORCE_COLOR): a redirected preview stays plain.
+  const stdoutColor = io.color && (io.isTTY || Boolean(process.env.FORCE_COLOR));
+  io.out(renderPreview(model, format, { color: format === 'terminal' && stdoutColor }));
   const gateText = renderGateResult(gates, format === 'markdown' ? 'markdown' : 'terminal', { color: io.color });
   if (gateText) (format === 'markdown' ? io.out : io.err)(gateText);
   if (reviewedOnTerminal && gates.approvalRequired) {
