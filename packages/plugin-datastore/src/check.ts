@@ -7,7 +7,7 @@ import { datatoolsPrefix, type DatastoreOptions } from './options.js';
 /** Semantic checks of the `datastore:` section; every problem is reported at its position. */
 export function checkDatastore(ctx: PluginContext, options: DatastoreOptions): void {
   const { bucket, existing } = options;
-  if (bucket && existing) {
+  if (bucket !== undefined && existing) {
     ctx.report('datastore has both "bucket" (create one) and "existing" (reuse one)', {
       path: ['existing'],
       code: 'DATASTORE_MODE_CONFLICT',

@@ -1,7 +1,8 @@
 /** The `datastore:` section of the manifest, after defaults. */
 export interface DatastoreOptions {
   /** Create a bucket (the default when `existing` is absent). */
-  bucket?: BucketOptions;
+  /** `bucket:` with no value (null) means create with every default. */
+  bucket?: BucketOptions | null;
   /** Reuse a bucket that already exists; nothing is created. */
   existing?: ExistingBucketOptions;
   /** Key prefix of Metaflow's datastore inside the bucket (METAFLOW_DATASTORE_SYSROOT_S3). */

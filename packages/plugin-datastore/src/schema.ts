@@ -21,7 +21,7 @@ export const datastoreSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     bucket: {
-      type: 'object',
+      type: ['object', 'null'],
       description: 'Create the bucket (the default). Kept when the stack is deleted.',
       additionalProperties: false,
       properties: {

@@ -18,6 +18,12 @@ describe('datastore templates', () => {
     }
   });
 
+  it('treats an empty bucket: like no datastore section at all', async () => {
+    const bare = await compile(variants.minimal!);
+    const empty = await compile(`${variants.minimal!}datastore:\n  bucket:\n`);
+    expect(empty.template.Resources).toEqual(bare.template.Resources);
+  });
+
   it('keeps the bucket and the created key on stack deletion and replacement', async () => {
     const { template } = await compile(variants['sse-kms-created-key']!);
     for (const id of ['DatastoreBucket', 'DatastoreKey']) {

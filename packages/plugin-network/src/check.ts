@@ -7,7 +7,7 @@ import { resolveCreate, type NetworkOptions } from './options.js';
 /** Semantic checks of the `network:` section; every problem is reported at its position. */
 export function checkNetwork(ctx: PluginContext, options: NetworkOptions): void {
   const { create, existing } = options;
-  if (create && existing) {
+  if (create !== undefined && existing) {
     ctx.report('network has both "create" (a new VPC) and "existing" (reuse a VPC)', {
       path: ['existing'],
       code: 'NETWORK_MODE_CONFLICT',

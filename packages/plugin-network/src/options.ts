@@ -1,6 +1,7 @@
 /** The `network:` section of the manifest. Exactly one of `create` or `existing` (neither means create). */
 export interface NetworkOptions {
-  create?: CreateNetworkOptions;
+  /** `create:` with no value (null) means create with every default. */
+  create?: CreateNetworkOptions | null;
   existing?: ExistingNetworkOptions;
 }
 
@@ -45,7 +46,8 @@ export const MAX_PREFIX = 28;
 export type ResolvedCreateOptions = Required<Omit<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs'>> &
   Pick<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs'>;
 
-export function resolveCreate(options: CreateNetworkOptions = {}): ResolvedCreateOptions {
+export function resolveCreate(given: CreateNetworkOptions | null | undefined): ResolvedCreateOptions {
+  const options = given ?? {};
   return {
     cidr: options.cidr ?? DEFAULT_VPC_CIDR,
     azs: options.azs ?? DEFAULT_AZS,

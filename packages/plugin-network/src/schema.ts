@@ -12,7 +12,7 @@ export const networkSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     create: {
-      type: 'object',
+      type: ['object', 'null'],
       description: 'Create a VPC with public subnets in several availability zones, and optionally private subnets behind NAT.',
       additionalProperties: false,
       properties: {

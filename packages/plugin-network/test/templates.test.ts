@@ -25,6 +25,12 @@ describe('network templates', () => {
     }
   });
 
+  it('treats an empty create: like no network section at all', async () => {
+    const bare = await compile(variants['create-public']!);
+    const empty = await compile(`${variants['create-public']!}network:\n  create:\n`);
+    expect(empty.template.Resources).toEqual(bare.template.Resources);
+  });
+
   it('gives public subnets public IPs only when workloads run there without NAT', async () => {
     const pub = await compile(variants['create-public']!);
     const priv = await compile(variants['create-private-single-nat']!);
