@@ -2,7 +2,7 @@
  * Compute environments, their launch templates and their security group.
  */
 import { getAtt, ref, tagList, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
-import type { NetworkApi } from './contracts.js';
+import type { NetworkApi } from '@mfinfra/plugin-network';
 import { computeEnvironmentName, type BatchIds } from './ids.js';
 import { isGpuInstanceType } from './instanceTypes.js';
 import type { ComputeEnvironment } from './options.js';

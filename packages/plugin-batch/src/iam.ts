@@ -5,7 +5,7 @@
  * Roles are not given names, so one stack name can be deployed to several regions of an account.
  */
 import { sub, tagList, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
-import type { DatastoreApi, IamStatement } from './contracts.js';
+import type { DatastoreApi, IamStatement } from '@mfinfra/plugin-datastore';
 
 function trust(service: string): CfnValue {
   return {

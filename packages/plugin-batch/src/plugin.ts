@@ -1,7 +1,8 @@
 import { definePlugin, getAtt, ref, type CfnResource, type CfnValue, type ConfigOutputValue, type PluginContext, type StackOutput } from '@mfinfra/core/plugin';
 import { checkBatchOptions } from './check.js';
 import { computeEnvironment, launchTemplate, needsSpotFleetRole, securityGroup } from './computeEnvironments.js';
-import type { DatastoreApi, NetworkApi } from './contracts.js';
+import type { DatastoreApi } from '@mfinfra/plugin-datastore';
+import type { NetworkApi } from '@mfinfra/plugin-network';
 import { fargateExecutionRole, instanceProfile, instanceRole, jobRole, spotFleetRole } from './iam.js';
 import { batchIds } from './ids.js';
 import { jobQueue } from './jobQueues.js';

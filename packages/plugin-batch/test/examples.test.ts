@@ -9,33 +9,25 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { CompileResult } from '@mfinfra/core';
 import { compileManifest } from '@mfinfra/core/testing';
-import type { Plugin } from '@mfinfra/core/plugin';
-import { fakeNetwork } from './fakes.js';
 import { cfnLint, cfnLintAvailable } from './helpers.js';
 import { broadIamGrants } from './iamAudit.js';
 
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
 
-/** Until @mfinfra/plugin-network lands, a stand-in of the same shape plays the manifest's network. */
-const EXAMPLES: Record<string, { network: Plugin<any, any> }> = {
-  'datastore-batch': { network: fakeNetwork() },
-  'existing-vpc': { network: fakeNetwork({ existing: true }) },
-  'private-networking': { network: fakeNetwork({ private: true }) },
-  'spot-gpu': { network: fakeNetwork({ private: true }) },
-};
+const EXAMPLES = ['datastore-batch', 'existing-vpc', 'private-networking', 'spot-gpu'];
 
 async function compileExample(name: string): Promise<CompileResult> {
   const dir = path.join(examplesDir, name);
   const text = await readFile(path.join(dir, 'metaflow.infra.yaml'), 'utf8');
-  return compileManifest(text, { cwd: dir, plugins: { network: EXAMPLES[name]!.network } });
+  return compileManifest(text, { cwd: dir });
 }
 
 const compiled: Record<string, CompileResult> = {};
 beforeAll(async () => {
-  for (const name of Object.keys(EXAMPLES)) compiled[name] = await compileExample(name);
+  for (const name of EXAMPLES) compiled[name] = await compileExample(name);
 });
 
-describe.each(Object.keys(EXAMPLES))('examples/%s', (name) => {
+describe.each(EXAMPLES)('examples/%s', (name) => {
   test('compiles with no warnings; the Batch part of the template is as recorded', async () => {
     const r = compiled[name]!;
     expect(r.warnings).toEqual([]);

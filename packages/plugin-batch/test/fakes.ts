@@ -4,7 +4,8 @@
  * check them.
  */
 import { definePlugin, getAtt, ref, sub, type CfnResource } from '@mfinfra/core/plugin';
-import type { DatastoreApi, IamStatement, NetworkApi } from '../src/contracts.js';
+import type { DatastoreApi, IamStatement } from '@mfinfra/plugin-datastore';
+import type { NetworkApi } from '@mfinfra/plugin-network';
 
 /** A VPC with two public subnets (`private: false`) or two private subnets behind a NAT gateway. */
 export function fakeNetwork(opts: { private?: boolean; existing?: boolean } = {}) {
