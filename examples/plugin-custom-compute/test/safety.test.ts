@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,22 @@ const header = (plugins: string) => `version: 1
 stack: { name: ml-prod, region: us-west-2 }
 plugins: [${plugins}]
 `;
+
+describe('the published plugin', () => {
+  it('imports nothing at run time but @mfinfra/core/plugin and its own modules', async () => {
+    const dist = path.join(packageDir, 'dist');
+    const files = (await readdir(dist)).filter((f) => f.endsWith('.js'));
+    expect(files).toContain('index.js');
+    const specifiers = new Set<string>();
+    for (const f of files) {
+      const code = await readFile(path.join(dist, f), 'utf8');
+      for (const m of code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        specifiers.add(m[1] ?? m[2]!);
+      }
+    }
+    expect([...specifiers].filter((s) => !s.startsWith('./')).sort()).toEqual(['@mfinfra/core/plugin']);
+  });
+});
 
 describe('core loads only the plugins a manifest lists', () => {
   let dir: string;

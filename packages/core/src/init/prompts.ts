@@ -26,13 +26,22 @@ export async function askInitAnswers(given: Partial<InitAnswers>, defaults: Init
   const rl = createInterface({ input: streams.input, output: streams.output, terminal: streams.terminal ?? false });
   // Read lines through the iterator: it buffers lines that arrive before a question is asked.
   const lines = rl[Symbol.asyncIterator]();
+  // Ctrl-C on a terminal reaches readline, not the process: end the questions (exit 130).
+  let interrupted = false;
+  rl.on('SIGINT', () => {
+    interrupted = true;
+    rl.close();
+  });
   const say = (text: string) => streams.output.write(text);
   const ask = async (question: string, fallback: string | undefined, check: (v: string) => string | undefined): Promise<string> => {
     for (;;) {
       say(`${question}${fallback ? ` [${fallback}]` : ''}: `);
       const next = await lines.next();
-      if (next.done)
-        throw new MfinfraError('ABORTED', 'init aborted: input ended before every question was answered', { exitCode: ExitCode.ABORTED });
+      if (next.done) {
+        say('\n');
+        const why = interrupted ? 'interrupted' : 'input ended before every question was answered';
+        throw new MfinfraError('ABORTED', `init aborted: ${why}; nothing was written`, { exitCode: ExitCode.ABORTED });
+      }
       const answer = next.value.trim() || fallback || '';
       const problem = check(answer);
       if (!problem) return answer;
