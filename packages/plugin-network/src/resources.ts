@@ -54,6 +54,7 @@ export function networkResources(naming: Naming, model: NetworkModel): Record<st
         ServiceName: sub('com.amazonaws.${AWS::Region}.s3'),
         VpcEndpointType: 'Gateway',
         RouteTableIds: routeTables,
+        Tags: name('s3'),
       },
     };
   }
