@@ -42,6 +42,10 @@ function verb(c: ResourceChange): string {
   return c.action;
 }
 
+function riskVerb(c: ResourceChange): string {
+  return c.action === 'remove' ? 'would be removed' : c.replacement === 'conditional' ? 'may be replaced' : 'would be replaced';
+}
+
 function symbol(c: ResourceChange): string {
   return { add: '+', modify: c.replacement === false ? '~' : '±', remove: '-', import: '←' }[c.action];
 }
@@ -135,7 +139,7 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
   const risky = riskyStatefulChanges(model);
   if (risky.length) {
     lines.push(c.bold(c.red('Data at risk')));
-    for (const ch of risky) lines.push(c.red(`  ! ${ch.logicalId} (${ch.resourceType}) would be ${verb(ch) === 'remove' ? 'removed' : verb(ch) === 'may replace' ? 'possibly replaced' : 'replaced'}`) + (ch.retention ? `: ${ch.retention.effect}` : ''));
+    for (const ch of risky) lines.push(c.red(`  ! ${ch.logicalId} (${ch.resourceType}) ${riskVerb(ch)}`) + (ch.retention ? `: ${ch.retention.effect}` : ''));
     lines.push('');
   }
   if (model.security.length) {
@@ -217,7 +221,7 @@ function renderMarkdown(model: PreviewModel): string {
   if (risky.length) {
     out.push('#### ⚠️ Data at risk');
     out.push('');
-    for (const ch of risky) out.push(`- ${code(ch.logicalId)} (${code(ch.resourceType)}) would be ${verb(ch) === 'remove' ? 'removed' : verb(ch) === 'may replace' ? 'possibly replaced' : 'replaced'}${ch.retention ? `: ${ch.retention.effect}` : ''}`);
+    for (const ch of risky) out.push(`- ${code(ch.logicalId)} (${code(ch.resourceType)}) ${riskVerb(ch)}${ch.retention ? `: ${ch.retention.effect}` : ''}`);
     out.push('');
   }
   if (model.security.length) {
