@@ -195,6 +195,11 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
   }
 
   if (input.statusReason?.startsWith('[WARN]')) notes.push(`CloudFormation: ${input.statusReason}`);
+  for (const rc of rcs) {
+    if (rc.ResourceType === 'AWS::CloudFormation::Stack' && rc.ChangeSetId) {
+      notes.push(`nested stack ${rc.LogicalResourceId} has its own change set, not shown here: ${rc.ChangeSetId}`);
+    }
+  }
   if (knownAfterApply) notes.push(`values shown as ${KNOWN_AFTER_APPLY} are only known after the change is applied`);
   const diff = diffTemplates(deployedTemplate(input, rcs), newTemplate);
   return finishModel({ source: 'changeset', stackName: input.stackName, notes }, changes, securityChanges(diff), otherChanges(diff));

@@ -108,6 +108,25 @@ describe('what the preview says', () => {
     }
   });
 
+  it('points at the change set of a nested stack it does not expand', () => {
+    const c = recordedCase('modify-in-place');
+    const nested = 'arn:aws:cloudformation:us-west-2:123456789012:changeSet/nested-1/0a1b2c3d-0000-4000-8000-000000000001';
+    const model = previewFromChangeSet({
+      stackName: c.stackName,
+      changes: [
+        ...c.changes,
+        {
+          Type: 'Resource',
+          ResourceChange: { Action: 'Modify', LogicalResourceId: 'Extra', ResourceType: 'AWS::CloudFormation::Stack', Replacement: 'False', Scope: ['Properties'], Details: [], ChangeSetId: nested },
+        },
+      ],
+      newTemplate: c.newTemplate,
+    });
+    expect(model.notes).toEqual([`nested stack Extra has its own change set, not shown here: ${nested}`]);
+    expect(model.changes.find((x) => x.logicalId === 'Extra')?.owner).toBeUndefined();
+    expect(model.changes.at(-1)?.logicalId).toBe('Extra');
+  });
+
   it('colours the terminal preview only when asked', () => {
     const model = preview(recordedCase('modify-replace'));
     const colored = renderPreview(model, 'terminal', { color: true });
