@@ -38,6 +38,7 @@ export interface ResolvedManifest {
   outputs: {
     metaflowConfig: { enabled: boolean; profile?: string; path?: string };
     files: { template: string; path: string; mode?: string }[];
+    envFile?: string | { path: string; format?: 'shell' | 'dotenv' };
   };
   [section: string]: unknown;
 }
