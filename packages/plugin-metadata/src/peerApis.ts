@@ -1,30 +1,5 @@
 /**
- * The parts of other plugins' APIs this plugin reads, as agreed between the plugins (see the
- * `NetworkApi` and `BatchApi` contract). Local copies until `@mfinfra/plugin-network` and
- * `@mfinfra/plugin-batch` are published in this workspace; then these become `import type`s.
+ * The other plugins' APIs this plugin reads, from their packages (types only: no runtime import).
  */
-import type { CfnValue } from '@mfinfra/core/plugin';
-
-/** `@mfinfra/plugin-network`, manifest key `network`. */
-export interface NetworkApi {
-  mode: 'create' | 'existing';
-  vpcId: CfnValue;
-  vpcCidr?: CfnValue;
-  subnetIds: CfnValue[];
-  publicSubnetIds: CfnValue[];
-  privateSubnetIds: CfnValue[];
-  isPrivate: boolean;
-  assignPublicIp: boolean;
-  securityGroupIds: CfnValue[];
-  dependsOn: string[];
-}
-
-/** `@mfinfra/plugin-batch`, manifest key `batch` (read only when loaded). */
-export interface BatchApi {
-  jobRoleName: CfnValue;
-  jobRoleArn: CfnValue;
-  jobQueueArns: CfnValue[];
-  defaultJobQueueArn: CfnValue;
-  fargateExecutionRoleArn?: CfnValue;
-  securityGroupId?: CfnValue;
-}
+export type { NetworkApi } from '@mfinfra/plugin-network';
+export type { BatchApi } from '@mfinfra/plugin-batch';

@@ -1,34 +1,5 @@
 /**
- * The parts of the batch plugin's API this plugin reads (the agreed `BatchApi` contract). A local
- * copy until `@mfinfra/plugin-batch` is published in this workspace; then an `import type`.
+ * The other plugins' APIs this plugin reads, from their packages (types only: no runtime import).
  */
-import type { CfnValue } from '@mfinfra/core/plugin';
-
-/** `@mfinfra/plugin-batch`, manifest key `batch`. */
-export interface BatchApi {
-  jobRoleName: CfnValue;
-  jobRoleArn: CfnValue;
-  jobQueueArns: CfnValue[];
-  defaultJobQueueArn: CfnValue;
-  fargateExecutionRoleArn?: CfnValue;
-  securityGroupId?: CfnValue;
-}
-
-/** One IAM policy statement (as the datastore plugin returns them). */
-export interface IamStatement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: CfnValue;
-  Condition?: { [operator: string]: { [key: string]: CfnValue } };
-}
-
-/** `@mfinfra/plugin-datastore`, manifest key `datastore`. */
-export interface DatastoreApi {
-  bucketName: CfnValue;
-  bucketArn: CfnValue;
-  sysroot: CfnValue;
-  datatoolsRoot: CfnValue;
-  kmsKeyArn?: CfnValue;
-  readWriteStatements(): IamStatement[];
-}
+export type { BatchApi } from '@mfinfra/plugin-batch';
+export type { DatastoreApi, IamStatement } from '@mfinfra/plugin-datastore';
