@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { MANIFEST_FILE_NAMES } from '../manifest/find.js';
 import { parseManifest } from '../manifest/source.js';
@@ -17,8 +17,6 @@ import { FIRST_PARTY_ORDER } from './sections.js';
 
 export const INIT_MANIFEST_NAME = 'metaflow.infra.yaml';
 export const INIT_SCHEMA_NAME = 'metaflow.infra.schema.json';
-/** Code of the error raised when the folder already holds a manifest. */
-export const MANIFEST_EXISTS = 'MANIFEST_EXISTS';
 
 export interface InitOptions {
   /** Folder to write into (created if missing). Default: the working directory. */
@@ -87,7 +85,7 @@ async function existingManifest(dir: string): Promise<string | undefined> {
 export async function assertNoManifest(dir: string): Promise<void> {
   const existing = await existingManifest(dir);
   if (existing) {
-    throw new MfinfraError(MANIFEST_EXISTS, `${existing} already exists; mfinfra init does not overwrite a manifest`, {
+    throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${existing} already exists; mfinfra init does not overwrite a manifest`, {
       hint: 'edit it, run init in another folder (mfinfra init <dir>), or move the file away first',
       exitCode: ExitCode.INVALID,
     });
@@ -99,7 +97,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const manifestFile = path.join(dir, INIT_MANIFEST_NAME);
   const schemaFile = path.join(dir, INIT_SCHEMA_NAME);
   await assertNoManifest(dir);
-  const usage = (message: string, hint: string) => new MfinfraError('USAGE', message, { hint, exitCode: ExitCode.USAGE });
+  const usage = (message: string, hint: string) => new MfinfraError(ErrorCode.USAGE, message, { hint, exitCode: ExitCode.USAGE });
   const nameProblem = checkStackName(options.stackName);
   if (nameProblem) throw usage(nameProblem, 'e.g. --stack-name metaflow-prod');
   const regionProblem = options.region === undefined ? undefined : checkRegion(options.region);
@@ -145,7 +143,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   // Schema first: if anything fails, no manifest exists and init can simply run again.
   await writeFileAtomic(schemaFile, JSON.stringify(schema, null, 2) + '\n', { createDirs: true });
   if (await existingManifest(dir)) {
-    throw new MfinfraError(MANIFEST_EXISTS, `${manifestFile} appeared while init ran; it was left untouched`, {
+    throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${manifestFile} appeared while init ran; it was left untouched`, {
       exitCode: ExitCode.INVALID,
     });
   }

@@ -32,7 +32,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { assertNoManifest, initProject, parsePluginList } = await import('../../init/init.js');
     const { DEFAULT_PLUGINS } = await import('../../init/sections.js');
-    const { MfinfraError, ExitCode } = await import('../../errors.js');
+    const { ErrorCode, MfinfraError, ExitCode } = await import('../../errors.js');
     const path = await import('node:path');
     const { io } = cli();
     const given = {
@@ -57,7 +57,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       answers = await askInitAnswers(given, defaults, { input: process.stdin, output: process.stderr, terminal: true });
     } else {
       throw new MfinfraError(
-        'USAGE',
+        ErrorCode.USAGE,
         'mfinfra init needs --yes (or --stack-name, --region and --plugins) when it cannot ask on a terminal',
         {
           hint: 'e.g. mfinfra init --stack-name metaflow-prod --region us-west-2 --plugins datastore,network,batch --yes',
