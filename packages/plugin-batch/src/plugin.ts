@@ -68,6 +68,12 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     const { ces, queues, ids } = model(ctx, options);
     const network = ctx.use<NetworkApi>('network');
     const datastore = ctx.use<DatastoreApi>('datastore');
+    if (network.mode === 'existing' && network.assignPublicIp && ces.some((ce) => ce.platform === 'ec2')) {
+      ctx.warn('Batch EC2 instances get a public IP only from subnets that assign one on launch', {
+        rootPath: ['network', 'existing', 'assignPublicIp'],
+        hint: 'turn on "auto-assign public IPv4 address" (MapPublicIpOnLaunch) for the subnets in network.existing.subnetIds, or jobs wait in RUNNABLE',
+      });
+    }
     const out: Record<string, CfnResource> = {
       [ids.securityGroup]: securityGroup(ctx, network),
       [ids.jobRole]: jobRole(ctx, datastore, options.jobRole?.managedPolicyArns),
