@@ -1,11 +1,17 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/compile.js';
 import { writeAppliedState } from '../../src/state/localState.js';
 import { runCli } from '../helpers/runCli.js';
 import { FIXTURES } from './recorded.js';
+
+const run = promisify(execFile);
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bin/mfinfra.js');
 
 function project(store = '{}'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-plan-'));
@@ -110,6 +116,14 @@ describe('mfinfra plan --offline', () => {
     expect(r.stdout).toContain('| + add | `StoreBucket` | `AWS::S3::Bucket` |  | n/a |');
     const written = readFileSync(summary, 'utf8');
     expect(written.startsWith('# earlier step\n### mfinfra plan: `plan-test`')).toBe(true);
+  });
+
+  it('--help documents the exit codes', async () => {
+    // yargs prints help and exits, so this runs the built CLI (as core's own --help tests do).
+    const { stdout } = await run(process.execPath, [bin, 'plan', '--help']);
+    const text = stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode); 5 changes are pending (only with --detailed-exitcode); 4 a safety gate refused');
+    expect(text).toContain("An offline plan is a local prediction from the templates, not CloudFormation's answer.");
   });
 
   it('--against needs --offline; a damaged state file is a clear error', async () => {

@@ -225,13 +225,13 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
       .example('$0 plan --offline --detailed-exitcode', `CI: exit ${ExitCode.CHANGES_PENDING} when there are changes`)
       .epilog(
         [
-          `Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode);`,
-          `${ExitCode.CHANGES_PENDING} changes are pending (only with --detailed-exitcode); ${ExitCode.BLOCKED} a safety gate refused:`,
-          'a stateful resource (bucket, database, table, secret, key, log group, file system) would be replaced or',
-          'removed without --allow-replace <LogicalId>, or access broadens (per --require-approval) and there is no',
-          'terminal and no --yes; 3 the manifest or a plugin is invalid; 2 usage; 1 failure.',
-          'An offline plan is a local prediction from the templates, not CloudFormation\'s answer.',
-        ].join('\n'),
+          `Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode); ` +
+            `${ExitCode.CHANGES_PENDING} changes are pending (only with --detailed-exitcode); ${ExitCode.BLOCKED} a safety gate refused: ` +
+            'a stateful resource (bucket, database, table, secret, key, log group, file system) would be replaced or ' +
+            'removed without --allow-replace <LogicalId>, or access broadens (per --require-approval) and there is no ' +
+            'terminal and no --yes; 3 the manifest or a plugin is invalid; 2 usage; 1 failure.',
+          "An offline plan is a local prediction from the templates, not CloudFormation's answer.",
+        ].join('\n\n'),
       ),
   handler: async (argv) => {
     if (argv.against && !argv.offline) {
