@@ -63,3 +63,20 @@ describe('checkTemplate', () => {
     expect(checkTemplate(t, 'x'.repeat(51_200), owner, owner).stats.needsS3Upload).toBe(false);
   });
 });
+
+describe('templates without resources', () => {
+  it('get a placeholder that creates nothing, so a deployment of existing infrastructure still has a stack', async () => {
+    const { compileManifest } = await import('../testing.js');
+    const outputsOnly = {
+      name: 'test:outputs-only',
+      apiVersion: 1 as const,
+      key: 'existing',
+      optionalSection: true,
+      schema: { type: 'object' },
+      outputs: () => ({ METAFLOW_DATASTORE_SYSROOT_S3: 's3://existing-bucket/metaflow' }),
+    };
+    const r = await compileManifest('version: 1\nstack: { name: s }\nplugins: [existing]\n', { plugins: { existing: outputsOnly } });
+    expect(r.template.Resources).toEqual({ MfinfraNoResourcesPlaceholder: { Type: 'AWS::CloudFormation::WaitConditionHandle' } });
+    expect(r.template.Outputs.MetaflowDatastoreSysrootS3?.Value).toBe('s3://existing-bucket/metaflow');
+  });
+});

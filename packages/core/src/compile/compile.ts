@@ -68,6 +68,8 @@ export interface CompileResult {
 }
 
 const CONFIG_KEY = /^[A-Z][A-Z0-9_]*$/;
+/** The logical id of the resource core adds when no plugin contributes any. */
+export const PLACEHOLDER_ID = 'MfinfraNoResourcesPlaceholder';
 const OUTPUT_NAME = /^[A-Za-z0-9]{1,255}$/;
 
 export function pluginInfo(lp: LoadedPlugin): PluginInfo {
@@ -201,6 +203,12 @@ export async function compileProject(project: Project, options: { format?: 'json
   }
   throwIfErrors(source, [...diagnostics, ...collisions]);
 
+  if (Object.keys(resources).length === 0) {
+    // CloudFormation refuses a template without resources, yet a deployment that only reuses existing
+    // infrastructure (an existing bucket and VPC) is legitimate: its config outputs are the point. A
+    // wait-condition handle creates nothing in the account (the same trick CDK uses for empty stacks).
+    resources[PLACEHOLDER_ID] = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
+  }
   const template = buildTemplate(manifest, resources, resourceOwners, configOutputs, stackOutputs);
   const format = options.format ?? 'json';
   const jsonBody = await serializeTemplate(template, 'json');
