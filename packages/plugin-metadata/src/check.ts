@@ -29,6 +29,18 @@ function describeChoices(choices: number[]): string {
   return `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1]! - choices[0]!}`;
 }
 
+/** The CIDR with its host bits cleared, e.g. 10.1.2.3/16 → 10.1.0.0/16 (undefined when already so). */
+export function normalizedCidr(cidr: string): string | undefined {
+  const [ip, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  const value = ip!.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - bits);
+  const network = value - (value % size);
+  if (network === value) return undefined;
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
+  return `${octets.join('.')}/${bits}`;
+}
+
 /** Semantic checks the schema cannot express; every problem is reported at its manifest position. */
 export function checkMetadata(ctx: PluginContext, options: MetadataOptions): void {
   const choices = fargateMemoryChoices(options.cpu);
@@ -45,6 +57,20 @@ export function checkMetadata(ctx: PluginContext, options: MetadataOptions): voi
       path: ['database', 'maxAllocatedStorage'],
       hint: `raise maxAllocatedStorage above ${db.allocatedStorage}, e.g. 1000`,
       code: 'STORAGE_AUTOSCALING',
+    });
+  }
+  const cidrLists = [
+    ['allowedCidrs', options.allowedCidrs],
+    ['apiGateway', 'allowedSourceCidrs', options.apiGateway.allowedSourceCidrs],
+  ] as const;
+  for (const entry of cidrLists) {
+    const list = entry[entry.length - 1] as readonly string[];
+    const path = entry.slice(0, -1) as string[];
+    list.forEach((cidr, i) => {
+      const fixed = normalizedCidr(cidr);
+      if (fixed) {
+        ctx.report(`${cidr} is not a network address: its host bits are set`, { path: [...path, i], hint: `write ${fixed}`, code: 'CIDR_HOST_BITS' });
+      }
     });
   }
   options.allowedCidrs.forEach((cidr, i) => {

@@ -232,6 +232,21 @@ describe('manifest mistakes', () => {
     expect(at(e)).toEqual(['6:37 apiGateway.allowedSourceCidrs has no effect unless access is api-gateway']);
   });
 
+  it('reports CIDRs with host bits set, saying which network was meant', async () => {
+    const e = await compileError(manifest('metadata:\n  access: api-gateway\n  allowedCidrs: [10.1.2.3/16]\n  apiGateway: { allowedSourceCidrs: [203.0.113.7/24] }'), { plugins });
+    expect(e.diagnostics.map((d) => [d.loc?.line, d.loc?.column, d.message, d.hint])).toEqual([
+      [7, 18, '10.1.2.3/16 is not a network address: its host bits are set', 'write 10.1.0.0/16'],
+      [8, 38, '203.0.113.7/24 is not a network address: its host bits are set', 'write 203.0.113.0/24'],
+    ]);
+  });
+
+  it('warns when only API Gateway can reach the service', async () => {
+    const { result } = await compile('metadata: { access: api-gateway }', { network: '{ mode: existing }' });
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      'nothing inside the network may reach the metadata load balancer: the network does not say its CIDR and allowedCidrs is empty; only API Gateway will reach it',
+    ]);
+  });
+
   it('warns, without failing, when allowedCidrs opens the load balancer to everything', async () => {
     const { result } = await compile('metadata: { allowedCidrs: [0.0.0.0/0] }');
     expect(result.warnings.map((w) => w.message)).toEqual(['allowedCidrs opens the metadata load balancer to every address that can route to it (0.0.0.0/0)']);
