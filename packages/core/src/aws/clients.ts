@@ -27,6 +27,8 @@ export interface AwsClients {
    * otherwise print as a multi-line process warning on every run). Empty when there is nothing to say.
    */
   readonly notices: readonly string[];
+  /** The custom S3 endpoint in use (--endpoint-url, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL), if any. */
+  readonly s3Endpoint?: string;
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
   readonly apiGateway: APIGatewayClient;
@@ -61,16 +63,17 @@ export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env, nodeVe
   return [`the AWS SDK for JavaScript will require Node.js >= ${SDK_NODE_SUPPORT_MAJOR} for releases after January 2027 (running ${nodeVersion})`];
 }
 
-/** S3 needs path-style addressing on a custom endpoint (moto, LocalStack), however it was set. */
-function customS3Endpoint(settings: AwsSettings, env: NodeJS.ProcessEnv): boolean {
-  if (settings.endpointUrl) return true;
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return false;
-  return Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+/** The custom S3 endpoint (moto, LocalStack), however it was set; S3 needs path-style addressing there. */
+function customS3Endpoint(settings: AwsSettings, env: NodeJS.ProcessEnv): string | undefined {
+  if (settings.endpointUrl) return settings.endpointUrl;
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
+  return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
 export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): AwsClients {
   const region = resolveRegion(settings.region, env);
   const notices = quietSdkNodeWarning(env);
+  const s3Endpoint = customS3Endpoint(settings, env);
   const common = {
     region,
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
@@ -80,8 +83,9 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
   return {
     region,
     notices,
+    ...(s3Endpoint ? { s3Endpoint } : {}),
     cloudFormation: new CloudFormationClient(common),
-    s3: new S3Client({ ...common, ...(customS3Endpoint(settings, env) ? { forcePathStyle: true } : {}) }),
+    s3: new S3Client({ ...common, ...(s3Endpoint ? { forcePathStyle: true } : {}) }),
     apiGateway: new APIGatewayClient(common),
   };
 }

@@ -85,7 +85,7 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   const changeSetType = prepared.condition === 'none' || prepared.condition === 'review' ? 'CREATE' : 'UPDATE';
   const name = makeChangeSetName(stackName, ctx.now?.() ?? new Date());
 
-  const staged = await stageTemplate(clients.s3, { body, stackName, region: clients.region, bucket }, poll);
+  const staged = await stageTemplate(clients.s3, { body, stackName, region: clients.region, bucket, endpoint: clients.s3Endpoint }, poll);
   if (staged.uploadedTo) ctx.hooks?.onStep?.({ step: 'upload-template', message: `uploaded the template to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}` });
   ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
 

@@ -28,7 +28,8 @@ export function renderDestroyPlan(plan: DestroyPlan, color: boolean): string {
   }
   const deleted = plan.resources.filter((r) => r.outcome !== 'retain').length;
   lines.push('');
-  lines.push(`${deleted} to delete, ${plan.retained.filter((r) => r.outcome === 'retain').length} to retain, ${plan.retained.filter((r) => r.outcome === 'snapshot').length} to snapshot`);
+  const snapshots = plan.resources.filter((r) => r.outcome === 'snapshot').length;
+  lines.push(`${deleted} to delete${snapshots ? ` (${snapshots} after a final snapshot)` : ''}, ${plan.resources.length - deleted} to retain`);
   if (plan.retained.some((r) => r.outcome === 'retain')) {
     lines.push(c.dim('retained resources keep existing (and costing) after the stack is gone; delete them yourself when no longer needed'));
   }

@@ -55,13 +55,15 @@ export function assertTemplateSize(body: string, stackName: string, templateBuck
  */
 export async function stageTemplate(
   s3: S3Client,
-  input: { body: string; stackName: string; region: string; bucket?: string },
+  input: { body: string; stackName: string; region: string; bucket?: string; endpoint?: string },
   options: PollOptions = {},
 ): Promise<StagedTemplate> {
   assertTemplateSize(input.body, input.stackName, input.bucket);
   if (Buffer.byteLength(input.body, 'utf8') <= CFN_LIMITS.inlineBodyBytes) return { source: { TemplateBody: input.body } };
   const bucket = input.bucket!;
-  const createdBucket = (await ensureStagingBucket(s3, bucket, input.region, options)) ? bucket : undefined;
+  // A TLS-only bucket policy would lock out a plain-http emulator endpoint (moto enforces it).
+  const tlsOnly = !input.endpoint?.startsWith('http://');
+  const createdBucket = (await ensureStagingBucket(s3, bucket, input.region, { ...options, tlsOnly })) ? bucket : undefined;
   const hash = createHash('sha256').update(input.body).digest('hex').slice(0, 32);
   const key = `mfinfra/${input.stackName}/${hash}.json`;
   await callAws(
@@ -72,17 +74,14 @@ export async function stageTemplate(
       ),
     options,
   );
-  return { source: { TemplateURL: await objectUrl(s3, bucket, key, input.region) }, uploadedTo: `s3://${bucket}/${key}`, createdBucket };
+  return { source: { TemplateURL: objectUrl(bucket, key, input.region) }, uploadedTo: `s3://${bucket}/${key}`, createdBucket };
 }
 
-/** Path-style URL CloudFormation can read, on the client's own endpoint (so moto / LocalStack work). */
-async function objectUrl(s3: S3Client, bucket: string, key: string, region: string): Promise<string> {
-  const custom = s3.config.endpoint ? await s3.config.endpoint() : undefined;
-  if (custom && s3.config.isCustomEndpoint) {
-    const port = custom.port ? `:${custom.port}` : '';
-    const base = `${custom.protocol}//${custom.hostname}${port}${custom.path.replace(/\/$/, '')}`;
-    return `${base}/${bucket}/${key}`;
-  }
+/**
+ * The path-style S3 URL CloudFormation reads the template from. Always AWS's own form: emulators
+ * (moto, LocalStack) resolve it to their S3 too, and do not parse loopback URLs.
+ */
+export function objectUrl(bucket: string, key: string, region: string): string {
   const suffix = partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   const host = region === 'us-east-1' ? `s3.${suffix}` : `s3.${region}.${suffix}`;
   return `https://${host}/${bucket}/${key}`;
@@ -90,9 +89,15 @@ async function objectUrl(s3: S3Client, bucket: string, key: string, region: stri
 
 /**
  * Make sure the bucket exists; create it private (Block Public Access), encrypted (SSE-S3) and
- * TLS-only when it does not. Returns whether it was created.
+ * TLS-only (unless `tlsOnly: false`, for a plain-http emulator) when it does not. Returns whether it
+ * was created.
  */
-export async function ensureStagingBucket(s3: S3Client, bucket: string, region: string, options: PollOptions = {}): Promise<boolean> {
+export async function ensureStagingBucket(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  options: PollOptions & { tlsOnly?: boolean } = {},
+): Promise<boolean> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return false;
@@ -137,6 +142,7 @@ export async function ensureStagingBucket(s3: S3Client, bucket: string, region: 
       }),
     ),
   options);
+  if (options.tlsOnly === false) return true;
   await callAws(`require TLS on ${bucket}`, () =>
     s3.send(
       new PutBucketPolicyCommand({

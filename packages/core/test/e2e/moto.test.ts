@@ -273,6 +273,20 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     expect(readFileSync(manifestPath(), 'utf8')).toContain('Retries');
   });
 
+  it('a template over 51,200 bytes goes through a private S3 staging bucket (created) as TemplateURL', async () => {
+    const bigDir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-moto-big-'));
+    writeFileSync(path.join(bigDir, 'queues.mjs'), PLUGIN);
+    const names = Array.from({ length: 300 }, (_, i) => `QueueWithALongNameSoTheTemplateIsLarge${i}`);
+    writeFileSync(path.join(bigDir, 'metaflow.infra.yaml'), manifest(`${stackName}-big`, names, 60));
+    const r = await runCli(['plan', path.join(bigDir, 'metaflow.infra.yaml'), '--endpoint-url', endpoint, '--json', '--discard', '--template-bucket', `mfinfra-e2e-staging-${process.pid}`]);
+    allStderr += r.stderr;
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.templateUploadedTo).toMatch(new RegExp(`^s3://mfinfra-e2e-staging-${process.pid}/mfinfra/${stackName}-big/[0-9a-f]{32}\\.json$`));
+    expect(out.preview.summary.add).toBe(300);
+    expect(r.stderr).toContain(`(created the private, encrypted bucket mfinfra-e2e-staging-${process.pid})`);
+  });
+
   it("says the SDK's Node.js support notice once, in one line, never as the SDK's multi-line warning", () => {
     expect(allStderr.match(/the AWS SDK for JavaScript will require Node\.js >= 22/g) ?? []).toHaveLength(Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0);
     expect(allStderr).not.toContain('NodeVersionSupportWarning');
