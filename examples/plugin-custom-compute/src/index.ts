@@ -39,7 +39,6 @@ export const gpuComputePlugin = definePlugin<GpuComputeOptions, GpuComputeApi>({
   defaults,
   optionalSection: true,
   requires: ['network', 'datastore'],
-  uses: ['batch'],
   check: checkOptions,
   api(ctx) {
     const ids = logicalIds(ctx);
