@@ -162,9 +162,7 @@ describe('mfinfra plugins (the compiled CLI) with the plugin installed by packag
     expect(plugins.find((p) => p.name === 'test:slow')!.loadMs).toBeGreaterThanOrEqual(250);
 
     const text = await run(process.execPath, [mfinfraBin, 'plugins', dir], { env: { ...process.env, NO_COLOR: '1' } });
-    expect(text.stdout).toMatch(
-      /example:gpu-compute\s+gpuCompute\s+0\.1\.0\s+[\d.]+ ms\s+network, datastore\s+mfinfra-plugin-gpu-compute/,
-    );
+    expect(text.stdout).toMatch(/example:gpu-compute\s+gpuCompute\s+0\.1\.0\s+[\d.]+ ms\s+network, datastore\s+mfinfra-plugin-gpu-compute/);
     expect(text.stderr).toMatch(/note: test:slow took \d+ ms to load/);
   });
 
