@@ -12,7 +12,12 @@ type Path = (string | number)[];
 export function checkBatchOptions(ctx: PluginContext, options: BatchOptions): void {
   const ces = options.computeEnvironments;
   const platformOf = new Map<string, Platform>();
-  checkUniqueNames(ctx, ces.map((c) => c.name), 'computeEnvironments', 'compute environment');
+  checkUniqueNames(
+    ctx,
+    ces.map((c) => c.name),
+    'computeEnvironments',
+    'compute environment',
+  );
   ces.forEach((raw, i) => {
     checkComputeEnvironment(ctx, raw, ['computeEnvironments', i]);
     if (!platformOf.has(raw.name)) platformOf.set(raw.name, raw.type ?? 'ec2');
@@ -31,7 +36,12 @@ export function checkBatchOptions(ctx: PluginContext, options: BatchOptions): vo
     return;
   }
   const queues = options.jobQueues;
-  checkUniqueNames(ctx, queues.map((q) => q.name), 'jobQueues', 'job queue');
+  checkUniqueNames(
+    ctx,
+    queues.map((q) => q.name),
+    'jobQueues',
+    'job queue',
+  );
   const used = new Set<string>();
   queues.forEach((q, i) => {
     const seen = new Set<string>();
@@ -40,27 +50,37 @@ export function checkBatchOptions(ctx: PluginContext, options: BatchOptions): vo
       const path = ['jobQueues', i, 'computeEnvironments', j];
       used.add(name);
       if (seen.has(name)) {
-        ctx.report(`job queue "${q.name}" lists compute environment "${name}" twice`, { path, hint: 'list each compute environment once', code: 'BATCH_DUPLICATE_QUEUE_ENTRY' });
+        ctx.report(`job queue "${q.name}" lists compute environment "${name}" twice`, {
+          path,
+          hint: 'list each compute environment once',
+          code: 'BATCH_DUPLICATE_QUEUE_ENTRY',
+        });
         return;
       }
       seen.add(name);
       const platform = platformOf.get(name);
       if (!platform) {
         const guess = didYouMean(name, platformOf.keys());
-        ctx.report(`job queue "${q.name}" names compute environment "${name}", which is not defined${guess ? `; did you mean "${guess}"?` : ''}`, {
-          path,
-          hint: `defined compute environments: ${[...platformOf.keys()].join(', ')}`,
-          code: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT',
-        });
+        ctx.report(
+          `job queue "${q.name}" names compute environment "${name}", which is not defined${guess ? `; did you mean "${guess}"?` : ''}`,
+          {
+            path,
+            hint: `defined compute environments: ${[...platformOf.keys()].join(', ')}`,
+            code: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT',
+          },
+        );
         return;
       }
       const other = [...platforms.entries()].find(([p]) => p !== platform);
       if (other) {
-        ctx.report(`job queue "${q.name}" mixes ${platform === 'ec2' ? 'EC2' : 'Fargate'} compute environment "${name}" with ${other[0] === 'ec2' ? 'EC2' : 'Fargate'} compute environment "${other[1]}"`, {
-          path,
-          hint: 'AWS Batch queues take either EC2 or Fargate compute environments; make a separate queue for each',
-          code: 'BATCH_MIXED_QUEUE',
-        });
+        ctx.report(
+          `job queue "${q.name}" mixes ${platform === 'ec2' ? 'EC2' : 'Fargate'} compute environment "${name}" with ${other[0] === 'ec2' ? 'EC2' : 'Fargate'} compute environment "${other[1]}"`,
+          {
+            path,
+            hint: 'AWS Batch queues take either EC2 or Fargate compute environments; make a separate queue for each',
+            code: 'BATCH_MIXED_QUEUE',
+          },
+        );
       }
       if (!platforms.has(platform)) platforms.set(platform, name);
     });
@@ -115,7 +135,11 @@ function checkImplicitQueue(ctx: PluginContext, options: BatchOptions, platformO
       platforms.size > 1
         ? 'without jobQueues, every compute environment goes into one queue, but EC2 and Fargate compute environments cannot share a queue'
         : `without jobQueues, every compute environment goes into one queue, but a queue takes at most 3 (there are ${ces.length})`,
-      { path: ['computeEnvironments'], hint: 'declare jobQueues: [{ name, computeEnvironments: [...], default: true }, ...]', code: 'BATCH_NEEDS_JOB_QUEUES' },
+      {
+        path: ['computeEnvironments'],
+        hint: 'declare jobQueues: [{ name, computeEnvironments: [...], default: true }, ...]',
+        code: 'BATCH_NEEDS_JOB_QUEUES',
+      },
     );
   }
 }
@@ -126,32 +150,78 @@ function checkComputeEnvironment(ctx: PluginContext, raw: ComputeEnvironmentOpti
     ctx.report(`compute environment "${ce.name}": ${message}`, { path: [...at, ...(Array.isArray(key) ? key : [key])], hint, code });
 
   if (ce.platform === 'fargate') {
-    const ec2Only: (keyof ComputeEnvironmentOptions)[] = ['allocationStrategy', 'minVcpus', 'desiredVcpus', 'ami', 'imageId', 'launchTemplate', 'rootVolumeGiB', 'tags'];
+    const ec2Only: (keyof ComputeEnvironmentOptions)[] = [
+      'allocationStrategy',
+      'minVcpus',
+      'desiredVcpus',
+      'ami',
+      'imageId',
+      'launchTemplate',
+      'rootVolumeGiB',
+      'tags',
+    ];
     if (raw.instanceTypes) {
       const gpu = raw.instanceTypes.find(isGpuInstanceType);
-      if (gpu) report('instanceTypes', `Fargate has no GPUs, so it cannot run "${gpu}"`, 'use type: ec2 for GPU instance types (P and G families)', 'BATCH_FARGATE_GPU');
-      else report('instanceTypes', 'Fargate compute environments do not take instanceTypes', 'remove instanceTypes (Fargate sizes each job by its vCPU and memory), or use type: ec2', 'BATCH_FARGATE_OPTION');
+      if (gpu)
+        report(
+          'instanceTypes',
+          `Fargate has no GPUs, so it cannot run "${gpu}"`,
+          'use type: ec2 for GPU instance types (P and G families)',
+          'BATCH_FARGATE_GPU',
+        );
+      else
+        report(
+          'instanceTypes',
+          'Fargate compute environments do not take instanceTypes',
+          'remove instanceTypes (Fargate sizes each job by its vCPU and memory), or use type: ec2',
+          'BATCH_FARGATE_OPTION',
+        );
     }
     for (const key of ec2Only) {
-      if (raw[key] !== undefined) report(key, `${key} applies only to EC2 compute environments, not Fargate`, `remove ${key}, or use type: ec2`, 'BATCH_FARGATE_OPTION');
+      if (raw[key] !== undefined)
+        report(
+          key,
+          `${key} applies only to EC2 compute environments, not Fargate`,
+          `remove ${key}, or use type: ec2`,
+          'BATCH_FARGATE_OPTION',
+        );
     }
-    if (raw.bidPercentage !== undefined) report('bidPercentage', 'bidPercentage applies only to EC2 Spot, not Fargate', 'remove bidPercentage (FARGATE_SPOT has no bid)', 'BATCH_FARGATE_OPTION');
+    if (raw.bidPercentage !== undefined)
+      report(
+        'bidPercentage',
+        'bidPercentage applies only to EC2 Spot, not Fargate',
+        'remove bidPercentage (FARGATE_SPOT has no bid)',
+        'BATCH_FARGATE_OPTION',
+      );
     return;
   }
 
   if (ce.provisioning === 'on-demand') {
     if (raw.bidPercentage !== undefined) {
-      report('bidPercentage', 'bidPercentage applies only to Spot capacity', 'remove bidPercentage, or set provisioning: spot', 'BATCH_BID_ON_DEMAND');
+      report(
+        'bidPercentage',
+        'bidPercentage applies only to Spot capacity',
+        'remove bidPercentage, or set provisioning: spot',
+        'BATCH_BID_ON_DEMAND',
+      );
     }
     if (raw.allocationStrategy?.startsWith('SPOT_')) {
-      report('allocationStrategy', `${raw.allocationStrategy} is a Spot allocation strategy, but the environment is on-demand`, 'use BEST_FIT_PROGRESSIVE (the default), or set provisioning: spot', 'BATCH_SPOT_STRATEGY_ON_DEMAND');
+      report(
+        'allocationStrategy',
+        `${raw.allocationStrategy} is a Spot allocation strategy, but the environment is on-demand`,
+        'use BEST_FIT_PROGRESSIVE (the default), or set provisioning: spot',
+        'BATCH_SPOT_STRATEGY_ON_DEMAND',
+      );
     }
   }
   if (raw.allocationStrategy === 'BEST_FIT') {
-    ctx.warn(`compute environment "${ce.name}": BEST_FIT environments cannot be updated in place, so later changes to instance types, AMI or subnets need a new environment`, {
-      path: [...at, 'allocationStrategy'],
-      hint: 'prefer BEST_FIT_PROGRESSIVE (on-demand) or SPOT_PRICE_CAPACITY_OPTIMIZED (spot)',
-    });
+    ctx.warn(
+      `compute environment "${ce.name}": BEST_FIT environments cannot be updated in place, so later changes to instance types, AMI or subnets need a new environment`,
+      {
+        path: [...at, 'allocationStrategy'],
+        hint: 'prefer BEST_FIT_PROGRESSIVE (on-demand) or SPOT_PRICE_CAPACITY_OPTIMIZED (spot)',
+      },
+    );
   }
 
   (raw.instanceTypes ?? []).forEach((t, j) => {
@@ -160,13 +230,28 @@ function checkComputeEnvironment(ctx: PluginContext, raw: ComputeEnvironmentOpti
   });
 
   if (ce.minVcpus > ce.maxVcpus) {
-    report('minVcpus', `minVcpus (${ce.minVcpus}) is more than maxVcpus (${ce.maxVcpus})`, 'lower minVcpus or raise maxVcpus', 'BATCH_VCPUS');
+    report(
+      'minVcpus',
+      `minVcpus (${ce.minVcpus}) is more than maxVcpus (${ce.maxVcpus})`,
+      'lower minVcpus or raise maxVcpus',
+      'BATCH_VCPUS',
+    );
   }
   if (ce.desiredVcpus !== undefined && (ce.desiredVcpus < ce.minVcpus || ce.desiredVcpus > ce.maxVcpus)) {
-    report('desiredVcpus', `desiredVcpus (${ce.desiredVcpus}) is outside [minVcpus, maxVcpus] = [${ce.minVcpus}, ${ce.maxVcpus}]`, 'set desiredVcpus between minVcpus and maxVcpus, or leave it out', 'BATCH_VCPUS');
+    report(
+      'desiredVcpus',
+      `desiredVcpus (${ce.desiredVcpus}) is outside [minVcpus, maxVcpus] = [${ce.minVcpus}, ${ce.maxVcpus}]`,
+      'set desiredVcpus between minVcpus and maxVcpus, or leave it out',
+      'BATCH_VCPUS',
+    );
   }
   if (raw.launchTemplate && raw.rootVolumeGiB !== undefined) {
-    report('rootVolumeGiB', 'rootVolumeGiB sizes the launch template mfinfra makes, but launchTemplate names your own', 'set the volume size in your launch template, or remove launchTemplate', 'BATCH_LAUNCH_TEMPLATE');
+    report(
+      'rootVolumeGiB',
+      'rootVolumeGiB sizes the launch template mfinfra makes, but launchTemplate names your own',
+      'set the volume size in your launch template, or remove launchTemplate',
+      'BATCH_LAUNCH_TEMPLATE',
+    );
   }
 }
 

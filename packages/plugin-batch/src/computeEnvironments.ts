@@ -59,7 +59,8 @@ function ec2Configuration(ce: ComputeEnvironment): CfnValue[] {
   const types = IMAGE_TYPES[ce.ami];
   const gpu = ce.instanceTypes.some(isGpuInstanceType);
   const cpu = ce.instanceTypes.some((t) => !isGpuInstanceType(t));
-  const entry = (imageType: string): CfnValue => (ce.imageId ? { ImageType: imageType, ImageIdOverride: ce.imageId } : { ImageType: imageType });
+  const entry = (imageType: string): CfnValue =>
+    ce.imageId ? { ImageType: imageType, ImageIdOverride: ce.imageId } : { ImageType: imageType };
   return [...(cpu ? [entry(types.cpu)] : []), ...(gpu ? [entry(types.gpu)] : [])];
 }
 

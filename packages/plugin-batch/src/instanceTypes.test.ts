@@ -2,10 +2,22 @@ import { describe, expect, test } from 'vitest';
 import { instanceTypeProblem, isGpuInstanceType } from './instanceTypes.js';
 
 describe('instanceTypeProblem', () => {
-  test.each(['optimal', 'default_x86_64', 'default_arm64', 'c5', 'c5n', 'm7i-flex', 'p4d', 'p4d.24xlarge', 'g5.xlarge', 'c6g.metal', 'r7iz.metal-16xl', 'u-6tb1.metal', 't3.nano', 'p6-b200.48xlarge'])(
-    '%s is accepted',
-    (t) => expect(instanceTypeProblem(t)).toBeUndefined(),
-  );
+  test.each([
+    'optimal',
+    'default_x86_64',
+    'default_arm64',
+    'c5',
+    'c5n',
+    'm7i-flex',
+    'p4d',
+    'p4d.24xlarge',
+    'g5.xlarge',
+    'c6g.metal',
+    'r7iz.metal-16xl',
+    'u-6tb1.metal',
+    't3.nano',
+    'p6-b200.48xlarge',
+  ])('%s is accepted', (t) => expect(instanceTypeProblem(t)).toBeUndefined());
 
   test.each([
     ['C5', 'instance types are lowercase'],

@@ -1,4 +1,13 @@
-import { definePlugin, getAtt, ref, type CfnResource, type CfnValue, type ConfigOutputValue, type PluginContext, type StackOutput } from '@mfinfra/core/plugin';
+import {
+  definePlugin,
+  getAtt,
+  ref,
+  type CfnResource,
+  type CfnValue,
+  type ConfigOutputValue,
+  type PluginContext,
+  type StackOutput,
+} from '@mfinfra/core/plugin';
 import { checkBatchOptions } from './check.js';
 import { computeEnvironment, launchTemplate, needsSpotFleetRole, securityGroup } from './computeEnvironments.js';
 import type { DatastoreApi } from '@mfinfra/plugin-datastore';
@@ -7,7 +16,14 @@ import { fargateExecutionRole, instanceProfile, instanceRole, jobRole, spotFleet
 import { batchIds } from './ids.js';
 import { jobQueue } from './jobQueues.js';
 import { accountRegistry, containerRepository } from './repository.js';
-import { defaultQueue, normalizeComputeEnvironment, normalizeJobQueues, type BatchOptions, type ComputeEnvironment, type JobQueue } from './options.js';
+import {
+  defaultQueue,
+  normalizeComputeEnvironment,
+  normalizeJobQueues,
+  type BatchOptions,
+  type ComputeEnvironment,
+  type JobQueue,
+} from './options.js';
 import { batchSchema } from './schema.js';
 
 /** What the batch plugin gives other plugins through `ctx.use('batch')`. */
@@ -114,15 +130,27 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     const { ces, queues, ids } = model(ctx, options);
     const out: Record<string, StackOutput> = {};
     for (const q of queues) {
-      out[ids.jobQueueOutput(q.name)] = { value: ref(ids.jobQueue(q.name)), description: `ARN of job queue "${q.name}"${q.isDefault ? ', the default queue' : ''}` };
+      out[ids.jobQueueOutput(q.name)] = {
+        value: ref(ids.jobQueue(q.name)),
+        description: `ARN of job queue "${q.name}"${q.isDefault ? ', the default queue' : ''}`,
+      };
     }
     for (const ce of ces) {
-      out[ids.computeEnvironmentOutput(ce.name)] = { value: ref(ids.computeEnvironment(ce.name)), description: `ARN of compute environment "${ce.name}"` };
+      out[ids.computeEnvironmentOutput(ce.name)] = {
+        value: ref(ids.computeEnvironment(ce.name)),
+        description: `ARN of compute environment "${ce.name}"`,
+      };
     }
     if (options.container?.repository) {
-      out[ids.repository + 'Uri'] = { value: getAtt(ids.repository, 'RepositoryUri'), description: 'ECR repository for job images (docker push here)' };
+      out[ids.repository + 'Uri'] = {
+        value: getAtt(ids.repository, 'RepositoryUri'),
+        description: 'ECR repository for job images (docker push here)',
+      };
     }
-    out[ids.securityGroup + 'Id'] = { value: getAtt(ids.securityGroup, 'GroupId'), description: 'security group of the Batch compute environments' };
+    out[ids.securityGroup + 'Id'] = {
+      value: getAtt(ids.securityGroup, 'GroupId'),
+      description: 'security group of the Batch compute environments',
+    };
     return out;
   },
 });

@@ -43,7 +43,10 @@ const computeEnvironment: JsonSchema = {
     minVcpus: { type: 'integer', minimum: 0, description: 'EC2 only: vCPUs kept running with no jobs (default 0).' },
     desiredVcpus: { type: 'integer', minimum: 0, description: 'EC2 only: vCPUs to start with (between minVcpus and maxVcpus).' },
     maxVcpus: { type: 'integer', minimum: 1, description: 'Most vCPUs the environment scales to (default 64).' },
-    ami: { enum: ['al2023', 'al2'], description: 'EC2 only: ECS-optimized Amazon Linux the instances run (default al2023; GPU types get its NVIDIA variant).' },
+    ami: {
+      enum: ['al2023', 'al2'],
+      description: 'EC2 only: ECS-optimized Amazon Linux the instances run (default al2023; GPU types get its NVIDIA variant).',
+    },
     imageId: { type: 'string', pattern: '^ami-[0-9a-f]{8,17}$', description: 'EC2 only: a custom AMI (must be ECS-ready).' },
     launchTemplate: {
       type: 'object',
@@ -52,7 +55,11 @@ const computeEnvironment: JsonSchema = {
       properties: {
         id: { type: 'string', pattern: '^lt-[0-9a-f]{8,17}$' },
         name: { type: 'string', minLength: 3, maxLength: 128 },
-        version: { type: 'string', pattern: '^(\\$Latest|\\$Default|[0-9]+)$', description: 'A number, $Latest or $Default (default $Default).' },
+        version: {
+          type: 'string',
+          pattern: '^(\\$Latest|\\$Default|[0-9]+)$',
+          description: 'A number, $Latest or $Default (default $Default).',
+        },
       },
       oneOf: [{ required: ['id'] }, { required: ['name'] }],
     },
@@ -85,7 +92,10 @@ const jobQueue: JsonSchema = {
       items: { type: 'string', minLength: 1 },
       description: 'Compute environment names, tried in this order (at most 3, all EC2 or all Fargate).',
     },
-    default: { type: 'boolean', description: 'The queue Metaflow submits to (METAFLOW_BATCH_JOB_QUEUE). Exactly one queue is the default.' },
+    default: {
+      type: 'boolean',
+      description: 'The queue Metaflow submits to (METAFLOW_BATCH_JOB_QUEUE). Exactly one queue is the default.',
+    },
   },
 };
 
@@ -118,7 +128,8 @@ export const batchSchema: JsonSchema = {
           maxItems: 10,
           uniqueItems: true,
           items: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+' },
-          description: 'Extra managed policies for what your steps call (e.g. arn:aws:iam::123456789012:policy/read-feature-store). *FullAccess, AdministratorAccess and PowerUserAccess are refused.',
+          description:
+            'Extra managed policies for what your steps call (e.g. arn:aws:iam::123456789012:policy/read-feature-store). *FullAccess, AdministratorAccess and PowerUserAccess are refused.',
         },
       },
     },
@@ -133,7 +144,7 @@ export const batchSchema: JsonSchema = {
           type: 'object',
           additionalProperties: false,
           description:
-            'Create a private ECR repository for job images (kept when the stack is deleted); sets METAFLOW_BATCH_CONTAINER_REGISTRY to this account\'s registry.',
+            "Create a private ECR repository for job images (kept when the stack is deleted); sets METAFLOW_BATCH_CONTAINER_REGISTRY to this account's registry.",
           properties: {
             name: {
               type: 'string',
@@ -142,7 +153,12 @@ export const batchSchema: JsonSchema = {
               maxLength: 256,
               description: 'Repository name (default <stack>-metaflow).',
             },
-            untaggedImageExpiryDays: { type: 'integer', minimum: 1, maximum: 3650, description: 'Delete untagged images after this many days (default 14).' },
+            untaggedImageExpiryDays: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 3650,
+              description: 'Delete untagged images after this many days (default 14).',
+            },
           },
         },
       },

@@ -85,10 +85,11 @@ test('the batch api names the job role, every queue, the default queue, the Farg
 
 test('without Fargate there is no execution role in the api or the template', async () => {
   const seen: BatchApi[] = [];
-  const result = await compileManifest(
-    `version: 1\nstack: { name: mf-api }\nplugins: [network, datastore, batch, probe]\n`,
-    { plugins: { network: fakeNetwork(), datastore: fakeDatastore(), batch: batchPlugin, probe: probe(seen) } },
-  );
+  const result = await compileManifest(`version: 1\nstack: { name: mf-api }\nplugins: [network, datastore, batch, probe]\n`, {
+    plugins: { network: fakeNetwork(), datastore: fakeDatastore(), batch: batchPlugin, probe: probe(seen) },
+  });
   expect(seen[0]!.fargateExecutionRoleArn).toBeUndefined();
-  expect(Object.values(result.template.Resources).filter((r) => JSON.stringify(r).includes('AmazonECSTaskExecutionRolePolicy'))).toEqual([]);
+  expect(Object.values(result.template.Resources).filter((r) => JSON.stringify(r).includes('AmazonECSTaskExecutionRolePolicy'))).toEqual(
+    [],
+  );
 });

@@ -32,9 +32,17 @@ describe.each(EXAMPLES)('examples/%s', (name) => {
     const r = compiled[name]!;
     expect(r.warnings).toEqual([]);
     const batch = Object.fromEntries(Object.entries(r.template.Resources).filter(([id]) => r.resourceOwners[id] === 'batch'));
-    await expect(JSON.stringify({ Resources: batch, config: r.configOutputs.filter((c) => c.pluginKey === 'batch'), stackOutputs: r.stackOutputs.filter((s) => s.pluginKey === 'batch') }, null, 2) + '\n').toMatchFileSnapshot(
-      `__snapshots__/examples/${name}.batch.json`,
-    );
+    await expect(
+      JSON.stringify(
+        {
+          Resources: batch,
+          config: r.configOutputs.filter((c) => c.pluginKey === 'batch'),
+          stackOutputs: r.stackOutputs.filter((s) => s.pluginKey === 'batch'),
+        },
+        null,
+        2,
+      ) + '\n',
+    ).toMatchFileSnapshot(`__snapshots__/examples/${name}.batch.json`);
   });
 
   test('no broad IAM grants', () => {

@@ -59,7 +59,10 @@ export function fakeNetwork(opts: { private?: boolean; existing?: boolean } = {}
       const out: Record<string, CfnResource> = {
         FakeVpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.20.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true } },
         FakeIgw: { Type: 'AWS::EC2::InternetGateway' },
-        FakeIgwAttachment: { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { VpcId: ref('FakeVpc'), InternetGatewayId: ref('FakeIgw') } },
+        FakeIgwAttachment: {
+          Type: 'AWS::EC2::VPCGatewayAttachment',
+          Properties: { VpcId: ref('FakeVpc'), InternetGatewayId: ref('FakeIgw') },
+        },
         FakePublicSubnetA: subnet('10.20.0.0/24', 0, true),
         FakePublicSubnetB: subnet('10.20.1.0/24', 1, true),
         FakePublicRouteTable: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('FakeVpc') } },
@@ -68,22 +71,37 @@ export function fakeNetwork(opts: { private?: boolean; existing?: boolean } = {}
           DependsOn: 'FakeIgwAttachment',
           Properties: { RouteTableId: ref('FakePublicRouteTable'), DestinationCidrBlock: '0.0.0.0/0', GatewayId: ref('FakeIgw') },
         },
-        FakePublicSubnetARoutes: { Type: 'AWS::EC2::SubnetRouteTableAssociation', Properties: { SubnetId: ref('FakePublicSubnetA'), RouteTableId: ref('FakePublicRouteTable') } },
-        FakePublicSubnetBRoutes: { Type: 'AWS::EC2::SubnetRouteTableAssociation', Properties: { SubnetId: ref('FakePublicSubnetB'), RouteTableId: ref('FakePublicRouteTable') } },
+        FakePublicSubnetARoutes: {
+          Type: 'AWS::EC2::SubnetRouteTableAssociation',
+          Properties: { SubnetId: ref('FakePublicSubnetA'), RouteTableId: ref('FakePublicRouteTable') },
+        },
+        FakePublicSubnetBRoutes: {
+          Type: 'AWS::EC2::SubnetRouteTableAssociation',
+          Properties: { SubnetId: ref('FakePublicSubnetB'), RouteTableId: ref('FakePublicRouteTable') },
+        },
       };
       if (opts.private) {
         Object.assign(out, {
           FakePrivateSubnetA: subnet('10.20.10.0/24', 0, false),
           FakePrivateSubnetB: subnet('10.20.11.0/24', 1, false),
           FakeNatIp: { Type: 'AWS::EC2::EIP', DependsOn: 'FakeIgwAttachment', Properties: { Domain: 'vpc' } },
-          FakeNat: { Type: 'AWS::EC2::NatGateway', Properties: { AllocationId: getAtt('FakeNatIp', 'AllocationId'), SubnetId: ref('FakePublicSubnetA') } },
+          FakeNat: {
+            Type: 'AWS::EC2::NatGateway',
+            Properties: { AllocationId: getAtt('FakeNatIp', 'AllocationId'), SubnetId: ref('FakePublicSubnetA') },
+          },
           FakePrivateRouteTable: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('FakeVpc') } },
           FakePrivateDefaultRoute: {
             Type: 'AWS::EC2::Route',
             Properties: { RouteTableId: ref('FakePrivateRouteTable'), DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: ref('FakeNat') },
           },
-          FakePrivateSubnetARoutes: { Type: 'AWS::EC2::SubnetRouteTableAssociation', Properties: { SubnetId: ref('FakePrivateSubnetA'), RouteTableId: ref('FakePrivateRouteTable') } },
-          FakePrivateSubnetBRoutes: { Type: 'AWS::EC2::SubnetRouteTableAssociation', Properties: { SubnetId: ref('FakePrivateSubnetB'), RouteTableId: ref('FakePrivateRouteTable') } },
+          FakePrivateSubnetARoutes: {
+            Type: 'AWS::EC2::SubnetRouteTableAssociation',
+            Properties: { SubnetId: ref('FakePrivateSubnetA'), RouteTableId: ref('FakePrivateRouteTable') },
+          },
+          FakePrivateSubnetBRoutes: {
+            Type: 'AWS::EC2::SubnetRouteTableAssociation',
+            Properties: { SubnetId: ref('FakePrivateSubnetB'), RouteTableId: ref('FakePrivateRouteTable') },
+          },
         });
       }
       return out;
@@ -109,7 +127,12 @@ export function fakeDatastore(opts: { kms?: boolean } = {}) {
         ...(opts.kms ? { kmsKeyArn: getAtt('FakeKey', 'Arn') } : {}),
         readWriteStatements: (): IamStatement[] => [
           { Sid: 'ListBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
-          { Sid: 'ReadWriteObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: sub('${FakeBucket.Arn}/*') },
+          {
+            Sid: 'ReadWriteObjects',
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+            Resource: sub('${FakeBucket.Arn}/*'),
+          },
         ],
       };
     },
@@ -120,11 +143,18 @@ export function fakeDatastore(opts: { kms?: boolean } = {}) {
           DeletionPolicy: 'Retain',
           UpdateReplacePolicy: 'Retain',
           Properties: {
-            PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: true,
+              BlockPublicPolicy: true,
+              IgnorePublicAcls: true,
+              RestrictPublicBuckets: true,
+            },
             BucketEncryption: {
               ServerSideEncryptionConfiguration: [
                 {
-                  ServerSideEncryptionByDefault: opts.kms ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('FakeKey', 'Arn') } : { SSEAlgorithm: 'AES256' },
+                  ServerSideEncryptionByDefault: opts.kms
+                    ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt('FakeKey', 'Arn') }
+                    : { SSEAlgorithm: 'AES256' },
                 },
               ],
             },
@@ -140,7 +170,14 @@ export function fakeDatastore(opts: { kms?: boolean } = {}) {
             EnableKeyRotation: true,
             KeyPolicy: {
               Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') }, Action: 'kms:*', Resource: '*' }],
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+                  Action: 'kms:*',
+                  Resource: '*',
+                },
+              ],
             },
           },
         };

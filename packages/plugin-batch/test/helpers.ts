@@ -21,7 +21,9 @@ const plugins = (o: FakeOptions) => ({
 
 /** A manifest with the three plugins and the given `batch:` section (YAML, indented by 2). */
 export function manifest(batchSection: string, stackName = 'mf-test', tags: Record<string, string> = {}): string {
-  const tagLines = Object.entries(tags).map(([k, v]) => `    ${k}: ${v}\n`).join('');
+  const tagLines = Object.entries(tags)
+    .map(([k, v]) => `    ${k}: ${v}\n`)
+    .join('');
   return (
     `version: 1\nstack:\n  name: ${stackName}\n  region: us-west-2\n${tagLines ? `  tags:\n${tagLines}` : ''}` +
     `plugins: [network, datastore, batch]\n${batchSection ? `batch:\n${batchSection}` : ''}`
@@ -79,7 +81,9 @@ export async function cfnLint(bodies: Record<string, string>): Promise<Record<st
     const out: Record<string, string[]> = Object.fromEntries(files.map(([name]) => [name, []]));
     for (const line of result.split('\n').filter(Boolean)) {
       const hit = files.find(([, f]) => line.startsWith(f));
-      out[hit ? hit[0] : '?']?.push(hit ? line.slice(hit[1].length) : line) ?? (out['?'] = [line]);
+      // Findings not about one of our files (e.g. a cfn-lint crash message) are kept under "?".
+      const key = hit ? hit[0] : '?';
+      (out[key] ??= []).push(hit ? line.slice(hit[1].length) : line);
     }
     return out;
   } finally {

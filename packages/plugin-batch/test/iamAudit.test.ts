@@ -24,7 +24,10 @@ test('the IAM audit flags wildcard grants on every resource and FullAccess polic
           ],
         },
       },
-      AlsoBad: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'batch:*', Resource: '*' }] } } },
+      AlsoBad: {
+        Type: 'AWS::IAM::Policy',
+        Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'batch:*', Resource: '*' }] } },
+      },
     },
   } as unknown as CfnTemplate;
   expect(broadIamGrants(template)).toEqual([

@@ -44,8 +44,9 @@ datastore: { bucket: { encryption: { type: sse-kms } } }
 `,
     { cwd },
   );
-  const statements = (r.template.Resources.BatchJobRole!.Properties!.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[])[0]!
-    .PolicyDocument.Statement;
+  const statements = (
+    r.template.Resources.BatchJobRole!.Properties!.Policies as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[]
+  )[0]!.PolicyDocument.Statement;
   const kms = statements.filter((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('kms:')));
   expect(kms).toHaveLength(1);
   expect(JSON.stringify(kms[0])).toContain('kms:GenerateDataKey');

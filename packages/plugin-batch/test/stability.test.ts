@@ -14,7 +14,9 @@ async function ce(section: string, stack = 'mf-test') {
 
 test('changing instance types, vCPUs, AMI or volume size keeps the logical id and the name', async () => {
   const before = await ce(`  computeEnvironments:\n    - { name: gpu, instanceTypes: [g5], maxVcpus: 64 }\n`);
-  const after = await ce(`  computeEnvironments:\n    - { name: gpu, instanceTypes: [g6, p4d.24xlarge], minVcpus: 4, maxVcpus: 512, ami: al2, rootVolumeGiB: 300 }\n`);
+  const after = await ce(
+    `  computeEnvironments:\n    - { name: gpu, instanceTypes: [g6, p4d.24xlarge], minVcpus: 4, maxVcpus: 512, ami: al2, rootVolumeGiB: 300 }\n`,
+  );
   expect(after.id).toBe(before.id);
   expect(after.name).toBe(before.name);
   expect(after.queueName).toBe(before.queueName);
@@ -25,9 +27,12 @@ test('changing instance types, vCPUs, AMI or volume size keeps the logical id an
 
 test('switching to Spot or Fargate keeps the logical id but takes a new name, so CloudFormation can replace it', async () => {
   const names = await Promise.all(
-    ['{ name: cpu }', '{ name: cpu, provisioning: spot }', '{ name: cpu, type: fargate }', '{ name: cpu, type: fargate, provisioning: spot }'].map((ce1) =>
-      ce(`  computeEnvironments:\n    - ${ce1}\n`),
-    ),
+    [
+      '{ name: cpu }',
+      '{ name: cpu, provisioning: spot }',
+      '{ name: cpu, type: fargate }',
+      '{ name: cpu, type: fargate, provisioning: spot }',
+    ].map((ce1) => ce(`  computeEnvironments:\n    - ${ce1}\n`)),
   );
   expect(new Set(names.map((n) => n.id))).toEqual(new Set(['BatchCpuComputeEnvironment']));
   expect(names.map((n) => n.name)).toEqual(['mf-test-cpu-ec2', 'mf-test-cpu-spot', 'mf-test-cpu-fargate', 'mf-test-cpu-fargate-spot']);
