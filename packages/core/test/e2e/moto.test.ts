@@ -222,6 +222,19 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     ]);
   });
 
+  it('apply / destroy without --yes and without a terminal: refused before any AWS call (exit 2)', async () => {
+    proxy.calls.length = 0;
+    for (const command of ['apply', 'destroy']) {
+      const r = await cli([command]);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout).error).toMatchObject({
+        code: 'CONFIRMATION_REQUIRED',
+        message: `${command === 'apply' ? 'apply to' : 'destroy of'} stack ${stackName} needs a confirmation, but the terminal (TTY) is not attached`,
+      });
+    }
+    expect(proxy.calls).toEqual([]);
+  });
+
   it('apply: creates, executes and follows a fresh change set', async () => {
     proxy.calls.length = 0;
     const r = await cli(['apply', '--yes']);

@@ -66,20 +66,23 @@ export async function cliDeployContext(
   };
 }
 
+/** Without a terminal nobody can answer a prompt: refuse up front (before any AWS call) unless --yes. */
+export async function requireTtyOrYes(what: string, yes: boolean): Promise<void> {
+  if (yes || cli().io.isTTY) return;
+  const { MfinfraError, ExitCode } = await import('../../errors.js');
+  const { DeployErrorCode } = await import('../../deploy/codes.js');
+  throw new MfinfraError(DeployErrorCode.CONFIRMATION_REQUIRED, `${what} needs a confirmation, but the terminal (TTY) is not attached`, {
+    hint: 'review the changes first (`mfinfra plan`), then pass --yes to go ahead without a prompt',
+    exitCode: ExitCode.USAGE,
+  });
+}
+
 /**
  * Ask a yes/no question on the terminal (stderr), default no. Ctrl-C or end of input answers no.
  * Refuses without a TTY: the caller must pass --yes.
  */
-export async function askYesNo(question: string, flag = '--yes'): Promise<boolean> {
-  const { io } = cli();
-  if (!io.isTTY) {
-    const { MfinfraError, ExitCode } = await import('../../errors.js');
-    const { DeployErrorCode } = await import('../../deploy/codes.js');
-    throw new MfinfraError(DeployErrorCode.CONFIRMATION_REQUIRED, `${question.replace(/\?$/, '')}: a confirmation is needed, but the terminal (TTY) is not attached`, {
-      hint: `review the plan (\`mfinfra plan\`), then pass ${flag} to go ahead without a prompt`,
-      exitCode: ExitCode.USAGE,
-    });
-  }
+export async function askYesNo(question: string): Promise<boolean> {
+  await requireTtyOrYes(question.replace(/\?$/, ''), false);
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   return new Promise<boolean>((resolve) => {
@@ -124,6 +127,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
     const c = paint(io.color);
     const json = argv.json || argv.format === 'json';
     const { compiled, clients } = await compileForDeploy(argv);
+    await requireTtyOrYes(`apply to stack ${compiled.stackName}`, argv.yes);
     const ctx = await cliDeployContext(clients, {
       confirm: async (req) => (argv.yes ? true : askYesNo(req.message)),
     });

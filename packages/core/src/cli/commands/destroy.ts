@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { askYesNo, cliDeployContext, compileForDeploy, withAwsOptions, type AwsArgs } from './apply.js';
+import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
 
 interface Args extends AwsArgs {
   yes: boolean;
@@ -18,6 +18,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
     const { io } = cli();
     const c = paint(io.color);
     const { compiled, clients } = await compileForDeploy(argv);
+    await requireTtyOrYes(`destroy of stack ${compiled.stackName}`, argv.yes);
     const ctx = await cliDeployContext(clients);
     const events: unknown[] = [];
     const onEvent = ctx.hooks!.onEvent!;
