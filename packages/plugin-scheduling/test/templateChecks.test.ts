@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsOnAnyResource, iamViolations, openIngress } from './templateChecks.js';
+import { actionsOnAnyResource, cfnLint, hasCfnLint, iamViolations, openIngress } from './templateChecks.js';
 
 // The checks other tests rely on must catch what they are meant to catch.
 describe('template checks', () => {
@@ -31,5 +31,13 @@ describe('template checks', () => {
       },
     };
     expect(openIngress(template)).toEqual(['Inline', 'Rule']);
+  });
+
+  it.skipIf(!hasCfnLint)('reports cfn-lint findings by template name', () => {
+    const template = (props: object) =>
+      JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: props } } });
+    const findings = cfnLint({ clean: template({}), broken: template({ NoSuchProperty: 1 }) });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/^broken: E3002 .*NoSuchProperty/);
   });
 });

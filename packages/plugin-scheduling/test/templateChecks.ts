@@ -15,16 +15,23 @@ if (!hasCfnLint) {
   console.warn('cfn-lint not found: skipping template lint tests (pip install cfn-lint)');
 }
 
-/** cfn-lint findings (errors and warnings) as `RULE message (path)` lines; [] when clean. */
-export function cfnLint(body: string, region = 'us-west-2'): string[] {
+/**
+ * cfn-lint findings (errors and warnings) for several templates in one run (cfn-lint takes seconds
+ * to start), as `name: RULE message (path)` lines; [] when all are clean.
+ */
+export function cfnLint(bodies: Record<string, string>, region = 'us-west-2'): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'mfinfra-lint-'));
   try {
-    const file = path.join(dir, 'template.json');
-    writeFileSync(file, body);
-    const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', region, '--', file], { encoding: 'utf8' });
+    const files = Object.entries(bodies).map(([name, body], i) => {
+      const file = path.join(dir, `${i}.json`);
+      writeFileSync(file, body);
+      return [file, name] as const;
+    });
+    const nameOf = new Map(files);
+    const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', region, '--', ...nameOf.keys()], { encoding: 'utf8' });
     if (run.status !== 0 && !run.stdout.trim().startsWith('[')) throw new Error(`cfn-lint failed: ${run.stderr}`);
-    const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string; Location: { Path: (string | number)[] } }[];
-    return findings.map((f) => `${f.Rule.Id} ${f.Message} (${f.Location.Path.join('.')})`);
+    const findings = JSON.parse(run.stdout || '[]') as { Filename: string; Rule: { Id: string }; Message: string; Location: { Path: (string | number)[] } }[];
+    return findings.map((f) => `${nameOf.get(f.Filename) ?? f.Filename}: ${f.Rule.Id} ${f.Message} (${f.Location.Path.join('.')})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
