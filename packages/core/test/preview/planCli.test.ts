@@ -36,21 +36,20 @@ afterEach(() => {
 });
 
 describe('mfinfra plan --offline', () => {
-  it('first run without a terminal: shows every addition, then stops at the broadening gate with exit 4', async () => {
+  it('first run without a terminal: shows every addition and says apply will need approval, exit 0 (a plan changes nothing)', async () => {
     delete process.env.GITHUB_STEP_SUMMARY;
     const dir = project();
     const r = await runCli(['plan', '--offline', dir]);
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain('first run: everything is an addition');
     expect(r.stdout).toContain('Plan: 4 to add, 0 to change, 0 to replace, 0 to remove.');
-    expect(r.stderr).toContain('✗ blocked: this change broadens access: 2 IAM statement / policy / security-group rule additions');
-    expect(r.stderr).toContain('pass --yes');
-    expect(r.stderr).toContain('refused by 1 safety gate (exit code 4); nothing was changed');
+    expect(r.stderr).toContain('note: this change needs approval (--require-approval broadening); apply will ask for it, or take --yes');
+    expect(r.stderr).not.toContain('refused by');
   });
 
-  it('first run approved (--yes, a terminal, or --require-approval never) exits 0; --detailed-exitcode exits 5', async () => {
+  it('first run: --detailed-exitcode exits 5 (changes pending), also on a terminal and with --yes', async () => {
     const dir = project();
-    expect((await runCli(['plan', '--offline', dir, '--yes'])).code).toBe(0);
+    expect((await runCli(['plan', '--offline', dir, '--detailed-exitcode'])).code).toBe(5);
     expect((await runCli(['plan', '--offline', dir, '--require-approval', 'never'])).code).toBe(0);
     const tty = await runCli(['plan', '--offline', dir], { isTTY: true });
     expect(tty.code).toBe(0);
@@ -102,7 +101,7 @@ describe('mfinfra plan --offline', () => {
     const a = JSON.parse((await runCli(['plan', '--offline', dir, '--format', 'json'])).stdout);
     const b = JSON.parse((await runCli(['plan', '--offline', dir, '--json'])).stdout);
     expect(a).toEqual(b);
-    expect(a).toMatchObject({ ok: false, exitCode: 4, gates: { approvable: true } });
+    expect(a).toMatchObject({ ok: true, exitCode: 0, gates: { approvalRequired: true, blocked: [] } });
   });
 
   it('--format markdown prints Markdown and appends it to $GITHUB_STEP_SUMMARY', async () => {

@@ -63,9 +63,10 @@ export async function reportPreview(
   const { renderGateResult, renderPreview } = await import('../../preview/render.js');
   const format: PreviewFormatArg = argv.json ? 'json' : argv.format;
   let gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: argv.yes });
-  // A plan changes nothing: on a terminal the reader has just reviewed the preview; without one
-  // (CI) broadening must be acknowledged with --yes, as apply would require.
-  const reviewedOnTerminal = mode.kind === 'plan' && io.isTTY && gates.approvable;
+  // A plan changes nothing, so approval (for broadening access) is apply's question: a plan reports
+  // that it will be asked, and blocks only on what no approval can pass (stateful replacement
+  // without --allow-replace). CI reads the need for approval from --json (gates.approvalRequired).
+  const reviewedOnTerminal = mode.kind === 'plan' && gates.approvable;
   if (reviewedOnTerminal) {
     gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: true });
   }
