@@ -84,7 +84,10 @@ export function apiGatewayResources(ctx: PluginContext, options: MetadataOptions
         HttpMethod: 'GET',
         AuthorizationType: 'NONE',
         ApiKeyRequired: true,
-        Integration: { ...integration(sub(`http://\${${ID.loadBalancer}.DNSName}:${MIGRATION_PORT}/db_schema_status`)), IntegrationHttpMethod: 'GET' },
+        Integration: {
+          ...integration(sub(`http://\${${ID.loadBalancer}.DNSName}:${MIGRATION_PORT}/db_schema_status`)),
+          IntegrationHttpMethod: 'GET',
+        },
       },
     },
   };

@@ -53,11 +53,14 @@ export function checkMetadata(ctx: PluginContext, options: MetadataOptions): voi
   }
   const db = options.database;
   if (db.maxAllocatedStorage <= db.allocatedStorage) {
-    ctx.report(`maxAllocatedStorage (${db.maxAllocatedStorage} GiB) must be larger than allocatedStorage (${db.allocatedStorage} GiB) for storage autoscaling`, {
-      path: ['database', 'maxAllocatedStorage'],
-      hint: `raise maxAllocatedStorage above ${db.allocatedStorage}, e.g. 1000`,
-      code: 'STORAGE_AUTOSCALING',
-    });
+    ctx.report(
+      `maxAllocatedStorage (${db.maxAllocatedStorage} GiB) must be larger than allocatedStorage (${db.allocatedStorage} GiB) for storage autoscaling`,
+      {
+        path: ['database', 'maxAllocatedStorage'],
+        hint: `raise maxAllocatedStorage above ${db.allocatedStorage}, e.g. 1000`,
+        code: 'STORAGE_AUTOSCALING',
+      },
+    );
   }
   const cidrLists = [
     ['allowedCidrs', options.allowedCidrs],
@@ -69,7 +72,11 @@ export function checkMetadata(ctx: PluginContext, options: MetadataOptions): voi
     list.forEach((cidr, i) => {
       const fixed = normalizedCidr(cidr);
       if (fixed) {
-        ctx.report(`${cidr} is not a network address: its host bits are set`, { path: [...path, i], hint: `write ${fixed}`, code: 'CIDR_HOST_BITS' });
+        ctx.report(`${cidr} is not a network address: its host bits are set`, {
+          path: [...path, i],
+          hint: `write ${fixed}`,
+          code: 'CIDR_HOST_BITS',
+        });
       }
     });
   }

@@ -31,8 +31,20 @@ export function loadBalancerResources(
   sources: LoadBalancerSources,
 ): Record<string, CfnResource> {
   const ingress = sources.cidrs.flatMap(({ cidr, description }) => [
-    { IpProtocol: 'tcp', FromPort: LISTENER_PORT, ToPort: LISTENER_PORT, CidrIp: cidr, Description: `Metadata service from ${description}` },
-    { IpProtocol: 'tcp', FromPort: MIGRATION_PORT, ToPort: MIGRATION_PORT, CidrIp: cidr, Description: `Migration service from ${description}` },
+    {
+      IpProtocol: 'tcp',
+      FromPort: LISTENER_PORT,
+      ToPort: LISTENER_PORT,
+      CidrIp: cidr,
+      Description: `Metadata service from ${description}`,
+    },
+    {
+      IpProtocol: 'tcp',
+      FromPort: MIGRATION_PORT,
+      ToPort: MIGRATION_PORT,
+      CidrIp: cidr,
+      Description: `Migration service from ${description}`,
+    },
   ]);
   const resources: Record<string, CfnResource> = {
     [ID.loadBalancerSecurityGroup]: {
@@ -50,8 +62,18 @@ export function loadBalancerResources(
         VpcId: network.vpcId,
       },
     },
-    [ID.serviceIngressFromLoadBalancer]: sgIngress(ID.serviceSecurityGroup, SERVICE_PORT, ID.loadBalancerSecurityGroup, 'Metadata service from its load balancer'),
-    [ID.migrationIngressFromLoadBalancer]: sgIngress(ID.serviceSecurityGroup, MIGRATION_PORT, ID.loadBalancerSecurityGroup, 'Migration service from its load balancer'),
+    [ID.serviceIngressFromLoadBalancer]: sgIngress(
+      ID.serviceSecurityGroup,
+      SERVICE_PORT,
+      ID.loadBalancerSecurityGroup,
+      'Metadata service from its load balancer',
+    ),
+    [ID.migrationIngressFromLoadBalancer]: sgIngress(
+      ID.serviceSecurityGroup,
+      MIGRATION_PORT,
+      ID.loadBalancerSecurityGroup,
+      'Migration service from its load balancer',
+    ),
     [ID.loadBalancer]: {
       Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
       DependsOn: network.dependsOn.length > 0 ? [...network.dependsOn] : undefined,
@@ -71,7 +93,12 @@ export function loadBalancerResources(
     [ID.migrationListener]: listener(MIGRATION_PORT, ID.migrationTargetGroup),
   };
   if (sources.batchSecurityGroupId !== undefined) {
-    resources[ID.loadBalancerIngressFromBatch] = sgIngressFrom(ID.loadBalancerSecurityGroup, LISTENER_PORT, sources.batchSecurityGroupId, 'Metadata service from Batch jobs');
+    resources[ID.loadBalancerIngressFromBatch] = sgIngressFrom(
+      ID.loadBalancerSecurityGroup,
+      LISTENER_PORT,
+      sources.batchSecurityGroupId,
+      'Metadata service from Batch jobs',
+    );
     resources[ID.loadBalancerMigrationIngressFromBatch] = sgIngressFrom(
       ID.loadBalancerSecurityGroup,
       MIGRATION_PORT,

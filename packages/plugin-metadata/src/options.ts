@@ -128,7 +128,9 @@ export const schema: JsonSchema = {
       description: 'Settings for access: api-gateway.',
       properties: {
         endpointType: { enum: ['REGIONAL', 'EDGE'], description: 'API Gateway endpoint type (default REGIONAL).' },
-        allowedSourceCidrs: cidrList('When set, the API refuses requests from any other source address (a resource policy), in addition to the API key.'),
+        allowedSourceCidrs: cidrList(
+          'When set, the API refuses requests from any other source address (a resource policy), in addition to the API key.',
+        ),
         throttle: {
           type: 'object',
           additionalProperties: false,
@@ -151,7 +153,11 @@ export const schema: JsonSchema = {
           pattern: '^[0-9]{2}\\.[0-9]+$',
           description: 'PostgreSQL major.minor version (default 17.9). Minor versions are upgraded automatically in maintenance windows.',
         },
-        instanceClass: { type: 'string', pattern: '^db\\.[a-z0-9-]+\\.[a-z0-9]+$', description: 'DB instance class (default db.t4g.small).' },
+        instanceClass: {
+          type: 'string',
+          pattern: '^db\\.[a-z0-9-]+\\.[a-z0-9]+$',
+          description: 'DB instance class (default db.t4g.small).',
+        },
         allocatedStorage: { type: 'integer', minimum: 20, maximum: 65536, description: 'Initial gp3 storage in GiB (default 20).' },
         maxAllocatedStorage: {
           type: 'integer',
@@ -159,7 +165,10 @@ export const schema: JsonSchema = {
           maximum: 65536,
           description: 'Storage autoscaling limit in GiB (default 1000); must be larger than allocatedStorage.',
         },
-        multiAz: { type: 'boolean', description: 'A standby in a second availability zone (default: true for profile production, false for development).' },
+        multiAz: {
+          type: 'boolean',
+          description: 'A standby in a second availability zone (default: true for profile production, false for development).',
+        },
         backupRetentionDays: {
           type: 'integer',
           minimum: 1,

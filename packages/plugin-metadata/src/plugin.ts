@@ -28,7 +28,8 @@ const internalUrl = () => sub(`http://\${${ID.loadBalancer}.DNSName}/`);
 export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   name: 'mfinfra:metadata',
   apiVersion: 1,
-  description: "Metaflow's metadata service on ECS Fargate with RDS PostgreSQL, behind an internal load balancer and optionally API Gateway",
+  description:
+    "Metaflow's metadata service on ECS Fargate with RDS PostgreSQL, behind an internal load balancer and optionally API Gateway",
   key: 'metadata',
   schema,
   defaults,
@@ -53,15 +54,19 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
     const network = ctx.use<NetworkApi>('network');
     const batch = ctx.use<BatchApi | undefined>('batch');
     if (network.subnetIds.length < 2) {
-      ctx.error(`the metadata database needs subnets in at least two availability zones, but the network gives ${network.subnetIds.length}`, {
-        rootPath: ['network'],
-        hint: 'give the network two or more subnets in different availability zones',
-        code: 'TOO_FEW_SUBNETS',
-      });
+      ctx.error(
+        `the metadata database needs subnets in at least two availability zones, but the network gives ${network.subnetIds.length}`,
+        {
+          rootPath: ['network'],
+          hint: 'give the network two or more subnets in different availability zones',
+          code: 'TOO_FEW_SUBNETS',
+        },
+      );
     }
     const sources = loadBalancerSources(options, network, batch);
     if (sources.cidrs.length === 0 && sources.batchSecurityGroupId === undefined) {
-      const message = 'nothing inside the network may reach the metadata load balancer: the network does not say its CIDR and allowedCidrs is empty';
+      const message =
+        'nothing inside the network may reach the metadata load balancer: the network does not say its CIDR and allowedCidrs is empty';
       const hint = "give the existing VPC's cidr in the network section, or list the client networks in metadata.allowedCidrs";
       if (options.access === 'internal') ctx.error(message, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
       ctx.warn(`${message}; only API Gateway will reach it`, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
@@ -83,13 +88,19 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
         options.access === 'api-gateway'
           ? { value: apiUrl(), description: 'metadata service through API Gateway (send METAFLOW_SERVICE_AUTH_KEY)' }
           : { value: internalUrl(), description: 'metadata service through the internal load balancer' },
-      METAFLOW_SERVICE_INTERNAL_URL: { value: internalUrl(), description: 'metadata service from inside the network (Batch, Step Functions)' },
+      METAFLOW_SERVICE_INTERNAL_URL: {
+        value: internalUrl(),
+        description: 'metadata service from inside the network (Batch, Step Functions)',
+      },
     };
   },
 
   stackOutputs(_ctx, options) {
     const outputs: Record<string, { value: CfnValue; description: string }> = {
-      MetadataDatabaseSecretArn: { value: ref(ID.databaseSecret), description: 'Secrets Manager secret with the metadata database credentials' },
+      MetadataDatabaseSecretArn: {
+        value: ref(ID.databaseSecret),
+        description: 'Secrets Manager secret with the metadata database credentials',
+      },
     };
     if (options.access === 'api-gateway') {
       outputs[API_KEY_ID_OUTPUT] = {

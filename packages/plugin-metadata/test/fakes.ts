@@ -64,12 +64,18 @@ export const fakeNetwork = definePlugin<FakeNetworkOptions, NetworkApi>({
       },
     });
     return {
-      NetVpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: o.cidr ?? '10.20.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true } },
+      NetVpc: {
+        Type: 'AWS::EC2::VPC',
+        Properties: { CidrBlock: o.cidr ?? '10.20.0.0/16', EnableDnsHostnames: true, EnableDnsSupport: true },
+      },
       NetSubnetA: subnet(0, '10.20.0.0/20'),
       NetSubnetB: subnet(1, '10.20.16.0/20'),
       NetRouteTable: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: ref('NetVpc') } },
       NetGateway: { Type: 'AWS::EC2::InternetGateway', Properties: {} },
-      NetGatewayAttachment: { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { VpcId: ref('NetVpc'), InternetGatewayId: ref('NetGateway') } },
+      NetGatewayAttachment: {
+        Type: 'AWS::EC2::VPCGatewayAttachment',
+        Properties: { VpcId: ref('NetVpc'), InternetGatewayId: ref('NetGateway') },
+      },
       NetRoute: {
         Type: 'AWS::EC2::Route',
         DependsOn: 'NetGatewayAttachment',

@@ -10,7 +10,10 @@ async function compile(metadata: string, opts: { network?: string; batch?: boole
   const result = await compileManifest(manifest(metadata, opts), { plugins });
   return { result, template: JSON.parse(result.body) as Template };
 }
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>; Outputs: Record<string, { Value: unknown; Description: string }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string[] }>;
+  Outputs: Record<string, { Value: unknown; Description: string }>;
+};
 
 const variants: Record<string, [string, { network?: string; batch?: boolean }]> = {
   'internal, production, private network with batch': ['metadata: {}', { batch: true }],
@@ -49,7 +52,6 @@ describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {
     expect(template).toMatchSnapshot();
   });
 
-
   it('grants no wildcard IAM and opens nothing to the internet', async () => {
     const { template } = await compile(metadata, opts);
     expect(iamViolations(template)).toEqual([]);
@@ -66,7 +68,14 @@ describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {
     expect(container.Environment.map((e: { Name: string }) => e.Name)).not.toContain('MF_METADATA_DB_PSWD');
     expect(container.Secrets).toEqual([{ Name: 'MF_METADATA_DB_PSWD', ValueFrom: { 'Fn::Sub': '${MetadataDatabaseSecret}:password::' } }]);
     // The password appears nowhere else: only the generator, the dynamic reference and the ECS secret mention it.
-    const mentions = [...new Set(result.body.split('\n').filter((line) => /password/i.test(line)).map((line) => line.trim()))].sort();
+    const mentions = [
+      ...new Set(
+        result.body
+          .split('\n')
+          .filter((line) => /password/i.test(line))
+          .map((line) => line.trim()),
+      ),
+    ].sort();
     expect(mentions).toEqual([
       '"Fn::Sub": "${MetadataDatabaseSecret}:password::"',
       '"Fn::Sub": "{{resolve:secretsmanager:${MetadataDatabaseSecret}:SecretString:password}}"',
@@ -109,7 +118,12 @@ describe('profiles', () => {
   const dbAndService = async (metadata: string) => {
     const { template } = await compile(metadata);
     const db = template.Resources.MetadataDatabase!.Properties;
-    return { multiAz: db.MultiAZ, backups: db.BackupRetentionPeriod, tasks: template.Resources.MetadataService!.Properties.DesiredCount, protect: db.DeletionProtection };
+    return {
+      multiAz: db.MultiAZ,
+      backups: db.BackupRetentionPeriod,
+      tasks: template.Resources.MetadataService!.Properties.DesiredCount,
+      protect: db.DeletionProtection,
+    };
   };
 
   it('production (the default) is Multi-AZ with a week of backups and two tasks', async () => {
@@ -121,7 +135,9 @@ describe('profiles', () => {
   });
 
   it('lets explicit settings win over the profile', async () => {
-    expect(await dbAndService('metadata: { profile: development, desiredCount: 3, database: { multiAz: true, backupRetentionDays: 14 } }')).toEqual({
+    expect(
+      await dbAndService('metadata: { profile: development, desiredCount: 3, database: { multiAz: true, backupRetentionDays: 14 } }'),
+    ).toEqual({
       multiAz: true,
       backups: 14,
       tasks: 3,
@@ -133,7 +149,8 @@ describe('profiles', () => {
 describe('network use', () => {
   it('runs tasks without public IPs in private subnets and with them in public-only networks', async () => {
     const assign = async (network: string) =>
-      (await compile('metadata: {}', { network })).template.Resources.MetadataService!.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp;
+      (await compile('metadata: {}', { network })).template.Resources.MetadataService!.Properties.NetworkConfiguration.AwsvpcConfiguration
+        .AssignPublicIp;
     expect(await assign('{ mode: create, private: true }')).toBe('DISABLED');
     expect(await assign('{ mode: create, private: false }')).toBe('ENABLED');
   });
@@ -158,7 +175,9 @@ describe('network use', () => {
       [80, '10.99.0.0/16'],
       [8082, '10.99.0.0/16'],
     ]);
-    expect(r.MetadataLoadBalancerIngressFromBatch!.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': ['BatchSecurityGroup', 'GroupId'] });
+    expect(r.MetadataLoadBalancerIngressFromBatch!.Properties.SourceSecurityGroupId).toEqual({
+      'Fn::GetAtt': ['BatchSecurityGroup', 'GroupId'],
+    });
     expect(r.MetadataLoadBalancer!.Properties.Scheme).toBe('internal');
     expect(r.MetadataDatabase!.Properties.PubliclyAccessible).toBe(false);
   });
@@ -189,7 +208,10 @@ describe('manifest mistakes', () => {
     expect(e.diagnostics[0]!.loc).toMatchObject({ line: 6, column: 11 });
     expect(e.diagnostics[0]!.message).toMatch(/internal|api-gateway/);
 
-    const e2 = await compileError(manifest('metadata:\n  memory: 100000\n  database: { allocatedStorage: 500, maxAllocatedStorage: 400 }'), { plugins });
+    const e2 = await compileError(
+      manifest('metadata:\n  memory: 100000\n  database: { allocatedStorage: 500, maxAllocatedStorage: 400 }'),
+      { plugins },
+    );
     expect(at(e2)).toEqual([
       '6:11 Fargate does not offer 100000 MiB of memory with cpu 1024',
       '7:59 maxAllocatedStorage (400 GiB) must be larger than allocatedStorage (500 GiB) for storage autoscaling',
@@ -235,7 +257,10 @@ describe('manifest mistakes', () => {
   });
 
   it('reports CIDRs with host bits set, saying which network was meant', async () => {
-    const e = await compileError(manifest('metadata:\n  access: api-gateway\n  allowedCidrs: [10.1.2.3/16]\n  apiGateway: { allowedSourceCidrs: [203.0.113.7/24] }'), { plugins });
+    const e = await compileError(
+      manifest('metadata:\n  access: api-gateway\n  allowedCidrs: [10.1.2.3/16]\n  apiGateway: { allowedSourceCidrs: [203.0.113.7/24] }'),
+      { plugins },
+    );
     expect(e.diagnostics.map((d) => [d.loc?.line, d.loc?.column, d.message, d.hint])).toEqual([
       [7, 18, '10.1.2.3/16 is not a network address: its host bits are set', 'write 10.1.0.0/16'],
       [8, 38, '203.0.113.7/24 is not a network address: its host bits are set', 'write 203.0.113.0/24'],
@@ -251,7 +276,9 @@ describe('manifest mistakes', () => {
 
   it('warns, without failing, when allowedCidrs opens the load balancer to everything', async () => {
     const { result } = await compile('metadata: { allowedCidrs: [0.0.0.0/0] }');
-    expect(result.warnings.map((w) => w.message)).toEqual(['allowedCidrs opens the metadata load balancer to every address that can route to it (0.0.0.0/0)']);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      'allowedCidrs opens the metadata load balancer to every address that can route to it (0.0.0.0/0)',
+    ]);
   });
 
   it('says which plugin is missing when network is not loaded', async () => {

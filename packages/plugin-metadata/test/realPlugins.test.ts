@@ -53,7 +53,9 @@ describe('with the real network', () => {
   it('puts tasks, load balancer and database in the private subnets and waits for their routes', async () => {
     const template = JSON.parse((await compileManifest(cases['private VPC, API Gateway'], { plugins })).body) as Template;
     const r = template.Resources;
-    const privateSubnets = Object.keys(r).filter((id) => r[id]!.Type === 'AWS::EC2::Subnet' && /Private/.test(id)).map((id) => ({ Ref: id }));
+    const privateSubnets = Object.keys(r)
+      .filter((id) => r[id]!.Type === 'AWS::EC2::Subnet' && /Private/.test(id))
+      .map((id) => ({ Ref: id }));
     expect(privateSubnets.length).toBe(2);
     expect(r.MetadataService!.Properties.NetworkConfiguration.AwsvpcConfiguration).toEqual({
       Subnets: privateSubnets,

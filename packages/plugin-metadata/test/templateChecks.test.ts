@@ -15,17 +15,28 @@ describe('template checks', () => {
         B: role([{ Effect: 'Allow', Action: ['s3:GetObject', 'dynamodb:*'], Resource: 'arn:aws:dynamodb:::table/t' }]),
         C: role([{ Effect: 'Deny', Action: 's3:*', Resource: '*' }]),
         D: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3FullAccess'] } },
-        E: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: { Statement: { Effect: 'Allow', Action: 'states:*', Resource: 'x' } } } },
+        E: {
+          Type: 'AWS::IAM::Policy',
+          Properties: { PolicyDocument: { Statement: { Effect: 'Allow', Action: 'states:*', Resource: 'x' } } },
+        },
       },
     };
-    expect(iamViolations(template)).toEqual(['A: action *', 'B: action dynamodb:*', 'D: "arn:aws:iam::aws:policy/AmazonS3FullAccess"', 'E: action states:*']);
+    expect(iamViolations(template)).toEqual([
+      'A: action *',
+      'B: action dynamodb:*',
+      'D: "arn:aws:iam::aws:policy/AmazonS3FullAccess"',
+      'E: action states:*',
+    ]);
     expect(actionsOnAnyResource(template)).toEqual(['*']);
   });
 
   it('flags ingress from the whole internet, inline or as separate rules', () => {
     const template = {
       Resources: {
-        Inline: { Type: 'AWS::EC2::SecurityGroup', Properties: { SecurityGroupIngress: [{ CidrIp: '10.0.0.0/8' }, { CidrIp: '0.0.0.0/0' }] } },
+        Inline: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Properties: { SecurityGroupIngress: [{ CidrIp: '10.0.0.0/8' }, { CidrIp: '0.0.0.0/0' }] },
+        },
         Rule: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { CidrIpv6: '::/0' } },
         Fine: { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { SourceSecurityGroupId: 'sg-1' } },
       },

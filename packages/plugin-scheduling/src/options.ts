@@ -23,7 +23,7 @@ const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 export const schema: JsonSchema = {
   type: 'object',
   description:
-    "Metaflow on AWS Step Functions: the Step Functions and EventBridge roles, the DynamoDB table for foreach state, and an execution log group. Needs the batch and datastore plugins.",
+    'Metaflow on AWS Step Functions: the Step Functions and EventBridge roles, the DynamoDB table for foreach state, and an execution log group. Needs the batch and datastore plugins.',
   additionalProperties: false,
   properties: {
     stateMachinePrefix: {
@@ -36,12 +36,13 @@ export const schema: JsonSchema = {
     },
     eventBridge: {
       type: 'boolean',
-      description: 'Create the EventBridge role that lets @schedule start this deployment\'s state machines (default true).',
+      description: "Create the EventBridge role that lets @schedule start this deployment's state machines (default true).",
     },
     dynamoDb: {
       type: 'object',
       additionalProperties: false,
-      description: 'The DynamoDB table Metaflow uses for foreach state (key pathspec, TTL on ttl, on-demand capacity, kept when the stack is deleted).',
+      description:
+        'The DynamoDB table Metaflow uses for foreach state (key pathspec, TTL on ttl, on-demand capacity, kept when the stack is deleted).',
       properties: {
         pointInTimeRecovery: { type: 'boolean', description: 'Point-in-time recovery (default true).' },
         kmsKeyArn: {
@@ -54,7 +55,8 @@ export const schema: JsonSchema = {
     executionLogs: {
       type: 'object',
       additionalProperties: false,
-      description: 'A log group for state machine execution history (METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN, used by step-functions create --log-execution-history).',
+      description:
+        'A log group for state machine execution history (METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN, used by step-functions create --log-execution-history).',
       properties: {
         enabled: { type: 'boolean', description: 'Create the log group and allow log delivery to it (default true).' },
         retentionDays: { enum: RETENTION_DAYS, description: 'Days to keep execution history (default 30).' },

@@ -56,20 +56,38 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   },
 
   resources(ctx, options) {
-    return schedulingResources(ctx, options, statePrefix(ctx.stack.name, options), ctx.use<BatchApi>('batch'), ctx.use<DatastoreApi>('datastore'));
+    return schedulingResources(
+      ctx,
+      options,
+      statePrefix(ctx.stack.name, options),
+      ctx.use<BatchApi>('batch'),
+      ctx.use<DatastoreApi>('datastore'),
+    );
   },
 
   outputs(ctx, options) {
     const outputs: Record<string, ConfigOutputValue> = {
-      METAFLOW_SFN_IAM_ROLE: { value: getAtt(ID.stepFunctionsRole, 'Arn'), description: 'role Step Functions runs Metaflow state machines with' },
+      METAFLOW_SFN_IAM_ROLE: {
+        value: getAtt(ID.stepFunctionsRole, 'Arn'),
+        description: 'role Step Functions runs Metaflow state machines with',
+      },
       METAFLOW_SFN_DYNAMO_DB_TABLE: { value: ref(ID.stateTable), description: 'DynamoDB table for foreach state' },
-      METAFLOW_SFN_STATE_MACHINE_PREFIX: { value: statePrefix(ctx.stack.name, options), description: 'prefix of Metaflow state machine names' },
+      METAFLOW_SFN_STATE_MACHINE_PREFIX: {
+        value: statePrefix(ctx.stack.name, options),
+        description: 'prefix of Metaflow state machine names',
+      },
     };
     if (options.eventBridge) {
-      outputs.METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE = { value: getAtt(ID.eventBridgeRole, 'Arn'), description: 'role EventBridge schedules start state machines with' };
+      outputs.METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE = {
+        value: getAtt(ID.eventBridgeRole, 'Arn'),
+        description: 'role EventBridge schedules start state machines with',
+      };
     }
     if (options.executionLogs.enabled) {
-      outputs.METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN = { value: getAtt(ID.executionLogGroup, 'Arn'), description: 'log group for --log-execution-history' };
+      outputs.METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN = {
+        value: getAtt(ID.executionLogGroup, 'Arn'),
+        description: 'log group for --log-execution-history',
+      };
     }
     return outputs;
   },

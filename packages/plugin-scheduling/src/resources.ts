@@ -45,7 +45,12 @@ function tableStatements(options: SchedulingOptions, sid: string, actions: strin
 }
 
 /** Everything Metaflow's state machines do, and nothing more. */
-export function stepFunctionsStatements(options: SchedulingOptions, prefix: string, batch: BatchApi, datastore: DatastoreApi): IamStatement[] {
+export function stepFunctionsStatements(
+  options: SchedulingOptions,
+  prefix: string,
+  batch: BatchApi,
+  datastore: DatastoreApi,
+): IamStatement[] {
   const statements: IamStatement[] = [
     {
       Sid: 'SubmitMetaflowBatchJobs',
@@ -62,7 +67,12 @@ export function stepFunctionsStatements(options: SchedulingOptions, prefix: stri
       Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
       Resource: arn('events', `rule/${BATCH_EVENTS_RULE}`),
     },
-    ...tableStatements(options, 'ForeachStateTable', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    ...tableStatements(options, 'ForeachStateTable', [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]),
     // Distributed map: child executions of this deployment's state machines, reading and writing the datastore.
     { Sid: 'StartChildExecutions', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('states', `stateMachine:${prefix}*`) },
     {
@@ -121,7 +131,11 @@ export function schedulingResources(
         Roles: [batch.jobRoleName],
         PolicyDocument: {
           Version: '2012-10-17',
-          Statement: tableStatements(options, 'ForeachStateTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) as unknown as CfnValue[],
+          Statement: tableStatements(options, 'ForeachStateTable', [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+          ]) as unknown as CfnValue[],
         },
       },
     },
@@ -134,7 +148,12 @@ export function schedulingResources(
         AssumeRolePolicyDocument: trust('events.amazonaws.com'),
         Policies: [
           policy('metaflow-start-state-machines', [
-            { Sid: 'StartMetaflowStateMachines', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('states', `stateMachine:${prefix}*`) },
+            {
+              Sid: 'StartMetaflowStateMachines',
+              Effect: 'Allow',
+              Action: 'states:StartExecution',
+              Resource: arn('states', `stateMachine:${prefix}*`),
+            },
           ]),
         ],
       },

@@ -53,9 +53,28 @@ export const fakeDatastore = definePlugin<{ kms?: boolean }, DatastoreApi>({
       datatoolsRoot: sub('s3://${DatastoreBucket}/data'),
       kmsKeyArn,
       readWriteStatements: () => [
-        { Sid: 'MetaflowDatastoreListBucket', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: getAtt('DatastoreBucket', 'Arn') },
-        { Sid: 'MetaflowDatastoreReadWriteObjects', Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: sub('${DatastoreBucket.Arn}/*') },
-        ...(kmsKeyArn ? [{ Sid: 'MetaflowDatastoreUseKey', Effect: 'Allow' as const, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: kmsKeyArn }] : []),
+        {
+          Sid: 'MetaflowDatastoreListBucket',
+          Effect: 'Allow',
+          Action: ['s3:GetBucketLocation', 's3:ListBucket'],
+          Resource: getAtt('DatastoreBucket', 'Arn'),
+        },
+        {
+          Sid: 'MetaflowDatastoreReadWriteObjects',
+          Effect: 'Allow',
+          Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          Resource: sub('${DatastoreBucket.Arn}/*'),
+        },
+        ...(kmsKeyArn
+          ? [
+              {
+                Sid: 'MetaflowDatastoreUseKey',
+                Effect: 'Allow' as const,
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                Resource: kmsKeyArn,
+              },
+            ]
+          : []),
       ],
     };
   },
@@ -65,14 +84,27 @@ export const fakeDatastore = definePlugin<{ kms?: boolean }, DatastoreApi>({
         Type: 'AWS::S3::Bucket',
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
-        Properties: { PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } },
+        Properties: {
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+        },
       },
     };
   },
 });
 
 /** A stand-in for the metadata plugin (scheduling only checks that it is loaded). */
-export const fakeMetadata = definePlugin({ name: 'test:metadata', apiVersion: 1, key: 'metadata', schema: { type: 'object' }, optionalSection: true });
+export const fakeMetadata = definePlugin({
+  name: 'test:metadata',
+  apiVersion: 1,
+  key: 'metadata',
+  schema: { type: 'object' },
+  optionalSection: true,
+});
 
 export const plugins = { batch: fakeBatch, datastore: fakeDatastore, metadata: fakeMetadata };
 

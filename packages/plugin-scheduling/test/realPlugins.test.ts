@@ -11,7 +11,13 @@ import { schedulingPlugin } from '../src/index.js';
 import { fakeMetadata } from './fakes.js';
 import { cfnLint, hasCfnLint, iamStatements, iamViolations } from './templateChecks.js';
 
-const plugins = { network: networkPlugin, datastore: datastorePlugin, batch: batchPlugin, metadata: fakeMetadata, scheduling: schedulingPlugin };
+const plugins = {
+  network: networkPlugin,
+  datastore: datastorePlugin,
+  batch: batchPlugin,
+  metadata: fakeMetadata,
+  scheduling: schedulingPlugin,
+};
 
 const text = (datastore: string) =>
   [
@@ -53,7 +59,7 @@ describe.each(Object.entries(datastores))('%s', (_name, datastore) => {
   });
 });
 
-it("attaches the table policy to the real Batch job role", async () => {
+it('attaches the table policy to the real Batch job role', async () => {
   const template = JSON.parse((await compileManifest(text('{}'), { plugins })).body) as Template;
   const role = template.Resources.SchedulingBatchJobTablePolicy!.Properties.Roles[0].Ref;
   expect(template.Resources[role]!.Type).toBe('AWS::IAM::Role');

@@ -5,7 +5,10 @@ import { manifest, plugins as fakes } from './fakes.js';
 import { actionsOnAnyResource, cfnLint, hasCfnLint, iamStatements, iamViolations } from './templateChecks.js';
 
 const plugins = { ...fakes, scheduling: schedulingPlugin };
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>; Outputs: Record<string, { Value: unknown }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  Outputs: Record<string, { Value: unknown }>;
+};
 
 async function compile(scheduling: string, opts: Parameters<typeof manifest>[1] = {}) {
   const result = await compileManifest(manifest(scheduling, opts), { plugins });
@@ -39,7 +42,6 @@ describe.each(Object.entries(variants))('%s', (_name, [scheduling, opts]) => {
     expect(template).toMatchSnapshot();
   });
 
-
   it('grants no wildcard actions, and "*" resources only where AWS allows nothing narrower', async () => {
     const { template } = await compile(scheduling, opts);
     expect(iamViolations(template)).toEqual([]);
@@ -49,7 +51,7 @@ describe.each(Object.entries(variants))('%s', (_name, [scheduling, opts]) => {
 });
 
 describe('roles', () => {
-  it('lets EventBridge start only this deployment\'s state machines', async () => {
+  it("lets EventBridge start only this deployment's state machines", async () => {
     const { template } = await compile('scheduling: { stateMachinePrefix: mlprod }');
     expect(iamStatements(template).filter((s) => s.where === 'SchedulingEventBridgeRole')).toEqual([
       {
@@ -70,12 +72,16 @@ describe('roles', () => {
       { 'Fn::Sub': 'arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/metaflow_*' },
     ]);
     const rule = iamStatements(template).find((s) => s.Action.includes('events:PutRule'))!;
-    expect(rule.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForBatchJobsRule' }]);
+    expect(rule.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForBatchJobsRule' },
+    ]);
   });
 
   it('gives the Step Functions role the datastore statements for distributed map', async () => {
     const { template } = await compile('scheduling: {}', { datastore: '{ kms: true }' });
-    const sids = template.Resources.SchedulingStepFunctionsRole!.Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid);
+    const sids = template.Resources.SchedulingStepFunctionsRole!.Properties.Policies[0].PolicyDocument.Statement.map(
+      (s: { Sid: string }) => s.Sid,
+    );
     expect(sids).toEqual([
       'SubmitMetaflowBatchJobs',
       'ManageBatchJobs',
@@ -141,7 +147,11 @@ describe('outputs', () => {
 
   it('leaves out the EventBridge role and the log group when they are turned off', async () => {
     const { result } = await compile('scheduling: { eventBridge: false, executionLogs: { enabled: false } }');
-    expect(result.configOutputs.map((c) => c.key)).toEqual(['METAFLOW_SFN_DYNAMO_DB_TABLE', 'METAFLOW_SFN_IAM_ROLE', 'METAFLOW_SFN_STATE_MACHINE_PREFIX']);
+    expect(result.configOutputs.map((c) => c.key)).toEqual([
+      'METAFLOW_SFN_DYNAMO_DB_TABLE',
+      'METAFLOW_SFN_IAM_ROLE',
+      'METAFLOW_SFN_STATE_MACHINE_PREFIX',
+    ]);
   });
 });
 
@@ -149,9 +159,24 @@ describe('manifest mistakes', () => {
   it('names both missing plugins when scheduling is enabled without batch and datastore', async () => {
     const e = await compileError(manifest('scheduling: {}', { plugins: ['metadata', 'scheduling'] }), { plugins });
     expect(e.diagnostics.map((d) => [d.loc?.line, d.loc?.column, d.message, d.hint])).toEqual([
-      [3, 21, 'plugin mfinfra:scheduling needs the "batch" plugin, which is not in plugins', 'add batch to plugins (and a "batch:" section), or remove scheduling'],
-      [3, 21, 'plugin mfinfra:scheduling needs the "datastore" plugin, which is not in plugins', 'add datastore to plugins (and a "datastore:" section), or remove scheduling'],
-      [4, 1, 'unknown top-level key "datastore"', 'this section belongs to the datastore plugin: add "datastore" to plugins, or remove the section'],
+      [
+        3,
+        21,
+        'plugin mfinfra:scheduling needs the "batch" plugin, which is not in plugins',
+        'add batch to plugins (and a "batch:" section), or remove scheduling',
+      ],
+      [
+        3,
+        21,
+        'plugin mfinfra:scheduling needs the "datastore" plugin, which is not in plugins',
+        'add datastore to plugins (and a "datastore:" section), or remove scheduling',
+      ],
+      [
+        4,
+        1,
+        'unknown top-level key "datastore"',
+        'this section belongs to the datastore plugin: add "datastore" to plugins, or remove the section',
+      ],
     ]);
   });
 
@@ -172,6 +197,8 @@ describe('manifest mistakes', () => {
 
   it('warns when there is no metadata service', async () => {
     const { result } = await compile('scheduling: {}', { plugins: ['datastore', 'batch', 'scheduling'] });
-    expect(result.warnings.map((w) => w.message)).toEqual(["Metaflow's Step Functions integration needs the metadata service (METAFLOW_DEFAULT_METADATA=service)"]);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      "Metaflow's Step Functions integration needs the metadata service (METAFLOW_DEFAULT_METADATA=service)",
+    ]);
   });
 });

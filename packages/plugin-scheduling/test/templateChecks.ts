@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Outputs?: Record<string, { Value: unknown }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Value: unknown }>;
+};
 
 const lintVersion = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 /** Whether cfn-lint is installed (CI must have it). */
@@ -30,7 +33,12 @@ export function cfnLint(bodies: Record<string, string>, region = 'us-west-2'): s
     const nameOf = new Map(files);
     const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', region, '--', ...nameOf.keys()], { encoding: 'utf8' });
     if (run.status !== 0 && !run.stdout.trim().startsWith('[')) throw new Error(`cfn-lint failed: ${run.stderr}`);
-    const findings = JSON.parse(run.stdout || '[]') as { Filename: string; Rule: { Id: string }; Message: string; Location: { Path: (string | number)[] } }[];
+    const findings = JSON.parse(run.stdout || '[]') as {
+      Filename: string;
+      Rule: { Id: string };
+      Message: string;
+      Location: { Path: (string | number)[] };
+    }[];
     return findings.map((f) => `${nameOf.get(f.Filename) ?? f.Filename}: ${f.Rule.Id} ${f.Message} (${f.Location.Path.join('.')})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -58,7 +66,8 @@ export function iamStatements(template: Template): IamStatement[] {
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type === 'AWS::IAM::Role') {
       for (const p of (r.Properties?.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) add(id, p.PolicyDocument);
-      if (r.Properties?.ManagedPolicyArns) out.push({ where: id, Effect: 'Allow', Action: ['(managed policies)'], Resource: r.Properties.ManagedPolicyArns as Json[] });
+      if (r.Properties?.ManagedPolicyArns)
+        out.push({ where: id, Effect: 'Allow', Action: ['(managed policies)'], Resource: r.Properties.ManagedPolicyArns as Json[] });
     }
     if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') add(id, r.Properties?.PolicyDocument);
   }
@@ -80,7 +89,13 @@ export function iamViolations(template: Template): string[] {
 
 /** Allowed actions granted on Resource "*" (each must be one AWS offers no resource scoping for). */
 export function actionsOnAnyResource(template: Template): string[] {
-  return [...new Set(iamStatements(template).filter((s) => s.Effect === 'Allow' && s.Resource.includes('*')).flatMap((s) => s.Action))].sort();
+  return [
+    ...new Set(
+      iamStatements(template)
+        .filter((s) => s.Effect === 'Allow' && s.Resource.includes('*'))
+        .flatMap((s) => s.Action),
+    ),
+  ].sort();
 }
 
 /** Security group ingress rules open to the whole internet. */
