@@ -11,7 +11,7 @@ import type { CompileResult } from '../compile/compile.js';
 import { ExitCode, MfinfraError } from '../errors.js';
 import { changeSetName as makeChangeSetName, createChangeSet, deleteChangeSet, describeAllChanges, waitForChangeSet } from './changeSet.js';
 import { DeployErrorCode } from './codes.js';
-import { callAws, type PollOptions } from './poll.js';
+import { abortedError, callAws, isAbortError, type PollOptions } from './poll.js';
 import { prepareStack } from './prepareStack.js';
 import { assertTemplateSize, stageTemplate } from './templateSource.js';
 import type { DeployContext, PlanOptions, PlanResult } from './types.js';
@@ -126,6 +126,7 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   } catch (e) {
     // Ctrl-C or a timeout while CloudFormation computes: leave nothing behind.
     await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId }).catch(() => undefined);
+    if (isAbortError(e)) throw abortedError(`stopped; the change set ${name} was deleted${placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`);
     throw e;
   }
   if (outcome.status === 'failed') {

@@ -58,7 +58,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
       throw new MfinfraError(DeployErrorCode.STACK_STATE, `stack ${stackName} is in UPDATE_ROLLBACK_FAILED state and can not be updated`, {
         hint:
           `an update failed and so did its rollback. See why with: ${describeEvents(stackName)}. ` +
-          `Fix the cause (e.g. a resource changed or deleted outside CloudFormation), then run again with --continue-rollback ` +
+          `Fix the cause (e.g. a resource changed or deleted outside CloudFormation), then run \`mfinfra apply --continue-rollback\` ` +
           `(ContinueUpdateRollback); resources that cannot be rolled back can be skipped with ` +
           `aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip LogicalId`,
         exitCode: ExitCode.FAILURE,

@@ -83,6 +83,8 @@ export interface ApplyDeployResult extends PlannedDeploy {
 /**
  * Shown the preview and the gates' verdict, say whether to go ahead. The CLI asks on a TTY, or
  * answers from `--yes`; a `false` deletes the change set (and a REVIEW_IN_PROGRESS placeholder).
+ * When a safety gate blocks (`!gates.ok && !gates.approvable`) the change is refused whatever the
+ * answer: show it, do not ask.
  */
 export type ReviewCallback = (planned: Required<PlannedDeploy>) => Promise<boolean>;
 
@@ -96,6 +98,9 @@ export async function applyDeploy(compiled: CompileResult, ctx: DeployContext, r
       const preview = await previewOf(plan, compiled);
       const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', ...options.gates, approved: options.yes === true });
       planned = { plan, preview, gates };
+      // The review sees the preview either way (so a refusal comes with what was refused); when a
+      // gate blocks, its answer does not matter.
+      go = await review({ plan, preview, gates });
       if (!gates.ok && !gates.approvable) {
         throw new MfinfraError(DeployErrorCode.GATE_BLOCKED, `the change to ${plan.stackName} was refused by a safety gate: ${gates.blocked[0]!.reason}`, {
           hint: gates.blocked[0]!.hint,
@@ -103,7 +108,6 @@ export async function applyDeploy(compiled: CompileResult, ctx: DeployContext, r
           diagnostics: gates.blocked.length > 1 ? gates.blocked.map((b) => ({ code: 'GATE_' + b.gate.toUpperCase(), severity: 'error' as const, message: b.reason, hint: b.hint })) : [],
         });
       }
-      go = await review({ plan, preview, gates });
     } catch (e) {
       // Refused, interrupted, or the review failed: leave nothing behind that was made for this run.
       if (!options.changeSet) await discardPlan(ctx, plan).catch(() => undefined);

@@ -153,7 +153,7 @@ describe('applyDeploy', () => {
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 
-  it('a stateful removal is refused by the safety gate (exit 4) before anyone is asked; the change set is deleted', async () => {
+  it('a stateful removal is refused by the safety gate (exit 4) whatever the review says; the change set is deleted', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack('UPDATE_COMPLETE'));
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } } }) });
@@ -163,12 +163,16 @@ describe('applyDeploy', () => {
       ChangeSetId: CS_ID,
       Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'QueueOld', ResourceType: 'AWS::SQS::Queue', PhysicalResourceId: 'https://sqs/old', PolicyAction: 'Delete' } }],
     });
-    let asked = false;
-    const e = await applyError(await compiled(), h, async () => (asked = true));
+    const seen: string[] = [];
+    const e = await applyError(await compiled(), h, async ({ gates }) => {
+      seen.push(`ok ${gates.ok}, approvable ${gates.approvable}, blocked ${gates.blocked.map((b) => b.logicalId).join()}`);
+      return true;
+    });
+    expect(seen).toEqual(['ok false, approvable false, blocked QueueOld']);
     expect([e.code, e.exitCode]).toEqual(['GATE_BLOCKED', 4]);
     expect(e.message).toMatch(/^the change to mf-test was refused by a safety gate: QueueOld \(AWS::SQS::Queue\) would be removed/);
     expect(e.hint).toContain('--allow-replace QueueOld');
-    expect(asked).toBe(false);
+    expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });

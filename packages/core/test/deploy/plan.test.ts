@@ -125,7 +125,7 @@ describe('createPlan: stack states', () => {
     h.cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_ROLLBACK_FAILED'));
     const e = await planError(h);
     expect(e.message).toBe('stack mf-test is in UPDATE_ROLLBACK_FAILED state and can not be updated');
-    expect(e.hint).toContain('run again with --continue-rollback (ContinueUpdateRollback)');
+    expect(e.hint).toContain('run `mfinfra apply --continue-rollback` (ContinueUpdateRollback)');
     expect(e.hint).toContain('aws cloudformation describe-stack-events --stack-name mf-test');
     expect(e.hint).toContain('--resources-to-skip');
   });

@@ -153,6 +153,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
             // stdout is for the JSON result; the person answering the prompt still sees what they approve.
             io.err(renderPreview(preview, 'terminal', { color: io.color }));
           }
+          if (!gates.ok && !gates.approvable) return false; // refused by a gate: nothing to ask
           if (argv.yes) return true;
           return askYesNo(`Deploy ${summaryLine(preview)} to ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : plan.previousStatus}) in ${plan.region}?`);
         },
