@@ -47,3 +47,12 @@ export { isStateful, STATEFUL_TYPES } from './preview/stateful.js';
 export type * from './preview/model.js';
 export { readAppliedState, stateFilePath, writeAppliedState } from './state/localState.js';
 export type { AppliedState } from './state/localState.js';
+
+// Deploy through CloudFormation change sets (the AWS SDK loads on first call)
+export { applyDeploy, destroyDeploy, loadAwsClients, planDeploy } from './deploy/api.js';
+export type { ApplyDeployOptions, ApplyDeployResult, PlannedDeploy, ReviewCallback } from './deploy/workflow.js';
+export type { DestroyPlan, DestroyResource, DestroyResult } from './deploy/destroy.js';
+export type { EventProgress, StackEventLine } from './deploy/events.js';
+export type { ApplyOptions, ApplyResult, ConfirmRequest, DeployContext, DeployHooks, DeployStep, PlanOptions, PlanResult } from './deploy/types.js';
+export type { AwsClients, AwsSettings } from './aws/clients.js';
+export { DeployErrorCode } from './deploy/codes.js';

@@ -60,7 +60,9 @@ export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env, nodeVe
   if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) return [];
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   if (!(major < SDK_NODE_SUPPORT_MAJOR)) return [];
-  return [`the AWS SDK for JavaScript will require Node.js >= ${SDK_NODE_SUPPORT_MAJOR} for releases after January 2027 (running ${nodeVersion})`];
+  return [
+    `the AWS SDK for JavaScript will require Node.js >= ${SDK_NODE_SUPPORT_MAJOR} for releases after January 2027 (running ${nodeVersion})`,
+  ];
 }
 
 /** The custom S3 endpoint (moto, LocalStack), however it was set; S3 needs path-style addressing there. */

@@ -25,7 +25,12 @@ import { waitForStackOperation, watchHint } from './waitForStack.js';
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
 
 /** Execute the plan's change set and follow the stack until the operation ends. */
-export async function executePlan(plan: PlanResult, compiled: CompileResult, ctx: DeployContext, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function executePlan(
+  plan: PlanResult,
+  compiled: CompileResult,
+  ctx: DeployContext,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
   const cfn = ctx.clients.cloudFormation;
   const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
   const wantProtection = compiled.manifest.stack.terminationProtection === true;
@@ -84,20 +89,37 @@ export async function executePlan(plan: PlanResult, compiled: CompileResult, ctx
 }
 
 /** stack.terminationProtection → UpdateTerminationProtection, when the stack differs. */
-async function syncTerminationProtection(ctx: DeployContext, stackName: string, stack: Stack | undefined, want: boolean): Promise<boolean | undefined> {
+async function syncTerminationProtection(
+  ctx: DeployContext,
+  stackName: string,
+  stack: Stack | undefined,
+  want: boolean,
+): Promise<boolean | undefined> {
   if (!stack) return undefined;
   const current = stack.EnableTerminationProtection === true;
   if (current === want) return current;
-  ctx.hooks?.onStep?.({ step: 'termination-protection', message: `${want ? 'enabling' : 'disabling'} termination protection on ${stackName}` });
-  await callAws('update termination protection', () =>
-    ctx.clients.cloudFormation.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? stackName, EnableTerminationProtection: want })),
-  { delayScale: ctx.delayScale });
+  ctx.hooks?.onStep?.({
+    step: 'termination-protection',
+    message: `${want ? 'enabling' : 'disabling'} termination protection on ${stackName}`,
+  });
+  await callAws(
+    'update termination protection',
+    () =>
+      ctx.clients.cloudFormation.send(
+        new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? stackName, EnableTerminationProtection: want }),
+      ),
+    { delayScale: ctx.delayScale },
+  );
   return want;
 }
 
 function deployFailure(stackName: string, status: string, failures: StackEventLine[], rollbackDisabled: boolean): MfinfraError {
   const root = failures.find((f) => !f.isStack && f.reason && !/cancelled|canceled/i.test(f.reason)) ?? failures.find((f) => f.reason);
-  const what = status.includes('ROLLBACK') ? 'failed and was rolled back' : rollbackDisabled ? 'failed (rollback disabled: the failed resources were kept)' : 'failed';
+  const what = status.includes('ROLLBACK')
+    ? 'failed and was rolled back'
+    : rollbackDisabled
+      ? 'failed (rollback disabled: the failed resources were kept)'
+      : 'failed';
   const diagnostics: Diagnostic[] = failures.map((f) => ({
     code: DeployErrorCode.DEPLOY_FAILED,
     severity: 'error',
@@ -129,12 +151,18 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
   const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
   let first;
   try {
-    first = await callAws('read the change set', () =>
-      cfn.send(new DescribeChangeSetCommand({ ChangeSetName: name, StackName: stackName, IncludePropertyValues: true })),
-    poll);
+    first = await callAws(
+      'read the change set',
+      () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: name, StackName: stackName, IncludePropertyValues: true })),
+      poll,
+    );
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause ?? e;
-    if (awsErrorName(cause) === 'ChangeSetNotFoundException' || awsErrorName(cause) === 'ChangeSetNotFound' || /does not exist/.test((cause as Error).message ?? '')) {
+    if (
+      awsErrorName(cause) === 'ChangeSetNotFoundException' ||
+      awsErrorName(cause) === 'ChangeSetNotFound' ||
+      /does not exist/.test((cause as Error).message ?? '')
+    ) {
       throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} was not found on stack ${stackName}`, {
         hint: 'it may have been executed, deleted, or made obsolete by another deploy; run `mfinfra plan` again',
         exitCode: ExitCode.FAILURE,
@@ -155,13 +183,21 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
     ? recorded === templateDigest(templateBodyOf(compiled))
     : sameTemplate(await getDeployedTemplate(cfn, stackName, { ...poll, changeSetName: first.ChangeSetId ?? name }), compiled.template);
   if (!current) {
-    throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} no longer matches the manifest: its template differs from what ${stackName} compiles to now`, {
-      hint: 'the manifest or a plugin changed since `mfinfra plan`; run `mfinfra plan` again and review the new change set',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      DeployErrorCode.CHANGE_SET_STALE,
+      `change set ${name} no longer matches the manifest: its template differs from what ${stackName} compiles to now`,
+      {
+        hint: 'the manifest or a plugin changed since `mfinfra plan`; run `mfinfra plan` again and review the new change set',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   const { description, changes } = await describeAllChanges(cfn, stackName, first.ChangeSetId ?? name, first, poll);
-  const stackOut = await callAws('describe the stack', () => cfn.send(new DescribeStacksCommand({ StackName: description.StackId ?? stackName })), poll);
+  const stackOut = await callAws(
+    'describe the stack',
+    () => cfn.send(new DescribeStacksCommand({ StackName: description.StackId ?? stackName })),
+    poll,
+  );
   const stack = stackOut.Stacks?.[0];
   const review = stack?.StackStatus === 'REVIEW_IN_PROGRESS';
   return {

@@ -79,12 +79,21 @@ export function toDeployError(e: unknown, action: string): MfinfraError {
   const err = asSdkError(e);
   const name = err.name ?? 'Error';
   const message = (err.message ?? '').trim();
-  if (CREDENTIAL_ERRORS.has(name) || /could not load credentials|credentials? (?:are|is) (?:missing|expired)|security token included in the request is (?:expired|invalid)/i.test(message)) {
-    return new MfinfraError(DeployErrorCode.AWS_CREDENTIALS, `AWS credentials are missing, expired or invalid (${name}${message ? `: ${firstLine(message)}` : ''})`, {
-      hint: 'sign in again (e.g. `aws sso login --profile NAME`), pass --profile, or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
-      exitCode: ExitCode.FAILURE,
-      cause: e,
-    });
+  if (
+    CREDENTIAL_ERRORS.has(name) ||
+    /could not load credentials|credentials? (?:are|is) (?:missing|expired)|security token included in the request is (?:expired|invalid)/i.test(
+      message,
+    )
+  ) {
+    return new MfinfraError(
+      DeployErrorCode.AWS_CREDENTIALS,
+      `AWS credentials are missing, expired or invalid (${name}${message ? `: ${firstLine(message)}` : ''})`,
+      {
+        hint: 'sign in again (e.g. `aws sso login --profile NAME`), pass --profile, or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+        exitCode: ExitCode.FAILURE,
+        cause: e,
+      },
+    );
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized to perform/i.test(message)) {
     return new MfinfraError(DeployErrorCode.AWS_ACCESS_DENIED, `AWS refused to ${action}: ${firstLine(message) || name}`, {
@@ -95,11 +104,15 @@ export function toDeployError(e: unknown, action: string): MfinfraError {
   }
   const code = (e as { code?: string } | undefined)?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
   if ((code && NETWORK_CODES.has(code)) || name === 'TimeoutError') {
-    return new MfinfraError(DeployErrorCode.AWS_UNREACHABLE, `could not reach AWS to ${action} (${code ?? name}${message ? `: ${firstLine(message)}` : ''})`, {
-      hint: 'check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region',
-      exitCode: ExitCode.FAILURE,
-      cause: e,
-    });
+    return new MfinfraError(
+      DeployErrorCode.AWS_UNREACHABLE,
+      `could not reach AWS to ${action} (${code ?? name}${message ? `: ${firstLine(message)}` : ''})`,
+      {
+        hint: 'check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region',
+        exitCode: ExitCode.FAILURE,
+        cause: e,
+      },
+    );
   }
   if (THROTTLING_ERRORS.has(name)) {
     return new MfinfraError(DeployErrorCode.AWS_ERROR, `AWS kept throttling the requests to ${action} (${name}: ${firstLine(message)})`, {

@@ -36,7 +36,10 @@ export function isNoChangeReason(reason: string | undefined): boolean {
  * unique (moto keeps names global across stacks, so the stack name is part of it).
  */
 export function changeSetName(stackName: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 17);
+  const stamp = now
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 17);
   return `mfinfra-${stackName.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 90)}-${stamp}`;
 }
 
@@ -83,14 +86,21 @@ export async function createChangeSet(
     const message = (cause as { message?: string }).message;
     if (awsErrorName(cause) === 'ValidationError' && isNoChangeReason(message)) return { noChanges: message! };
     if (awsErrorName(cause) === 'InsufficientCapabilitiesException') {
-      throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation refused the change set: ${message}`, { exitCode: ExitCode.FAILURE, cause });
-    }
-    if (awsErrorName(cause) === 'ValidationError' || awsErrorName(cause) === 'AlreadyExistsException') {
-      throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation refused the change set for stack ${input.stackName}: ${message}`, {
-        hint: /already exists/.test(message ?? '') ? 'another deploy of this stack may be running; run `mfinfra plan` again' : undefined,
+      throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation refused the change set: ${message}`, {
         exitCode: ExitCode.FAILURE,
         cause,
       });
+    }
+    if (awsErrorName(cause) === 'ValidationError' || awsErrorName(cause) === 'AlreadyExistsException') {
+      throw new MfinfraError(
+        DeployErrorCode.CHANGE_SET_FAILED,
+        `CloudFormation refused the change set for stack ${input.stackName}: ${message}`,
+        {
+          hint: /already exists/.test(message ?? '') ? 'another deploy of this stack may be running; run `mfinfra plan` again' : undefined,
+          exitCode: ExitCode.FAILURE,
+          cause,
+        },
+      );
     }
     throw toDeployError(e, 'create the change set');
   }
@@ -113,14 +123,18 @@ export async function waitForChangeSet(
     options.timing ?? CHANGE_SET_POLL,
     async () => {
       // With property values from the start, so the answer that says "ready" is also the first page.
-      const d = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true }));
+      const d = await cfn.send(
+        new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true }),
+      );
       if (d.Status === 'CREATE_COMPLETE') return { status: 'ready', description: d };
       if (d.Status === 'FAILED') {
         const reason = d.StatusReason ?? 'CloudFormation gave no reason';
         return isNoChangeReason(reason) ? { status: 'no-changes', reason, description: d } : { status: 'failed', reason, description: d };
       }
       if (d.Status?.startsWith('DELETE')) {
-        throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `change set ${changeSetId} was deleted while mfinfra waited for it`, { exitCode: ExitCode.FAILURE });
+        throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `change set ${changeSetId} was deleted while mfinfra waited for it`, {
+          exitCode: ExitCode.FAILURE,
+        });
       }
       return undefined;
     },
@@ -140,12 +154,17 @@ export async function describeAllChanges(
   options: PollOptions = {},
 ): Promise<{ description: DescribeChangeSetCommandOutput; changes: Change[] }> {
   const read = (token: string | undefined) =>
-    callAws('read the change set', () =>
-      cfn.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true, NextToken: token })),
-    options);
+    callAws(
+      'read the change set',
+      () =>
+        cfn.send(
+          new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true, NextToken: token }),
+        ),
+      options,
+    );
   const description = first ?? (await read(undefined));
   const changes: Change[] = [...(description.Changes ?? [])];
-  for (let token = description.NextToken; token; ) {
+  for (let token = description.NextToken; token;) {
     const page = await read(token);
     changes.push(...(page.Changes ?? []));
     token = page.NextToken;
@@ -154,9 +173,18 @@ export async function describeAllChanges(
 }
 
 /** Delete a change set; a change set that is already gone is fine. */
-export async function deleteChangeSet(cfn: CloudFormationClient, stackName: string, changeSetId: string, options: PollOptions = {}): Promise<void> {
+export async function deleteChangeSet(
+  cfn: CloudFormationClient,
+  stackName: string,
+  changeSetId: string,
+  options: PollOptions = {},
+): Promise<void> {
   try {
-    await callAws('delete the change set', () => cfn.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName })), options);
+    await callAws(
+      'delete the change set',
+      () => cfn.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName })),
+      options,
+    );
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause ?? e;
     if (awsErrorName(cause) === 'ChangeSetNotFoundException' || awsErrorName(cause) === 'ChangeSetNotFound') return;

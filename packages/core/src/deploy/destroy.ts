@@ -64,11 +64,16 @@ export async function planDestroy(stackName: string, ctx: DeployContext): Promis
   const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
   const stack = await describeStack(cfn, stackName, poll);
   if (!stack) return { stackName, terminationProtection: false, resources: [], retained: [] };
-  const template = (await getDeployedTemplate(cfn, stack.StackId ?? stackName, poll)) as { Resources?: Record<string, { Type?: string; DeletionPolicy?: unknown; Properties?: Record<string, unknown> }> } | undefined;
+  const template = (await getDeployedTemplate(cfn, stack.StackId ?? stackName, poll)) as
+    { Resources?: Record<string, { Type?: string; DeletionPolicy?: unknown; Properties?: Record<string, unknown> }> } | undefined;
   const summaries: StackResourceSummary[] = [];
   let token: string | undefined;
   do {
-    const out = await callAws('list the stack resources', () => cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stackName, NextToken: token })), poll);
+    const out = await callAws(
+      'list the stack resources',
+      () => cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stackName, NextToken: token })),
+      poll,
+    );
     summaries.push(...(out.StackResourceSummaries ?? []));
     token = out.NextToken;
   } while (token);
@@ -80,7 +85,15 @@ export async function planDestroy(stackName: string, ctx: DeployContext): Promis
     if (summary?.ResourceStatus === 'DELETE_COMPLETE') return [];
     const resourceType = def?.Type ?? summary?.ResourceType ?? 'unknown';
     const policy = typeof def?.DeletionPolicy === 'string' ? def.DeletionPolicy : defaultDeletionPolicy(resourceType, def?.Properties);
-    return [{ logicalId, resourceType, ...(summary?.PhysicalResourceId ? { physicalId: summary.PhysicalResourceId } : {}), deletionPolicy: policy, outcome: outcomeOf(policy) }];
+    return [
+      {
+        logicalId,
+        resourceType,
+        ...(summary?.PhysicalResourceId ? { physicalId: summary.PhysicalResourceId } : {}),
+        deletionPolicy: policy,
+        outcome: outcomeOf(policy),
+      },
+    ];
   });
   return {
     stackName,
@@ -95,12 +108,16 @@ export async function planDestroy(stackName: string, ctx: DeployContext): Promis
 /** Refuse the deletion CloudFormation would refuse, with what to do instead. */
 export function assertDeletable(plan: DestroyPlan, options: { waitForBusy?: boolean } = {}): void {
   if (plan.terminationProtection) {
-    throw new MfinfraError(DeployErrorCode.TERMINATION_PROTECTION, `stack ${plan.stackName} cannot be deleted while TerminationProtection is enabled`, {
-      hint:
-        `turn it off first: set stack.terminationProtection: false in the manifest and run \`mfinfra apply\`, or run ` +
-        `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${plan.stackName}`,
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      DeployErrorCode.TERMINATION_PROTECTION,
+      `stack ${plan.stackName} cannot be deleted while TerminationProtection is enabled`,
+      {
+        hint:
+          `turn it off first: set stack.terminationProtection: false in the manifest and run \`mfinfra apply\`, or run ` +
+          `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${plan.stackName}`,
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   if (classifyStackStatus(plan.status) === 'busy' && !options.waitForBusy) {
     throw new MfinfraError(DeployErrorCode.STACK_BUSY, `stack ${plan.stackName} is busy: ${plan.status} (another operation is running)`, {
@@ -111,21 +128,34 @@ export function assertDeletable(plan: DestroyPlan, options: { waitForBusy?: bool
 }
 
 /** Delete the stack (after the caller showed the plan and got consent) and follow it to the end. */
-export async function executeDestroy(plan: DestroyPlan, ctx: DeployContext, options: { waitForBusy?: boolean } = {}): Promise<DestroyResult> {
+export async function executeDestroy(
+  plan: DestroyPlan,
+  ctx: DeployContext,
+  options: { waitForBusy?: boolean } = {},
+): Promise<DestroyResult> {
   if (!plan.stackId) return { stackName: plan.stackName, status: 'no-stack', retained: [], events: 0 };
   assertDeletable(plan, options);
   const cfn = ctx.clients.cloudFormation;
   const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
   const stackId = plan.stackId;
   if (classifyStackStatus(plan.status) === 'busy') {
-    ctx.hooks?.onStep?.({ step: 'wait-busy', message: `stack ${plan.stackName} is ${plan.status}; waiting for the running operation to finish` });
+    ctx.hooks?.onStep?.({
+      step: 'wait-busy',
+      message: `stack ${plan.stackName} is ${plan.status}; waiting for the running operation to finish`,
+    });
     try {
-      await pollUntil(`wait for stack ${plan.stackName}`, ctx.timing?.stack ?? STACK_POLL, async () => {
-        const s = await describeStack(cfn, stackId, poll);
-        return classifyStackStatus(s?.StackStatus) === 'busy' ? undefined : true;
-      }, poll);
+      await pollUntil(
+        `wait for stack ${plan.stackName}`,
+        ctx.timing?.stack ?? STACK_POLL,
+        async () => {
+          const s = await describeStack(cfn, stackId, poll);
+          return classifyStackStatus(s?.StackStatus) === 'busy' ? undefined : true;
+        },
+        poll,
+      );
     } catch (e) {
-      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED) throw abortedError(`stopped waiting for stack ${plan.stackName}`, watchHint(plan.stackName));
+      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED)
+        throw abortedError(`stopped waiting for stack ${plan.stackName}`, watchHint(plan.stackName));
       throw e;
     }
   }
@@ -133,10 +163,14 @@ export async function executeDestroy(plan: DestroyPlan, ctx: DeployContext, opti
   await watcher.prime();
   ctx.hooks?.onStep?.({ step: 'delete', message: `deleting stack ${plan.stackName}` });
   try {
-    await callAws('delete the stack', () => cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: `mfinfra-delete-${Date.now()}` })), {
-      ...poll,
-      idempotent: false,
-    });
+    await callAws(
+      'delete the stack',
+      () => cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: `mfinfra-delete-${Date.now()}` })),
+      {
+        ...poll,
+        idempotent: false,
+      },
+    );
   } catch (e) {
     const message = ((e as { cause?: Error }).cause ?? (e as Error)).message ?? '';
     if (/TerminationProtection is enabled/.test(message)) assertDeletable({ ...plan, terminationProtection: true });

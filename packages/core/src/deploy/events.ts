@@ -31,7 +31,8 @@ const FINAL = /_(COMPLETE|FAILED|SKIPPED)$/;
 
 export function toEventLine(e: StackEvent): StackEventLine {
   const status = e.ResourceStatus ?? 'UNKNOWN';
-  const isStack = e.ResourceType === 'AWS::CloudFormation::Stack' && (e.PhysicalResourceId === e.StackId || e.LogicalResourceId === e.StackName);
+  const isStack =
+    e.ResourceType === 'AWS::CloudFormation::Stack' && (e.PhysicalResourceId === e.StackId || e.LogicalResourceId === e.StackName);
   return {
     id: e.EventId ?? `${e.LogicalResourceId}-${status}-${e.Timestamp?.toISOString()}`,
     timestamp: (e.Timestamp ?? new Date(0)).toISOString(),
@@ -65,7 +66,11 @@ export class StackEventWatcher {
 
   /** Mark every current event as seen, so only later ones are reported (when no `since` is known). */
   async prime(): Promise<void> {
-    const out = await callAws('read the stack events', () => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId })), this.options);
+    const out = await callAws(
+      'read the stack events',
+      () => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId })),
+      this.options,
+    );
     for (const e of out.StackEvents ?? []) if (e.EventId) this.seen.add(e.EventId);
   }
 
@@ -74,9 +79,11 @@ export class StackEventWatcher {
     const fresh: StackEvent[] = [];
     let token: string | undefined;
     pages: do {
-      const out = await callAws('read the stack events', () =>
-        this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token })),
-      this.options);
+      const out = await callAws(
+        'read the stack events',
+        () => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token })),
+        this.options,
+      );
       for (const e of out.StackEvents ?? []) {
         if (e.EventId && this.seen.has(e.EventId)) break pages;
         if (this.since && e.Timestamp && e.Timestamp < this.since) break pages;

@@ -22,9 +22,18 @@ export async function getDeployedTemplate(
   stackName: string,
   options: PollOptions & { changeSetName?: string } = {},
 ): Promise<object | undefined> {
-  const out = await callAws('read the deployed template', () =>
-    cfn.send(new GetTemplateCommand({ StackName: stackName, TemplateStage: 'Original', ...(options.changeSetName ? { ChangeSetName: options.changeSetName } : {}) })),
-  options);
+  const out = await callAws(
+    'read the deployed template',
+    () =>
+      cfn.send(
+        new GetTemplateCommand({
+          StackName: stackName,
+          TemplateStage: 'Original',
+          ...(options.changeSetName ? { ChangeSetName: options.changeSetName } : {}),
+        }),
+      ),
+    options,
+  );
   return parseTemplateBody(out.TemplateBody);
 }
 
@@ -86,7 +95,11 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   const name = makeChangeSetName(stackName, ctx.now?.() ?? new Date());
 
   const staged = await stageTemplate(clients.s3, { body, stackName, region: clients.region, bucket, endpoint: clients.s3Endpoint }, poll);
-  if (staged.uploadedTo) ctx.hooks?.onStep?.({ step: 'upload-template', message: `uploaded the template to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}` });
+  if (staged.uploadedTo)
+    ctx.hooks?.onStep?.({
+      step: 'upload-template',
+      message: `uploaded the template to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}`,
+    });
   ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
 
   const base = {
@@ -110,13 +123,25 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
       tags: stackSettings.tags ?? {},
       notificationArns: options.notificationArns ?? stackSettings.notificationArns,
       roleArn: options.roleArn ?? stackSettings.roleArn,
-      description: `mfinfra plan (${compiled.plugins.map((p) => p.key).join(', ').slice(0, 800) || 'no plugins'}); template sha256:${templateDigest(body)}`,
+      description: `mfinfra plan (${
+        compiled.plugins
+          .map((p) => p.key)
+          .join(', ')
+          .slice(0, 800) || 'no plugins'
+      }); template sha256:${templateDigest(body)}`,
     },
     poll,
   );
   const placeholder = changeSetType === 'CREATE';
   if ('noChanges' in created) {
-    return { ...base, status: 'no-changes', noChangeReason: created.noChanges, changes: [], placeholder: false, stackId: prepared.stack?.StackId };
+    return {
+      ...base,
+      status: 'no-changes',
+      noChangeReason: created.noChanges,
+      changes: [],
+      placeholder: false,
+      stackId: prepared.stack?.StackId,
+    };
   }
   const stackId = created.stackId ?? prepared.stack?.StackId;
 
@@ -126,17 +151,24 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   } catch (e) {
     // Ctrl-C or a timeout while CloudFormation computes: leave nothing behind.
     await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId }).catch(() => undefined);
-    if (isAbortError(e)) throw abortedError(`stopped; the change set ${name} was deleted${placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`);
+    if (isAbortError(e))
+      throw abortedError(
+        `stopped; the change set ${name} was deleted${placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`,
+      );
     throw e;
   }
   if (outcome.status === 'failed') {
     await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId });
-    throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`, {
-      hint: /EarlyValidation/.test(outcome.reason)
-        ? `details: aws cloudformation describe-events --change-set-name ${created.id} --filters FailedEvents=true`
-        : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
-      exitCode: ExitCode.FAILURE,
-    });
+    throw new MfinfraError(
+      DeployErrorCode.CHANGE_SET_FAILED,
+      `CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`,
+      {
+        hint: /EarlyValidation/.test(outcome.reason)
+          ? `details: aws cloudformation describe-events --change-set-name ${created.id} --filters FailedEvents=true`
+          : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
+        exitCode: ExitCode.FAILURE,
+      },
+    );
   }
   if (outcome.status === 'no-changes') {
     await deleteChangeSet(cfn, stackName, created.id, poll);
@@ -149,7 +181,14 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   // with no changes; an empty list is still real work when the template differs (e.g. Outputs only).
   if (changes.length === 0 && changeSetType === 'UPDATE' && oldTemplate && sameTemplate(oldTemplate, compiled.template)) {
     await deleteChangeSet(cfn, stackName, created.id, poll);
-    return { ...base, status: 'no-changes', noChangeReason: 'the change set has no changes and the template is unchanged', changes: [], placeholder: false, stackId };
+    return {
+      ...base,
+      status: 'no-changes',
+      noChangeReason: 'the change set has no changes and the template is unchanged',
+      changes: [],
+      placeholder: false,
+      stackId,
+    };
   }
   return {
     ...base,
@@ -177,6 +216,9 @@ export async function discardPlan(
   if (plan.changeSetId) await deleteChangeSet(cfn, plan.stackName, plan.changeSetId, poll);
   if (plan.placeholder) {
     ctx.hooks?.onStep?.({ step: 'cleanup', message: `deleting the REVIEW_IN_PROGRESS placeholder of ${plan.stackName}` });
-    await callAws('delete the placeholder stack', () => cfn.send(new DeleteStackCommand({ StackName: plan.stackId ?? plan.stackName })), { ...poll, idempotent: false });
+    await callAws('delete the placeholder stack', () => cfn.send(new DeleteStackCommand({ StackName: plan.stackId ?? plan.stackName })), {
+      ...poll,
+      idempotent: false,
+    });
   }
 }

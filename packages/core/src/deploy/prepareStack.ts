@@ -30,12 +30,19 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
 
   if (condition === 'busy') {
     if (!options.waitForBusy) {
-      throw new MfinfraError(DeployErrorCode.STACK_BUSY, `stack ${stackName} is busy: ${stack!.StackStatus} (another operation is running)`, {
-        hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
-        exitCode: ExitCode.FAILURE,
-      });
+      throw new MfinfraError(
+        DeployErrorCode.STACK_BUSY,
+        `stack ${stackName} is busy: ${stack!.StackStatus} (another operation is running)`,
+        {
+          hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
+          exitCode: ExitCode.FAILURE,
+        },
+      );
     }
-    ctx.hooks?.onStep?.({ step: 'wait-busy', message: `stack ${stackName} is ${stack!.StackStatus}; waiting for the running operation to finish` });
+    ctx.hooks?.onStep?.({
+      step: 'wait-busy',
+      message: `stack ${stackName} is ${stack!.StackStatus}; waiting for the running operation to finish`,
+    });
     try {
       stack = await pollUntil(
         `wait for stack ${stackName} to finish its operation`,
@@ -47,7 +54,8 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
         poll,
       ).then((r) => r.s);
     } catch (e) {
-      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED) throw abortedError(`stopped waiting for stack ${stackName}`, watchHint(stackName));
+      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED)
+        throw abortedError(`stopped waiting for stack ${stackName}`, watchHint(stackName));
       throw e;
     }
     condition = classifyStackStatus(stack?.StackStatus);
@@ -67,8 +75,15 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     ctx.hooks?.onStep?.({ step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
-    await callAws('continue the rollback', () => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName })), { ...poll, idempotent: false });
-    stack = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, { ...poll, timing: ctx.timing?.stack, onEvent: ctx.hooks?.onEvent });
+    await callAws('continue the rollback', () => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName })), {
+      ...poll,
+      idempotent: false,
+    });
+    stack = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, {
+      ...poll,
+      timing: ctx.timing?.stack,
+      onEvent: ctx.hooks?.onEvent,
+    });
     if (stack.StackStatus !== 'UPDATE_ROLLBACK_COMPLETE') {
       throw new MfinfraError(DeployErrorCode.STACK_STATE, `the rollback of ${stackName} ended in ${stack.StackStatus}`, {
         hint: `see why with: ${describeEvents(stackName)}; skip resources that cannot be rolled back with --resources-to-skip (aws cloudformation continue-update-rollback)`,
@@ -87,20 +102,37 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
         exitCode: ExitCode.FAILURE,
       });
     }
-    const consent = options.yes || ((await ctx.hooks?.confirm?.({ kind: 'recreate', stackName, status, message: `${message}. Delete it now and create it again?` })) ?? false);
+    const consent =
+      options.yes ||
+      ((await ctx.hooks?.confirm?.({ kind: 'recreate', stackName, status, message: `${message}. Delete it now and create it again?` })) ??
+        false);
     if (!consent) {
-      throw abortedError(`stack ${stackName} was left in ${status}`, 'pass --yes to allow mfinfra to delete the failed stack and create it again');
+      throw abortedError(
+        `stack ${stackName} was left in ${status}`,
+        'pass --yes to allow mfinfra to delete the failed stack and create it again',
+      );
     }
     ctx.hooks?.onStep?.({ step: 'delete-failed-stack', message: `deleting ${stackName} (${status}) before creating it again` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
-    await callAws('delete the failed stack', () => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! })), { ...poll, idempotent: false });
-    const end = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, { ...poll, timing: ctx.timing?.stack, onEvent: ctx.hooks?.onEvent });
+    await callAws('delete the failed stack', () => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! })), {
+      ...poll,
+      idempotent: false,
+    });
+    const end = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, {
+      ...poll,
+      timing: ctx.timing?.stack,
+      onEvent: ctx.hooks?.onEvent,
+    });
     if (end.StackStatus !== 'DELETE_COMPLETE') {
-      throw new MfinfraError(DeployErrorCode.STACK_STATE, `could not delete the failed stack ${stackName}: it ended in ${end.StackStatus}`, {
-        hint: `see why: ${describeEvents(stackName)}`,
-        exitCode: ExitCode.FAILURE,
-      });
+      throw new MfinfraError(
+        DeployErrorCode.STACK_STATE,
+        `could not delete the failed stack ${stackName}: it ended in ${end.StackStatus}`,
+        {
+          hint: `see why: ${describeEvents(stackName)}`,
+          exitCode: ExitCode.FAILURE,
+        },
+      );
     }
     return { stack: undefined, condition: 'none', previousStatus, recovered: 'recreated' };
   }

@@ -12,7 +12,13 @@ export function formatEvent(event: StackEventLine, progress: EventProgress, colo
   const count = progress.total !== undefined ? `${progress.done}/${progress.total}` : `${progress.done}`;
   const time = event.timestamp.slice(11, 19);
   const statusText = event.status.padEnd(28);
-  const status = event.failed ? c.red(statusText) : /_COMPLETE$/.test(event.status) && !/ROLLBACK/.test(event.status) ? c.green(statusText) : /ROLLBACK/.test(event.status) ? c.yellow(statusText) : statusText;
+  const status = event.failed
+    ? c.red(statusText)
+    : /_COMPLETE$/.test(event.status) && !/ROLLBACK/.test(event.status)
+      ? c.green(statusText)
+      : /ROLLBACK/.test(event.status)
+        ? c.yellow(statusText)
+        : statusText;
   const reason = event.reason ? (event.failed ? c.red(`  ${event.reason}`) : c.dim(`  ${event.reason}`)) : '';
   return `  ${count.padStart(7)}  ${c.dim(time)}  ${status} ${event.resourceType.padEnd(34)} ${event.isStack ? c.bold(event.logicalId) : event.logicalId}${reason}`;
 }
@@ -20,16 +26,25 @@ export function formatEvent(event: StackEventLine, progress: EventProgress, colo
 /** What `destroy` removes and what it keeps. */
 export function renderDestroyPlan(plan: DestroyPlan, color: boolean): string {
   const c = paint(color);
-  const lines = [`${c.bold(`Stack ${plan.stackName}`)} (${plan.status}): ${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'}`];
+  const lines = [
+    `${c.bold(`Stack ${plan.stackName}`)} (${plan.status}): ${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'}`,
+  ];
   for (const r of plan.resources) {
     const mark = r.outcome === 'delete' ? c.red('- delete  ') : r.outcome === 'retain' ? c.yellow('~ retain  ') : c.yellow('~ snapshot');
-    const why = r.outcome === 'delete' ? '' : c.dim(`  (DeletionPolicy ${r.deletionPolicy}${r.outcome === 'retain' ? ': kept, no longer managed by CloudFormation' : ': a final snapshot is kept, the resource is deleted'})`);
+    const why =
+      r.outcome === 'delete'
+        ? ''
+        : c.dim(
+            `  (DeletionPolicy ${r.deletionPolicy}${r.outcome === 'retain' ? ': kept, no longer managed by CloudFormation' : ': a final snapshot is kept, the resource is deleted'})`,
+          );
     lines.push(`  ${mark} ${r.resourceType.padEnd(34)} ${r.logicalId}${r.physicalId ? c.dim(`  ${r.physicalId}`) : ''}${why}`);
   }
   const deleted = plan.resources.filter((r) => r.outcome !== 'retain').length;
   lines.push('');
   const snapshots = plan.resources.filter((r) => r.outcome === 'snapshot').length;
-  lines.push(`${deleted} to delete${snapshots ? ` (${snapshots} after a final snapshot)` : ''}, ${plan.resources.length - deleted} to retain`);
+  lines.push(
+    `${deleted} to delete${snapshots ? ` (${snapshots} after a final snapshot)` : ''}, ${plan.resources.length - deleted} to retain`,
+  );
   if (plan.retained.some((r) => r.outcome === 'retain')) {
     lines.push(c.dim('retained resources keep existing (and costing) after the stack is gone; delete them yourself when no longer needed'));
   }

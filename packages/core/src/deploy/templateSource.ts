@@ -37,14 +37,20 @@ export function assertTemplateSize(body: string, stackName: string, templateBuck
     throw new MfinfraError(
       DeployErrorCode.TEMPLATE_TOO_LARGE,
       `the template for stack ${stackName} is ${bytes.toLocaleString('en-US')} bytes; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes.toLocaleString('en-US')} bytes (1 MB) even from S3`,
-      { hint: 'split the deployment into two manifests (two stacks), or disable plugins / features you do not need', exitCode: ExitCode.INVALID },
+      {
+        hint: 'split the deployment into two manifests (two stacks), or disable plugins / features you do not need',
+        exitCode: ExitCode.INVALID,
+      },
     );
   }
   if (bytes > CFN_LIMITS.inlineBodyBytes && !templateBucket) {
     throw new MfinfraError(
       DeployErrorCode.TEMPLATE_TOO_LARGE,
       `the template for stack ${stackName} is ${bytes.toLocaleString('en-US')} bytes, over the 51,200 bytes CloudFormation takes inline, and no S3 staging bucket is set`,
-      { hint: 'set stack.templateBucket in the manifest or pass --template-bucket NAME (mfinfra creates it, private and encrypted, if it does not exist)', exitCode: ExitCode.USAGE },
+      {
+        hint: 'set stack.templateBucket in the manifest or pass --template-bucket NAME (mfinfra creates it, private and encrypted, if it does not exist)',
+        exitCode: ExitCode.USAGE,
+      },
     );
   }
 }
@@ -70,7 +76,13 @@ export async function stageTemplate(
     `upload the template to s3://${bucket}/${key}`,
     () =>
       s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: input.body, ContentType: 'application/json', ServerSideEncryption: 'AES256' }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: input.body,
+          ContentType: 'application/json',
+          ServerSideEncryption: 'AES256',
+        }),
       ),
     options,
   );
@@ -105,11 +117,15 @@ export async function ensureStagingBucket(
     const name = awsErrorName(e);
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (name === 'Forbidden' || status === 403) {
-      throw new MfinfraError(DeployErrorCode.AWS_ACCESS_DENIED, `the template bucket ${bucket} exists but these credentials cannot use it`, {
-        hint: 'S3 bucket names are global: pick another stack.templateBucket / --template-bucket, or grant s3:PutObject on it',
-        exitCode: ExitCode.FAILURE,
-        cause: e,
-      });
+      throw new MfinfraError(
+        DeployErrorCode.AWS_ACCESS_DENIED,
+        `the template bucket ${bucket} exists but these credentials cannot use it`,
+        {
+          hint: 'S3 bucket names are global: pick another stack.templateBucket / --template-bucket, or grant s3:PutObject on it',
+          exitCode: ExitCode.FAILURE,
+          cause: e,
+        },
+      );
     }
     if (!(name === 'NotFound' || name === 'NoSuchBucket' || status === 404)) {
       return callAws(`check the template bucket ${bucket}`, () => Promise.reject(e), options);
@@ -126,43 +142,59 @@ export async function ensureStagingBucket(
       ),
     { ...options, idempotent: false },
   );
-  await callAws(`block public access on ${bucket}`, () =>
-    s3.send(
-      new PutPublicAccessBlockCommand({
-        Bucket: bucket,
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-      }),
-    ),
-  options);
-  await callAws(`turn on encryption for ${bucket}`, () =>
-    s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket: bucket,
-        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-      }),
-    ),
-  options);
-  if (options.tlsOnly === false) return true;
-  await callAws(`require TLS on ${bucket}`, () =>
-    s3.send(
-      new PutBucketPolicyCommand({
-        Bucket: bucket,
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [`arn:${partitionOf(region)}:s3:::${bucket}`, `arn:${partitionOf(region)}:s3:::${bucket}/*`],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
+  await callAws(
+    `block public access on ${bucket}`,
+    () =>
+      s3.send(
+        new PutPublicAccessBlockCommand({
+          Bucket: bucket,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
         }),
-      }),
-    ),
-  options);
+      ),
+    options,
+  );
+  await callAws(
+    `turn on encryption for ${bucket}`,
+    () =>
+      s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+          },
+        }),
+      ),
+    options,
+  );
+  if (options.tlsOnly === false) return true;
+  await callAws(
+    `require TLS on ${bucket}`,
+    () =>
+      s3.send(
+        new PutBucketPolicyCommand({
+          Bucket: bucket,
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [`arn:${partitionOf(region)}:s3:::${bucket}`, `arn:${partitionOf(region)}:s3:::${bucket}/*`],
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          }),
+        }),
+      ),
+    options,
+  );
   return true;
 }
 

@@ -13,7 +13,16 @@ export type ConfirmRequest =
 
 /** A step worth a line of progress ("creating change set ...", "waiting for ..."). */
 export interface DeployStep {
-  step: 'wait-busy' | 'continue-rollback' | 'delete-failed-stack' | 'upload-template' | 'create-change-set' | 'execute' | 'delete' | 'cleanup' | 'termination-protection';
+  step:
+    | 'wait-busy'
+    | 'continue-rollback'
+    | 'delete-failed-stack'
+    | 'upload-template'
+    | 'create-change-set'
+    | 'execute'
+    | 'delete'
+    | 'cleanup'
+    | 'termination-protection';
   message: string;
 }
 

@@ -40,7 +40,10 @@ export async function waitForStackOperation(
         await flush();
         const out = await cfn.send(new DescribeStacksCommand({ StackName: stackId }));
         const stack = out.Stacks?.[0];
-        if (!stack) throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `stack ${stackName} disappeared while mfinfra followed it`, { exitCode: ExitCode.FAILURE });
+        if (!stack)
+          throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `stack ${stackName} disappeared while mfinfra followed it`, {
+            exitCode: ExitCode.FAILURE,
+          });
         const status = stack.StackStatus ?? '';
         if (status === 'REVIEW_IN_PROGRESS') {
           if (++reviewReads <= STALE_REVIEW_READS) return undefined;

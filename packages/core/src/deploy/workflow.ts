@@ -89,24 +89,48 @@ export interface ApplyDeployResult extends PlannedDeploy {
 export type ReviewCallback = (planned: Required<PlannedDeploy>) => Promise<boolean>;
 
 /** `mfinfra apply`. */
-export async function applyDeploy(compiled: CompileResult, ctx: DeployContext, review: ReviewCallback, options: ApplyDeployOptions = {}): Promise<ApplyDeployResult> {
-  const plan = options.changeSet ? await planFromExistingChangeSet(compiled, ctx, options.changeSet) : await createPlan(compiled, ctx, { ...options, recreateFailed: true });
+export async function applyDeploy(
+  compiled: CompileResult,
+  ctx: DeployContext,
+  review: ReviewCallback,
+  options: ApplyDeployOptions = {},
+): Promise<ApplyDeployResult> {
+  const plan = options.changeSet
+    ? await planFromExistingChangeSet(compiled, ctx, options.changeSet)
+    : await createPlan(compiled, ctx, { ...options, recreateFailed: true });
   let planned: PlannedDeploy = { plan };
   if (plan.status === 'changes') {
-    let go = false;
+    let go: boolean;
     try {
       const preview = await previewOf(plan, compiled);
-      const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', ...options.gates, approved: options.yes === true });
+      const gates = evaluateGates(preview, {
+        allowReplace: [],
+        requireApproval: 'broadening',
+        ...options.gates,
+        approved: options.yes === true,
+      });
       planned = { plan, preview, gates };
       // The review sees the preview either way (so a refusal comes with what was refused); when a
       // gate blocks, its answer does not matter.
       go = await review({ plan, preview, gates });
       if (!gates.ok && !gates.approvable) {
-        throw new MfinfraError(DeployErrorCode.GATE_BLOCKED, `the change to ${plan.stackName} was refused by a safety gate: ${gates.blocked[0]!.reason}`, {
-          hint: gates.blocked[0]!.hint,
-          exitCode: ExitCode.BLOCKED,
-          diagnostics: gates.blocked.length > 1 ? gates.blocked.map((b) => ({ code: 'GATE_' + b.gate.toUpperCase(), severity: 'error' as const, message: b.reason, hint: b.hint })) : [],
-        });
+        throw new MfinfraError(
+          DeployErrorCode.GATE_BLOCKED,
+          `the change to ${plan.stackName} was refused by a safety gate: ${gates.blocked[0]!.reason}`,
+          {
+            hint: gates.blocked[0]!.hint,
+            exitCode: ExitCode.BLOCKED,
+            diagnostics:
+              gates.blocked.length > 1
+                ? gates.blocked.map((b) => ({
+                    code: 'GATE_' + b.gate.toUpperCase(),
+                    severity: 'error' as const,
+                    message: b.reason,
+                    hint: b.hint,
+                  }))
+                : [],
+          },
+        );
       }
     } catch (e) {
       // Refused, interrupted, or the review failed: leave nothing behind that was made for this run.

@@ -18,13 +18,25 @@ import type { CompileResult } from '../../src/compile/compile.js';
 import { MfinfraError } from '../../src/errors.js';
 import { compiled, CS_ID, CS_NAME, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
 
-const ADD = (id: string) => ({ Type: 'Resource' as const, ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' } });
+const ADD = (id: string) => ({
+  Type: 'Resource' as const,
+  ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' },
+});
 const CREATED_AT = new Date('2026-01-01T12:00:01Z');
 
 function newStack(h: Harness, changes = [ADD('QueueJobs')]) {
   h.cfn.on(DescribeStacksCommand, { StackName: STACK }).rejects(missingStack());
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-  h.cfn.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE', ChangeSetId: CS_ID, StackId: STACK_ID, CreationTime: CREATED_AT, Changes: changes });
+  h.cfn
+    .on(DescribeChangeSetCommand)
+    .resolves({
+      Status: 'CREATE_COMPLETE',
+      ExecutionStatus: 'AVAILABLE',
+      ChangeSetId: CS_ID,
+      StackId: STACK_ID,
+      CreationTime: CREATED_AT,
+      Changes: changes,
+    });
   h.cfn.on(ExecuteChangeSetCommand).resolves({});
 }
 
@@ -112,7 +124,10 @@ describe('applyDeploy', () => {
     const c = await compiled({ stackYaml: '{ name: mf-test, region: us-east-1, terminationProtection: true }' });
     const out = await applyDeploy(c, h.ctx, yes, { disableRollback: true });
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.DisableRollback).toBe(true);
-    expect(h.cfn.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input).toEqual({ StackName: STACK_ID, EnableTerminationProtection: true });
+    expect(h.cfn.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input).toEqual({
+      StackName: STACK_ID,
+      EnableTerminationProtection: true,
+    });
     expect(out.result.terminationProtection).toBe(true);
   });
 
@@ -123,7 +138,12 @@ describe('applyDeploy', () => {
       StackEvents: [
         event(STACK, 'ROLLBACK_COMPLETE', undefined, '2026-01-01T12:00:20Z'),
         event('QueueLogs', 'CREATE_FAILED', 'Resource creation cancelled', '2026-01-01T12:00:12Z'),
-        event('QueueJobs', 'CREATE_FAILED', 'Resource handler returned message: "Queue already exists" (HandlerErrorCode: AlreadyExists)', '2026-01-01T12:00:11Z'),
+        event(
+          'QueueJobs',
+          'CREATE_FAILED',
+          'Resource handler returned message: "Queue already exists" (HandlerErrorCode: AlreadyExists)',
+          '2026-01-01T12:00:11Z',
+        ),
         event(STACK, 'CREATE_IN_PROGRESS', 'User Initiated', '2026-01-01T12:00:05Z'),
       ],
     });
@@ -156,12 +176,27 @@ describe('applyDeploy', () => {
   it('a stateful removal is refused by the safety gate (exit 4) whatever the review says; the change set is deleted', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack('UPDATE_COMPLETE'));
-    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } } }) });
+    h.cfn
+      .on(GetTemplateCommand)
+      .resolves({
+        TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } } }),
+      });
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
     h.cfn.on(DescribeChangeSetCommand).resolves({
       Status: 'CREATE_COMPLETE',
       ChangeSetId: CS_ID,
-      Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'QueueOld', ResourceType: 'AWS::SQS::Queue', PhysicalResourceId: 'https://sqs/old', PolicyAction: 'Delete' } }],
+      Changes: [
+        {
+          Type: 'Resource',
+          ResourceChange: {
+            Action: 'Remove',
+            LogicalResourceId: 'QueueOld',
+            ResourceType: 'AWS::SQS::Queue',
+            PhysicalResourceId: 'https://sqs/old',
+            PolicyAction: 'Delete',
+          },
+        },
+      ],
     });
     const seen: string[] = [];
     const e = await applyError(await compiled(), h, async ({ gates }) => {
@@ -189,7 +224,9 @@ describe('applyDeploy', () => {
     const c = await compiled();
     const e = await applyError(c, h);
     expect([e.code, e.exitCode, e.message]).toEqual(['ABORTED', 130, 'stopped following stack mf-test']);
-    expect(e.hint).toBe('the stack operation continues in AWS; follow it with: aws cloudformation describe-stack-events --stack-name mf-test');
+    expect(e.hint).toBe(
+      'the stack operation continues in AWS; follow it with: aws cloudformation describe-stack-events --stack-name mf-test',
+    );
     // The executed change set is not touched, no state or config is written.
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
     expect(existsSync(path.join(path.dirname(c.file), '.mfinfra'))).toBe(false);
@@ -197,9 +234,17 @@ describe('applyDeploy', () => {
 
   it('nothing to deploy: no execution; Outputs from the stack as it is', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'QueueCount', OutputValue: '1' }] }));
+    h.cfn
+      .on(DescribeStacksCommand, { StackName: STACK })
+      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'QueueCount', OutputValue: '1' }] }));
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    h.cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.", ChangeSetId: CS_ID });
+    h.cfn
+      .on(DescribeChangeSetCommand)
+      .resolves({
+        Status: 'FAILED',
+        StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+        ChangeSetId: CS_ID,
+      });
     h.cfn.on(DeleteChangeSetCommand).resolves({});
     let asked = false;
     const out = await applyDeploy(await compiled(), h.ctx, async () => (asked = true));
@@ -243,7 +288,10 @@ describe('applyDeploy --change-set', () => {
     const c = await compiled();
     await existing(h, c, { Description: `mfinfra plan (queues); template sha256:${'0'.repeat(64)}` });
     const e = await applyError(c, h, yes, { changeSet: CS_NAME });
-    expect([e.code, e.message]).toEqual(['CHANGE_SET_STALE', `change set ${CS_NAME} no longer matches the manifest: its template differs from what mf-test compiles to now`]);
+    expect([e.code, e.message]).toEqual([
+      'CHANGE_SET_STALE',
+      `change set ${CS_NAME} no longer matches the manifest: its template differs from what mf-test compiles to now`,
+    ]);
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 
@@ -254,12 +302,19 @@ describe('applyDeploy --change-set', () => {
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: {} }) });
     const e = await applyError(c, h, yes, { changeSet: CS_NAME });
     expect(e.code).toBe('CHANGE_SET_STALE');
-    expect(h.cfn.commandCalls(GetTemplateCommand)[0]!.args[0].input).toEqual({ StackName: STACK, TemplateStage: 'Original', ChangeSetName: CS_ID });
+    expect(h.cfn.commandCalls(GetTemplateCommand)[0]!.args[0].input).toEqual({
+      StackName: STACK,
+      TemplateStage: 'Original',
+      ChangeSetName: CS_ID,
+    });
   });
 
   it.each([
     [{ ExecutionStatus: 'OBSOLETE' }, 'status CREATE_COMPLETE, execution status OBSOLETE'],
-    [{ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: 'No updates are to be performed.' }, 'status FAILED, execution status UNAVAILABLE (No updates are to be performed.)'],
+    [
+      { Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', StatusReason: 'No updates are to be performed.' },
+      'status FAILED, execution status UNAVAILABLE (No updates are to be performed.)',
+    ],
   ])('refuses a change set that cannot be executed (%o)', async (extra, text) => {
     const h = harness();
     const c = await compiled();

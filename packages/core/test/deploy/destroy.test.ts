@@ -1,4 +1,10 @@
-import { DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,15 +29,39 @@ function deployedStack(h: Harness, status = 'UPDATE_COMPLETE', extra = {}) {
   h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
   h.cfn.on(ListStackResourcesCommand, { NextToken: undefined }).resolves({
     StackResourceSummaries: [
-      { LogicalResourceId: 'Bucket', ResourceType: 'AWS::S3::Bucket', PhysicalResourceId: 'mf-test-bucket-1a2b', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() },
-      { LogicalResourceId: 'Database', ResourceType: 'AWS::RDS::DBInstance', PhysicalResourceId: 'mf-test-db', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() },
+      {
+        LogicalResourceId: 'Bucket',
+        ResourceType: 'AWS::S3::Bucket',
+        PhysicalResourceId: 'mf-test-bucket-1a2b',
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
+      {
+        LogicalResourceId: 'Database',
+        ResourceType: 'AWS::RDS::DBInstance',
+        PhysicalResourceId: 'mf-test-db',
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
     ],
     NextToken: 'p2',
   });
   h.cfn.on(ListStackResourcesCommand, { NextToken: 'p2' }).resolves({
     StackResourceSummaries: [
-      { LogicalResourceId: 'Logs', ResourceType: 'AWS::Logs::LogGroup', PhysicalResourceId: '/mf/logs', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() },
-      { LogicalResourceId: 'Queue', ResourceType: 'AWS::SQS::Queue', PhysicalResourceId: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', ResourceStatus: 'UPDATE_COMPLETE', LastUpdatedTimestamp: new Date() },
+      {
+        LogicalResourceId: 'Logs',
+        ResourceType: 'AWS::Logs::LogGroup',
+        PhysicalResourceId: '/mf/logs',
+        ResourceStatus: 'CREATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
+      {
+        LogicalResourceId: 'Queue',
+        ResourceType: 'AWS::SQS::Queue',
+        PhysicalResourceId: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+        ResourceStatus: 'UPDATE_COMPLETE',
+        LastUpdatedTimestamp: new Date(),
+      },
     ],
   });
 }
@@ -95,7 +125,11 @@ describe('destroyDeploy', () => {
     deployedStack(h, 'UPDATE_COMPLETE', { EnableTerminationProtection: true });
     let asked = false;
     const e = await destroyError(h, async () => (asked = true));
-    expect([e.code, e.exitCode, e.message]).toEqual(['TERMINATION_PROTECTION', 1, 'stack mf-test cannot be deleted while TerminationProtection is enabled']);
+    expect([e.code, e.exitCode, e.message]).toEqual([
+      'TERMINATION_PROTECTION',
+      1,
+      'stack mf-test cannot be deleted while TerminationProtection is enabled',
+    ]);
     expect(e.hint).toContain('set stack.terminationProtection: false in the manifest and run `mfinfra apply`');
     expect(e.hint).toContain('aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name mf-test');
     expect(asked).toBe(false);
@@ -107,7 +141,9 @@ describe('destroyDeploy', () => {
     deployedStack(h);
     h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     const { awsError } = await import('./helpers.js');
-    h.cfn.on(DeleteStackCommand).rejects(awsError('ValidationError', 'Stack [mf-test] cannot be deleted while TerminationProtection is enabled'));
+    h.cfn
+      .on(DeleteStackCommand)
+      .rejects(awsError('ValidationError', 'Stack [mf-test] cannot be deleted while TerminationProtection is enabled'));
     const e = await destroyError(h);
     expect(e.code).toBe('TERMINATION_PROTECTION');
   });

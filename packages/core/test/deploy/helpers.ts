@@ -22,17 +22,30 @@ export const CS_ID = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${
 
 /** An error as the SDK throws it for a CloudFormation error response. */
 export function awsError(name: string, message: string, status = 400): CloudFormationServiceException {
-  return new CloudFormationServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return new CloudFormationServiceException({
+    name,
+    message,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 export const missingStack = () => awsError('ValidationError', `Stack with id ${STACK} does not exist`);
 
 export function stack(status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } {
-  return { Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-01-01T10:00:00Z'), ...extra }] };
+  return {
+    Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-01-01T10:00:00Z'), ...extra }],
+  };
 }
 
 let eventSeq = 0;
-export function event(logicalId: string, status: string, reason?: string, at = '2026-01-01T12:00:10Z', type = 'AWS::SQS::Queue'): StackEvent {
+export function event(
+  logicalId: string,
+  status: string,
+  reason?: string,
+  at = '2026-01-01T12:00:10Z',
+  type = 'AWS::SQS::Queue',
+): StackEvent {
   const isStack = logicalId === STACK;
   return {
     EventId: `ev-${++eventSeq}`,
@@ -58,7 +71,14 @@ export const queuesPlugin = definePlugin<{ names: string[]; retain?: boolean }>(
   },
   resources: (_ctx, o) =>
     Object.fromEntries(
-      o.names.map((n) => [`Queue${n}`, { Type: 'AWS::SQS::Queue', ...(o.retain ? { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } : {}), Properties: { SqsManagedSseEnabled: true } }]),
+      o.names.map((n) => [
+        `Queue${n}`,
+        {
+          Type: 'AWS::SQS::Queue',
+          ...(o.retain ? { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } : {}),
+          Properties: { SqsManagedSseEnabled: true },
+        },
+      ]),
     ),
   stackOutputs: () => ({ QueueCount: { value: '2', description: 'how many queues' } }),
 });
@@ -66,7 +86,14 @@ export const queuesPlugin = definePlugin<{ names: string[]; retain?: boolean }>(
 export async function compiled(options: { names?: string[]; stackYaml?: string } = {}): Promise<CompileResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-deploy-'));
   const stackYaml = options.stackYaml ?? `{ name: ${STACK}, region: us-east-1, tags: { team: ml } }`;
-  const text = ['version: 1', `stack: ${stackYaml}`, 'plugins: [queues]', `queues: { names: [${(options.names ?? ['Jobs']).join(', ')}] }`, 'outputs: { metaflowConfig: { enabled: false } }', ''].join('\n');
+  const text = [
+    'version: 1',
+    `stack: ${stackYaml}`,
+    'plugins: [queues]',
+    `queues: { names: [${(options.names ?? ['Jobs']).join(', ')}] }`,
+    'outputs: { metaflowConfig: { enabled: false } }',
+    '',
+  ].join('\n');
   return compileManifest(text, { plugins: { queues: queuesPlugin }, cwd: dir });
 }
 
@@ -115,5 +142,7 @@ export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {
 
 /** The commands a mock received, by name, in order. */
 export function callNames(h: Harness): string[] {
-  return [...h.cfn.calls(), ...h.s3.calls()].map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''));
+  return [...h.cfn.calls(), ...h.s3.calls()].map((c) =>
+    (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, ''),
+  );
 }

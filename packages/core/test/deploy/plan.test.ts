@@ -13,7 +13,10 @@ import { createPlan, discardPlan } from '../../src/deploy/plan.js';
 import { MfinfraError } from '../../src/errors.js';
 import { awsError, compiled, CS_ID, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
 
-const ADD_JOBS = { Type: 'Resource' as const, ResourceChange: { Action: 'Add' as const, LogicalResourceId: 'QueueJobs', ResourceType: 'AWS::SQS::Queue' } };
+const ADD_JOBS = {
+  Type: 'Resource' as const,
+  ResourceChange: { Action: 'Add' as const, LogicalResourceId: 'QueueJobs', ResourceType: 'AWS::SQS::Queue' },
+};
 
 function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
@@ -21,7 +24,15 @@ function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
     .on(DescribeChangeSetCommand)
     .resolvesOnce({ Status: 'CREATE_PENDING', ChangeSetId: CS_ID })
     .resolvesOnce({ Status: 'CREATE_IN_PROGRESS', ChangeSetId: CS_ID })
-    .resolves({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE', ChangeSetId: CS_ID, StackId: STACK_ID, CreationTime: new Date('2026-01-01T12:00:01Z'), Changes: [ADD_JOBS], ...extra });
+    .resolves({
+      Status: 'CREATE_COMPLETE',
+      ExecutionStatus: 'AVAILABLE',
+      ChangeSetId: CS_ID,
+      StackId: STACK_ID,
+      CreationTime: new Date('2026-01-01T12:00:01Z'),
+      Changes: [ADD_JOBS],
+      ...extra,
+    });
 }
 
 async function planError(h: Harness, options = {}, names?: string[]): Promise<MfinfraError> {
@@ -40,7 +51,14 @@ describe('createPlan: stack states', () => {
     h.cfn.on(DescribeStacksCommand).rejects(missingStack());
     readyChangeSet(h);
     const plan = await createPlan(await compiled(), h.ctx);
-    expect(plan).toMatchObject({ status: 'changes', changeSetType: 'CREATE', changeSetId: CS_ID, stackId: STACK_ID, placeholder: true, previousStatus: undefined });
+    expect(plan).toMatchObject({
+      status: 'changes',
+      changeSetType: 'CREATE',
+      changeSetId: CS_ID,
+      stackId: STACK_ID,
+      placeholder: true,
+      previousStatus: undefined,
+    });
     expect(plan.changes).toEqual([ADD_JOBS]);
     const create = h.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
     expect(create).toMatchObject({
@@ -76,7 +94,11 @@ describe('createPlan: stack states', () => {
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' } } }) });
     readyChangeSet(h);
     const plan = await createPlan(await compiled(), h.ctx);
-    expect(plan).toMatchObject({ changeSetType: 'UPDATE', placeholder: false, oldTemplate: { Resources: { QueueOld: { Type: 'AWS::SQS::Queue' } } } });
+    expect(plan).toMatchObject({
+      changeSetType: 'UPDATE',
+      placeholder: false,
+      oldTemplate: { Resources: { QueueOld: { Type: 'AWS::SQS::Queue' } } },
+    });
     expect(h.cfn.commandCalls(GetTemplateCommand)[0]!.args[0].input).toEqual({ StackName: STACK, TemplateStage: 'Original' });
   });
 
@@ -85,22 +107,27 @@ describe('createPlan: stack states', () => {
     h.cfn.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     const e = await planError(h);
     expect(e.code).toBe('STACK_STATE');
-    expect(e.message).toBe('stack mf-test is in ROLLBACK_COMPLETE: its creation failed, and it can not be updated; it must be deleted and created again');
+    expect(e.message).toBe(
+      'stack mf-test is in ROLLBACK_COMPLETE: its creation failed, and it can not be updated; it must be deleted and created again',
+    );
     expect(e.hint).toContain('`mfinfra apply` offers to delete and re-create it');
     expect(h.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
   it('ROLLBACK_COMPLETE with consent: deletes the failed stack, waits for DELETE_COMPLETE, then CREATE', async () => {
     const h = harness({ confirm: true });
-    h.cfn
-      .on(DescribeStacksCommand, { StackName: STACK })
-      .resolvesOnce(stack('ROLLBACK_COMPLETE'))
-      .rejects(missingStack());
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolvesOnce(stack('ROLLBACK_COMPLETE')).rejects(missingStack());
     h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolvesOnce(stack('DELETE_IN_PROGRESS')).resolves(stack('DELETE_COMPLETE'));
     h.cfn
       .on(DescribeStackEventsCommand)
       .resolvesOnce({ StackEvents: [event(STACK, 'ROLLBACK_COMPLETE', undefined, '2026-01-01T11:00:00Z')] })
-      .resolves({ StackEvents: [event(STACK, 'DELETE_COMPLETE'), event('QueueJobs', 'DELETE_COMPLETE'), event(STACK, 'DELETE_IN_PROGRESS', 'User Initiated')] });
+      .resolves({
+        StackEvents: [
+          event(STACK, 'DELETE_COMPLETE'),
+          event('QueueJobs', 'DELETE_COMPLETE'),
+          event(STACK, 'DELETE_IN_PROGRESS', 'User Initiated'),
+        ],
+      });
     readyChangeSet(h);
     const plan = await createPlan(await compiled(), h.ctx, { recreateFailed: true });
     expect(h.confirmations).toEqual([
@@ -109,7 +136,11 @@ describe('createPlan: stack states', () => {
     expect(h.cfn.commandCalls(DeleteStackCommand)[0]!.args[0].input).toEqual({ StackName: STACK_ID });
     expect(plan).toMatchObject({ changeSetType: 'CREATE', recovered: 'recreated', previousStatus: 'ROLLBACK_COMPLETE' });
     // Events of the deletion streamed oldest first, the old ROLLBACK_COMPLETE not repeated.
-    expect(h.events.map((e) => `${e.event.logicalId} ${e.event.status}`)).toEqual(['mf-test DELETE_IN_PROGRESS', 'QueueJobs DELETE_COMPLETE', 'mf-test DELETE_COMPLETE']);
+    expect(h.events.map((e) => `${e.event.logicalId} ${e.event.status}`)).toEqual([
+      'mf-test DELETE_IN_PROGRESS',
+      'QueueJobs DELETE_COMPLETE',
+      'mf-test DELETE_COMPLETE',
+    ]);
   });
 
   it('ROLLBACK_COMPLETE, consent refused: aborted (exit 130), nothing deleted', async () => {
@@ -153,12 +184,19 @@ describe('createPlan: stack states', () => {
     expect(e.hint).toContain('--wait-for-busy');
 
     const w = harness();
-    w.cfn.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_IN_PROGRESS')).resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')).resolves(stack('UPDATE_COMPLETE'));
+    w.cfn
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
+      .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'))
+      .resolves(stack('UPDATE_COMPLETE'));
     w.cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
     readyChangeSet(w);
     const plan = await createPlan(await compiled(), w.ctx, { waitForBusy: true });
     expect(plan.changeSetType).toBe('UPDATE');
-    expect(w.steps[0]).toEqual({ step: 'wait-busy', message: 'stack mf-test is UPDATE_IN_PROGRESS; waiting for the running operation to finish' });
+    expect(w.steps[0]).toEqual({
+      step: 'wait-busy',
+      message: 'stack mf-test is UPDATE_IN_PROGRESS; waiting for the running operation to finish',
+    });
   });
 });
 
@@ -170,7 +208,9 @@ describe('createPlan: change set outcomes', () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    h.cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: reason, ChangeSetId: CS_ID, ExecutionStatus: 'UNAVAILABLE' });
+    h.cfn
+      .on(DescribeChangeSetCommand)
+      .resolves({ Status: 'FAILED', StatusReason: reason, ChangeSetId: CS_ID, ExecutionStatus: 'UNAVAILABLE' });
     const plan = await createPlan(await compiled(), h.ctx);
     expect(plan).toMatchObject({ status: 'no-changes', noChangeReason: reason, changes: [] });
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)[0]!.args[0].input).toEqual({ ChangeSetName: CS_ID, StackName: STACK });
@@ -207,7 +247,11 @@ describe('createPlan: change set outcomes', () => {
     const reason = 'Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template';
     h.cfn.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: reason, ChangeSetId: CS_ID });
     const e = await planError(h);
-    expect([e.code, e.exitCode, e.message]).toEqual(['CHANGE_SET_FAILED', 1, `CloudFormation could not create the change set for mf-test: ${reason}`]);
+    expect([e.code, e.exitCode, e.message]).toEqual([
+      'CHANGE_SET_FAILED',
+      1,
+      `CloudFormation could not create the change set for mf-test: ${reason}`,
+    ]);
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(h.cfn.commandCalls(DeleteStackCommand)[0]!.args[0].input).toEqual({ StackName: STACK_ID });
   });
@@ -216,10 +260,19 @@ describe('createPlan: change set outcomes', () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand).rejects(missingStack());
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    const change = (id: string) => ({ Type: 'Resource' as const, ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' } });
-    h.cfn.on(DescribeChangeSetCommand, { NextToken: undefined }).resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('A')], NextToken: 'p2' });
-    h.cfn.on(DescribeChangeSetCommand, { NextToken: 'p2' }).resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('B')], NextToken: 'p3' });
-    h.cfn.on(DescribeChangeSetCommand, { NextToken: 'p3' }).resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('C')] });
+    const change = (id: string) => ({
+      Type: 'Resource' as const,
+      ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' },
+    });
+    h.cfn
+      .on(DescribeChangeSetCommand, { NextToken: undefined })
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('A')], NextToken: 'p2' });
+    h.cfn
+      .on(DescribeChangeSetCommand, { NextToken: 'p2' })
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('B')], NextToken: 'p3' });
+    h.cfn
+      .on(DescribeChangeSetCommand, { NextToken: 'p3' })
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('C')] });
     const plan = await createPlan(await compiled(), h.ctx);
     expect(plan.changes.map((c) => c.ResourceChange!.LogicalResourceId)).toEqual(['A', 'B', 'C']);
     expect(h.cfn.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2', 'p3']);
@@ -245,7 +298,11 @@ describe('AWS errors become one clear line', () => {
     ['CredentialsProviderError', 'Could not load credentials from any providers', 'AWS_CREDENTIALS'],
     ['ExpiredToken', 'The security token included in the request is expired', 'AWS_CREDENTIALS'],
     ['InvalidClientTokenId', 'The security token included in the request is invalid.', 'AWS_CREDENTIALS'],
-    ['AccessDenied', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStacks', 'AWS_ACCESS_DENIED'],
+    [
+      'AccessDenied',
+      'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStacks',
+      'AWS_ACCESS_DENIED',
+    ],
   ])('%s → %s', async (name, message, code) => {
     const h = harness();
     const err = name === 'CredentialsProviderError' ? Object.assign(new Error(message), { name }) : awsError(name, message, 403);
@@ -259,7 +316,11 @@ describe('AWS errors become one clear line', () => {
 
   it('throttling that outlasts the SDK retries is waited out', async () => {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded')).rejectsOnce(awsError('Throttling', 'Rate exceeded')).rejects(missingStack());
+    h.cfn
+      .on(DescribeStacksCommand)
+      .rejectsOnce(awsError('Throttling', 'Rate exceeded'))
+      .rejectsOnce(awsError('Throttling', 'Rate exceeded'))
+      .rejects(missingStack());
     readyChangeSet(h);
     expect((await createPlan(await compiled(), h.ctx)).changeSetType).toBe('CREATE');
     expect(h.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(3);

@@ -42,7 +42,10 @@ describe('template size', () => {
     const h = harness();
     const c = await compiled();
     const e = await planError(h, { ...c, body: 'x'.repeat(1_000_001) }, { templateBucket: 'staging' });
-    expect([e.code, e.message]).toEqual(['TEMPLATE_TOO_LARGE', 'the template for stack mf-test is 1,000,001 bytes; CloudFormation accepts at most 1,000,000 bytes (1 MB) even from S3']);
+    expect([e.code, e.message]).toEqual([
+      'TEMPLATE_TOO_LARGE',
+      'the template for stack mf-test is 1,000,001 bytes; CloudFormation accepts at most 1,000,000 bytes (1 MB) even from S3',
+    ]);
     expect(h.cfn.calls()).toHaveLength(0);
     expect(h.s3.calls()).toHaveLength(0);
   });
@@ -86,12 +89,19 @@ describe('template size', () => {
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    expect(h.s3.commandCalls(PutBucketEncryptionCommand)[0]!.args[0].input.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+    expect(
+      h.s3.commandCalls(PutBucketEncryptionCommand)[0]!.args[0].input.ServerSideEncryptionConfiguration!.Rules![0]!
+        .ApplyServerSideEncryptionByDefault,
+    ).toEqual({ SSEAlgorithm: 'AES256' });
     expect(JSON.parse(h.s3.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy!).Statement[0]).toMatchObject({
       Effect: 'Deny',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
-    expect(h.s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'mf-staging', Key: key, ServerSideEncryption: 'AES256' });
+    expect(h.s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'mf-staging',
+      Key: key,
+      ServerSideEncryption: 'AES256',
+    });
     const create = h.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
     expect(create.TemplateURL).toBe(`https://s3.amazonaws.com/mf-staging/${key}`);
     expect(create.TemplateBody).toBeUndefined();
@@ -113,13 +123,27 @@ describe('template size', () => {
   });
 
   it("a region outside us-east-1: the bucket gets a LocationConstraint, the TemplateURL the region's S3 host (also on a custom endpoint)", async () => {
-    const s3 = new S3Client({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566', forcePathStyle: true, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const s3 = new S3Client({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:4566',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
     const mock = mockClient(s3);
     mock.resolves({});
     mock.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
-    const staged = await stageTemplate(s3, { body: 'x'.repeat(60_000), stackName: 'mf', region: 'eu-west-1', bucket: 'b', endpoint: 'http://127.0.0.1:4566' }, { delayScale: 0 });
-    expect(staged.source).toEqual({ TemplateURL: expect.stringMatching(/^https:\/\/s3\.eu-west-1\.amazonaws\.com\/b\/mfinfra\/mf\/[0-9a-f]{32}\.json$/) });
-    expect(mock.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: 'b', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
+    const staged = await stageTemplate(
+      s3,
+      { body: 'x'.repeat(60_000), stackName: 'mf', region: 'eu-west-1', bucket: 'b', endpoint: 'http://127.0.0.1:4566' },
+      { delayScale: 0 },
+    );
+    expect(staged.source).toEqual({
+      TemplateURL: expect.stringMatching(/^https:\/\/s3\.eu-west-1\.amazonaws\.com\/b\/mfinfra\/mf\/[0-9a-f]{32}\.json$/),
+    });
+    expect(mock.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'b',
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+    });
     // A TLS-only policy would lock out the plain-http emulator itself; private and encrypted still apply.
     expect(mock.commandCalls(PutBucketPolicyCommand)).toHaveLength(0);
     expect(mock.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(1);
@@ -130,7 +154,9 @@ describe('template size', () => {
 describe("the SDK's Node.js support notice", () => {
   it('is switched off in the SDK and said once, in one line, on Node < 22', () => {
     const env: NodeJS.ProcessEnv = {};
-    expect(quietSdkNodeWarning(env, 'v20.20.2')).toEqual(['the AWS SDK for JavaScript will require Node.js >= 22 for releases after January 2027 (running v20.20.2)']);
+    expect(quietSdkNodeWarning(env, 'v20.20.2')).toEqual([
+      'the AWS SDK for JavaScript will require Node.js >= 22 for releases after January 2027 (running v20.20.2)',
+    ]);
     expect(env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
     expect(quietSdkNodeWarning(env, 'v20.20.2')).toEqual([]);
     expect(quietSdkNodeWarning({}, 'v22.3.0')).toEqual([]);

@@ -62,13 +62,10 @@ async function countingProxy(target: number): Promise<{ port: number; calls: str
       const body = Buffer.concat(chunks);
       const action = new URLSearchParams(body.toString('utf8')).get('Action');
       calls.push(action ?? `S3 ${req.method} ${req.url?.split('?')[0]}`);
-      const upstream = http.request(
-        { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 500, up.headers);
-          up.pipe(res);
-        },
-      );
+      const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 500, up.headers);
+        up.pipe(res);
+      });
       upstream.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));
@@ -180,7 +177,10 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     expect(out).toMatchObject({ ok: true, stackName, region: 'us-east-1', changeSetType: 'CREATE', status: 'changes', stackStatus: null });
     expect(out.changeSetId).toMatch(/^arn:aws:cloudformation:us-east-1:\d+:changeSet\//);
     expect(out.preview.summary).toEqual({ add: 2, modify: 0, replace: 0, remove: 0, import: 0 });
-    expect(out.preview.changes.map((c: { logicalId: string; owner: string }) => `${c.logicalId}:${c.owner}`)).toEqual(['QueueEvents:queues', 'QueueJobs:queues']);
+    expect(out.preview.changes.map((c: { logicalId: string; owner: string }) => `${c.logicalId}:${c.owner}`)).toEqual([
+      'QueueEvents:queues',
+      'QueueJobs:queues',
+    ]);
     changeSetName = out.changeSetName;
   });
 
@@ -264,7 +264,9 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
       const out = JSON.parse(r.stdout);
       expect(out).toMatchObject({ ok: true, status: 'no-changes', changeSetId: null, changeSetType: 'UPDATE' });
       // moto 5.2 answers like AWS: a FAILED change set with this reason (older moto: an empty completed one, or a ValidationError; all are handled).
-      expect(out.noChangeReason).toMatchInlineSnapshot(`"The submitted information didn't contain changes. Submit different information to create a change set."`);
+      expect(out.noChangeReason).toMatchInlineSnapshot(
+        `"The submitted information didn't contain changes. Submit different information to create a change set."`,
+      );
     } finally {
       delete process.env.AWS_ENDPOINT_URL;
     }
@@ -291,17 +293,30 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     writeFileSync(path.join(bigDir, 'queues.mjs'), PLUGIN);
     const names = Array.from({ length: 300 }, (_, i) => `QueueWithALongNameSoTheTemplateIsLarge${i}`);
     writeFileSync(path.join(bigDir, 'metaflow.infra.yaml'), manifest(`${stackName}-big`, names, 60));
-    const r = await runCli(['plan', path.join(bigDir, 'metaflow.infra.yaml'), '--endpoint-url', endpoint, '--json', '--discard', '--template-bucket', `mfinfra-e2e-staging-${process.pid}`]);
+    const r = await runCli([
+      'plan',
+      path.join(bigDir, 'metaflow.infra.yaml'),
+      '--endpoint-url',
+      endpoint,
+      '--json',
+      '--discard',
+      '--template-bucket',
+      `mfinfra-e2e-staging-${process.pid}`,
+    ]);
     allStderr += r.stderr;
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.templateUploadedTo).toMatch(new RegExp(`^s3://mfinfra-e2e-staging-${process.pid}/mfinfra/${stackName}-big/[0-9a-f]{32}\\.json$`));
+    expect(out.templateUploadedTo).toMatch(
+      new RegExp(`^s3://mfinfra-e2e-staging-${process.pid}/mfinfra/${stackName}-big/[0-9a-f]{32}\\.json$`),
+    );
     expect(out.preview.summary.add).toBe(300);
     expect(r.stderr).toContain(`(created the private, encrypted bucket mfinfra-e2e-staging-${process.pid})`);
   });
 
   it("says the SDK's Node.js support notice once, in one line, never as the SDK's multi-line warning", () => {
-    expect(allStderr.match(/the AWS SDK for JavaScript will require Node\.js >= 22/g) ?? []).toHaveLength(Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0);
+    expect(allStderr.match(/the AWS SDK for JavaScript will require Node\.js >= 22/g) ?? []).toHaveLength(
+      Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0,
+    );
     expect(allStderr).not.toContain('NodeVersionSupportWarning');
     expect(warnings.filter((w) => /NodeVersionSupportWarning/.test(w))).toEqual([]);
   });

@@ -22,9 +22,19 @@ export function withAwsOptions<T>(y: Argv<T>) {
   return withManifest(y)
     .option('profile', { type: 'string', describe: 'AWS profile (shared config / SSO); default: the SDK credential chain' })
     .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
-    .option('endpoint-url', { type: 'string', describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work' })
-    .option('template-bucket', { type: 'string', describe: 'S3 bucket for templates over 51,200 bytes (default: stack.templateBucket; created private and encrypted if missing)' })
-    .option('wait-for-busy', { type: 'boolean', default: false, describe: 'wait for a running stack operation to finish instead of refusing' });
+    .option('endpoint-url', {
+      type: 'string',
+      describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work',
+    })
+    .option('template-bucket', {
+      type: 'string',
+      describe: 'S3 bucket for templates over 51,200 bytes (default: stack.templateBucket; created private and encrypted if missing)',
+    })
+    .option('wait-for-busy', {
+      type: 'boolean',
+      default: false,
+      describe: 'wait for a running stack operation to finish instead of refusing',
+    });
 }
 
 /** Compile the manifest and make the AWS clients it deploys with. */
@@ -115,9 +125,20 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'Deploy: create a change set, show it, confirm, execute, stream events, write the config files',
   builder: (y) =>
     withPreviewOptions(withAwsOptions(y))
-      .option('change-set', { type: 'string', describe: 'execute this change set made earlier by `mfinfra plan` (checked to still match the manifest)' })
-      .option('disable-rollback', { type: 'boolean', default: false, describe: 'on failure keep the failed resources for debugging instead of rolling back' })
-      .option('continue-rollback', { type: 'boolean', default: false, describe: 'first recover a stack in UPDATE_ROLLBACK_FAILED (ContinueUpdateRollback)' })
+      .option('change-set', {
+        type: 'string',
+        describe: 'execute this change set made earlier by `mfinfra plan` (checked to still match the manifest)',
+      })
+      .option('disable-rollback', {
+        type: 'boolean',
+        default: false,
+        describe: 'on failure keep the failed resources for debugging instead of rolling back',
+      })
+      .option('continue-rollback', {
+        type: 'boolean',
+        default: false,
+        describe: 'first recover a stack in UPDATE_ROLLBACK_FAILED (ContinueUpdateRollback)',
+      })
       .option('role-arn', { type: 'string', describe: 'IAM role CloudFormation assumes for the operation (default: stack.roleArn)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite config keys changed by hand (a backup is kept)' })
       .example('$0 apply', 'plan, confirm and deploy the manifest found from here')
@@ -155,7 +176,9 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           }
           if (!gates.ok && !gates.approvable) return false; // refused by a gate: nothing to ask
           if (argv.yes) return true;
-          return askYesNo(`Deploy ${summaryLine(preview)} to ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : plan.previousStatus}) in ${plan.region}?`);
+          return askYesNo(
+            `Deploy ${summaryLine(preview)} to ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : plan.previousStatus}) in ${plan.region}?`,
+          );
         },
         {
           templateBucket: argv['template-bucket'],
