@@ -133,15 +133,16 @@ export async function applyDeploy(
         );
       }
     } catch (e) {
-      // Refused, interrupted, or the review failed: leave nothing behind that was made for this run.
+      // Refused, interrupted, or the review failed: remove what this run made. A change set reviewed
+      // earlier (--change-set) and its placeholder stack stay for whoever made them.
       if (!options.changeSet) await discardPlan(ctx, plan).catch(() => undefined);
-      else if (plan.placeholder) await discardPlan(ctx, { ...plan, changeSetId: undefined }).catch(() => undefined);
       throw e;
     }
     if (!go) {
-      await discardPlan(ctx, options.changeSet ? { ...plan, changeSetId: undefined, placeholder: plan.placeholder } : plan);
+      if (options.changeSet) throw abortedError(`nothing was deployed; change set ${plan.changeSetName} was kept for review`);
+      await discardPlan(ctx, plan);
       throw abortedError(
-        `nothing was deployed; ${options.changeSet ? `change set ${plan.changeSetName} was kept` : 'the change set was deleted'}${plan.placeholder ? ' and the REVIEW_IN_PROGRESS placeholder stack removed' : ''}`,
+        `nothing was deployed; the change set was deleted${plan.placeholder ? ' and the REVIEW_IN_PROGRESS placeholder stack removed' : ''}`,
       );
     }
   }

@@ -27,16 +27,14 @@ const CREATED_AT = new Date('2026-01-01T12:00:01Z');
 function newStack(h: Harness, changes = [ADD('QueueJobs')]) {
   h.cfn.on(DescribeStacksCommand, { StackName: STACK }).rejects(missingStack());
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-  h.cfn
-    .on(DescribeChangeSetCommand)
-    .resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      CreationTime: CREATED_AT,
-      Changes: changes,
-    });
+  h.cfn.on(DescribeChangeSetCommand).resolves({
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    ChangeSetId: CS_ID,
+    StackId: STACK_ID,
+    CreationTime: CREATED_AT,
+    Changes: changes,
+  });
   h.cfn.on(ExecuteChangeSetCommand).resolves({});
 }
 
@@ -176,11 +174,9 @@ describe('applyDeploy', () => {
   it('a stateful removal is refused by the safety gate (exit 4) whatever the review says; the change set is deleted', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack('UPDATE_COMPLETE'));
-    h.cfn
-      .on(GetTemplateCommand)
-      .resolves({
-        TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } } }),
-      });
+    h.cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({ Resources: { QueueOld: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } } }),
+    });
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
     h.cfn.on(DescribeChangeSetCommand).resolves({
       Status: 'CREATE_COMPLETE',
@@ -238,13 +234,11 @@ describe('applyDeploy', () => {
       .on(DescribeStacksCommand, { StackName: STACK })
       .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'QueueCount', OutputValue: '1' }] }));
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    h.cfn
-      .on(DescribeChangeSetCommand)
-      .resolves({
-        Status: 'FAILED',
-        StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
-        ChangeSetId: CS_ID,
-      });
+    h.cfn.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+      ChangeSetId: CS_ID,
+    });
     h.cfn.on(DeleteChangeSetCommand).resolves({});
     let asked = false;
     const out = await applyDeploy(await compiled(), h.ctx, async () => (asked = true));
@@ -281,6 +275,18 @@ describe('applyDeploy --change-set', () => {
     expect(out.result.finalStatus).toBe('CREATE_COMPLETE');
     expect(h.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.ChangeSetName).toBe(CS_ID);
+  });
+
+  it('declined: the reviewed change set and its placeholder stack are kept (this run made neither)', async () => {
+    const h = harness();
+    const c = await compiled();
+    await existing(h, c);
+    h.cfn.on(DescribeStacksCommand).resolves(stack('REVIEW_IN_PROGRESS'));
+    const e = await applyError(c, h, async () => false, { changeSet: CS_NAME });
+    expect([e.code, e.exitCode, e.message]).toEqual(['ABORTED', 130, `nothing was deployed; change set ${CS_NAME} was kept for review`]);
+    expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+    expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 
   it('refuses a change set whose template no longer matches the manifest', async () => {
