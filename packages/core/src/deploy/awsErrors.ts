@@ -56,7 +56,8 @@ export function isRetryable(e: unknown): boolean {
   const err = asSdkError(e);
   if (err.name && THROTTLING_ERRORS.has(err.name)) return true;
   if (err.$fault === 'server' || (err.$metadata?.httpStatusCode ?? 0) >= 500) return true;
-  return Boolean(err.code && NETWORK_CODES.has(err.code)) || err.name === 'TimeoutError';
+  // A refused connection or an unknown host will not fix itself in seconds (wrong endpoint / offline).
+  return Boolean(err.code && NETWORK_CODES.has(err.code) && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND') || err.name === 'TimeoutError';
 }
 
 /** `ValidationError: Stack with id X does not exist` (DescribeStacks / GetTemplate on a missing stack). */

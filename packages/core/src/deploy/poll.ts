@@ -114,7 +114,7 @@ export async function callAws<T>(what: string, call: () => Promise<T>, options: 
     } catch (e) {
       if (MfinfraError.is(e)) throw e;
       if (!retryable(e) || attempt >= 4) throw toDeployError(e, what);
-      await sleep(1_000 * 2 ** attempt * scale, options.signal);
+      await sleep(1_000 * 2 ** (attempt - 1) * scale, options.signal);
     }
   }
 }

@@ -326,6 +326,18 @@ describe('AWS errors become one clear line', () => {
     expect(h.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(3);
   });
 
+  it('an endpoint that refuses connections fails at once with what to check', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
+    const e = await planError(h);
+    expect([e.code, e.message]).toEqual([
+      'AWS_UNREACHABLE',
+      'could not reach AWS to describe the stack (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1)',
+    ]);
+    expect(e.hint).toBe('check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region');
+    expect(h.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
   it('a write is not retried after a 5xx (it may have been done), only after throttling', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand).rejects(missingStack());
