@@ -165,6 +165,13 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
         compiled,
         ctx,
         async ({ plan, preview, gates }) => {
+          if (process.env.GITHUB_STEP_SUMMARY) {
+            const { appendFile } = await import('node:fs/promises');
+            const md = renderPreview(preview, 'markdown', { color: false }) + renderGateResult(gates, 'markdown', { color: false });
+            await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
+              io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
+            );
+          }
           if (!json) {
             const format = argv.format === 'markdown' ? 'markdown' : 'terminal';
             io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color }));
