@@ -23,4 +23,6 @@ await build({
   banner: { js: "import { createRequire as __mfinfraCreateRequire } from 'node:module'; const require = __mfinfraCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
+  minify: true,
+  keepNames: true,
 });
