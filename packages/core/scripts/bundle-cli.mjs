@@ -24,5 +24,6 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   minify: true,
+  sourcemap: true,
   keepNames: true,
 });
