@@ -2,14 +2,26 @@
  * Test helpers for plugin authors (`@mfinfra/core/testing`):
  *
  * ```ts
- * import { compileManifest } from '@mfinfra/core/testing';
+ * import { cfnLint, cfnLintAvailable, compileManifest, iamViolations } from '@mfinfra/core/testing';
  * const result = await compileManifest(manifestYaml, { plugins: { gpu: myPlugin } });
  * expect(result.template.Resources.GpuQueue.Type).toBe('AWS::Batch::JobQueue');
+ * expect(iamViolations(result.template)).toEqual([]);
+ * if (cfnLintAvailable()) expect(await cfnLint({ gpu: result.body })).toEqual({ gpu: [] });
  * ```
+ *
+ * - compiling: {@link compileManifest}, {@link compileError}, {@link problems}, {@link errorOf};
+ * - errors as the user sees them: `diagnosticsOf`, `problemsOf` (./testing/problems.ts);
+ * - security checks: `iamStatements`, `iamViolations`, `actionsOnAnyResource`, `openIngress`
+ *   (./testing/templateChecks.ts);
+ * - peer tools: `cfnLint`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts).
+ *
+ * Nothing here is used by core at run time, and importing it loads only node built-ins: the
+ * compiler loads on the first compile.
  */
-import { compile, type CompileResult } from './compile/compile.js';
+import type { CompileResult } from './compile/compile.js';
 import { MfinfraError } from './errors.js';
 import type { Plugin } from './plugin.js';
+import { problemsOf, type Problem } from './testing/problems.js';
 
 export interface CompileManifestOptions {
   /** Plugin objects for `plugins:` entries (others are resolved from `cwd` as usual). */
@@ -20,19 +32,44 @@ export interface CompileManifestOptions {
 }
 
 /** Compile manifest text in memory. Throws the same MfinfraError the CLI would report. */
-export function compileManifest(manifestYaml: string, options: CompileManifestOptions = {}): Promise<CompileResult> {
+export async function compileManifest(manifestYaml: string, options: CompileManifestOptions = {}): Promise<CompileResult> {
+  const { compile } = await import('./compile/compile.js');
   return compile({ text: manifestYaml, cwd: options.cwd, inlinePlugins: options.plugins, format: options.format });
 }
 
-/** Compile and return the error it fails with (fails the test if it compiles). */
-export async function compileError(manifestYaml: string, options: CompileManifestOptions = {}): Promise<MfinfraError> {
+/**
+ * The MfinfraError a promise rejects with. Fails (throws) with `expected` when it resolves, and
+ * rethrows any other error.
+ */
+export async function errorOf(promise: Promise<unknown>, expected = 'expected an MfinfraError, but it succeeded'): Promise<MfinfraError> {
   try {
-    await compileManifest(manifestYaml, options);
+    await promise;
   } catch (e) {
     if (MfinfraError.is(e)) return e;
     throw e;
   }
-  throw new Error('expected the manifest to fail to compile, but it compiled');
+  throw new Error(expected);
+}
+
+/** Compile and return the error it fails with (fails the test if it compiles). */
+export function compileError(manifestYaml: string, options: CompileManifestOptions = {}): Promise<MfinfraError> {
+  return errorOf(compileManifest(manifestYaml, options), 'expected the manifest to fail to compile, but it compiled');
+}
+
+/** The problems a manifest fails to compile with, as the user sees them (see `problemsOf`). */
+export async function problems(manifestYaml: string, options: CompileManifestOptions = {}): Promise<Problem[]> {
+  return problemsOf(await compileError(manifestYaml, options));
 }
 
 export { MfinfraError };
+export { cfnLint, type CfnLintOptions } from './testing/cfnLint.js';
+export { cfnLintAvailable, peerAvailable, type PeerOptions } from './testing/peers.js';
+export { diagnosticsOf, problemsOf, type Problem } from './testing/problems.js';
+export {
+  actionsOnAnyResource,
+  iamStatements,
+  iamViolations,
+  openIngress,
+  type IamStatement,
+  type TemplateLike,
+} from './testing/templateChecks.js';

@@ -1,0 +1,58 @@
+/**
+ * Run cfn-lint over compiled templates. cfn-lint takes seconds to start, so lint every template a
+ * test file compiles in one call. Check availability first with `cfnLintAvailable()`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface CfnLintOptions {
+  /** Region(s) to validate against (cfn-lint's own default, us-east-1, when not given). */
+  region?: string;
+}
+
+interface Finding {
+  Filename: string;
+  Rule: { Id: string };
+  Message: string;
+  Location?: { Path?: (string | number)[] | null };
+}
+
+/**
+ * Lint template bodies (JSON or YAML text, keyed by a name of your choice) in one cfn-lint run.
+ * Returns every name's findings, errors and warnings, as `RULE message (path)` lines; a clean
+ * template has `[]`, so `expect(await cfnLint(bodies)).toEqual({ a: [], b: [] })` asserts all
+ * are clean. A finding cfn-lint reports about no given template is kept under the name `?`.
+ * Throws when cfn-lint itself fails (not installed, crashed).
+ */
+export async function cfnLint(bodies: Record<string, string>, options: CfnLintOptions = {}): Promise<Record<string, string[]>> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mfinfra-lint-'));
+  try {
+    // Files are numbered, not named after the keys: any string may be a key.
+    const names = Object.keys(bodies);
+    const files = names.map((_, i) => path.join(dir, `${i}.json`));
+    await Promise.all(names.map((name, i) => writeFile(files[i]!, bodies[name]!)));
+    const args = ['--format', 'json', ...(options.region ? ['--regions', options.region] : []), '--', ...files];
+    let stdout: string;
+    try {
+      stdout = (await run('cfn-lint', args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    } catch (e) {
+      // Findings exit non-zero (2 errors, 4 warnings, 8 informational, or'd); they still print JSON.
+      stdout = (e as { stdout?: string }).stdout ?? '';
+      if (!stdout.trim().startsWith('[')) throw e;
+    }
+    const out: Record<string, string[]> = Object.fromEntries(names.map((name) => [name, []]));
+    for (const f of JSON.parse(stdout.trim() || '[]') as Finding[]) {
+      const i = files.indexOf(path.resolve(f.Filename));
+      const where = f.Location?.Path?.length ? ` (${f.Location.Path.join('.')})` : '';
+      (out[i >= 0 ? names[i]! : '?'] ??= []).push(`${f.Rule.Id} ${f.Message}${where}`);
+    }
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
