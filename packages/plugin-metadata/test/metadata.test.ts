@@ -1,8 +1,16 @@
-import { compileError, compileManifest } from '@mfinfra/core/testing';
+import {
+  actionsOnAnyResource,
+  cfnLint,
+  cfnLintAvailable,
+  compileError,
+  compileManifest,
+  iamViolations,
+  noFindings,
+  openIngress,
+} from '@mfinfra/core/testing';
 import { describe, expect, it } from 'vitest';
 import { metadataPlugin } from '../src/index.js';
 import { fakeBatch, fakeNetwork, manifest } from './fakes.js';
-import { actionsOnAnyResource, cfnLint, hasCfnLint, iamViolations, openIngress } from './templateChecks.js';
 
 const plugins = { network: fakeNetwork, batch: fakeBatch, metadata: metadataPlugin };
 
@@ -40,10 +48,10 @@ const variants: Record<string, [string, { network?: string; batch?: boolean }]> 
   ],
 };
 
-it.skipIf(!hasCfnLint)('every variant passes cfn-lint with no errors and no warnings', async () => {
+it.skipIf(!cfnLintAvailable())('every variant passes cfn-lint with no errors and no warnings', async () => {
   const bodies: Record<string, string> = {};
   for (const [name, [metadata, opts]] of Object.entries(variants)) bodies[name] = (await compile(metadata, opts)).result.body;
-  expect(cfnLint(bodies)).toEqual([]);
+  expect(await cfnLint(bodies, { region: 'us-west-2' })).toEqual(noFindings(bodies));
 });
 
 describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {

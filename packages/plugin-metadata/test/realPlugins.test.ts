@@ -2,13 +2,12 @@
  * The metadata plugin with the real network, datastore and batch plugins: the pieces fit together
  * (subnets, routes, Batch's security group), and the whole template passes cfn-lint.
  */
-import { compileManifest } from '@mfinfra/core/testing';
+import { cfnLint, cfnLintAvailable, compileManifest, iamViolations, noFindings, openIngress } from '@mfinfra/core/testing';
 import batchPlugin from '@mfinfra/plugin-batch';
 import datastorePlugin from '@mfinfra/plugin-datastore';
 import networkPlugin from '@mfinfra/plugin-network';
 import { describe, expect, it } from 'vitest';
 import { metadataPlugin } from '../src/index.js';
-import { cfnLint, hasCfnLint, iamViolations, openIngress } from './templateChecks.js';
 
 const plugins = { network: networkPlugin, datastore: datastorePlugin, batch: batchPlugin, metadata: metadataPlugin };
 
@@ -35,10 +34,10 @@ const cases = {
   ),
 };
 
-it.skipIf(!hasCfnLint)('every case passes cfn-lint with no errors and no warnings', async () => {
+it.skipIf(!cfnLintAvailable())('every case passes cfn-lint with no errors and no warnings', async () => {
   const bodies: Record<string, string> = {};
   for (const [name, text] of Object.entries(cases)) bodies[name] = (await compileManifest(text, { plugins })).body;
-  expect(cfnLint(bodies)).toEqual([]);
+  expect(await cfnLint(bodies, { region: 'us-west-2' })).toEqual(noFindings(bodies));
 });
 
 describe.each(Object.entries(cases))('%s', (_name, text) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfnLint } from './cfnLint.js';
+import { cfnLint, noFindings } from './cfnLint.js';
 import { cfnLintAvailable } from './peers.js';
 
 const template = (props: object) =>
@@ -25,6 +25,12 @@ describe.skipIf(!cfnLintAvailable())('cfnLint', () => {
     const rules = async (region: string) => (await cfnLint({ body }, { region })).body!.map((f) => f.split(' ')[0]);
     expect(await rules('us-west-2')).toEqual(['E3003']);
     expect(await rules('us-west-1')).toEqual(['E3006']);
+  });
+
+  it('gives every template [] when all are clean', async () => {
+    const bodies = { a: template({}), b: template({ DelaySeconds: 5 }) };
+    expect(noFindings(bodies)).toEqual({ a: [], b: [] });
+    expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
   });
 
   it('reports a body that is not a template', async () => {

@@ -25,8 +25,8 @@ interface Finding {
 /**
  * Lint template bodies (JSON or YAML text, keyed by a name of your choice) in one cfn-lint run.
  * Returns every name's findings, errors and warnings, as `RULE message (path)` lines; a clean
- * template has `[]`, so `expect(await cfnLint(bodies)).toEqual({ a: [], b: [] })` asserts all
- * are clean. A finding cfn-lint reports about no given template is kept under the name `?`.
+ * template has `[]`, so `expect(await cfnLint(bodies)).toEqual(noFindings(bodies))` asserts all
+ * are clean (and names the culprits when not). A finding cfn-lint reports about no given template is kept under the name `?`.
  * Throws when cfn-lint itself fails (not installed, crashed).
  */
 export async function cfnLint(bodies: Record<string, string>, options: CfnLintOptions = {}): Promise<Record<string, string[]>> {
@@ -55,4 +55,9 @@ export async function cfnLint(bodies: Record<string, string>, options: CfnLintOp
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What {@link cfnLint} returns when every template is clean: each name with `[]`. */
+export function noFindings(bodies: Record<string, unknown>): Record<string, string[]> {
+  return Object.fromEntries(Object.keys(bodies).map((name) => [name, []]));
 }
