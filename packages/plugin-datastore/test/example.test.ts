@@ -2,14 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getSchema } from '@mfinfra/core';
-import { compileManifest } from '@mfinfra/core/testing';
+import { cfnLint, cfnLintAvailable, compileManifest } from '@mfinfra/core/testing';
 import { describe, expect, it } from 'vitest';
-import { findCfnLint } from './helpers.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/minimal');
 const manifest = path.join(dir, 'metaflow.infra.yaml');
-const cfnLint = await findCfnLint();
-if (!cfnLint && process.env.CI) throw new Error('cfn-lint is required in CI: pip install cfn-lint');
+const lint = cfnLintAvailable();
 
 describe('examples/minimal', () => {
   it('compiles with the datastore plugin resolved by its short name', async () => {
@@ -22,7 +20,7 @@ describe('examples/minimal', () => {
       ['METAFLOW_DATATOOLS_S3ROOT', { 'Fn::Sub': 's3://${DatastoreBucket}/metaflow/data' }],
       ['METAFLOW_DEFAULT_DATASTORE', 's3'],
     ]);
-    if (cfnLint) expect(await cfnLint({ minimal: result.body })).toEqual({ minimal: [] });
+    if (lint) expect(await cfnLint({ minimal: result.body })).toEqual({ minimal: [] });
   });
 
   it('ships an editor schema that matches what `mfinfra schema` generates', async () => {
