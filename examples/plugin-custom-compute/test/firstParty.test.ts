@@ -6,17 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileManifest } from '@mfinfra/core/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint, hasCfnLint } from './cfnLint.js';
+import { cfnLint, cfnLintAvailable, compileManifest } from '@mfinfra/core/testing';
+import { describe, expect, it } from 'vitest';
 
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const customCompute = path.join(examples, 'custom-compute');
 
-let lint = false;
-beforeAll(async () => {
-  lint = await hasCfnLint();
-});
+const lint = cfnLintAvailable();
 
 describe('with the real first-party plugins', () => {
   it('compiles examples/custom-compute: GPU compute in the created private subnets, job role on the real datastore bucket', async () => {
@@ -38,7 +34,7 @@ describe('with the real first-party plugins', () => {
       'METAFLOW_BATCH_JOB_QUEUE',
       'METAFLOW_ECS_S3_ACCESS_IAM_ROLE',
     ]);
-    if (lint) expect(await cfnLint(result.body)).toEqual([]);
+    if (lint) expect(await cfnLint({ template: result.body })).toEqual({ template: [] });
   });
 
   it('adds a second queue beside the batch plugin without touching its config keys, and the template lints clean', async () => {
@@ -58,6 +54,6 @@ gpuCompute: { instanceTypes: [g6e], maxVcpus: 32 }
       'GpuComputeJobRole',
     );
     expect(result.stackOutputs.find((o) => o.name === 'GpuComputeJobQueueArn')?.plugin).toBe('example:gpu-compute');
-    if (lint) expect(await cfnLint(result.body)).toEqual([]);
+    if (lint) expect(await cfnLint({ template: result.body })).toEqual({ template: [] });
   });
 });

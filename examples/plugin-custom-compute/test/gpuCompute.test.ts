@@ -1,7 +1,6 @@
-import { compileError, compileManifest } from '@mfinfra/core/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint, cfnLintAvailable, compileError, compileManifest } from '@mfinfra/core/testing';
+import { describe, expect, it } from 'vitest';
 import gpuCompute from '../src/index.js';
-import { cfnLint, hasCfnLint } from './cfnLint.js';
 import { fakeBatch, fakes } from './fakes.js';
 
 const plugins = { ...fakes, batch: fakeBatch, 'mfinfra-plugin-gpu-compute': gpuCompute };
@@ -17,10 +16,7 @@ const ownedBy = (result: Result, key: string) =>
   Object.fromEntries(Object.entries(result.template.Resources).filter(([id]) => result.resourceOwners[id] === key));
 const configOf = (result: Result) => Object.fromEntries(result.configOutputs.map((c) => [c.key, { value: c.value, plugin: c.plugin }]));
 
-let lint = false;
-beforeAll(async () => {
-  lint = await hasCfnLint();
-});
+const lint = cfnLintAvailable();
 
 describe('gpuCompute without the batch plugin (the stack’s only Batch compute)', () => {
   it('creates the GPU compute environment, its queue and a datastore-only job role, all in the shared network', async () => {
@@ -259,7 +255,7 @@ describe('gpuCompute without the batch plugin (the stack’s only Batch compute)
   it('compiles to a template cfn-lint accepts with no errors and no warnings', async (t) => {
     if (!lint) return t.skip();
     const result = await compileManifest(manifest('gpuCompute: { provisioning: spot, spotMaxPricePercent: 70, minVcpus: 8 }'), { plugins });
-    expect(await cfnLint(result.body)).toEqual([]);
+    expect(await cfnLint({ template: result.body })).toEqual({ template: [] });
   });
 });
 
