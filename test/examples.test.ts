@@ -2,13 +2,12 @@
  * Every example manifest under examples/ compiles, compiles to the same bytes twice, passes cfn-lint
  * with zero errors and zero warnings, and keeps the project's security and data-safety promises.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../packages/core/src/index.js';
-import { cfnLint, peerAvailable } from './helpers/peers.js';
+import { cfnLint, cfnLintAvailable, iamViolations, noFindings, openIngress } from '../packages/core/src/testing.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = path.join(repo, 'examples');
@@ -28,26 +27,6 @@ function resources(name: string): [string, Resource][] {
   return Object.entries(compiled.get(name)!.template.Resources) as [string, Resource][];
 }
 
-function statements(doc: any): any[] {
-  if (!doc) return [];
-  const s = doc.Statement;
-  return Array.isArray(s) ? s : s ? [s] : [];
-}
-
-function allPolicyStatements(name: string): { where: string; statement: any }[] {
-  const out: { where: string; statement: any }[] = [];
-  for (const [id, r] of resources(name)) {
-    const p = r.Properties ?? {};
-    if (r.Type === 'AWS::IAM::Role') {
-      for (const pol of p.Policies ?? []) for (const st of statements(pol.PolicyDocument)) out.push({ where: `${id}.${pol.PolicyName}`, statement: st });
-    }
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
-      for (const st of statements(p.PolicyDocument)) out.push({ where: id, statement: st });
-    }
-  }
-  return out;
-}
-
 describe('examples', () => {
   it('include the shapes the issues ask for', () => {
     expect(examples.length).toBeGreaterThanOrEqual(1);
@@ -61,20 +40,7 @@ describe('examples', () => {
       });
 
       it('grants no wildcard or *FullAccess IAM permissions', () => {
-        for (const { where, statement } of allPolicyStatements(name)) {
-          if (statement.Effect !== 'Allow') continue;
-          const actions: string[] = [statement.Action ?? []].flat();
-          const res = [statement.Resource ?? []].flat();
-          expect(actions, where).not.toContain('*');
-          if (res.includes('*')) {
-            for (const a of actions) expect(a, `${where}: ${a} on Resource "*"`).not.toMatch(/:\*$/);
-          }
-        }
-        for (const [id, r] of resources(name)) {
-          for (const arn of r.Properties?.ManagedPolicyArns ?? []) {
-            expect(JSON.stringify(arn), `${id} uses a *FullAccess managed policy`).not.toMatch(/FullAccess/);
-          }
-        }
+        expect(iamViolations(compiled.get(name)!.template)).toEqual([]);
       });
 
       it('keeps stateful data when resources are deleted or replaced', () => {
@@ -111,26 +77,14 @@ describe('examples', () => {
       });
 
       it('opens no security group to 0.0.0.0/0 for ingress', () => {
-        for (const [id, r] of resources(name)) {
-          const rules = r.Type === 'AWS::EC2::SecurityGroup' ? (r.Properties?.SecurityGroupIngress ?? []) : r.Type === 'AWS::EC2::SecurityGroupIngress' ? [r.Properties] : [];
-          for (const rule of rules) {
-            expect(rule.CidrIp, id).not.toBe('0.0.0.0/0');
-            expect(rule.CidrIpv6, id).not.toBe('::/0');
-          }
-        }
+        expect(openIngress(compiled.get(name)!.template)).toEqual([]);
       });
     });
   }
 
   it('every example passes cfn-lint with zero errors and zero warnings', async () => {
-    if (!peerAvailable('cfn-lint')) return;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-examples-'));
-    const files = examples.map((name) => {
-      const file = path.join(dir, `${name}.json`);
-      writeFileSync(file, compiled.get(name)!.body);
-      return file;
-    });
-    const findings = await cfnLint(files);
-    expect(findings.map((f) => `${path.basename(f.Filename)} ${f.Rule.Id} ${f.Message} at ${(f.Location.Path ?? []).join('.')}`)).toEqual([]);
+    if (!cfnLintAvailable()) return;
+    const bodies = Object.fromEntries(examples.map((name) => [name, compiled.get(name)!.body]));
+    expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
   }, 180_000);
 });
