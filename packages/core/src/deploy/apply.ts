@@ -20,7 +20,7 @@ import { digestFromDescription, getDeployedTemplate, sameTemplate, templateBodyO
 import { callAws } from './poll.js';
 import { describeStack, outputsOf } from './stackState.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
-import { waitForStackOperation, watchHint } from './waitForStack.js';
+import { followStack, watchHint } from './waitForStack.js';
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
 
@@ -64,15 +64,7 @@ export async function executePlan(
       ),
     { ...poll, idempotent: false },
   );
-  let events = 0;
-  const final = await waitForStackOperation(cfn, plan.stackName, stackId, watcher, {
-    ...poll,
-    timing: ctx.timing?.stack,
-    onEvent: (event, progress) => {
-      events++;
-      ctx.hooks?.onEvent?.(event, progress);
-    },
-  });
+  const { stack: final, events } = await followStack(ctx, plan.stackName, stackId, watcher);
   const status = final.StackStatus ?? 'UNKNOWN';
   if (!SUCCESS.has(status)) throw deployFailure(plan.stackName, status, watcher.failures, options.disableRollback === true);
   const protection = await syncTerminationProtection(ctx, plan.stackName, final, wantProtection);

@@ -11,7 +11,7 @@ import { getDeployedTemplate } from './plan.js';
 import { abortedError, callAws, pollUntil, STACK_POLL } from './poll.js';
 import { classifyStackStatus, describeStack } from './stackState.js';
 import type { DeployContext } from './types.js';
-import { waitForStackOperation, watchHint } from './waitForStack.js';
+import { followStack, watchHint } from './waitForStack.js';
 
 export type DeletionOutcome = 'delete' | 'retain' | 'snapshot';
 
@@ -176,15 +176,7 @@ export async function executeDestroy(
     if (/TerminationProtection is enabled/.test(message)) assertDeletable({ ...plan, terminationProtection: true });
     throw e;
   }
-  let events = 0;
-  const final = await waitForStackOperation(cfn, plan.stackName, stackId, watcher, {
-    ...poll,
-    timing: ctx.timing?.stack,
-    onEvent: (event, progress) => {
-      events++;
-      ctx.hooks?.onEvent?.(event, progress);
-    },
-  });
+  const { stack: final, events } = await followStack(ctx, plan.stackName, stackId, watcher);
   if (final.StackStatus !== 'DELETE_COMPLETE') {
     const failed = watcher.failures.filter((f) => !f.isStack);
     throw new MfinfraError(

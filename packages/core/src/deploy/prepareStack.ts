@@ -10,7 +10,7 @@ import { StackEventWatcher } from './events.js';
 import { abortedError, callAws, pollUntil, STACK_POLL } from './poll.js';
 import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
 import type { DeployContext, PlanOptions } from './types.js';
-import { waitForStackOperation, watchHint } from './waitForStack.js';
+import { followStack, watchHint } from './waitForStack.js';
 
 export interface PreparedStack {
   stack?: Stack;
@@ -79,11 +79,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
       ...poll,
       idempotent: false,
     });
-    stack = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, {
-      ...poll,
-      timing: ctx.timing?.stack,
-      onEvent: ctx.hooks?.onEvent,
-    });
+    stack = (await followStack(ctx, stackName, stack!.StackId!, watcher)).stack;
     if (stack.StackStatus !== 'UPDATE_ROLLBACK_COMPLETE') {
       throw new MfinfraError(DeployErrorCode.STACK_STATE, `the rollback of ${stackName} ended in ${stack.StackStatus}`, {
         hint: `see why with: ${describeEvents(stackName)}; skip resources that cannot be rolled back with --resources-to-skip (aws cloudformation continue-update-rollback)`,
@@ -119,11 +115,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
       ...poll,
       idempotent: false,
     });
-    const end = await waitForStackOperation(cfn, stackName, stack!.StackId!, watcher, {
-      ...poll,
-      timing: ctx.timing?.stack,
-      onEvent: ctx.hooks?.onEvent,
-    });
+    const end = (await followStack(ctx, stackName, stack!.StackId!, watcher)).stack;
     if (end.StackStatus !== 'DELETE_COMPLETE') {
       throw new MfinfraError(
         DeployErrorCode.STACK_STATE,

@@ -7,6 +7,7 @@ import { ExitCode, MfinfraError } from '../errors.js';
 import { DeployErrorCode } from './codes.js';
 import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
 import { abortedError, isAbortError, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
+import type { DeployContext } from './types.js';
 
 export interface WaitOptions extends PollOptions {
   timing?: PollTiming;
@@ -57,4 +58,27 @@ export async function waitForStackOperation(
     if (isAbortError(e)) throw abortedError(`stopped following stack ${stackName}`, watchHint(stackName));
     throw e;
   }
+}
+
+/**
+ * {@link waitForStackOperation} the way every deploy step follows a stack: the context's signal,
+ * delays and stack timing, each event passed to its `onEvent` hook. Also counts the events.
+ */
+export async function followStack(
+  ctx: DeployContext,
+  stackName: string,
+  stackId: string,
+  watcher: StackEventWatcher,
+): Promise<{ stack: Stack; events: number }> {
+  let events = 0;
+  const stack = await waitForStackOperation(ctx.clients.cloudFormation, stackName, stackId, watcher, {
+    signal: ctx.signal,
+    delayScale: ctx.delayScale,
+    timing: ctx.timing?.stack,
+    onEvent: (event, progress) => {
+      events++;
+      ctx.hooks?.onEvent?.(event, progress);
+    },
+  });
+  return { stack, events };
 }
