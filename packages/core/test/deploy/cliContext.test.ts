@@ -30,11 +30,11 @@ describe('the CLI deploy context', () => {
     const ctx = await cliDeployContext(harness().clients);
     ctx.hooks!.onStep!({ step: 'execute', message: 'executing change set cs on mf-test' });
     const { toEventLine } = await import('../../src/deploy/events.js');
-    ctx.hooks!.onEvent!(toEventLine(event('QueueJobs', 'CREATE_FAILED', 'Queue already exists', '2026-01-01T12:00:11Z')), {
-      done: 1,
-      total: 3,
-    });
+    const failed = toEventLine(event('QueueJobs', 'CREATE_FAILED', 'Queue already exists', '2026-01-01T12:00:11Z'));
+    ctx.hooks!.onEvent!(failed, { done: 1, total: 3 });
     ctx.dispose();
+    // Kept for apply's and destroy's --json output.
+    expect(ctx.events).toEqual([failed]);
     expect(lines).toEqual([
       '• executing change set cs on mf-test',
       '      1/3  12:00:11  CREATE_FAILED                AWS::SQS::Queue                    QueueJobs  Queue already exists',

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { AwsClients } from '../../aws/clients.js';
 import type { CompileResult } from '../../compile/compile.js';
+import type { StackEventLine } from '../../deploy/events.js';
 import type { DeployContext, DeployHooks } from '../../deploy/types.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
@@ -51,24 +52,29 @@ export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: Compi
 
 /**
  * A deploy context whose progress goes to stderr (stdout stays for --json), and whose signal fires on
- * Ctrl-C. Call `dispose()` when done.
+ * Ctrl-C. It keeps every stack event it shows in `events` (for --json). Call `dispose()` when done.
  */
 export async function cliDeployContext(
   clients: AwsClients,
   options: { confirm?: DeployHooks['confirm'] } = {},
-): Promise<DeployContext & { dispose(): void; interrupted(): boolean }> {
+): Promise<DeployContext & { events: StackEventLine[]; dispose(): void; interrupted(): boolean }> {
   const { formatEvent } = await import('../../deploy/render.js');
   const { io } = cli();
   const c = paint(io.color);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
+  const events: StackEventLine[] = [];
   return {
     clients,
     signal: controller.signal,
+    events,
     hooks: {
       onStep: (s) => io.err(c.dim(`• ${s.message}`)),
-      onEvent: (event, progress) => io.err(formatEvent(event, progress, io.color)),
+      onEvent: (event, progress) => {
+        events.push(event);
+        io.err(formatEvent(event, progress, io.color));
+      },
       confirm: options.confirm,
     },
     dispose: () => process.off('SIGINT', onSigint),
@@ -152,12 +158,6 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
     const ctx = await cliDeployContext(clients, {
       confirm: async (req) => (argv.yes ? true : askYesNo(req.message)),
     });
-    const events: unknown[] = [];
-    const onEvent = ctx.hooks!.onEvent!;
-    ctx.hooks!.onEvent = (e, p) => {
-      events.push(e);
-      onEvent(e, p);
-    };
     try {
       const { applyDeploy } = await import('../../deploy/workflow.js');
       const { renderPreview, renderGateResult, summaryLine } = await import('../../preview/render.js');
@@ -213,7 +213,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           changeSetType: out.plan.changeSetType,
           ...(out.plan.noChangeReason ? { noChangeReason: out.plan.noChangeReason } : {}),
           preview: out.preview,
-          events,
+          events: ctx.events,
           outputs: out.result.outputs,
           terminationProtection: out.result.terminationProtection,
           configFiles: out.outputs?.files.map((f) => ({ kind: f.kind, path: f.path, status: f.status, written: f.written })),

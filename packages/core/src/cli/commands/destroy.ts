@@ -20,12 +20,6 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
     const { compiled, clients } = await compileForDeploy(argv);
     await requireTtyOrYes(`destroy of stack ${compiled.stackName}`, argv.yes);
     const ctx = await cliDeployContext(clients);
-    const events: unknown[] = [];
-    const onEvent = ctx.hooks!.onEvent!;
-    ctx.hooks!.onEvent = (e, p) => {
-      events.push(e);
-      onEvent(e, p);
-    };
     try {
       const path = await import('node:path');
       const { destroyDeploy } = await import('../../deploy/workflow.js');
@@ -50,7 +44,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
           stackId: out.result.stackId,
           resources: out.plan.resources,
           retained: out.result.retained,
-          events,
+          events: ctx.events,
         });
         return;
       }
