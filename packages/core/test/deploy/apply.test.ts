@@ -15,7 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { templateBodyOf, templateDigest } from '../../src/deploy/plan.js';
 import { applyDeploy, type ReviewCallback } from '../../src/deploy/workflow.js';
 import type { CompileResult } from '../../src/compile/compile.js';
-import { MfinfraError } from '../../src/errors.js';
+import type { MfinfraError } from '../../src/errors.js';
+import { errorOf } from '../../src/testing.js';
 import { compiled, CS_ID, CS_NAME, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
 
 const ADD = (id: string) => ({
@@ -40,14 +41,8 @@ function newStack(h: Harness, changes = [ADD('QueueJobs')]) {
 
 const yes: ReviewCallback = async () => true;
 
-async function applyError(c: CompileResult, h: Harness, review: ReviewCallback = yes, options = {}): Promise<MfinfraError> {
-  try {
-    await applyDeploy(c, h.ctx, review, options);
-  } catch (e) {
-    if (MfinfraError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected apply to fail');
+function applyError(c: CompileResult, h: Harness, review: ReviewCallback = yes, options = {}): Promise<MfinfraError> {
+  return errorOf(applyDeploy(c, h.ctx, review, options), 'expected apply to fail');
 }
 
 describe('applyDeploy', () => {

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { renderDestroyPlan } from '../../src/deploy/render.js';
 import { destroyDeploy } from '../../src/deploy/workflow.js';
 import type { DestroyPlan } from '../../src/deploy/destroy.js';
-import { MfinfraError } from '../../src/errors.js';
+import type { MfinfraError } from '../../src/errors.js';
+import { errorOf } from '../../src/testing.js';
 import { event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
 
 const TEMPLATE = {
@@ -66,14 +67,8 @@ function deployedStack(h: Harness, status = 'UPDATE_COMPLETE', extra = {}) {
   });
 }
 
-async function destroyError(h: Harness, review = async () => true, options = {}): Promise<MfinfraError> {
-  try {
-    await destroyDeploy(STACK, h.ctx, review, options);
-  } catch (e) {
-    if (MfinfraError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected destroy to fail');
+function destroyError(h: Harness, review = async () => true, options = {}): Promise<MfinfraError> {
+  return errorOf(destroyDeploy(STACK, h.ctx, review, options), 'expected destroy to fail');
 }
 
 describe('destroyDeploy', () => {

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { createPlan, discardPlan } from '../../src/deploy/plan.js';
-import { MfinfraError } from '../../src/errors.js';
+import type { MfinfraError } from '../../src/errors.js';
+import { errorOf } from '../../src/testing.js';
 import { awsError, compiled, CS_ID, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
 
 const ADD_JOBS = {
@@ -36,13 +37,7 @@ function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
 }
 
 async function planError(h: Harness, options = {}, names?: string[]): Promise<MfinfraError> {
-  try {
-    await createPlan(await compiled({ names }), h.ctx, options);
-  } catch (e) {
-    if (MfinfraError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the plan to fail');
+  return errorOf(createPlan(await compiled({ names }), h.ctx, options), 'expected the plan to fail');
 }
 
 describe('createPlan: stack states', () => {
