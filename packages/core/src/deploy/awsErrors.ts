@@ -12,6 +12,8 @@ interface SdkErrorLike {
   code?: string;
   $metadata?: { httpStatusCode?: number };
   $fault?: 'client' | 'server';
+  /** The raw HTTP response (the SDK attaches it when it cannot parse the answer). */
+  $response?: { statusCode?: number; body?: unknown };
 }
 
 const CREDENTIAL_ERRORS = new Set([
@@ -57,7 +59,10 @@ export function isRetryable(e: unknown): boolean {
   if (err.name && THROTTLING_ERRORS.has(err.name)) return true;
   if (err.$fault === 'server' || (err.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   // A refused connection or an unknown host will not fix itself in seconds (wrong endpoint / offline).
-  return Boolean(err.code && NETWORK_CODES.has(err.code) && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND') || err.name === 'TimeoutError';
+  return (
+    Boolean(err.code && NETWORK_CODES.has(err.code) && err.code !== 'ECONNREFUSED' && err.code !== 'ENOTFOUND') ||
+    err.name === 'TimeoutError'
+  );
 }
 
 /** `ValidationError: Stack with id X does not exist` (DescribeStacks / GetTemplate on a missing stack). */
@@ -122,10 +127,42 @@ export function toDeployError(e: unknown, action: string): MfinfraError {
       cause: e,
     });
   }
+  const foreign = notAnAwsAnswer(err);
+  if (foreign) {
+    return new MfinfraError(
+      DeployErrorCode.AWS_ERROR,
+      `failed to ${action}: the endpoint answered HTTP ${foreign.status}${foreign.gist ? ` (${foreign.gist})` : ''}, not an AWS API response`,
+      {
+        hint:
+          'check --endpoint-url / AWS_ENDPOINT_URL and any proxy between here and AWS; ' +
+          'an emulator (moto, LocalStack) answers like this when the operation failed inside it or is not implemented: see its log',
+        exitCode: ExitCode.FAILURE,
+        cause: e,
+      },
+    );
+  }
   return new MfinfraError(DeployErrorCode.AWS_ERROR, `failed to ${action}: ${name}${message ? `: ${firstLine(message)}` : ''}`, {
     exitCode: ExitCode.FAILURE,
     cause: e,
   });
+}
+
+/**
+ * An answer the SDK could not read as an AWS error or result (an HTML error page from an emulator or
+ * a proxy): its HTTP status and the page's title or first line. Undefined for AWS's own errors, which
+ * carry `$fault`.
+ */
+function notAnAwsAnswer(err: SdkErrorLike): { status: number; gist?: string } | undefined {
+  const status = err.$response?.statusCode ?? err.$metadata?.httpStatusCode;
+  if (err.$fault || !err.$response || typeof status !== 'number') return undefined;
+  const body = typeof err.$response.body === 'string' ? err.$response.body : '';
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  const firstText = body
+    .replace(/<[^>]*>/g, ' ')
+    .trim()
+    .split(/\s*\n\s*/)[0];
+  const gist = (title || firstText || '').slice(0, 120);
+  return { status, gist: gist || undefined };
 }
 
 function firstLine(text: string): string {
