@@ -8,78 +8,12 @@
  * moto's gaps (reference/test-peers.md): no stack Outputs, no per-resource events, no Replacement
  * details; those paths are covered with recorded responses in test/deploy/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingProxy, motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import { runCli } from '../helpers/runCli.js';
-
-function motoInstalled(): boolean {
-  const ok = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
-  if (!ok) {
-    const msg = 'moto is not installed: install it with pip install "moto[server]"';
-    if (process.env.CI) throw new Error(`${msg} (required in CI)`);
-    console.warn(`skipping the moto end-to-end test: ${msg}`);
-  }
-  return ok;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > until) throw new Error(`moto did not answer at ${url} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/** A loopback proxy in front of moto that records each AWS API call (CloudFormation Action, or S3 method+path). */
-async function countingProxy(target: number): Promise<{ port: number; calls: string[]; close(): Promise<void> }> {
-  const calls: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const action = new URLSearchParams(body.toString('utf8')).get('Action');
-      calls.push(action ?? `S3 ${req.method} ${req.url?.split('?')[0]}`);
-      const upstream = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', (e) => {
-        res.writeHead(502);
-        res.end(String(e));
-      });
-      upstream.end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    calls,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
 
 const PLUGIN = `
 export default {
@@ -118,11 +52,10 @@ function manifest(stackName: string, names: string[], visibilityTimeout: number)
   ].join('\n');
 }
 
-const hasMoto = motoInstalled();
+const hasMoto = motoAvailable();
 
 describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-change → destroy, on moto', () => {
-  let moto: ChildProcess;
-  let motoPort: number;
+  let moto: MotoServer;
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
   let dir: string;
   const stackName = `mfinfra-e2e-${process.pid}`;
@@ -132,10 +65,8 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
   const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 
   beforeAll(async () => {
-    motoPort = await freePort();
-    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(motoPort)], { stdio: 'ignore' });
-    await waitForHttp(`http://127.0.0.1:${motoPort}/moto-api/`, 20_000);
-    proxy = await countingProxy(motoPort);
+    moto = await startMoto();
+    proxy = await countingProxy(moto.port);
     endpoint = `http://127.0.0.1:${proxy.port}`;
     dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-moto-'));
     writeFileSync(path.join(dir, 'queues.mjs'), PLUGIN);
@@ -157,7 +88,7 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     process.off('warning', onWarning);
     process.env = savedEnv;
     await proxy?.close();
-    moto?.kill();
+    await moto?.stop();
   });
 
   const manifestPath = () => path.join(dir, 'metaflow.infra.yaml');
