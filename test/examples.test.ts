@@ -71,7 +71,10 @@ describe('examples', () => {
           if (r.Type === 'AWS::RDS::DBInstance') {
             expect(p.PubliclyAccessible, id).toBe(false);
             expect(p.StorageEncrypted, id).toBe(true);
-            expect(typeof p.MasterUserPassword === 'string' && !p.MasterUserPassword.includes('{{resolve:'), `${id} has a literal password`).toBe(false);
+            expect(
+              typeof p.MasterUserPassword === 'string' && !p.MasterUserPassword.includes('{{resolve:'),
+              `${id} has a literal password`,
+            ).toBe(false);
           }
         }
       });
