@@ -25,7 +25,10 @@ function timeOnce(args) {
 
 function peakKb(args) {
   const file = path.join(tmp, `rss-${Math.random().toString(16).slice(2)}`);
-  const r = spawnSync(process.execPath, ['--import', rssHook, ...args], { stdio: 'ignore', env: { ...process.env, MFINFRA_BENCH_RSS_FILE: file } });
+  const r = spawnSync(process.execPath, ['--import', rssHook, ...args], {
+    stdio: 'ignore',
+    env: { ...process.env, MFINFRA_BENCH_RSS_FILE: file },
+  });
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed`);
   return Number(readFileSync(file, 'utf8'));
 }
@@ -62,11 +65,15 @@ const base = measure([
 const ref = base[0];
 console.log('command              wall (ms)   ratio   peak RSS (MB)');
 for (const r of base) {
-  console.log(`${r.name.padEnd(20)} ${r.ms.toFixed(1).padStart(9)}   ${(r.ms / ref.ms).toFixed(2).padStart(5)}×  ${(r.kb / 1024).toFixed(1).padStart(8)}`);
+  console.log(
+    `${r.name.padEnd(20)} ${r.ms.toFixed(1).padStart(9)}   ${(r.ms / ref.ms).toFixed(2).padStart(5)}×  ${(r.kb / 1024).toFixed(1).padStart(8)}`,
+  );
 }
 const target = 3;
 const worst = Math.max(...base.slice(1).map((r) => r.ms / ref.ms));
-console.log(`\ntarget: validate and compile within ${target}× node -e 0 → ${worst <= target ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`);
+console.log(
+  `\ntarget: validate and compile within ${target}× node -e 0 → ${worst <= target ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`,
+);
 
 // Scale: N generated resources through the CLI.
 cpSync(path.join(repo, 'packages/core/test/fixtures/_plugins/many.mjs'), path.join(tmp, 'many.mjs'));
@@ -76,11 +83,16 @@ let previous;
 for (const n of [10, 100, 200, 300, 450]) {
   const dir = path.join(tmp, `scale-${n}`);
   cpSync(path.join(tmp, 'many.mjs'), path.join(dir, 'many.mjs'));
-  writeFileSync(path.join(dir, 'metaflow.infra.yaml'), `version: 1\nstack: { name: scale }\nplugins: [./many.mjs]\nmany: { count: ${n} }\n`);
+  writeFileSync(
+    path.join(dir, 'metaflow.infra.yaml'),
+    `version: 1\nstack: { name: scale }\nplugins: [./many.mjs]\nmany: { count: ${n} }\n`,
+  );
   const out = path.join(dir, 'out.json');
   const [row] = measure([{ name: String(n), args: [bin, 'compile', dir, '--out', out] }]);
   const kb = readFileSync(out).byteLength / 1024;
   const per = previous ? (row.ms - previous.ms) / (n - previous.n) : NaN;
-  console.log(`${String(n).padStart(9)}   ${row.ms.toFixed(1).padStart(17)}   ${Number.isNaN(per) ? '-'.padStart(17) : per.toFixed(3).padStart(17)}   ${kb.toFixed(1).padStart(13)}`);
+  console.log(
+    `${String(n).padStart(9)}   ${row.ms.toFixed(1).padStart(17)}   ${Number.isNaN(per) ? '-'.padStart(17) : per.toFixed(3).padStart(17)}   ${kb.toFixed(1).padStart(13)}`,
+  );
   previous = { n, ms: row.ms };
 }

@@ -20,7 +20,9 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['@aws-sdk/*', '@smithy/*', '@aws-cdk/*', 'jiti', 'handlebars'],
-  banner: { js: "import { createRequire as __mfinfraCreateRequire } from 'node:module'; const require = __mfinfraCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __mfinfraCreateRequire } from 'node:module'; const require = __mfinfraCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   legalComments: 'none',
   minify: true,

@@ -31,8 +31,27 @@ export { VERSION } from './version.js';
 export * from './plugin.js';
 
 // Config outputs (after apply, or `mfinfra outputs`)
-export { API_KEY_ID_OUTPUT, formatMetaflowConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig, renderTemplate, SERVICE_AUTH_KEY, writeConfigOutputs } from './outputs/index.js';
-export type { ConfigConflict, OutputFileKind, OutputFileResult, OutputFileStatus, OutputsSection, TemplateContext, WriteOutputsInput, WriteOutputsOptions, WriteOutputsResult } from './outputs/index.js';
+export {
+  API_KEY_ID_OUTPUT,
+  formatMetaflowConfig,
+  metaflowConfigFileName,
+  metaflowHome,
+  parseMetaflowConfig,
+  renderTemplate,
+  SERVICE_AUTH_KEY,
+  writeConfigOutputs,
+} from './outputs/index.js';
+export type {
+  ConfigConflict,
+  OutputFileKind,
+  OutputFileResult,
+  OutputFileStatus,
+  OutputsSection,
+  TemplateContext,
+  WriteOutputsInput,
+  WriteOutputsOptions,
+  WriteOutputsResult,
+} from './outputs/index.js';
 
 // Previews, safety gates and offline plans (cloudformation-diff loads on the first diff)
 export { previewFromChangeSet } from './preview/fromChangeSet.js';
@@ -53,6 +72,15 @@ export { applyDeploy, destroyDeploy, loadAwsClients, planDeploy } from './deploy
 export type { ApplyDeployOptions, ApplyDeployResult, PlannedDeploy, ReviewCallback } from './deploy/workflow.js';
 export type { DestroyPlan, DestroyResource, DestroyResult } from './deploy/destroy.js';
 export type { EventProgress, StackEventLine } from './deploy/events.js';
-export type { ApplyOptions, ApplyResult, ConfirmRequest, DeployContext, DeployHooks, DeployStep, PlanOptions, PlanResult } from './deploy/types.js';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  ConfirmRequest,
+  DeployContext,
+  DeployHooks,
+  DeployStep,
+  PlanOptions,
+  PlanResult,
+} from './deploy/types.js';
 export type { AwsClients, AwsSettings } from './aws/clients.js';
 export { DeployErrorCode } from './deploy/codes.js';

@@ -165,16 +165,10 @@ export interface Plugin<Options = unknown, Api = unknown> {
   stackOutputs?(ctx: PluginContext, options: Options): Awaitable<Record<string, StackOutput>>;
 }
 
-export type DeepPartial<T> = T extends (infer U)[]
-  ? U[]
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
+export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 /** Identity function that gives a plugin object its types. */
-export function definePlugin<Options = unknown, Api = unknown>(
-  plugin: Plugin<Options, Api>,
-): Plugin<Options, Api> {
+export function definePlugin<Options = unknown, Api = unknown>(plugin: Plugin<Options, Api>): Plugin<Options, Api> {
   return plugin;
 }
 
@@ -191,10 +185,7 @@ export function getAtt(logicalId: string, attribute: string): { 'Fn::GetAtt': [s
 }
 
 /** `{ "Fn::Sub": template }` or, with variables, `{ "Fn::Sub": [template, variables] }` */
-export function sub(
-  template: string,
-  variables?: Record<string, CfnValue>,
-): { 'Fn::Sub': string | [string, Record<string, CfnValue>] } {
+export function sub(template: string, variables?: Record<string, CfnValue>): { 'Fn::Sub': string | [string, Record<string, CfnValue>] } {
   return variables ? { 'Fn::Sub': [template, variables] } : { 'Fn::Sub': template };
 }
 

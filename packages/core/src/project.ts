@@ -57,20 +57,26 @@ export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[
   const errors = diagnostics
     .filter((d) => d.severity === 'error')
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => (a.d.loc?.line ?? Infinity) - (b.d.loc?.line ?? Infinity) || (a.d.loc?.column ?? 0) - (b.d.loc?.column ?? 0) || a.i - b.i)
+    .sort(
+      (a, b) => (a.d.loc?.line ?? Infinity) - (b.d.loc?.line ?? Infinity) || (a.d.loc?.column ?? 0) - (b.d.loc?.column ?? 0) || a.i - b.i,
+    )
     .map(({ d }) => d);
   if (errors.length === 0) return;
   const first = errors[0]!;
-  throw new MfinfraError(errors.length === 1 ? first.code : ErrorCode.MANIFEST_INVALID, errors.length === 1 ? first.message : summarizeDiagnostics(source.file, errors), {
-    diagnostics: errors,
-    loc: first.loc,
-    plugin: errors.length === 1 ? first.plugin : undefined,
-    hook: errors.length === 1 ? first.hook : undefined,
-    hint: errors.length === 1 ? first.hint : undefined,
-    path: errors.length === 1 ? first.path : undefined,
-    pluginCode: errors.length === 1 ? first.pluginCode : undefined,
-    frame: errors.length === 1 ? first.frame : undefined,
-  });
+  throw new MfinfraError(
+    errors.length === 1 ? first.code : ErrorCode.MANIFEST_INVALID,
+    errors.length === 1 ? first.message : summarizeDiagnostics(source.file, errors),
+    {
+      diagnostics: errors,
+      loc: first.loc,
+      plugin: errors.length === 1 ? first.plugin : undefined,
+      hook: errors.length === 1 ? first.hook : undefined,
+      hint: errors.length === 1 ? first.hint : undefined,
+      path: errors.length === 1 ? first.path : undefined,
+      pluginCode: errors.length === 1 ? first.pluginCode : undefined,
+      frame: errors.length === 1 ? first.frame : undefined,
+    },
+  );
 }
 
 /** Find, parse, load plugins, validate and apply defaults. Throws one error carrying every problem. */
@@ -86,7 +92,10 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       {
         code: ErrorCode.MANIFEST_INVALID,
         severity: 'error',
-        message: data === null || data === undefined ? 'the manifest is empty' : 'the manifest must be a mapping of sections (version, stack, plugins, ...)',
+        message:
+          data === null || data === undefined
+            ? 'the manifest is empty'
+            : 'the manifest must be a mapping of sections (version, stack, plugins, ...)',
         loc,
         frame: source.frame(loc),
         hint: 'start from `mfinfra init`, or see examples/minimal/metaflow.infra.yaml',
@@ -117,11 +126,15 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
         return true;
       }
     });
-    throw new MfinfraError(ErrorCode.PLUGIN_INVALID, `plugin ${culprit?.plugin.name ?? '(unknown)'} declares an invalid schema: ${(e as Error).message}`, {
-      plugin: culprit?.plugin.name,
-      hook: 'schema',
-      hint: 'fix the JSON Schema fragment in the plugin',
-    });
+    throw new MfinfraError(
+      ErrorCode.PLUGIN_INVALID,
+      `plugin ${culprit?.plugin.name ?? '(unknown)'} declares an invalid schema: ${(e as Error).message}`,
+      {
+        plugin: culprit?.plugin.name,
+        hook: 'schema',
+        hint: 'fix the JSON Schema fragment in the plugin',
+      },
+    );
   }
   const unloadedPluginHint = (key: string): string | undefined => {
     const spec = Object.entries(FIRST_PARTY_PLUGINS).find(([short]) => short === key)?.[0];
@@ -129,7 +142,10 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   };
   // Loading problems make the plugin's own section unknown; don't also report that noise.
   const failedSpecs = new Set(
-    [...loadProblems].map((p) => p.path).filter(Boolean).map((p) => unique[Number(/\[(\d+)\]/.exec(p!)?.[1])]),
+    [...loadProblems]
+      .map((p) => p.path)
+      .filter(Boolean)
+      .map((p) => unique[Number(/\[(\d+)\]/.exec(p!)?.[1])]),
   );
   const schemaProblems = validateAgainstSchema(validate, source, (key) => keyOwner.get(key), unloadedPluginHint).filter(
     (d) => !(d.path && failedSpecs.has(d.path.split(/[.[]/)[0]!)),

@@ -134,7 +134,10 @@ describe('mfinfra compile', () => {
   it('notes when the template needs an S3 upload (over 51,200 bytes)', async () => {
     const dir = tmp();
     cpSync(path.join(fixtures, '_plugins'), path.join(dir, '_plugins'), { recursive: true });
-    writeFileSync(path.join(dir, 'metaflow.infra.yaml'), 'version: 1\nstack: { name: big }\nplugins: [./_plugins/many.mjs]\nmany: { count: 300 }\n');
+    writeFileSync(
+      path.join(dir, 'metaflow.infra.yaml'),
+      'version: 1\nstack: { name: big }\nplugins: [./_plugins/many.mjs]\nmany: { count: 300 }\n',
+    );
     const r = await runCli(['compile', dir, '--out', path.join(dir, 't.json')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('over 51,200 bytes');

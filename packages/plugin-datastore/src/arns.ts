@@ -18,18 +18,26 @@ export function parseBucketArn(arn: string): Parsed<{ partition: string; bucket:
     };
   }
   if (resource.includes('/')) {
-    return { ok: false, problem: 'is an object ARN, not a bucket ARN', hint: `use arn:${partition}:s3:::${resource.split('/')[0]}, and set sysroot for the prefix` };
+    return {
+      ok: false,
+      problem: 'is an object ARN, not a bucket ARN',
+      hint: `use arn:${partition}:s3:::${resource.split('/')[0]}, and set sysroot for the prefix`,
+    };
   }
   return { ok: true, value: { partition: partition!, bucket: resource } };
 }
 
-const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const KMS_KEY_ARN =
+  /^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** Whether a string is a KMS key ARN (aliases and bare key ids are refused: IAM needs the key ARN). */
 export function kmsKeyArnProblem(arn: string): { problem: string; hint: string } | undefined {
   if (KMS_KEY_ARN.test(arn)) return undefined;
   if (/^arn:aws(-[a-z]+)*:kms:[^:]*:\d{12}:alias\//.test(arn)) {
-    return { problem: 'is a KMS alias ARN, not a key ARN', hint: 'IAM policies grant use of a key by its key ARN; give arn:aws:kms:<region>:<account>:key/<key-id>' };
+    return {
+      problem: 'is a KMS alias ARN, not a key ARN',
+      hint: 'IAM policies grant use of a key by its key ARN; give arn:aws:kms:<region>:<account>:key/<key-id>',
+    };
   }
   if (/^(mrk-)?[0-9a-f-]{32,36}$/.test(arn)) {
     return { problem: 'is a bare key id, not a key ARN', hint: 'give the full ARN: arn:aws:kms:<region>:<account>:key/<key-id>' };

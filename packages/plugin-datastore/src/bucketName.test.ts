@@ -8,7 +8,8 @@ describe('bucket names', () => {
 
   it('refuses every reserved prefix and suffix', () => {
     for (const name of ['xn--abc', 'sthree-abc', 'amzn-s3-demo-abc']) expect(bucketNameProblem(name)).toMatch(/reserved prefix/);
-    for (const name of ['abc-s3alias', 'abc--ol-s3', 'abc.mrap', 'abc--x-s3', 'abc--table-s3']) expect(bucketNameProblem(name)).toMatch(/reserved suffix/);
+    for (const name of ['abc-s3alias', 'abc--ol-s3', 'abc.mrap', 'abc--x-s3', 'abc--table-s3'])
+      expect(bucketNameProblem(name)).toMatch(/reserved suffix/);
   });
 
   it('accepts legacy names of existing buckets that new buckets may not use', () => {

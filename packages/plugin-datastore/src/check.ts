@@ -84,7 +84,11 @@ export function checkDatastore(ctx: PluginContext, options: DatastoreOptions): v
   lifecycle?.expire?.forEach((rule, i) => {
     const p = keyPrefixProblem(rule.prefix);
     if (p) {
-      ctx.report(`lifecycle prefix "${rule.prefix}" ${p.problem}`, { path: ['bucket', 'lifecycle', 'expire', i, 'prefix'], hint: p.hint, code: 'DATASTORE_BAD_PREFIX' });
+      ctx.report(`lifecycle prefix "${rule.prefix}" ${p.problem}`, {
+        path: ['bucket', 'lifecycle', 'expire', i, 'prefix'],
+        hint: p.hint,
+        code: 'DATASTORE_BAD_PREFIX',
+      });
       return;
     }
     const first = seen.get(rule.prefix);
@@ -150,5 +154,10 @@ function reportExistingBucket(ctx: PluginContext, value: string): void {
     return;
   }
   const problem = existingBucketNameProblem(value);
-  if (problem) ctx.report(`existing bucket name "${value}" ${problem}`, { path, code: 'DATASTORE_BAD_BUCKET_NAME', hint: 'give the bucket name, or its ARN arn:aws:s3:::<name>' });
+  if (problem)
+    ctx.report(`existing bucket name "${value}" ${problem}`, {
+      path,
+      code: 'DATASTORE_BAD_BUCKET_NAME',
+      hint: 'give the bucket name, or its ARN arn:aws:s3:::<name>',
+    });
 }

@@ -7,7 +7,8 @@ export function keyPrefixProblem(prefix: string): { problem: string; hint: strin
       hint: trimmed ? `write "${trimmed}"` : 'give a prefix such as "metaflow"',
     };
   }
-  if (prefix.includes('//')) return { problem: 'must not contain an empty path segment ("//")', hint: `write "${prefix.replace(/\/{2,}/g, '/')}"` };
+  if (prefix.includes('//'))
+    return { problem: 'must not contain an empty path segment ("//")', hint: `write "${prefix.replace(/\/{2,}/g, '/')}"` };
   if (prefix.split('/').some((s) => s === '.' || s === '..')) {
     return { problem: 'must not contain "." or ".." path segments', hint: 'S3 keys are not file paths; write the prefix plainly' };
   }

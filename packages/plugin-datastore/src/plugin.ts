@@ -34,7 +34,8 @@ export const datastorePlugin = definePlugin<DatastoreOptions, DatastoreApi>({
       DatastoreBucketName: { value: model.bucketName, description: 'Name of the Metaflow datastore bucket' },
       DatastoreBucketArn: { value: model.bucketArn, description: 'ARN of the Metaflow datastore bucket' },
     };
-    if (model.kmsKeyArn !== undefined) outputs.DatastoreKmsKeyArn = { value: model.kmsKeyArn, description: 'KMS key that encrypts the datastore bucket' };
+    if (model.kmsKeyArn !== undefined)
+      outputs.DatastoreKmsKeyArn = { value: model.kmsKeyArn, description: 'KMS key that encrypts the datastore bucket' };
     return outputs;
   },
 });

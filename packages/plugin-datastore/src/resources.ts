@@ -88,10 +88,18 @@ function lifecycleConfiguration(bucket: BucketOptions): CfnValue | undefined {
   const rules: CfnValue[] = [];
   const abortDays = lifecycle.abortIncompleteUploadsAfterDays ?? DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS;
   if (abortDays !== false) {
-    rules.push({ Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: abortDays } });
+    rules.push({
+      Id: 'AbortIncompleteMultipartUploads',
+      Status: 'Enabled',
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: abortDays },
+    });
   }
   if (lifecycle.noncurrentVersionsExpireAfterDays !== undefined) {
-    rules.push({ Id: 'ExpireNoncurrentVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: lifecycle.noncurrentVersionsExpireAfterDays } });
+    rules.push({
+      Id: 'ExpireNoncurrentVersions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: lifecycle.noncurrentVersionsExpireAfterDays },
+    });
   }
   for (const rule of lifecycle.expire ?? []) {
     rules.push({ Id: `Expire-${rule.prefix}`.slice(0, 255), Status: 'Enabled', Prefix: `${rule.prefix}/`, ExpirationInDays: rule.days });
@@ -135,9 +143,10 @@ function keyPolicy(): CfnValue {
         Principal: { AWS: ACCOUNT_ROOT },
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com'), 'kms:CallerAccount': ref('AWS::AccountId') } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com'), 'kms:CallerAccount': ref('AWS::AccountId') },
+        },
       },
     ],
   };
 }
-

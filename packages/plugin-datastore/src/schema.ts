@@ -37,7 +37,10 @@ export const datastoreSchema: JsonSchema = {
           properties: {
             type: { enum: ['sse-s3', 'sse-kms'], description: 'sse-s3 (S3-managed keys) or sse-kms (a KMS key).' },
             kmsKeyArn,
-            createKey: { type: 'boolean', description: 'With sse-kms: create a KMS key with rotation on (the default when kmsKeyArn is absent).' },
+            createKey: {
+              type: 'boolean',
+              description: 'With sse-kms: create a KMS key with rotation on (the default when kmsKeyArn is absent).',
+            },
           },
         },
         lifecycle: {
@@ -46,7 +49,10 @@ export const datastoreSchema: JsonSchema = {
           additionalProperties: false,
           properties: {
             abortIncompleteUploadsAfterDays: {
-              oneOf: [days('Abort incomplete multipart uploads after this many days (default 7).'), { const: false, description: 'false turns the rule off.' }],
+              oneOf: [
+                days('Abort incomplete multipart uploads after this many days (default 7).'),
+                { const: false, description: 'false turns the rule off.' },
+              ],
             },
             noncurrentVersionsExpireAfterDays: days('Delete noncurrent object versions after this many days (needs versioning: true).'),
             expire: {
@@ -78,7 +84,9 @@ export const datastoreSchema: JsonSchema = {
         kmsKeyArn: { ...kmsKeyArn, description: `When the bucket uses SSE-KMS: its key. ${kmsKeyArn.description as string}` },
       },
     },
-    sysroot: prefix('Key prefix of the Metaflow datastore in the bucket (default "metaflow"): METAFLOW_DATASTORE_SYSROOT_S3 = s3://<bucket>/<sysroot>.'),
+    sysroot: prefix(
+      'Key prefix of the Metaflow datastore in the bucket (default "metaflow"): METAFLOW_DATASTORE_SYSROOT_S3 = s3://<bucket>/<sysroot>.',
+    ),
     datatools: prefix(
       'Key prefix for metaflow.S3 and IncludeFile data: METAFLOW_DATATOOLS_S3ROOT = s3://<bucket>/<datatools>. Default "<sysroot>/data", the value Metaflow itself assumes; the official CloudFormation and Terraform templates use "data".',
     ),

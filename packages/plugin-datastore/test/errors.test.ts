@@ -9,7 +9,18 @@ ${section}`;
 
 describe('datastore manifest errors point at the manifest', () => {
   it('rejects bucket names S3 would refuse, each at its position', async () => {
-    const names = ['ab', 'My-Bucket', 'bucket_name', '-bucket', 'my..bucket', 'my.-bucket', '192.168.5.4', 'xn--bucket', 'data-s3alias', 'a'.repeat(64)];
+    const names = [
+      'ab',
+      'My-Bucket',
+      'bucket_name',
+      '-bucket',
+      'my..bucket',
+      'my.-bucket',
+      '192.168.5.4',
+      'xn--bucket',
+      'data-s3alias',
+      'a'.repeat(64),
+    ];
     const yaml = `version: 1
 stack: { name: mf }
 plugins: [datastore]
@@ -96,7 +107,12 @@ datastore:
   });
 
   it('rejects ARNs that are not S3 bucket ARNs', async () => {
-    const arns = ['arn:aws:s3:::bucket/some/key', 'arn:aws:s3:us-west-2:111122223333:accesspoint/ap', 'arn:aws:iam::111122223333:role/x', 's3://bucket/prefix'];
+    const arns = [
+      'arn:aws:s3:::bucket/some/key',
+      'arn:aws:s3:us-west-2:111122223333:accesspoint/ap',
+      'arn:aws:iam::111122223333:role/x',
+      's3://bucket/prefix',
+    ];
     const found = [];
     for (const arn of arns) found.push(...(await problems(manifest(`  existing: { bucket: "${arn}" }\n`))));
     expect(found).toMatchInlineSnapshot(`

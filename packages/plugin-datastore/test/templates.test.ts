@@ -60,8 +60,15 @@ describe('datastore templates', () => {
 
   it('grants KMS use in readWriteStatements only when the bucket uses SSE-KMS', async () => {
     const statements = async (yaml: string) =>
-      ((await compile(yaml)).template.Resources.ConsumerPolicy!.Properties!.PolicyDocument as { Statement: { Sid: string; Resource: unknown }[] }).Statement;
-    expect((await statements(variants.minimal!)).map((s) => s.Sid)).toEqual(['MetaflowDatastoreListBucket', 'MetaflowDatastoreReadWriteObjects']);
+      (
+        (await compile(yaml)).template.Resources.ConsumerPolicy!.Properties!.PolicyDocument as {
+          Statement: { Sid: string; Resource: unknown }[];
+        }
+      ).Statement;
+    expect((await statements(variants.minimal!)).map((s) => s.Sid)).toEqual([
+      'MetaflowDatastoreListBucket',
+      'MetaflowDatastoreReadWriteObjects',
+    ]);
     expect((await statements(variants['sse-kms-given-key']!)).at(-1)).toEqual({
       Sid: 'MetaflowDatastoreUseKey',
       Effect: 'Allow',

@@ -1,5 +1,5 @@
 import type { PluginContext } from '@mfinfra/core/plugin';
-import { awsIdProblem, ID_KINDS } from './awsIds.js';
+import { awsIdProblem, type ID_KINDS } from './awsIds.js';
 import { parseCidr } from './cidr.js';
 import { planSubnets } from './layout.js';
 import { resolveCreate, type NetworkOptions } from './options.js';
@@ -42,7 +42,8 @@ function checkExisting(ctx: PluginContext, existing: NonNullable<NetworkOptions[
   existing.securityGroupIds?.forEach((s, i) => id('sg', s, ['securityGroupIds', i]));
   if (existing.cidr !== undefined) {
     const parsed = parseCidr(existing.cidr);
-    if (!parsed.ok) ctx.report(`cidr "${existing.cidr}" ${parsed.problem}`, { path: ['existing', 'cidr'], hint: parsed.hint, code: 'NETWORK_BAD_CIDR' });
+    if (!parsed.ok)
+      ctx.report(`cidr "${existing.cidr}" ${parsed.problem}`, { path: ['existing', 'cidr'], hint: parsed.hint, code: 'NETWORK_BAD_CIDR' });
   }
   if (existing.subnetIds.length === 1) {
     ctx.warn('only one subnet is listed: workloads and the database will sit in a single availability zone', {

@@ -15,7 +15,11 @@ describe('cidr', () => {
   });
 
   it('explains what is wrong with a malformed block', () => {
-    expect(parseCidr('10.20.0.0')).toEqual({ ok: false, problem: 'is not an IPv4 CIDR block', hint: 'write it as a.b.c.d/n, e.g. 10.20.0.0/16' });
+    expect(parseCidr('10.20.0.0')).toEqual({
+      ok: false,
+      problem: 'is not an IPv4 CIDR block',
+      hint: 'write it as a.b.c.d/n, e.g. 10.20.0.0/16',
+    });
     expect(parseCidr('10.256.0.0/16')).toMatchObject({ ok: false, problem: 'has an octet above 255' });
     expect(parseCidr('10.0.0.0/33')).toMatchObject({ ok: false, problem: 'has a prefix length above 32' });
     expect(parseCidr('10.20.1.0/16')).toEqual({ ok: false, problem: 'has host bits set', hint: 'did you mean 10.20.0.0/16?' });

@@ -25,9 +25,7 @@ export function planSubnets(options: ResolvedCreateOptions): { layout?: SubnetLa
   const problems: LayoutProblem[] = [];
   const vpc = checkBlock(options.cidr, ['create', 'cidr'], 'VPC CIDR', problems);
   const publicGiven = checkList(options.publicSubnetCidrs, 'publicSubnetCidrs', options, problems);
-  const privateGiven = options.private
-    ? checkList(options.privateSubnetCidrs, 'privateSubnetCidrs', options, problems)
-    : undefined;
+  const privateGiven = options.private ? checkList(options.privateSubnetCidrs, 'privateSubnetCidrs', options, problems) : undefined;
   if (!options.private && options.privateSubnetCidrs !== undefined) {
     problems.push({
       message: 'privateSubnetCidrs is set, but private is not true',
@@ -42,7 +40,10 @@ export function planSubnets(options: ResolvedCreateOptions): { layout?: SubnetLa
 
   // Given blocks: inside the VPC, not overlapping one another.
   const taken: { cidr: Cidr; path: (string | number)[] }[] = [];
-  for (const [key, given] of [['publicSubnetCidrs', publicGiven], ['privateSubnetCidrs', privateGiven]] as const) {
+  for (const [key, given] of [
+    ['publicSubnetCidrs', publicGiven],
+    ['privateSubnetCidrs', privateGiven],
+  ] as const) {
     given?.forEach((cidr, i) => {
       const path = ['create', key, i];
       if (!contains(vpc, cidr)) {

@@ -46,7 +46,10 @@ export function networkResources(naming: Naming, model: NetworkModel): Record<st
   }
   if (options.private) Object.assign(resources, privateResources(model, az, name));
   if (options.s3Endpoint) {
-    const routeTables = [ref(ids.publicRouteTable), ...(options.private ? zones(options.azs).map((i) => ref(ids.privateRouteTable(i))) : [])];
+    const routeTables = [
+      ref(ids.publicRouteTable),
+      ...(options.private ? zones(options.azs).map((i) => ref(ids.privateRouteTable(i))) : []),
+    ];
     resources[ids.s3Endpoint] = {
       Type: 'AWS::EC2::VPCEndpoint',
       Properties: {
@@ -81,7 +84,11 @@ function privateResources(
       };
       resources[ids.natGateway(i)] = {
         Type: 'AWS::EC2::NatGateway',
-        Properties: { AllocationId: getAtt(ids.natEip(i), 'AllocationId'), SubnetId: ref(ids.publicSubnet(i)), Tags: name('nat', String(i)) },
+        Properties: {
+          AllocationId: getAtt(ids.natEip(i), 'AllocationId'),
+          SubnetId: ref(ids.publicSubnet(i)),
+          Tags: name('nat', String(i)),
+        },
       };
     }
     resources[ids.privateSubnet(i)] = {

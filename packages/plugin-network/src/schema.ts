@@ -2,8 +2,20 @@ import type { JsonSchema } from '@mfinfra/core/plugin';
 import { MAX_AZS } from './options.js';
 
 const cidr = (description: string): JsonSchema => ({ type: 'string', description });
-const cidrList = (description: string): JsonSchema => ({ type: 'array', items: { type: 'string' }, minItems: 2, maxItems: MAX_AZS, description });
-const idList = (description: string, minItems: number): JsonSchema => ({ type: 'array', items: { type: 'string' }, minItems, uniqueItems: true, description });
+const cidrList = (description: string): JsonSchema => ({
+  type: 'array',
+  items: { type: 'string' },
+  minItems: 2,
+  maxItems: MAX_AZS,
+  description,
+});
+const idList = (description: string, minItems: number): JsonSchema => ({
+  type: 'array',
+  items: { type: 'string' },
+  minItems,
+  uniqueItems: true,
+  description,
+});
 
 /** JSON Schema of the `network:` section. CIDR and id rules live in `check` (clearer messages). */
 export const networkSchema: JsonSchema = {
@@ -20,7 +32,8 @@ export const networkSchema: JsonSchema = {
         azs: { type: 'integer', minimum: 2, maximum: MAX_AZS, description: `Availability zones to use, 2-${MAX_AZS} (default 2).` },
         private: {
           type: 'boolean',
-          description: 'Run workloads in private subnets that reach the internet through NAT gateways, so they need no public IP (default false: public subnets, public IPs).',
+          description:
+            'Run workloads in private subnets that reach the internet through NAT gateways, so they need no public IP (default false: public subnets, public IPs).',
         },
         natGateways: {
           enum: ['single', 'per-az'],

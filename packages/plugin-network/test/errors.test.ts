@@ -255,7 +255,10 @@ describe('network manifest errors point at the manifest', () => {
       ]
     `);
     const { warnings } = await compile(
-      manifest(`  existing: { vpcId: vpc-12345678, subnetIds: [subnet-12345678] }\n`).replace('plugins: [network]', 'plugins: [network, consumer]'),
+      manifest(`  existing: { vpcId: vpc-12345678, subnetIds: [subnet-12345678] }\n`).replace(
+        'plugins: [network]',
+        'plugins: [network, consumer]',
+      ),
     );
     expect(warnings.map((w) => [w.message, `${w.loc?.line}:${w.loc?.column}`])).toMatchInlineSnapshot(`
       [

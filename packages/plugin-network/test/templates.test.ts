@@ -58,7 +58,12 @@ describe('network templates', () => {
       NetworkPublicSubnet1: '10.0.0.0/24',
       NetworkPublicSubnet2: '10.0.1.0/24',
     });
-    const small = await compile(variants['create-public']!.replace('plugins: [network, consumer]\n', 'plugins: [network, consumer]\nnetwork: { create: { cidr: 192.168.0.0/26, private: true } }\n'));
+    const small = await compile(
+      variants['create-public']!.replace(
+        'plugins: [network, consumer]\n',
+        'plugins: [network, consumer]\nnetwork: { create: { cidr: 192.168.0.0/26, private: true } }\n',
+      ),
+    );
     expect(Object.values(subnetCidrs(small.template))).toEqual(['192.168.0.32/28', '192.168.0.48/28', '192.168.0.0/28', '192.168.0.16/28']);
   });
 
@@ -111,6 +116,11 @@ describe('network templates', () => {
     });
     await compile(variants.existing!.replace('    cidr: 172.31.0.0/16\n', '    assignPublicIp: true\n'));
     expect(seen.api).not.toHaveProperty('vpcCidr');
-    expect(seen.api).toMatchObject({ publicSubnetIds: ['subnet-0123456789abcdef0', 'subnet-12345678'], privateSubnetIds: [], isPrivate: false, assignPublicIp: true });
+    expect(seen.api).toMatchObject({
+      publicSubnetIds: ['subnet-0123456789abcdef0', 'subnet-12345678'],
+      privateSubnetIds: [],
+      isPrivate: false,
+      assignPublicIp: true,
+    });
   });
 });

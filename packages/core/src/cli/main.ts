@@ -25,7 +25,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilog('Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid manifest/plugin, 4 refused by a safety gate, 5 plan has changes pending, 130 aborted.')
+    .epilog(
+      'Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid manifest/plugin, 4 refused by a safety gate, 5 plan has changes pending, 130 aborted.',
+    )
     .fail((msg, err) => {
       // yargs calls this for usage mistakes (msg) and for errors thrown by handlers (err).
       if (err && !(err.name === 'YError')) throw err;

@@ -18,7 +18,13 @@ function renderDiagnostic(d: Diagnostic, color: boolean, cwd: string): string {
   const at = where(d, cwd);
   if (at) lines.push(`  at ${c.cyan(at)}${d.code ? c.dim(`  (${d.pluginCode ?? d.code})`) : ''}`);
   else if (d.code) lines.push(c.dim(`  code ${d.pluginCode ?? d.code}`));
-  if (d.frame) lines.push(d.frame.split('\n').map((l) => '  ' + l).join('\n'));
+  if (d.frame)
+    lines.push(
+      d.frame
+        .split('\n')
+        .map((l) => '  ' + l)
+        .join('\n'),
+    );
   if (d.hint) lines.push(`  ${c.yellow('hint:')} ${d.hint}`);
   return lines.join('\n');
 }

@@ -29,7 +29,10 @@ describe('collectReferences', () => {
 describe('checkTemplate', () => {
   const owner = () => 'mfinfra:test';
   it('accepts a consistent template and reports its size', () => {
-    const t = template({ A: { Type: 'AWS::SNS::Topic' }, B: { Type: 'AWS::SNS::Topic', DependsOn: ['A'] } }, { Out: { Value: { Ref: 'A' } } });
+    const t = template(
+      { A: { Type: 'AWS::SNS::Topic' }, B: { Type: 'AWS::SNS::Topic', DependsOn: ['A'] } },
+      { Out: { Value: { Ref: 'A' } } },
+    );
     const { problems, stats } = checkTemplate(t, JSON.stringify(t), owner, owner);
     expect(problems).toEqual([]);
     expect(stats).toMatchObject({ resources: 2, outputs: 1, parameters: 0, needsS3Upload: false });

@@ -72,7 +72,12 @@ export function checkTemplate(
 
   for (const [id, res] of Object.entries(resources)) {
     if (!/^[A-Za-z0-9]{1,255}$/.test(id)) {
-      problem(ErrorCode.TEMPLATE_INVALID, `logical id "${id}" is not alphanumeric (1-255 characters)`, ownerOf(id), 'use ctx.naming.logicalId(...)');
+      problem(
+        ErrorCode.TEMPLATE_INVALID,
+        `logical id "${id}" is not alphanumeric (1-255 characters)`,
+        ownerOf(id),
+        'use ctx.naming.logicalId(...)',
+      );
     }
     const refs = collectReferences(res.Properties ?? {});
     const dependsOn = res.DependsOn === undefined ? [] : Array.isArray(res.DependsOn) ? res.DependsOn : [res.DependsOn];
@@ -124,14 +129,24 @@ export function checkTemplate(
   };
   const limit = (what: string, n: number, max: number) => {
     if (n > max) {
-      problem(ErrorCode.TEMPLATE_LIMIT, `the template has ${n} ${what}; CloudFormation allows at most ${max}`, undefined, 'split the deployment into two manifests (two stacks)');
+      problem(
+        ErrorCode.TEMPLATE_LIMIT,
+        `the template has ${n} ${what}; CloudFormation allows at most ${max}`,
+        undefined,
+        'split the deployment into two manifests (two stacks)',
+      );
     }
   };
   limit('resources', stats.resources, CFN_LIMITS.resources);
   limit('outputs', stats.outputs, CFN_LIMITS.outputs);
   limit('parameters', stats.parameters, CFN_LIMITS.parameters);
   if (bodyBytes > CFN_LIMITS.s3BodyBytes) {
-    problem(ErrorCode.TEMPLATE_LIMIT, `the template is ${bodyBytes} bytes; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes}`, undefined, 'split the deployment into two manifests');
+    problem(
+      ErrorCode.TEMPLATE_LIMIT,
+      `the template is ${bodyBytes} bytes; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes}`,
+      undefined,
+      'split the deployment into two manifests',
+    );
   }
   return { problems, stats };
 }

@@ -150,12 +150,19 @@ export async function compileProject(project: Project, options: { format?: 'json
             ErrorCode.COLLISION_RESOURCE,
             `plugins ${other.plugin.name} and ${lp.plugin.name} both define the resource ${id}`,
             lp,
-            other === lp ? 'a plugin returned the same logical id twice' : `logical ids must be unique; one of the two plugins must use ctx.naming.logicalId with its own prefix`,
+            other === lp
+              ? 'a plugin returned the same logical id twice'
+              : `logical ids must be unique; one of the two plugins must use ctx.naming.logicalId with its own prefix`,
           );
           continue;
         }
         if (!resource || typeof resource !== 'object' || typeof resource.Type !== 'string') {
-          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned resource ${id} without a Type`, lp, 'every resource needs Type, e.g. "AWS::S3::Bucket"');
+          collide(
+            ErrorCode.TEMPLATE_INVALID,
+            `plugin ${lp.plugin.name} returned resource ${id} without a Type`,
+            lp,
+            'every resource needs Type, e.g. "AWS::S3::Bucket"',
+          );
           continue;
         }
         resources[id] = resource;
@@ -168,18 +175,36 @@ export async function compileProject(project: Project, options: { format?: 'json
       for (const [key, raw] of Object.entries(outs)) {
         const { value, description } = normalizeConfigValue(raw);
         if (!CONFIG_KEY.test(key)) {
-          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`, lp, 'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE');
+          collide(
+            ErrorCode.TEMPLATE_INVALID,
+            `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`,
+            lp,
+            'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE',
+          );
           continue;
         }
         const existing = configOutputs.find((c) => c.key === key);
         if (existing) {
-          collide(ErrorCode.COLLISION_CONFIG_OUTPUT, `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`, lp, 'one config key has one owner; disable the setting in one of the two plugins');
+          collide(
+            ErrorCode.COLLISION_CONFIG_OUTPUT,
+            `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`,
+            lp,
+            'one config key has one owner; disable the setting in one of the two plugins',
+          );
           continue;
         }
         if (value === null || value === undefined || value === '') continue;
         const outputName = configKeyToOutputName(key);
         const literal = typeof value === 'object' ? undefined : String(value);
-        configOutputs.push({ key, outputName, value: literal ?? value, literal, description, plugin: lp.plugin.name, pluginKey: lp.plugin.key });
+        configOutputs.push({
+          key,
+          outputName,
+          value: literal ?? value,
+          literal,
+          description,
+          plugin: lp.plugin.name,
+          pluginKey: lp.plugin.key,
+        });
         outputOwner.set(outputName, lp);
       }
     }
@@ -188,12 +213,22 @@ export async function compileProject(project: Project, options: { format?: 'json
       const outs = (await runHook(lp, 'stackOutputs', () => lp.plugin.stackOutputs!(ctx, opts))) ?? {};
       for (const [name, out] of Object.entries(outs)) {
         if (!OUTPUT_NAME.test(name)) {
-          collide(ErrorCode.TEMPLATE_INVALID, `plugin ${lp.plugin.name} returned stack output "${name}"; output names must be alphanumeric`, lp, 'rename the output');
+          collide(
+            ErrorCode.TEMPLATE_INVALID,
+            `plugin ${lp.plugin.name} returned stack output "${name}"; output names must be alphanumeric`,
+            lp,
+            'rename the output',
+          );
           continue;
         }
         const other = outputOwner.get(name);
         if (other) {
-          collide(ErrorCode.COLLISION_STACK_OUTPUT, `plugins ${other.plugin.name} and ${lp.plugin.name} both define the stack output ${name}`, lp, 'rename one of the outputs');
+          collide(
+            ErrorCode.COLLISION_STACK_OUTPUT,
+            `plugins ${other.plugin.name} and ${lp.plugin.name} both define the stack output ${name}`,
+            lp,
+            'rename one of the outputs',
+          );
           continue;
         }
         outputOwner.set(name, lp);
@@ -248,7 +283,13 @@ export async function compile(options: CompileOptions = {}): Promise<CompileResu
 }
 
 function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {
-  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'value' in raw && Object.keys(raw).every((k) => k === 'value' || k === 'description')) {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    !Array.isArray(raw) &&
+    'value' in raw &&
+    Object.keys(raw).every((k) => k === 'value' || k === 'description')
+  ) {
     return raw as ConfigOutput;
   }
   return { value: raw as CfnValue };

@@ -3,12 +3,7 @@ import path from 'node:path';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 
 /** File names searched, in order, in each folder from the working directory upward. */
-export const MANIFEST_FILE_NAMES = [
-  'metaflow.infra.yaml',
-  'metaflow.infra.yml',
-  '.mfinfrarc.yaml',
-  '.mfinfrarc.yml',
-] as const;
+export const MANIFEST_FILE_NAMES = ['metaflow.infra.yaml', 'metaflow.infra.yml', '.mfinfrarc.yaml', '.mfinfrarc.yml'] as const;
 
 /**
  * Find the manifest: an explicit path (a file, or a folder holding one of {@link MANIFEST_FILE_NAMES}),
@@ -27,7 +22,13 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
     if (!info.isDirectory()) return full;
     for (const name of MANIFEST_FILE_NAMES) {
       const candidate = path.join(full, name);
-      if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+      if (
+        await stat(candidate).then(
+          (s) => s.isFile(),
+          () => false,
+        )
+      )
+        return candidate;
     }
     throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `no manifest in folder ${explicit}`, {
       hint: `expected one of ${MANIFEST_FILE_NAMES.join(', ')} in that folder`,
@@ -46,11 +47,9 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
   });
   const found = await explorer.search(cwd);
   if (!found) {
-    throw new MfinfraError(
-      ErrorCode.CONFIG_NOT_FOUND,
-      `no metaflow.infra.yaml found in ${cwd} or any folder above it`,
-      { hint: 'pass the manifest path (`mfinfra validate path/to/metaflow.infra.yaml`) or run `mfinfra init`' },
-    );
+    throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `no metaflow.infra.yaml found in ${cwd} or any folder above it`, {
+      hint: 'pass the manifest path (`mfinfra validate path/to/metaflow.infra.yaml`) or run `mfinfra init`',
+    });
   }
   return found.filepath;
 }

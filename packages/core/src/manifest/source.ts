@@ -1,17 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { codeFrameColumns } from '@babel/code-frame';
-import {
-  isAlias,
-  isCollection,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type Node,
-} from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { ErrorCode, MfinfraError, type Diagnostic, type SourceLocation } from '../errors.js';
 
 /** Manifests larger than this are refused before parsing (a manifest is a few KB). */
@@ -62,11 +52,10 @@ export async function readManifest(file: string): Promise<ManifestSource> {
     });
   }
   if (buf.byteLength > MAX_MANIFEST_BYTES) {
-    throw new MfinfraError(
-      ErrorCode.FILE_TOO_LARGE,
-      `manifest ${file} is ${buf.byteLength} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
-      { hint: 'a manifest describes one deployment in a few kilobytes; check that this is the right file', loc: { file, line: 1, column: 1 } },
-    );
+    throw new MfinfraError(ErrorCode.FILE_TOO_LARGE, `manifest ${file} is ${buf.byteLength} bytes; the limit is ${MAX_MANIFEST_BYTES}`, {
+      hint: 'a manifest describes one deployment in a few kilobytes; check that this is the right file',
+      loc: { file, line: 1, column: 1 },
+    });
   }
   return parseManifest(buf.toString('utf8'), file);
 }

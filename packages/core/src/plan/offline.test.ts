@@ -189,9 +189,16 @@ describe('offline plan (local prediction from two templates)', () => {
   it('does not call narrowing "broadening": fewer actions in a statement, or the rule that blocks default egress', () => {
     const role = (actions: string[]) => ({
       Type: 'AWS::IAM::Policy',
-      Properties: { PolicyName: 'p', Roles: ['r'], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::b/*' }] } },
+      Properties: {
+        PolicyName: 'p',
+        Roles: ['r'],
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: 'arn:aws:s3:::b/*' }] },
+      },
     });
-    const sg = (egress?: object[]) => ({ Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'db', ...(egress ? { SecurityGroupEgress: egress } : {}) } });
+    const sg = (egress?: object[]) => ({
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: { GroupDescription: 'db', ...(egress ? { SecurityGroupEgress: egress } : {}) },
+    });
     const noTraffic = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32' };
     const model = previewFromTemplates({
       stackName: 's',

@@ -33,7 +33,12 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
     const oldDef = oldTemplate.Resources?.[logicalId];
     const newDef = newTemplate.Resources?.[logicalId];
     const resourceType = (d.newResourceType ?? d.oldResourceType) as string;
-    const base = { logicalId, resourceType, ...(owners[logicalId] ? { owner: owners[logicalId] } : {}), stateful: isStateful(resourceType) };
+    const base = {
+      logicalId,
+      resourceType,
+      ...(owners[logicalId] ? { owner: owners[logicalId] } : {}),
+      stateful: isStateful(resourceType),
+    };
     if (d.isAddition) {
       changes.push({ ...base, action: 'add', replacement: false, properties: [] });
       continue;

@@ -91,7 +91,8 @@ export async function runHook<T>(lp: LoadedPlugin, hook: HookName['hook'], fn: (
       });
     }
     const message = e instanceof Error ? e.message : String(e);
-    const pluginCode = e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+    const pluginCode =
+      e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
     throw new MfinfraError(ErrorCode.PLUGIN_ERROR, `plugin ${lp.plugin.name} failed in its ${hook} hook: ${message}`, {
       plugin: lp.plugin.name,
       hook,

@@ -179,7 +179,10 @@ function checkShape(candidate: unknown, spec: string): { code: string; message: 
   }
   if (typeof p.name !== 'string' || !p.name) return invalid(`plugin "${spec}" has no name`, 'set name, e.g. "acme:gpu-compute"');
   if (typeof p.key !== 'string' || !KEY_PATTERN.test(p.key)) {
-    return invalid(`plugin ${p.name} has an invalid key ${JSON.stringify(p.key)}`, 'key must be camelCase letters and digits, e.g. "gpuCompute"');
+    return invalid(
+      `plugin ${p.name} has an invalid key ${JSON.stringify(p.key)}`,
+      'key must be camelCase letters and digits, e.g. "gpuCompute"',
+    );
   }
   if ((CORE_KEYS as readonly string[]).includes(p.key)) {
     return {
@@ -188,7 +191,8 @@ function checkShape(candidate: unknown, spec: string): { code: string; message: 
       hint: `choose another key; core owns ${CORE_KEYS.join(', ')}`,
     };
   }
-  if (!p.schema || typeof p.schema !== 'object') return invalid(`plugin ${p.name} has no schema`, 'give the JSON Schema of its manifest section');
+  if (!p.schema || typeof p.schema !== 'object')
+    return invalid(`plugin ${p.name} has no schema`, 'give the JSON Schema of its manifest section');
   for (const hook of HOOKS) {
     if (p[hook] !== undefined && typeof p[hook] !== 'function') {
       return invalid(`plugin ${p.name}: hook "${hook}" is not a function`, `make ${hook} a function or remove it`);

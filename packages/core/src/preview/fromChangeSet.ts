@@ -81,11 +81,7 @@ function causeOf(d: ResourceChangeDetail): string | undefined {
   return d.CausingEntity ? `${d.ChangeSource}: ${d.CausingEntity}` : d.ChangeSource;
 }
 
-function detailProperties(
-  rc: CfnResourceChange,
-  before: Template | undefined,
-  after: Template | undefined,
-): PropertyChange[] {
+function detailProperties(rc: CfnResourceChange, before: Template | undefined, after: Template | undefined): PropertyChange[] {
   const byPath = new Map<string, PropertyChange & { causes: string[] }>();
   for (const d of rc.Details ?? []) {
     const t = d.Target;

@@ -33,7 +33,9 @@ export function summaryLine(model: PreviewModel): string {
 
 function sourceLine(model: PreviewModel): string {
   if (model.source === 'changeset') return "CloudFormation's change set";
-  const against = model.firstRun ? 'nothing applied yet (first run: everything is an addition)' : (model.comparedWith ?? 'the last applied template');
+  const against = model.firstRun
+    ? 'nothing applied yet (first run: everything is an addition)'
+    : (model.comparedWith ?? 'the last applied template');
   return `local prediction (offline), compared with ${against}; not CloudFormation's answer`;
 }
 
@@ -112,7 +114,15 @@ function pad(s: string, n: number): string {
 function renderTerminal(model: PreviewModel, color: boolean): string {
   const c = paint(color);
   const tint = (ch: ResourceChange, s: string) =>
-    ch.action === 'add' ? c.green(s) : ch.action === 'remove' ? c.red(s) : ch.action === 'import' ? c.cyan(s) : ch.replacement === false ? c.yellow(s) : c.red(s);
+    ch.action === 'add'
+      ? c.green(s)
+      : ch.action === 'remove'
+        ? c.red(s)
+        : ch.action === 'import'
+          ? c.cyan(s)
+          : ch.replacement === false
+            ? c.yellow(s)
+            : c.red(s);
   const lines: string[] = [];
   lines.push(c.bold(`Stack ${model.stackName}`) + c.dim(` — ${sourceLine(model)}`));
   lines.push('');
@@ -131,7 +141,9 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
         const note = propertyNote(p);
         const arrow = valueChange(p, (v) => formatValue(v));
         const mark = p.change === 'add' ? '+' : p.change === 'remove' ? '-' : '~';
-        lines.push(`      ${mark} ${p.path}${arrow}` + (note ? ' ' + (p.replacement === 'never' ? c.dim(`(${note})`) : c.red(`(${note})`)) : ''));
+        lines.push(
+          `      ${mark} ${p.path}${arrow}` + (note ? ' ' + (p.replacement === 'never' ? c.dim(`(${note})`) : c.red(`(${note})`)) : ''),
+        );
       }
     }
     lines.push('');
@@ -139,7 +151,8 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
   const risky = riskyStatefulChanges(model);
   if (risky.length) {
     lines.push(c.bold(c.red('Data at risk')));
-    for (const ch of risky) lines.push(c.red(`  ! ${ch.logicalId} (${ch.resourceType}) ${riskVerb(ch)}`) + (ch.retention ? `: ${ch.retention.effect}` : ''));
+    for (const ch of risky)
+      lines.push(c.red(`  ! ${ch.logicalId} (${ch.resourceType}) ${riskVerb(ch)}`) + (ch.retention ? `: ${ch.retention.effect}` : ''));
     lines.push('');
   }
   if (model.security.length) {
@@ -196,12 +209,16 @@ function renderMarkdown(model: PreviewModel): string {
     out.push('| Action | Logical ID | Type | Physical ID | Replacement |');
     out.push('|---|---|---|---|---|');
     for (const ch of changes) {
-      out.push(`| ${symbol(ch)} ${verb(ch)} | ${code(ch.logicalId)} | ${code(ch.resourceType)} | ${code(ch.physicalId ?? '')} | ${replacementCell(ch)} |`);
+      out.push(
+        `| ${symbol(ch)} ${verb(ch)} | ${code(ch.logicalId)} | ${code(ch.resourceType)} | ${code(ch.physicalId ?? '')} | ${replacementCell(ch)} |`,
+      );
     }
     out.push('');
     const detailed = changes.filter((ch) => ch.properties.length);
     for (const ch of detailed) {
-      out.push(`<details><summary><code>${ch.logicalId}</code>: ${ch.properties.length} propert${ch.properties.length === 1 ? 'y' : 'ies'}</summary>`);
+      out.push(
+        `<details><summary><code>${ch.logicalId}</code>: ${ch.properties.length} propert${ch.properties.length === 1 ? 'y' : 'ies'}</summary>`,
+      );
       out.push('');
       out.push('| Property | Before | After | Replacement |');
       out.push('|---|---|---|---|');
@@ -221,7 +238,8 @@ function renderMarkdown(model: PreviewModel): string {
   if (risky.length) {
     out.push('#### ⚠️ Data at risk');
     out.push('');
-    for (const ch of risky) out.push(`- ${code(ch.logicalId)} (${code(ch.resourceType)}) ${riskVerb(ch)}${ch.retention ? `: ${ch.retention.effect}` : ''}`);
+    for (const ch of risky)
+      out.push(`- ${code(ch.logicalId)} (${code(ch.resourceType)}) ${riskVerb(ch)}${ch.retention ? `: ${ch.retention.effect}` : ''}`);
     out.push('');
   }
   if (model.security.length) {
@@ -242,7 +260,8 @@ function renderMarkdown(model: PreviewModel): string {
     if (policies.length) {
       out.push('| | Identity | Managed policy | Broadens |');
       out.push('|---|---|---|---|');
-      for (const s of policies) out.push(`| ${s.change === 'add' ? '+' : '-'} | ${code(s.identity)} | ${code(s.policy)} | ${s.broadens ? '⚠️ yes' : 'no'} |`);
+      for (const s of policies)
+        out.push(`| ${s.change === 'add' ? '+' : '-'} | ${code(s.identity)} | ${code(s.policy)} | ${s.broadens ? '⚠️ yes' : 'no'} |`);
       out.push('');
     }
     const rules = model.security.filter((s) => s.kind === 'security-group-rule');
@@ -250,7 +269,9 @@ function renderMarkdown(model: PreviewModel): string {
       out.push('| | Group | Direction | Protocol | Peer | Broadens |');
       out.push('|---|---|---|---|---|---|');
       for (const s of rules) {
-        out.push(`| ${s.change === 'add' ? '+' : '-'} | ${code(s.group)} | ${s.direction} | ${cell(s.protocol)} | ${code(s.peer)} | ${s.broadens ? '⚠️ yes' : 'no'} |`);
+        out.push(
+          `| ${s.change === 'add' ? '+' : '-'} | ${code(s.group)} | ${s.direction} | ${cell(s.protocol)} | ${code(s.peer)} | ${s.broadens ? '⚠️ yes' : 'no'} |`,
+        );
       }
       out.push('');
     }

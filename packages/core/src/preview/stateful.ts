@@ -83,7 +83,9 @@ export function retentionFor(
     case 'Delete':
       effect =
         `${attribute} Delete: ${old} is deleted, and with it ${whatIsLost(resourceType)}` +
-        (resourceType === 'AWS::S3::Bucket' ? ' (CloudFormation cannot delete a bucket that still has objects: the update then fails)' : '');
+        (resourceType === 'AWS::S3::Bucket'
+          ? ' (CloudFormation cannot delete a bucket that still has objects: the update then fails)'
+          : '');
       break;
     default:
       effect = `${attribute} ${policy}`;

@@ -198,7 +198,10 @@ export function otherChanges(diff: TemplateDiff): OtherChange[] {
 const ACTION_ORDER = { remove: 0, modify: 1, import: 2, add: 3 } as const;
 
 /** Owner of each logical id: explicit map first, then the new template's metadata, then the old one's. */
-export function ownersFrom(resourceOwners: Record<string, string> | undefined, ...templates: (Template | undefined)[]): Record<string, string> {
+export function ownersFrom(
+  resourceOwners: Record<string, string> | undefined,
+  ...templates: (Template | undefined)[]
+): Record<string, string> {
   const owners: Record<string, string> = {};
   for (const t of [...templates].reverse()) Object.assign(owners, t?.Metadata?.mfinfra?.resources ?? {});
   return Object.assign(owners, resourceOwners ?? {});

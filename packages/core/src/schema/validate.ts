@@ -211,7 +211,8 @@ function toDiagnostic(
     case 'pattern':
     case 'format':
       message = `${where} is not valid: ${describeValue(err.data)}`;
-      hint = (parentSchema.description as string | undefined) ?? `it must match ${(err.params as { pattern?: string }).pattern ?? err.message}`;
+      hint =
+        (parentSchema.description as string | undefined) ?? `it must match ${(err.params as { pattern?: string }).pattern ?? err.message}`;
       break;
     case 'uniqueItems': {
       const { i, j } = err.params as { i: number; j: number };

@@ -15,7 +15,15 @@ function preview(c: RecordedCase, withOldTemplate = true) {
 
 describe('previews of recorded change sets, compared whole', () => {
   it('covers every recorded case', () => {
-    expect(RECORDED_CASES).toEqual(['conditional', 'create', 'many-pages', 'modify-in-place', 'modify-replace', 'nested-details', 'remove']);
+    expect(RECORDED_CASES).toEqual([
+      'conditional',
+      'create',
+      'many-pages',
+      'modify-in-place',
+      'modify-replace',
+      'nested-details',
+      'remove',
+    ]);
   });
 
   for (const name of RECORDED_CASES) {
@@ -34,10 +42,9 @@ describe('what the preview says', () => {
     expect(model.summary).toEqual({ add: 10, modify: 0, replace: 0, remove: 0, import: 0 });
     expect([...new Set(model.changes.map((c) => c.owner))]).toEqual(['batch', 'datastore', 'metadata']);
     expect(model.permissionsBroadened).toBe(true);
-    expect(model.security.filter((s) => s.kind === 'iam-statement' && s.change === 'add').map((s) => s.kind === 'iam-statement' && s.actions)).toContainEqual([
-      's3:GetObject',
-      's3:PutObject',
-    ]);
+    expect(
+      model.security.filter((s) => s.kind === 'iam-statement' && s.change === 'add').map((s) => s.kind === 'iam-statement' && s.actions),
+    ).toContainEqual(['s3:GetObject', 's3:PutObject']);
   });
 
   it('modify-replace: replacement and its cause come from CloudFormation, with the retention the policies give', () => {
@@ -49,18 +56,28 @@ describe('what the preview says', () => {
       physicalId: 'metaflow-prod-datastore-123456789012',
       policyAction: 'ReplaceAndRetain',
       properties: [
-        { path: 'BucketName', before: 'metaflow-prod-datastore-123456789012', after: 'metaflow-prod-artifacts-123456789012', replacement: 'always' },
+        {
+          path: 'BucketName',
+          before: 'metaflow-prod-datastore-123456789012',
+          after: 'metaflow-prod-artifacts-123456789012',
+          replacement: 'always',
+        },
       ],
     });
-    expect(bucket.retention?.effect).toMatch(/^UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack/);
+    expect(bucket.retention?.effect).toMatch(
+      /^UpdateReplacePolicy Retain: the old resource is kept with its data, detached from the stack/,
+    );
     const policy = model.changes.find((c) => c.logicalId === 'DatastoreBucketPolicy')!;
     expect(policy.replacement).toBe('conditional');
-    expect(policy.properties.find((p) => p.path === 'Bucket')).toMatchObject({ replacement: 'conditional', cause: 'ResourceReference: DatastoreBucket' });
+    expect(policy.properties.find((p) => p.path === 'Bucket')).toMatchObject({
+      replacement: 'conditional',
+      cause: 'ResourceReference: DatastoreBucket',
+    });
     expect(model.summary).toEqual({ add: 0, modify: 1, replace: 2, remove: 0, import: 0 });
     expect(model.notes).toContain('values shown as {{changeSet:KNOWN_AFTER_APPLY}} are only known after the change is applied');
   });
 
-  it('remove: what DeletionPolicy keeps comes from CloudFormation\'s PolicyAction', () => {
+  it("remove: what DeletionPolicy keeps comes from CloudFormation's PolicyAction", () => {
     const model = preview(recordedCase('remove'));
     const byId = Object.fromEntries(model.changes.map((c) => [c.logicalId, c]));
     expect(byId.MetadataDatabaseSecret!.retention?.effect).toMatch(/^DeletionPolicy Retain: the resource is kept/);
@@ -69,7 +86,13 @@ describe('what the preview says', () => {
     );
     expect(byId.MetadataServiceSecurityGroup!.stateful).toBe(false);
     expect(model.security).toContainEqual(
-      expect.objectContaining({ kind: 'security-group-rule', change: 'remove', direction: 'ingress', protocol: 'TCP 8080', broadens: false }),
+      expect.objectContaining({
+        kind: 'security-group-rule',
+        change: 'remove',
+        direction: 'ingress',
+        protocol: 'TCP 8080',
+        broadens: false,
+      }),
     );
   });
 
@@ -93,9 +116,7 @@ describe('what the preview says', () => {
     expect(c.pages).toHaveLength(3);
     expect(c.pages.slice(0, 2).every((p) => typeof p.NextToken === 'string')).toBe(true);
     const model = preview(c);
-    expect(model.changes.map((x) => x.logicalId).sort()).toEqual(
-      c.changes.map((x) => x.ResourceChange!.LogicalResourceId!).sort(),
-    );
+    expect(model.changes.map((x) => x.logicalId).sort()).toEqual(c.changes.map((x) => x.ResourceChange!.LogicalResourceId!).sort());
     expect(model.summary).toEqual({ add: 3, modify: 3, replace: 0, remove: 1, import: 0 });
     expect(model.notes[0]).toMatch(/^CloudFormation: \[WARN\] --include-property-values option can return incomplete ChangeSet data/);
     expect(model.other).toEqual([{ section: 'Outputs', name: 'MetaflowBatchJobQueueGpu', change: 'add' }]);
@@ -117,7 +138,15 @@ describe('what the preview says', () => {
         ...c.changes,
         {
           Type: 'Resource',
-          ResourceChange: { Action: 'Modify', LogicalResourceId: 'Extra', ResourceType: 'AWS::CloudFormation::Stack', Replacement: 'False', Scope: ['Properties'], Details: [], ChangeSetId: nested },
+          ResourceChange: {
+            Action: 'Modify',
+            LogicalResourceId: 'Extra',
+            ResourceType: 'AWS::CloudFormation::Stack',
+            Replacement: 'False',
+            Scope: ['Properties'],
+            Details: [],
+            ChangeSetId: nested,
+          },
         },
       ],
       newTemplate: c.newTemplate,
@@ -131,6 +160,7 @@ describe('what the preview says', () => {
     const model = preview(recordedCase('modify-replace'));
     const colored = renderPreview(model, 'terminal', { color: true });
     expect(colored).toContain('\u001b[31m');
+    // eslint-disable-next-line no-control-regex -- stripping the ANSI colour codes the test asked for
     expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(renderPreview(model, 'terminal', { color: false }));
   });
 });

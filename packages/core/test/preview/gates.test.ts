@@ -76,7 +76,11 @@ describe('approval gate: --require-approval never | any-change | broadening', ()
   it('broadening does not stop a change that only narrows access', () => {
     const m = model('remove');
     expect(m.permissionsBroadened).toBe(false);
-    const r = evaluateGates(m, { allowReplace: ['MetadataLogGroup', 'MetadataDatabaseSecret'], requireApproval: 'broadening', approved: false });
+    const r = evaluateGates(m, {
+      allowReplace: ['MetadataLogGroup', 'MetadataDatabaseSecret'],
+      requireApproval: 'broadening',
+      approved: false,
+    });
     expect(r.ok).toBe(true);
   });
 
@@ -90,7 +94,11 @@ describe('approval gate: --require-approval never | any-change | broadening', ()
   it('both gates at once: approval cannot clear a stateful block', () => {
     const m = model('nested-details');
     const c = recordedCase('modify-replace');
-    const both = previewFromChangeSet({ stackName: c.stackName, changes: [...c.changes, ...recordedCase('nested-details').changes], newTemplate: c.newTemplate });
+    const both = previewFromChangeSet({
+      stackName: c.stackName,
+      changes: [...c.changes, ...recordedCase('nested-details').changes],
+      newTemplate: c.newTemplate,
+    });
     expect(m.permissionsBroadened).toBe(true);
     const r = evaluateGates(both, { allowReplace: [], requireApproval: 'broadening', approved: true });
     expect(r.blocked.map((b) => b.gate)).toEqual(['stateful']);

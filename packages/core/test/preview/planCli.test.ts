@@ -21,7 +21,10 @@ function project(store = '{}'): string {
 }
 
 function setStore(dir: string, store: string): void {
-  writeFileSync(path.join(dir, 'metaflow.infra.yaml'), `version: 1\nstack: { name: plan-test, region: us-west-2 }\nplugins: [./store.mjs]\nstore: ${store}\n`);
+  writeFileSync(
+    path.join(dir, 'metaflow.infra.yaml'),
+    `version: 1\nstack: { name: plan-test, region: us-west-2 }\nplugins: [./store.mjs]\nstore: ${store}\n`,
+  );
 }
 
 async function applyLocally(dir: string): Promise<void> {
@@ -91,7 +94,11 @@ describe('mfinfra plan --offline', () => {
     const r = await runCli(['plan', '--offline', dir, '--against', againstFile, '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ ok: true, exitCode: 0, preview: { source: 'offline', firstRun: false, comparedWith: againstFile, permissionsBroadened: false } });
+    expect(doc).toMatchObject({
+      ok: true,
+      exitCode: 0,
+      preview: { source: 'offline', firstRun: false, comparedWith: againstFile, permissionsBroadened: false },
+    });
     expect(doc.preview.summary).toEqual({ add: 0, modify: 1, replace: 0, remove: 0, import: 0 });
     expect(doc.gates).toMatchObject({ ok: true, blocked: [] });
   });
@@ -121,7 +128,9 @@ describe('mfinfra plan --offline', () => {
     // yargs prints help and exits, so this runs the built CLI (as core's own --help tests do).
     const { stdout } = await run(process.execPath, [bin, 'plan', '--help']);
     const text = stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode); 5 changes are pending (only with --detailed-exitcode); 4 a safety gate refused');
+    expect(text).toContain(
+      'Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode); 5 changes are pending (only with --detailed-exitcode); 4 a safety gate refused',
+    );
     expect(text).toContain("An offline plan is a local prediction from the templates, not CloudFormation's answer.");
   });
 

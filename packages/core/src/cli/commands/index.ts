@@ -11,4 +11,14 @@ import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
 /** Every CLI command, in the order `--help` lists them. Each lazily imports what it runs. */
-export const commands: CommandModule<GlobalArgs, any>[] = [initCommand, validateCommand, compileCommand, planCommand, applyCommand, destroyCommand, outputsCommand, schemaCommand, pluginsCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [
+  initCommand,
+  validateCommand,
+  compileCommand,
+  planCommand,
+  applyCommand,
+  destroyCommand,
+  outputsCommand,
+  schemaCommand,
+  pluginsCommand,
+];

@@ -30,7 +30,8 @@ export function withPreviewOptions<T>(y: Argv<T>) {
     .option('format', {
       choices: ['terminal', 'markdown', 'json'] as const,
       default: 'terminal' as const,
-      describe: 'preview format: terminal, markdown (for a PR comment; also appended to $GITHUB_STEP_SUMMARY when set) or json (same as --json)',
+      describe:
+        'preview format: terminal, markdown (for a PR comment; also appended to $GITHUB_STEP_SUMMARY when set) or json (same as --json)',
     })
     .option('allow-replace', {
       type: 'string',
@@ -43,7 +44,12 @@ export function withPreviewOptions<T>(y: Argv<T>) {
       default: 'broadening' as const,
       describe: 'when a change needs approval: broadening IAM / security-group access (default), any change, or never',
     })
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'approve changes that need approval (required when not on a terminal)' });
+    .option('yes', {
+      alias: 'y',
+      type: 'boolean',
+      default: false,
+      describe: 'approve changes that need approval (required when not on a terminal)',
+    });
 }
 
 /**
@@ -74,7 +80,9 @@ export async function reportPreview(
   if (process.env.GITHUB_STEP_SUMMARY) {
     const { appendFile } = await import('node:fs/promises');
     const md = renderPreview(model, 'markdown', { color: false }) + renderGateResult(gates, 'markdown', { color: false });
-    await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) => io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`));
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
+      io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
+    );
   }
   if (format === 'json') {
     io.out(JSON.stringify({ ok: gates.ok, exitCode, ...mode.jsonExtra, preview: model, gates }, null, 2));
@@ -89,7 +97,9 @@ export async function reportPreview(
     io.err('note: this change needs approval (--require-approval ' + argv['require-approval'] + '); apply will ask for it, or take --yes');
   }
   if (!gates.ok) {
-    io.err(`refused by ${gates.blocked.length} safety gate${gates.blocked.length === 1 ? '' : 's'} (exit code ${ExitCode.BLOCKED}); nothing was changed`);
+    io.err(
+      `refused by ${gates.blocked.length} safety gate${gates.blocked.length === 1 ? '' : 's'} (exit code ${ExitCode.BLOCKED}); nothing was changed`,
+    );
   }
   return { exitCode, gates };
 }
@@ -113,7 +123,9 @@ async function readAgainst(file: string): Promise<object> {
       const { parse } = await import('yaml');
       value = parse(text, { logLevel: 'silent', customTags: (tags) => tags });
     } catch (e) {
-      throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, { exitCode: ExitCode.USAGE });
+      throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, {
+        exitCode: ExitCode.USAGE,
+      });
     }
   }
   if (!value || typeof value !== 'object' || typeof (value as { Resources?: unknown }).Resources !== 'object') {
@@ -193,7 +205,11 @@ async function planOnline(argv: Args): Promise<void> {
           `change set ${c.bold(plan.changeSetName)} is ready for review` +
             `\n  deploy it: mfinfra apply --change-set ${plan.changeSetName}` +
             `\n  discard it: aws cloudformation delete-change-set --stack-name ${plan.stackName} --change-set-name ${plan.changeSetName}` +
-            (plan.placeholder ? c.dim(`\n  (stack ${plan.stackName} exists as a REVIEW_IN_PROGRESS placeholder until the change set is executed or the stack deleted)`) : ''),
+            (plan.placeholder
+              ? c.dim(
+                  `\n  (stack ${plan.stackName} exists as a REVIEW_IN_PROGRESS placeholder until the change set is executed or the stack deleted)`,
+                )
+              : ''),
         );
       } else io.err(c.dim('the change set was deleted (--discard)'));
     }
@@ -209,7 +225,11 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'Preview what apply would change, with safety gates (--offline: predicted locally, no AWS account)',
   builder: (y) =>
     withPreviewOptions(withAwsOptions(y))
-      .option('discard', { type: 'boolean', default: false, describe: 'delete the change set after showing it (default: leave it for review and `mfinfra apply --change-set NAME`)' })
+      .option('discard', {
+        type: 'boolean',
+        default: false,
+        describe: 'delete the change set after showing it (default: leave it for review and `mfinfra apply --change-set NAME`)',
+      })
       .option('offline', {
         type: 'boolean',
         default: false,

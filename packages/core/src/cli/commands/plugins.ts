@@ -27,7 +27,11 @@ export const pluginsCommand: CommandModule<GlobalArgs, Args> = {
     ]);
     const header = ['plugin', 'section', 'version', 'load', 'needs', 'from'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd();
     io.out(`${relativeToCwd(file)}: ${plugins.length} plugin${plugins.length === 1 ? '' : 's'} in run order`);
     io.out(c.bold(line(header)));
     for (const r of rows) io.out(line(r));

@@ -13,7 +13,10 @@ export const schemaCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) =>
     withManifest(y)
       .option('out', { alias: 'o', type: 'string', describe: 'write the schema to this file instead of stdout' })
-      .example('$0 schema --out metaflow.infra.schema.json', 'then add `# yaml-language-server: $schema=./metaflow.infra.schema.json` to the manifest'),
+      .example(
+        '$0 schema --out metaflow.infra.schema.json',
+        'then add `# yaml-language-server: $schema=./metaflow.infra.schema.json` to the manifest',
+      ),
   handler: async (argv) => {
     const { getSchema } = await import('../../schema/getSchema.js');
     const { schema } = await getSchema({ manifest: argv.manifest, cwd: argv.cwd });
