@@ -9,10 +9,12 @@ describe('applyDefaults', () => {
   });
 
   it('does not share default objects between results', () => {
-    const defaults = { tags: {} as Record<string, string> };
-    const one = applyDefaults(defaults, {});
+    // A manifest section whose values are tag maps, as project.ts resolves it (a record of the user's keys).
+    type Section = Record<string, Record<string, string>>;
+    const defaults: Section = { tags: {} };
+    const one = applyDefaults<Section>(defaults, {});
     one.tags.x = 'y';
-    expect(applyDefaults(defaults, {}).tags).toEqual({});
+    expect(applyDefaults<Section>(defaults, {}).tags).toEqual({});
   });
 
   it('deep-freezes resolved manifests', () => {

@@ -8,6 +8,7 @@ import { main } from '../cli/main.js';
 import type { CliIo } from '../cli/io.js';
 import { compile } from '../compile/compile.js';
 import { MfinfraError } from '../errors.js';
+import { errorOf } from '../testing.js';
 import { initProject } from './init.js';
 import { askInitAnswers } from './prompts.js';
 
@@ -122,12 +123,12 @@ describe('initProject', () => {
   });
 
   it('rejects a stack name or region CloudFormation would refuse, before writing anything', async () => {
-    const bad = await initProject({ dir, stackName: '1-stack', plugins: ['datastore'] }).catch((e: MfinfraError) => e);
+    const bad = await errorOf(initProject({ dir, stackName: '1-stack', plugins: ['datastore'] }));
     expect([bad.exitCode, bad.message]).toEqual([
       2,
       '"1-stack" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)',
     ]);
-    const region = await initProject({ dir, stackName: 'ml', region: 'oregon', plugins: ['datastore'] }).catch((e: MfinfraError) => e);
+    const region = await errorOf(initProject({ dir, stackName: 'ml', region: 'oregon', plugins: ['datastore'] }));
     expect([region.exitCode, region.message]).toEqual([2, '"oregon" is not an AWS region name such as us-west-2']);
     await expect(readFile(path.join(dir, 'metaflow.infra.yaml'))).rejects.toThrow(/ENOENT/);
   });
@@ -209,8 +210,8 @@ describe('askInitAnswers', () => {
   it('aborts with exit 130 when input ends before the last answer', async () => {
     const input = new PassThrough();
     input.end('ml\n');
-    const error = await askInitAnswers({}, { stackName: 'metaflow', plugins: ['datastore'] }, { input, output: new PassThrough() }).catch(
-      (e: MfinfraError) => e,
+    const error = await errorOf(
+      askInitAnswers({}, { stackName: 'metaflow', plugins: ['datastore'] }, { input, output: new PassThrough() }),
     );
     expect([error.code, error.exitCode]).toEqual(['ABORTED', 130]);
   });

@@ -4,6 +4,8 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   ListStackResourcesCommand,
+  type Stack,
+  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,7 @@ const TEMPLATE = {
   },
 };
 
-function deployedStack(h: Harness, status = 'UPDATE_COMPLETE', extra = {}) {
+function deployedStack(h: Harness, status: StackStatus = 'UPDATE_COMPLETE', extra: Partial<Stack> = {}) {
   h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack(status, extra));
   h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(TEMPLATE) });
   h.cfn.on(ListStackResourcesCommand, { NextToken: undefined }).resolves({

@@ -2,9 +2,16 @@
 // These tests construct SDK clients themselves (the CLI's createAwsClients would quiet this).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, CloudFormationServiceException, type Stack, type StackEvent } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  type ResourceStatus,
+  type Stack,
+  type StackEvent,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +39,7 @@ export function awsError(name: string, message: string, status = 400): CloudForm
 
 export const missingStack = () => awsError('ValidationError', `Stack with id ${STACK} does not exist`);
 
-export function stack(status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } {
+export function stack(status: StackStatus, extra: Partial<Stack> = {}): { Stacks: Stack[] } {
   return {
     Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date('2026-01-01T10:00:00Z'), ...extra }],
   };
@@ -41,7 +48,7 @@ export function stack(status: string, extra: Partial<Stack> = {}): { Stacks: Sta
 let eventSeq = 0;
 export function event(
   logicalId: string,
-  status: string,
+  status: ResourceStatus,
   reason?: string,
   at = '2026-01-01T12:00:10Z',
   type = 'AWS::SQS::Queue',
@@ -99,8 +106,8 @@ export async function compiled(options: { names?: string[]; stackYaml?: string }
 
 export interface Harness {
   clients: AwsClients;
-  cfn: ReturnType<typeof mockClient<CloudFormationClient>>;
-  s3: ReturnType<typeof mockClient<S3Client>>;
+  cfn: AwsClientStub<CloudFormationClient>;
+  s3: AwsClientStub<S3Client>;
   ctx: DeployContext;
   steps: DeployStep[];
   events: { event: StackEventLine; progress: EventProgress }[];
