@@ -53,7 +53,7 @@ export const fakeNetwork = definePlugin<FakeNetworkOptions, NetworkApi>({
       dependsOn: ['NetRoute'],
     };
   },
-  resources(_ctx, o) {
+  resources(_ctx, o): Record<string, CfnResource> {
     if (o.mode === 'existing') return {};
     const subnet = (i: number, cidr: string): CfnResource => ({
       Type: 'AWS::EC2::Subnet',
