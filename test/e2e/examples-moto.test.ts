@@ -38,7 +38,6 @@
  * stack) in place of the placeholder ids in their manifests, as a user's own VPC would.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,14 +52,12 @@ import {
   type CompileResult,
   type DeployContext,
 } from '../../packages/core/src/index.js';
+// The SDK core deploys with (the root has no AWS SDK of its own); used here to look at what moto did.
+import * as sdk from '../../packages/core/test/helpers/cloudformationSdk.js';
 import { runCli } from '../../packages/core/test/helpers/runCli.js';
 import { motoAvailable, startMoto, type MotoServer } from '../helpers/moto.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// The SDK core deploys with (the root has no AWS SDK of its own); used here to look at what moto did.
-const sdk = createRequire(path.join(repo, 'packages/core/package.json'))(
-  '@aws-sdk/client-cloudformation',
-) as typeof import('@aws-sdk/client-cloudformation');
 
 /** Types moto 5.2.1 accepts in a template but creates nothing for. */
 const MOTO_IGNORED_TYPES = new Set([
