@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // mfinfra's caches (ajv validators, the CLI's V8 code cache) go to a temporary folder, not ~/.cache.
+    env: { MFINFRA_CACHE_DIR: path.join(os.tmpdir(), 'mfinfra-test-cache') },
     // CI (.ci/run) asks for a JSON report beside the usual output to print its totals line.
     reporters: process.env.MFINFRA_TEST_JSON ? ['default', ['json', { outputFile: process.env.MFINFRA_TEST_JSON }]] : ['default'],
   },

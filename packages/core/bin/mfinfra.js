@@ -1,6 +1,72 @@
 #!/usr/bin/env node
-// Stack traces (shown only with --debug) point at the TypeScript sources through the bundle's source maps.
-if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-const { main } = await import('../dist-cli/main.js');
+// The mfinfra launcher. It loads the bundled CLI (dist-cli/mfinfra.cjs) with V8's code cache: the
+// first run compiles the bundle and saves the compiled code under ~/.cache/mfinfra/code (or
+// $MFINFRA_CACHE_DIR, $XDG_CACHE_HOME/mfinfra); later runs skip most of the compiling. A cache that
+// is missing, stale or unwritable only costs time. MFINFRA_NO_CACHE=1 turns it off; --debug loads
+// the bundle plainly so stack traces map back to the TypeScript sources.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-process.exitCode = await main(process.argv.slice(2));
+const bundle = fileURLToPath(new URL('../dist-cli/mfinfra.cjs', import.meta.url));
+const require = createRequire(bundle);
+// Node's own import(), for loading plugins that are ES modules (see src/plugins/load.ts).
+globalThis.__mfinfraImport = (specifier) => import(specifier);
+
+function cacheFile() {
+  const env = process.env;
+  const base = env.MFINFRA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mfinfra');
+  const { size, mtimeMs } = statSync(bundle);
+  const key = createHash('sha256').update(`${bundle}|${size}|${mtimeMs}|${process.version}|${process.arch}`).digest('hex').slice(0, 32);
+  return path.join(base, 'code', `${key}.bin`);
+}
+
+function loadWithCodeCache() {
+  const cache = cacheFile();
+  let cachedData;
+  try {
+    cachedData = readFileSync(cache);
+  } catch {
+    // first run: compile and save below
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+    filename: bundle,
+    cachedData,
+  });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, require, module, bundle, path.dirname(bundle));
+  const save = cachedData === undefined || script.cachedDataRejected === true;
+  return {
+    cli: module.exports,
+    // Called after the command ran, so the cache also holds the functions it compiled lazily.
+    saveCache() {
+      if (!save) return;
+      try {
+        mkdirSync(path.dirname(cache), { recursive: true });
+        const tmp = `${cache}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cache);
+      } catch {
+        // the cache is an optimisation only
+      }
+    },
+  };
+}
+
+let loaded;
+if (process.argv.includes('--debug')) {
+  process.setSourceMapsEnabled(true);
+} else if (process.env.MFINFRA_NO_CACHE !== '1') {
+  try {
+    loaded = loadWithCodeCache();
+  } catch {
+    loaded = undefined;
+  }
+}
+const cli = loaded?.cli ?? require(bundle);
+process.exitCode = await cli.main(process.argv.slice(2));
+loaded?.saveCache();

@@ -186,3 +186,32 @@ describe('the mfinfra binary', () => {
     }
   });
 });
+
+describe('the launcher', () => {
+  it("caches V8's compiled code: the second run uses it, a damaged cache is replaced, output stays the same", async () => {
+    const cacheDir = tmp();
+    const env = { ...process.env, MFINFRA_CACHE_DIR: cacheDir };
+    const first = await run(process.execPath, [bin, 'compile', ok], { env });
+    const { readdirSync } = await import('node:fs');
+    const cached = readdirSync(path.join(cacheDir, 'code'));
+    expect(cached).toHaveLength(1);
+    const second = await run(process.execPath, [bin, 'compile', ok], { env });
+    expect(second.stdout).toBe(first.stdout);
+    const file = path.join(cacheDir, 'code', cached[0]!);
+    writeFileSync(file, 'not a code cache');
+    const third = await run(process.execPath, [bin, 'compile', ok], { env });
+    expect(third.stdout).toBe(first.stdout);
+    expect(readFileSync(file).toString()).not.toBe('not a code cache');
+  });
+
+  it('stops quietly when stdout is closed early (| head)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'compile', ok], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});

@@ -26,6 +26,14 @@ export interface LoadedPlugin {
 const HOOKS = ['check', 'api', 'resources', 'outputs', 'stackOutputs'] as const;
 const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 
+/**
+ * Node's own `import()`. The bundled CLI is one CommonJS file (so V8 can cache its compiled code),
+ * where a bundler would turn `import()` into `require()`, which cannot load ES modules on Node 20:
+ * the CLI's launcher hands its real `import` in as `globalThis.__mfinfraImport`.
+ */
+const nativeImport = (url: string): Promise<unknown> =>
+  (globalThis as { __mfinfraImport?: (u: string) => Promise<unknown> }).__mfinfraImport?.(url) ?? import(url);
+
 /** Import a module; TypeScript files go through jiti (loaded only when needed). */
 async function importModule(file: string): Promise<Record<string, unknown>> {
   if (/\.[cm]?tsx?$/.test(file)) {
@@ -33,7 +41,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: false });
     return (await jiti.import(file)) as Record<string, unknown>;
   }
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  return (await nativeImport(pathToFileURL(file).href)) as Record<string, unknown>;
 }
 
 /**
