@@ -75,11 +75,13 @@ console.log(
   `\ntarget: validate and compile within ${target}× node -e 0 → ${worst <= target ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`,
 );
 
-// Scale: N generated resources through the CLI.
+// Scale: N generated resources, through the CLI (cold process) and in-process (warm: the compiler
+// alone, median of several runs), with a least-squares slope per resource.
+const { compile } = await import(path.join(repo, 'packages/core/dist/index.js'));
 cpSync(path.join(repo, 'packages/core/test/fixtures/_plugins/many.mjs'), path.join(tmp, 'many.mjs'));
 console.log('\nscale (test plugin generating N resources, each depending on the previous):');
-console.log('resources   compile wall (ms)   per resource (ms)   template (KB)');
-let previous;
+console.log('resources   CLI compile, cold (ms)   compile() in-process (ms)   template (KB)');
+const points = [];
 for (const n of [10, 100, 200, 300, 450]) {
   const dir = path.join(tmp, `scale-${n}`);
   cpSync(path.join(tmp, 'many.mjs'), path.join(dir, 'many.mjs'));
@@ -89,10 +91,23 @@ for (const n of [10, 100, 200, 300, 450]) {
   );
   const out = path.join(dir, 'out.json');
   const [row] = measure([{ name: String(n), args: [bin, 'compile', dir, '--out', out] }]);
+  const warm = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    await compile({ manifest: dir });
+    warm.push(performance.now() - t);
+  }
   const kb = readFileSync(out).byteLength / 1024;
-  const per = previous ? (row.ms - previous.ms) / (n - previous.n) : NaN;
+  points.push({ n, cold: row.ms, warm: median(warm) });
   console.log(
-    `${String(n).padStart(9)}   ${row.ms.toFixed(1).padStart(17)}   ${Number.isNaN(per) ? '-'.padStart(17) : per.toFixed(3).padStart(17)}   ${kb.toFixed(1).padStart(13)}`,
+    `${String(n).padStart(9)}   ${row.ms.toFixed(1).padStart(22)}   ${median(warm).toFixed(1).padStart(25)}   ${kb.toFixed(1).padStart(13)}`,
   );
-  previous = { n, ms: row.ms };
 }
+const slope = (key) => {
+  const mx = points.reduce((a, p) => a + p.n, 0) / points.length;
+  const my = points.reduce((a, p) => a + p[key], 0) / points.length;
+  return points.reduce((a, p) => a + (p.n - mx) * (p[key] - my), 0) / points.reduce((a, p) => a + (p.n - mx) ** 2, 0);
+};
+console.log(
+  `growth: ${slope('cold').toFixed(3)} ms per resource cold, ${slope('warm').toFixed(3)} ms per resource in-process (linear fit)`,
+);
