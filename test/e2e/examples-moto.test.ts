@@ -375,13 +375,13 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     return out;
   }
 
-  /** The error applying the configured outputs gives when moto returned no stack Outputs. */
+  /** The error an apply ends with when moto returned no stack Outputs: deployed, config files not written. */
   function noOutputsError(compiled: CompileResult) {
     const missing = compiled.configOutputs.filter((c) => c.literal === undefined);
     expect(missing.length).toBeGreaterThan(0);
     return {
       code: 'OUTPUT_MISSING',
-      message: `stack ${compiled.stackName} has no output for ${
+      message: `stack ${compiled.stackName} was deployed (CREATE_COMPLETE), but the config files were not written: stack ${compiled.stackName} has no output for ${
         missing.length === 1
           ? `${missing[0]!.key} (stack output ${missing[0]!.outputName}, from ${missing[0]!.plugin})`
           : `these config keys: ${missing.map((c) => `${c.key} (stack output ${c.outputName}, from ${c.plugin})`).join(', ')}`

@@ -157,13 +157,30 @@ export async function applyDeploy(
   let outputs: WriteOutputsResult | undefined;
   if (result.stackId) {
     const { writeConfigOutputs } = await import('../outputs/write.js');
-    outputs = await writeConfigOutputs({
-      compiled,
-      stackOutputs: result.outputs,
-      region: ctx.clients.region,
-      apiGateway: ctx.clients.apiGateway,
-      options: options.outputs,
-    });
+    try {
+      outputs = await writeConfigOutputs({
+        compiled,
+        stackOutputs: result.outputs,
+        region: ctx.clients.region,
+        apiGateway: ctx.clients.apiGateway,
+        options: options.outputs,
+      });
+    } catch (e) {
+      // The stack is deployed either way: say so, and how to get the files once the cause is fixed.
+      if (!MfinfraError.is(e)) throw e;
+      throw new MfinfraError(
+        e.code,
+        `stack ${plan.stackName} was deployed (${result.finalStatus ?? result.status}), but the config files were not written: ${e.message}`,
+        {
+          hint: 'fix the cause above, then run `mfinfra outputs` to write the files (nothing needs to be redeployed)',
+          exitCode: e.exitCode,
+          loc: e.loc,
+          frame: e.frame,
+          diagnostics: e.diagnostics,
+          cause: e,
+        },
+      );
+    }
   }
   return { ...planned, result, outputs, stateFile };
 }
