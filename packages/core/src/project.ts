@@ -136,17 +136,12 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       },
     );
   }
-  const unloadedPluginHint = (key: string): string | undefined => {
-    const spec = Object.entries(FIRST_PARTY_PLUGINS).find(([short]) => short === key)?.[0];
-    return spec ? `this section belongs to the ${spec} plugin: add "${spec}" to plugins, or remove the section` : undefined;
-  };
-  // Loading problems make the plugin's own section unknown; don't also report that noise.
-  const failedSpecs = new Set(
-    [...loadProblems]
-      .map((p) => p.path)
-      .filter(Boolean)
-      .map((p) => unique[Number(/\[(\d+)\]/.exec(p!)?.[1])]),
-  );
+  const unloadedPluginHint = (key: string): string | undefined =>
+    Object.hasOwn(FIRST_PARTY_PLUGINS, key)
+      ? `this section belongs to the ${key} plugin: add "${key}" to plugins, or remove the section`
+      : undefined;
+  // A plugin that failed to load leaves its own section unknown; don't also report that noise.
+  const failedSpecs = new Set(unique.filter((spec) => !loaded.some((lp) => lp.spec === spec)));
   const schemaProblems = validateAgainstSchema(validate, source, (key) => keyOwner.get(key), unloadedPluginHint).filter(
     (d) => !(d.path && failedSpecs.has(d.path.split(/[.[]/)[0]!)),
   );
