@@ -12,7 +12,23 @@ export const MANIFEST_FILE_NAMES = ['metaflow.infra.yaml', 'metaflow.infra.yml',
 export async function findManifest(explicit: string | undefined, cwd: string = process.cwd()): Promise<string> {
   if (explicit !== undefined) {
     const full = path.resolve(cwd, explicit);
-    const info = await stat(full).catch(() => undefined);
+    let failure: NodeJS.ErrnoException | undefined;
+    const info = await stat(full).catch((e: NodeJS.ErrnoException) => {
+      failure = e;
+      return undefined;
+    });
+    if (failure?.code === 'ELOOP') {
+      throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read manifest ${explicit}: it is a symlink loop`, {
+        hint: 'a link on this path points (through other links) back at itself; point it at the manifest file',
+        exitCode: ExitCode.INVALID,
+      });
+    }
+    if (failure && failure.code !== 'ENOENT' && failure.code !== 'ENOTDIR') {
+      throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read manifest ${explicit}: ${failure.message}`, {
+        hint: 'check the path and its permissions',
+        exitCode: ExitCode.INVALID,
+      });
+    }
     if (!info) {
       throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `manifest not found: ${explicit}`, {
         hint: 'check the path, or run `mfinfra init` to write a starter metaflow.infra.yaml',

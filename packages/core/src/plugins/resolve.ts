@@ -3,13 +3,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** First-party plugins by short name. Core knows their package names, never their code. */
-export const FIRST_PARTY_PLUGINS: Readonly<Record<string, string>> = {
-  batch: '@mfinfra/plugin-batch',
-  datastore: '@mfinfra/plugin-datastore',
-  metadata: '@mfinfra/plugin-metadata',
-  network: '@mfinfra/plugin-network',
-  scheduling: '@mfinfra/plugin-scheduling',
-};
+// No prototype: `plugins: [toString]` (or constructor, __proto__, valueOf) must find nothing here.
+export const FIRST_PARTY_PLUGINS: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    batch: '@mfinfra/plugin-batch',
+    datastore: '@mfinfra/plugin-datastore',
+    metadata: '@mfinfra/plugin-metadata',
+    network: '@mfinfra/plugin-network',
+    scheduling: '@mfinfra/plugin-scheduling',
+  }),
+);
 
 export type PluginSourceKind = 'first-party' | 'package' | 'local';
 
