@@ -72,6 +72,31 @@ export function checkDatastore(ctx: PluginContext, options: DatastoreOptions): v
     if (enc.kmsKeyArn !== undefined) reportKmsArn(ctx, enc.kmsKeyArn, ['bucket', 'encryption', 'kmsKeyArn']);
   }
 
+  const logs = bucket?.accessLogs;
+  if (logs && logs.bucket !== undefined) {
+    const problem = existingBucketNameProblem(logs.bucket);
+    if (problem) {
+      ctx.report(`access log bucket name "${logs.bucket}" ${problem}`, {
+        path: ['bucket', 'accessLogs', 'bucket'],
+        code: 'DATASTORE_BAD_BUCKET_NAME',
+        hint: 'give the name of an existing bucket, or leave bucket out to let the stack create a log bucket',
+      });
+    } else if (logs.bucket === bucket?.name) {
+      ctx.report('the datastore bucket cannot deliver its access logs to itself', {
+        path: ['bucket', 'accessLogs', 'bucket'],
+        code: 'DATASTORE_ACCESS_LOG_LOOP',
+        hint: 'name another bucket, or leave bucket out to let the stack create a log bucket',
+      });
+    }
+    if (logs.expireAfterDays !== undefined) {
+      ctx.report('accessLogs.expireAfterDays applies only to the log bucket this stack creates, but accessLogs.bucket names another', {
+        path: ['bucket', 'accessLogs', 'expireAfterDays'],
+        code: 'DATASTORE_ACCESS_LOG_CONFLICT',
+        hint: "remove expireAfterDays and set the expiry on that bucket's own lifecycle rules, or remove bucket",
+      });
+    }
+  }
+
   const lifecycle = bucket?.lifecycle;
   if (lifecycle?.noncurrentVersionsExpireAfterDays !== undefined && bucket?.versioning !== true) {
     ctx.report('lifecycle.noncurrentVersionsExpireAfterDays only applies to a versioned bucket, but versioning is not on', {

@@ -9,6 +9,8 @@ export function datastoreIds(naming: Naming) {
     bucketPolicy: naming.logicalId('Datastore', 'Bucket', 'Policy'),
     key: naming.logicalId('Datastore', 'Key'),
     keyAlias: naming.logicalId('Datastore', 'Key', 'Alias'),
+    logBucket: naming.logicalId('Datastore', 'Access', 'Logs', 'Bucket'),
+    logBucketPolicy: naming.logicalId('Datastore', 'Access', 'Logs', 'Bucket', 'Policy'),
   };
 }
 

@@ -17,7 +17,21 @@ export interface BucketOptions {
   versioning?: boolean;
   encryption?: EncryptionOptions;
   lifecycle?: LifecycleOptions;
+  /**
+   * S3 server access logs: absent → to a log bucket this stack creates; `{ bucket }` → to a bucket you
+   * give (it must allow logging.s3.amazonaws.com to write); `false` → off.
+   */
+  accessLogs?: AccessLogOptions | false;
   tags?: Record<string, string>;
+}
+
+export interface AccessLogOptions {
+  /** Deliver to this existing bucket (name) instead of creating a log bucket. */
+  bucket?: string;
+  /** Key prefix of the log objects (default `datastore/`). */
+  prefix?: string;
+  /** With a created log bucket: delete log objects after this many days (default 90). */
+  expireAfterDays?: number;
 }
 
 export interface EncryptionOptions {
@@ -46,6 +60,8 @@ export interface ExistingBucketOptions {
 
 export const DEFAULT_SYSROOT = 'metaflow';
 export const DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS = 7;
+export const DEFAULT_ACCESS_LOG_PREFIX = 'datastore/';
+export const DEFAULT_ACCESS_LOG_EXPIRE_DAYS = 90;
 
 /** The datatools prefix in effect: the one given, or `<sysroot>/data` (Metaflow's own default). */
 export function datatoolsPrefix(options: DatastoreOptions): string {

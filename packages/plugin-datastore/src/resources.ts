@@ -1,6 +1,13 @@
-import { ref, sub, tagList, type CfnResource, type CfnValue, type Naming } from '@mfinfra/core/plugin';
+import { getAtt, ref, sub, tagList, type CfnResource, type CfnValue, type Naming } from '@mfinfra/core/plugin';
 import { datastoreIds, type DatastoreModel } from './model.js';
-import { DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS, type BucketOptions, type DatastoreOptions } from './options.js';
+import {
+  DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS,
+  DEFAULT_ACCESS_LOG_EXPIRE_DAYS,
+  DEFAULT_ACCESS_LOG_PREFIX,
+  type AccessLogOptions,
+  type BucketOptions,
+  type DatastoreOptions,
+} from './options.js';
 
 const ACCOUNT_ROOT = sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root');
 
@@ -27,6 +34,7 @@ export function datastoreResources(naming: Naming, options: DatastoreOptions, mo
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         VersioningConfiguration: bucket.versioning === undefined ? undefined : { Status: bucket.versioning ? 'Enabled' : 'Suspended' },
         LifecycleConfiguration: lifecycleConfiguration(bucket),
+        LoggingConfiguration: loggingConfiguration(bucket, ids.logBucket),
         Tags: Object.keys(tags).length ? tagList(tags) : undefined,
       },
     },
@@ -50,6 +58,9 @@ export function datastoreResources(naming: Naming, options: DatastoreOptions, mo
       },
     },
   };
+  if (bucket.accessLogs !== false && bucket.accessLogs?.bucket === undefined) {
+    Object.assign(resources, logBucketResources(ids, bucket, tags));
+  }
   if (model.kms.kind === 'created') {
     resources[ids.key] = {
       Type: 'AWS::KMS::Key',
@@ -72,6 +83,99 @@ export function datastoreResources(naming: Naming, options: DatastoreOptions, mo
     };
   }
   return resources;
+}
+
+function loggingConfiguration(bucket: BucketOptions, logBucketId: string): CfnValue | undefined {
+  const logs = bucket.accessLogs;
+  if (logs === false) return undefined;
+  return {
+    DestinationBucketName: logs?.bucket ?? ref(logBucketId),
+    LogFilePrefix: logs?.prefix ?? DEFAULT_ACCESS_LOG_PREFIX,
+  };
+}
+
+/**
+ * The bucket that receives the datastore's server access logs: private, SSE-S3 (S3 cannot deliver
+ * access logs to an SSE-KMS bucket), TLS-only, objects expire, and kept when the stack is deleted
+ * (logs are evidence). S3's logging service may write only logs of the datastore bucket, from this
+ * account, under the log prefix (the bucket-policy way; ACLs stay disabled).
+ */
+function logBucketResources(
+  ids: ReturnType<typeof datastoreIds>,
+  bucket: BucketOptions,
+  tags: Record<string, string>,
+): Record<string, CfnResource> {
+  const logs: AccessLogOptions = bucket.accessLogs || {};
+  const prefix = logs.prefix ?? DEFAULT_ACCESS_LOG_PREFIX;
+  const logBucketArn = getAtt(ids.logBucket, 'Arn');
+  return {
+    [ids.logBucket]: {
+      Type: 'AWS::S3::Bucket',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Metadata: {
+        cdk_nag: {
+          rules_to_suppress: [
+            {
+              id: 'AwsSolutions-S1',
+              reason:
+                'This is the access-log bucket of the datastore; logging it would need a further log bucket (and so on). S3 records nothing here but its own log delivery.',
+            },
+          ],
+        },
+        checkov: {
+          skip: [{ id: 'CKV_AWS_18', comment: 'The access-log bucket itself: logging it to another bucket would recurse without end.' }],
+        },
+      },
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            { Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: logs.expireAfterDays ?? DEFAULT_ACCESS_LOG_EXPIRE_DAYS },
+            { Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+          ],
+        },
+        Tags: Object.keys(tags).length ? tagList(tags) : undefined,
+      },
+    },
+    [ids.logBucketPolicy]: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: ref(ids.logBucket),
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'S3ServerAccessLogsOfTheDatastore',
+              Effect: 'Allow',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Action: 's3:PutObject',
+              Resource: sub(`\${${ids.logBucket}.Arn}/${prefix}*`),
+              Condition: {
+                ArnLike: { 'aws:SourceArn': getAtt(ids.bucket, 'Arn') },
+                StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+              },
+            },
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [logBucketArn, sub(`\${${ids.logBucket}.Arn}/*`)],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
 }
 
 function encryptionRule(model: DatastoreModel): CfnValue {

@@ -71,6 +71,31 @@ export const datastoreSchema: JsonSchema = {
             },
           },
         },
+        accessLogs: {
+          description:
+            'S3 server access logs of the bucket. Leave out to log to a private, encrypted log bucket this stack creates (kept on delete, logs expire after 90 days); give bucket to log to one you have; false turns logging off.',
+          oneOf: [
+            { const: false, description: 'false turns server access logging off.' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                bucket: {
+                  type: 'string',
+                  description:
+                    'Existing bucket to deliver the logs to (name). Its policy must let logging.s3.amazonaws.com put objects under the prefix; it must use SSE-S3.',
+                },
+                prefix: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 512,
+                  description: 'Key prefix of the log objects (default "datastore/").',
+                },
+                expireAfterDays: days('With the created log bucket: delete log objects after this many days (default 90).'),
+              },
+            },
+          ],
+        },
         tags,
       },
     },

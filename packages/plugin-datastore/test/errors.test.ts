@@ -321,4 +321,14 @@ datastore:
       ]
     `);
   });
+
+  it('rejects access log settings that cannot work, each at its position', async () => {
+    const found = await problems(manifest(`  bucket:\n    name: acme-mf\n    accessLogs: { bucket: acme-mf, expireAfterDays: 30 }\n`));
+    expect(found.map((p) => [p.pluginCode, p.at])).toEqual([
+      ['DATASTORE_ACCESS_LOG_LOOP', 'metaflow.infra.yaml:7:27'],
+      ['DATASTORE_ACCESS_LOG_CONFLICT', 'metaflow.infra.yaml:7:53'],
+    ]);
+    const bad = await problems(manifest(`  bucket:\n    accessLogs: { bucket: "bad name" }\n`));
+    expect(bad.map((p) => [p.pluginCode, p.at])).toEqual([['DATASTORE_BAD_BUCKET_NAME', 'metaflow.infra.yaml:6:27']]);
+  });
 });

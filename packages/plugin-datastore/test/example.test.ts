@@ -14,7 +14,12 @@ describe('examples/minimal', () => {
     const result = await compileManifest(await readFile(manifest, 'utf8'), { cwd: dir });
     expect(result.plugins.map((p) => [p.name, p.kind])).toEqual([['mfinfra:datastore', 'first-party']]);
     expect(result.warnings).toEqual([]);
-    expect(Object.keys(result.template.Resources)).toEqual(['DatastoreBucket', 'DatastoreBucketPolicy']);
+    expect(Object.keys(result.template.Resources)).toEqual([
+      'DatastoreAccessLogsBucket',
+      'DatastoreAccessLogsBucketPolicy',
+      'DatastoreBucket',
+      'DatastoreBucketPolicy',
+    ]);
     expect(result.configOutputs.map((c) => [c.key, c.value])).toEqual([
       ['METAFLOW_DATASTORE_SYSROOT_S3', { 'Fn::Sub': 's3://${DatastoreBucket}/metaflow' }],
       ['METAFLOW_DATATOOLS_S3ROOT', { 'Fn::Sub': 's3://${DatastoreBucket}/metaflow/data' }],

@@ -34,9 +34,53 @@ describe('datastore templates', () => {
   it('gives the bucket the same logical id whatever the stack is called, and no name unless asked', async () => {
     const a = await compile(variants.minimal!);
     const b = await compile(variants.minimal!.replace('metaflow-minimal', 'another-stack'));
-    expect(Object.keys(a.template.Resources)).toEqual(['ConsumerPolicy', 'DatastoreBucket', 'DatastoreBucketPolicy']);
+    expect(Object.keys(a.template.Resources)).toEqual([
+      'ConsumerPolicy',
+      'DatastoreAccessLogsBucket',
+      'DatastoreAccessLogsBucketPolicy',
+      'DatastoreBucket',
+      'DatastoreBucketPolicy',
+    ]);
     expect(Object.keys(b.template.Resources)).toEqual(Object.keys(a.template.Resources));
     expect(a.template.Resources.DatastoreBucket!.Properties!.BucketName).toBeUndefined();
+  });
+
+  it('logs server access to a created log bucket by default: private, SSE-S3, TLS-only, expiring, kept, written only by S3 logging for this bucket', async () => {
+    const { template } = await compile(variants.minimal!);
+    const r = template.Resources;
+    expect(r.DatastoreBucket!.Properties!.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: 'DatastoreAccessLogsBucket' },
+      LogFilePrefix: 'datastore/',
+    });
+    const logBucket = r.DatastoreAccessLogsBucket!;
+    expect(logBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(logBucket.Properties!.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(logBucket.Properties!.LifecycleConfiguration).toMatchObject({ Rules: [{ Id: 'ExpireAccessLogs', ExpirationInDays: 90 }, {}] });
+    expect(logBucket.Metadata).toMatchObject({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-S1' }] } });
+    const statements = (r.DatastoreAccessLogsBucketPolicy!.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    expect(statements[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': '${DatastoreAccessLogsBucket.Arn}/datastore/*' },
+      Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['DatastoreBucket', 'Arn'] } } },
+    });
+    expect(statements[1]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+
+  it('logs to a given bucket without creating one, and not at all when accessLogs is false', async () => {
+    const given = (await compile(variants['access-logs-given-bucket']!)).template.Resources;
+    expect(given.DatastoreAccessLogsBucket).toBeUndefined();
+    expect(given.DatastoreBucket!.Properties!.LoggingConfiguration).toEqual({
+      DestinationBucketName: 'acme-central-s3-logs',
+      LogFilePrefix: 'metaflow/datastore/',
+    });
+    const off = (await compile(variants['access-logs-off']!)).template.Resources;
+    expect(Object.keys(off)).toEqual(['ConsumerPolicy', 'DatastoreBucket', 'DatastoreBucketPolicy']);
+    expect(off.DatastoreBucket!.Properties!.LoggingConfiguration).toBeUndefined();
   });
 
   it('creates nothing for an existing bucket but still gives every output and the api', async () => {

@@ -28,6 +28,20 @@ datastore:
     encryption: { kmsKeyArn: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
     lifecycle: { abortIncompleteUploadsAfterDays: false }
 `,
+  'access-logs-given-bucket': `version: 1
+stack: { name: metaflow-logs-given }
+plugins: [datastore, consumer]
+datastore:
+  bucket:
+    accessLogs: { bucket: acme-central-s3-logs, prefix: metaflow/datastore/ }
+`,
+  'access-logs-off': `version: 1
+stack: { name: metaflow-logs-off }
+plugins: [datastore, consumer]
+datastore:
+  bucket:
+    accessLogs: false
+`,
   existing: `version: 1
 stack: { name: metaflow-existing }
 plugins: [datastore, consumer]
