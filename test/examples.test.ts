@@ -79,6 +79,26 @@ describe('examples', () => {
         }
       });
 
+      it('keeps application load balancers internal unless the manifest asks, and serves nothing without sign-in', () => {
+        const manifest = compiled.get(name)!.manifest as { ui?: { internetFacing?: boolean } };
+        for (const [id, r] of resources(name)) {
+          const p = r.Properties ?? {};
+          if (r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer' && p.Type === 'application') {
+            expect(p.Scheme, id).toBe(manifest.ui?.internetFacing === true ? 'internet-facing' : 'internal');
+          }
+          const actions =
+            r.Type === 'AWS::ElasticLoadBalancingV2::Listener'
+              ? p.DefaultActions
+              : r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule'
+                ? p.Actions
+                : undefined;
+          if (actions === undefined || actions.every((a: { Type: string }) => a.Type !== 'forward' || p.Protocol === 'TCP')) continue;
+          expect(p.Protocol ?? 'HTTPS', id).toBe('HTTPS');
+          const first = [...actions].sort((a: { Order: number }, b: { Order: number }) => a.Order - b.Order)[0];
+          expect(first.Type, `${id} forwards before authenticating`).toMatch(/^authenticate-(cognito|oidc)$/);
+        }
+      });
+
       it('opens no security group to 0.0.0.0/0 for ingress', () => {
         expect(openIngress(compiled.get(name)!.template)).toEqual([]);
       });

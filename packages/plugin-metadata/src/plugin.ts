@@ -1,7 +1,7 @@
 import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
 import { apiGatewayResources, apiUrl } from './apiGateway.js';
 import { checkMetadata } from './check.js';
-import { databaseResources } from './database.js';
+import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
 import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
 import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
@@ -18,6 +18,25 @@ export interface MetadataApi {
   serviceSecurityGroupId: CfnValue;
   /** Security group of the internal load balancer: add ingress here to let more clients in. */
   loadBalancerSecurityGroupId: CfnValue;
+  /** The ECS cluster the service runs in (other Fargate services of the deployment may join it). */
+  cluster: { name: CfnValue; arn: CfnValue };
+  /** The metadata service image (the Metaflow UI backend runs the same image). */
+  image: string;
+  /** The database, for services that read it directly (the UI backend). */
+  database: MetadataDatabaseInfo;
+}
+
+/** How to reach the metadata database; the password is only in the secret (for ECS `Secrets`). */
+export interface MetadataDatabaseInfo {
+  host: CfnValue;
+  port: number;
+  name: string;
+  username: string;
+  sslMode: string;
+  /** Secrets Manager secret with `username` and `password` keys. */
+  secretArn: CfnValue;
+  /** The database's security group: add a PostgreSQL ingress rule from your own group to connect. */
+  securityGroupId: CfnValue;
 }
 
 /** The stack Output holding the API key id (core reads it to fetch METAFLOW_SERVICE_AUTH_KEY). */
@@ -47,6 +66,17 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
       serviceUrl: options.access === 'api-gateway' ? apiUrl() : internalUrl(),
       serviceSecurityGroupId: getAtt(ID.serviceSecurityGroup, 'GroupId'),
       loadBalancerSecurityGroupId: getAtt(ID.loadBalancerSecurityGroup, 'GroupId'),
+      cluster: { name: ref(ID.cluster), arn: getAtt(ID.cluster, 'Arn') },
+      image: options.image,
+      database: {
+        host: getAtt(ID.database, 'Endpoint.Address'),
+        port: DB_PORT,
+        name: options.database.name,
+        username: options.database.username,
+        sslMode: options.database.sslMode,
+        secretArn: ref(ID.databaseSecret),
+        securityGroupId: getAtt(ID.databaseSecurityGroup, 'GroupId'),
+      },
     };
   },
 

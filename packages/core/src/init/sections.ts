@@ -5,10 +5,10 @@
  */
 
 /** The first-party plugins in the order a manifest lists them (dependencies first). */
-export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling'] as const;
+export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling', 'ui'] as const;
 
-/** What `mfinfra init` picks when nobody says otherwise: the whole Metaflow stack. */
-export const DEFAULT_PLUGINS: readonly string[] = FIRST_PARTY_ORDER;
+/** What `mfinfra init` picks when nobody says otherwise: the whole Metaflow stack (no UI, which needs a domain and certificate). */
+export const DEFAULT_PLUGINS: readonly string[] = ['datastore', 'network', 'batch', 'metadata', 'scheduling'];
 
 /** One starter section: YAML text starting at column 0, ending with a newline. */
 export const STARTER_SECTIONS: Readonly<Record<string, string>> = {
@@ -43,5 +43,13 @@ metadata:
 `,
   scheduling: `# Step Functions and EventBridge for \`step-functions create\` and @schedule.
 scheduling: {}
+`,
+  ui: `# The Metaflow UI behind an internal HTTPS load balancer; everyone signs in (Cognito users you create).
+ui:
+  domainName: metaflow.example.com        # replace: the name people open; the certificate must cover it
+  certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000000  # replace: your ACM certificate
+  # hostedZoneId: Z0123456789ABCDEFGHIJ   # a Route 53 alias record for domainName
+  # allowedCidrs: [10.99.0.0/16]          # e.g. your VPN, besides the VPC
+  # auth: { provider: oidc, oidc: { issuer: https://login.example.com, ... } }  # your identity provider instead
 `,
 };

@@ -11,6 +11,7 @@ export const FIRST_PARTY_PLUGINS: Readonly<Record<string, string>> = Object.free
     metadata: '@mfinfra/plugin-metadata',
     network: '@mfinfra/plugin-network',
     scheduling: '@mfinfra/plugin-scheduling',
+    ui: '@mfinfra/plugin-ui',
   }),
 );
 

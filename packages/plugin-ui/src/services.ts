@@ -1,0 +1,246 @@
+import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { BACKEND_CONTAINER, ID, STATIC_CONTAINER } from './ids.js';
+import { BACKEND_PORT, STATIC_PORT, type UiOptions } from './options.js';
+import type { DatastoreApi, MetadataApi, NetworkApi } from './peerApis.js';
+
+const ECR_IMAGE = /^(?<account>[0-9]{12})\.dkr\.ecr\.(?<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(?<repo>[^:@]+)[:@]/;
+
+const ecsTasksTrust = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    },
+  ],
+};
+
+function ecrPullStatements(images: string[]): CfnValue[] {
+  const repos = images.flatMap((image) => {
+    const m = ECR_IMAGE.exec(image)?.groups;
+    return m ? [sub(`arn:\${AWS::Partition}:ecr:${m.region}:${m.account}:repository/${m.repo}`)] : [];
+  });
+  if (repos.length === 0) return [];
+  return [
+    // GetAuthorizationToken has no resource-level permissions (AWS requires "*").
+    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    {
+      Sid: 'PullUiImages',
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: repos,
+    },
+  ];
+}
+
+function logConfiguration(prefix: string): CfnValue {
+  return {
+    LogDriver: 'awslogs',
+    Options: { 'awslogs-group': ref(ID.logGroup), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': prefix },
+  };
+}
+
+function service(
+  taskDefinitionId: string,
+  targetGroupId: string,
+  container: string,
+  port: number,
+  desiredCount: number,
+  dependsOn: string,
+  metadata: MetadataApi,
+  network: NetworkApi,
+): CfnResource {
+  return {
+    Type: 'AWS::ECS::Service',
+    // A service with a load balancer needs its target group attached to a listener first.
+    DependsOn: [dependsOn, ...network.dependsOn],
+    Properties: {
+      Cluster: metadata.cluster.name,
+      TaskDefinition: ref(taskDefinitionId),
+      LaunchType: 'FARGATE',
+      PlatformVersion: 'LATEST',
+      DesiredCount: desiredCount,
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
+      HealthCheckGracePeriodSeconds: 120,
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          Subnets: network.subnetIds,
+          SecurityGroups: [getAtt(ID.serviceSecurityGroup, 'GroupId'), ...network.securityGroupIds],
+          AssignPublicIp: network.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        },
+      },
+      LoadBalancers: [{ ContainerName: container, ContainerPort: port, TargetGroupArn: ref(targetGroupId) }],
+      EnableECSManagedTags: true,
+      PropagateTags: 'SERVICE',
+    },
+  };
+}
+
+/**
+ * The two Fargate services in the metadata cluster: the UI backend (the metadata service image run
+ * as the UI server, reading the database and the datastore) and the static UI. One execution role
+ * (database secret, logs, ECR pulls), a read-only datastore role for the backend, an empty role for
+ * the static UI.
+ */
+export function serviceResources(
+  ctx: PluginContext,
+  options: UiOptions,
+  network: NetworkApi,
+  datastore: DatastoreApi,
+  metadata: MetadataApi,
+): Record<string, CfnResource> {
+  const db = metadata.database;
+  const backendImage = options.backend.image ?? metadata.image;
+  const logRetention = options.logs.retainOnDelete ? 'Retain' : 'Delete';
+  const objectsArn = sub('${Arn}/*', { Arn: datastore.bucketArn });
+  const backendStatements: CfnValue[] = [
+    { Sid: 'ListDatastore', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: datastore.bucketArn },
+    { Sid: 'ReadDatastore', Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn },
+    {
+      // The UI reads artifacts with signed requests only: refuse presigned-URL (query string) access.
+      Sid: 'DenyPresignedDatastoreAccess',
+      Effect: 'Deny',
+      Action: 's3:*',
+      Resource: [datastore.bucketArn, objectsArn],
+      Condition: { StringNotEquals: { 's3:authType': 'REST-HEADER' } },
+    },
+  ];
+  if (datastore.kmsKeyArn !== undefined) {
+    backendStatements.push({ Sid: 'DecryptDatastore', Effect: 'Allow', Action: 'kms:Decrypt', Resource: datastore.kmsKeyArn });
+  }
+  const environment: Record<string, CfnValue> = {
+    MF_METADATA_DB_HOST: db.host,
+    MF_METADATA_DB_NAME: db.name,
+    MF_METADATA_DB_PORT: String(db.port),
+    MF_METADATA_DB_SSL_MODE: db.sslMode,
+    MF_METADATA_DB_USER: db.username,
+    UI_ENABLED: '1',
+    PATH_PREFIX: '/api/',
+    MF_DATASTORE_ROOT: datastore.sysroot,
+    METAFLOW_DATASTORE_SYSROOT_S3: datastore.sysroot,
+    METAFLOW_DEFAULT_DATASTORE: 's3',
+    METAFLOW_DEFAULT_METADATA: 'service',
+    METAFLOW_SERVICE_URL: `http://localhost:${BACKEND_PORT}/api/metadata`,
+    LOGLEVEL: 'INFO',
+  };
+  return {
+    [ID.logGroup]: {
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: logRetention,
+      UpdateReplacePolicy: logRetention,
+      Properties: { RetentionInDays: options.logs.retentionDays },
+    },
+    [ID.executionRole]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: 'Starts Metaflow UI tasks: reads the metadata database secret, writes logs, pulls images',
+        AssumeRolePolicyDocument: ecsTasksTrust,
+        Policies: [
+          {
+            PolicyName: 'ui-task-execution',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Sid: 'ReadDatabasePassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: db.secretArn },
+                {
+                  Sid: 'WriteUiLogs',
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: getAtt(ID.logGroup, 'Arn'),
+                },
+                ...ecrPullStatements([backendImage, options.staticUi.image]),
+              ],
+            },
+          },
+        ],
+      },
+    },
+    [ID.backendTaskRole]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: 'Role of the Metaflow UI backend: reads the datastore',
+        AssumeRolePolicyDocument: ecsTasksTrust,
+        Policies: [{ PolicyName: 'ui-read-datastore', PolicyDocument: { Version: '2012-10-17', Statement: backendStatements } }],
+      },
+    },
+    [ID.staticTaskRole]: {
+      Type: 'AWS::IAM::Role',
+      Properties: { Description: 'Role of the Metaflow static UI (calls no AWS API)', AssumeRolePolicyDocument: ecsTasksTrust },
+    },
+    [ID.backendTaskDefinition]: {
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        Family: ctx.naming.physicalName('ui-backend', { maxLength: 255 }),
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: String(options.backend.cpu),
+        Memory: String(options.backend.memory),
+        EphemeralStorage: { SizeInGiB: options.backend.ephemeralStorageGiB },
+        RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
+        ExecutionRoleArn: getAtt(ID.executionRole, 'Arn'),
+        TaskRoleArn: getAtt(ID.backendTaskRole, 'Arn'),
+        ContainerDefinitions: [
+          {
+            Name: BACKEND_CONTAINER,
+            Image: backendImage,
+            Essential: true,
+            Command: ['/opt/latest/bin/python3', '-m', 'services.ui_backend_service.ui_server'],
+            PortMappings: [{ ContainerPort: BACKEND_PORT, Protocol: 'tcp' }],
+            Environment: Object.entries(environment).map(([Name, Value]) => ({ Name, Value })),
+            // The password reaches the container from Secrets Manager at start, never as text in the task definition.
+            Secrets: [{ Name: 'MF_METADATA_DB_PSWD', ValueFrom: sub('${Secret}:password::', { Secret: db.secretArn }) }],
+            LogConfiguration: logConfiguration('ui-backend'),
+          },
+        ],
+      },
+    },
+    [ID.staticTaskDefinition]: {
+      Type: 'AWS::ECS::TaskDefinition',
+      Properties: {
+        Family: ctx.naming.physicalName('ui-static', { maxLength: 255 }),
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: String(options.staticUi.cpu),
+        Memory: String(options.staticUi.memory),
+        RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
+        ExecutionRoleArn: getAtt(ID.executionRole, 'Arn'),
+        TaskRoleArn: getAtt(ID.staticTaskRole, 'Arn'),
+        ContainerDefinitions: [
+          {
+            Name: STATIC_CONTAINER,
+            Image: options.staticUi.image,
+            Essential: true,
+            PortMappings: [{ ContainerPort: STATIC_PORT, Protocol: 'tcp' }],
+            LogConfiguration: logConfiguration('ui-static'),
+          },
+        ],
+      },
+    },
+    [ID.backendService]: service(
+      ID.backendTaskDefinition,
+      ID.backendTargetGroup,
+      BACKEND_CONTAINER,
+      BACKEND_PORT,
+      options.backend.desiredCount,
+      ID.backendRule,
+      metadata,
+      network,
+    ),
+    [ID.staticService]: service(
+      ID.staticTaskDefinition,
+      ID.staticTargetGroup,
+      STATIC_CONTAINER,
+      STATIC_PORT,
+      options.staticUi.desiredCount,
+      ID.listener,
+      metadata,
+      network,
+    ),
+  };
+}
