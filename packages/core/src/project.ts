@@ -7,6 +7,8 @@ import { loadPlugins, type LoadedPlugin } from './plugins/load.js';
 import { orderPlugins } from './plugins/order.js';
 import { FIRST_PARTY_PLUGINS } from './plugins/resolve.js';
 import type { JsonSchema, Plugin } from './plugin.js';
+import { checkOutputs } from './outputs/check.js';
+import type { OutputsSection } from './outputs/schema.js';
 import { assembleSchema } from './schema/assemble.js';
 import { rootDefaults } from './schema/rootSchema.js';
 import { compileSchema, validateAgainstSchema } from './schema/validate.js';
@@ -146,6 +148,8 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     (d) => !(d.path && failedSpecs.has(d.path.split(/[.[]/)[0]!)),
   );
   throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
+  // Where the config outputs go is known now: check it before any AWS call (and before compiling).
+  throwIfErrors(source, await checkOutputs(source, record.outputs as OutputsSection | undefined));
 
   const resolved: Record<string, unknown> = applyDefaults(rootDefaults, { ...record });
   for (const lp of ordered) {

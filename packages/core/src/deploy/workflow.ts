@@ -173,7 +173,8 @@ export async function applyDeploy(
         `stack ${plan.stackName} was deployed (${result.finalStatus ?? result.status}), but the config files were not written: ${e.message}`,
         {
           hint: 'fix the cause above, then run `mfinfra outputs` to write the files (nothing needs to be redeployed)',
-          exitCode: e.exitCode,
+          // The stack changed, so never 3 ("nothing was changed"), whatever the write's own code says.
+          exitCode: e.exitCode === ExitCode.INVALID ? ExitCode.FAILURE : e.exitCode,
           loc: e.loc,
           frame: e.frame,
           diagnostics: e.diagnostics,

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { realPathOf } from '../io/atomicWrite.js';
 import { expandHome } from './metaflowConfig.js';
 
 export interface DestinationRules {
@@ -93,4 +94,14 @@ export async function checkWritable(file: string, what: string): Promise<void> {
   } catch {
     fail(`folder ${dir} is not writable`);
   }
+}
+
+/** Whether two paths name one file, after following symlinks (of the file and of its folders). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  return (await realPathOf(a)) === (await realPathOf(b));
+}
+
+/** Whether `p` is `dir` or inside it, after following symlinks. */
+export async function isInside(p: string, dir: string): Promise<boolean> {
+  return isWithin(await realPathOf(dir), await realPathOf(p));
 }

@@ -1,7 +1,7 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomicWrite.js';
+import { writeFilesAtomic, type AtomicWriteEntry } from '../io/atomicWrite.js';
 import { checkWritable, resolveDestination, type DestinationRules } from './destinations.js';
 import { unifiedDiff } from './diff.js';
 import { formatEnvFile } from './envFile.js';
@@ -156,15 +156,26 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
     }
   }
 
-  // 4. Write.
+  // 4. Write, all or nothing: every file (backups and records included) is written in full beside its
+  // destination first, then all are renamed into place; a failure on the way puts back what changed.
   if (!opts.print) {
+    const protect = [
+      { path: compiled.file, what: 'the manifest' },
+      ...(section.files ?? []).map((f) => ({ path: path.resolve(baseDir, f.template), what: `the template source ${f.template}` })),
+    ];
+    const writes: AtomicWriteEntry[] = [];
     for (const p of planned) {
       if (p.result.status !== 'unchanged') {
-        if (p.old !== undefined && p.result.backup) await writeFileAtomic(p.result.backup, p.old, { mode: 0o600 });
-        await writeFileAtomic(p.result.path, p.content, { createDirs: true, mode: p.result.mode });
-        p.result.written = true;
-      } else if (p.result.kind === 'metaflow-config') await tightenMode(p.result.path, p.result.mode);
-      if (p.record?.changed) await writeFileAtomic(p.record.path, p.record.content, { createDirs: true, mode: 0o600 });
+        if (p.old !== undefined && p.result.backup) writes.push({ file: p.result.backup, data: p.old, options: { mode: 0o600, protect } });
+        writes.push({ file: p.result.path, data: p.content, options: { createDirs: true, mode: p.result.mode, protect } });
+      }
+      if (p.record?.changed)
+        writes.push({ file: p.record.path, data: p.record.content, options: { createDirs: true, mode: 0o600, protect } });
+    }
+    await writeFilesAtomic(writes);
+    for (const p of planned) {
+      if (p.result.status !== 'unchanged') p.result.written = true;
+      else if (p.result.kind === 'metaflow-config') await tightenMode(p.result.path, p.result.mode);
     }
   }
   if (conflicts.length && opts.force)

@@ -298,10 +298,12 @@ describe('writeConfigOutputs: errors, nothing half-written', () => {
     expect(existsSync(path.join(home, 'config.json'))).toBe(false);
   });
 
-  it('refuses two outputs with the same destination', async () => {
+  it('refuses two outputs with the same destination (when the manifest is loaded, at the second one)', async () => {
     writeFileSync(path.join(dir, 'a.hbs'), 'x');
     const err = await failure(run('outputs: { envFile: out.env, files: [{ template: a.hbs, path: out.env }] }'));
-    expect(err.message).toBe(`two outputs write the same file ${path.join(dir, 'out.env')} (env-file and a.hbs)`);
+    expect(err.message).toBe(`outputs.files[0].path and outputs.envFile write the same file ${path.join(dir, 'out.env')}`);
+    expect(err.loc).toMatchObject({ line: 4, column: 63 });
+    expect(err.exitCode).toBe(3);
   });
 });
 
@@ -369,8 +371,10 @@ SECRET=not-here
     expect(existsSync(path.join(dir, 'a.env'))).toBe(false);
   });
 
-  it('names a template that cannot be read', async () => {
+  it('names a template that cannot be read (when the manifest is loaded, at its position)', async () => {
     const err = await failure(run('outputs: { files: [{ template: missing.hbs, path: b.txt }] }'));
-    expect(err.message).toBe('cannot read template missing.hbs (outputs.files[0].template): ENOENT');
+    expect(err.message).toBe('template missing.hbs cannot be read: it does not exist');
+    expect(err.loc).toMatchObject({ line: 4, column: 32 });
+    expect(err.exitCode).toBe(3);
   });
 });

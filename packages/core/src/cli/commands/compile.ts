@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { CommandModule } from 'yargs';
+import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { renderWarnings } from '../renderError.js';
@@ -19,12 +21,24 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
       .option('format', { choices: ['json', 'yaml'] as const, default: 'json' as const, describe: 'template format' })
       .example('$0 compile examples/full --out template.json', 'write the full example template'),
   handler: async (argv) => {
+    if (argv.out !== undefined && argv.out.trim() === '') {
+      // An empty --out (an unset shell variable, `--out "$OUT"`) is a mistake, not a request for stdout.
+      throw new MfinfraError(ErrorCode.USAGE, '--out needs a file name (it was empty)', {
+        hint: 'give the template file to write (--out template.json), or leave --out out to print the template',
+        exitCode: ExitCode.USAGE,
+      });
+    }
     const { compile } = await import('../../compile/compile.js');
     const result = await compile({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format });
     const { io } = cli();
     if (argv.out) {
-      const { writeFileAtomic } = await import('../../io/atomicWrite.js');
-      await writeFileAtomic(argv.out, result.body);
+      const { refuseProtected, writeFileAtomic } = await import('../../io/atomicWrite.js');
+      const out = path.resolve(argv.cwd ?? process.cwd(), argv.out);
+      const protect = [{ path: result.file, what: 'the manifest' }];
+      // Checked before writing: naming the manifest as --out is a usage error (exit 2), and nothing is written.
+      await refuseProtected(out, undefined, protect, ExitCode.USAGE);
+      // A symlink is written through (the link stays; see writeFileAtomic).
+      await writeFileAtomic(out, result.body, { protect });
     }
     if (argv.json) {
       printJson({
