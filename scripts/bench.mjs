@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `pnpm bench`: cold CLI wall time and peak memory of `mfinfra compile` / `validate` on the largest
-// example, against a bare `node -e 0` measured in the same run; plus a scale case showing how compile
-// time grows with the resource count (a test plugin generating N resources).
-import { spawnSync } from 'node:child_process';
+// example, against a bare `node -e 0` measured in the same run; `plan --offline` against `compile`
+// (interleaved); the time to the first line on the terminal; `plan` of a new stack on a moto server
+// against the same API calls made with the bare SDK (scripts/bench-sdk-floor.mjs); plus a scale case
+// showing how compile time grows with the resource count (a test plugin generating N resources).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +17,26 @@ const rssHook = path.join(repo, 'scripts/bench-rss.mjs');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-bench-'));
 
-function timeOnce(args) {
+function timeOnce(args, env = {}) {
   const start = performance.now();
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
+}
+
+/** Milliseconds from spawning the command to the first byte on its stdout or stderr. */
+function firstLine(args) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let first;
+    const mark = () => (first ??= performance.now() - start);
+    child.stdout.on('data', mark);
+    child.stderr.on('data', mark);
+    child.on('error', reject);
+    child.on('close', () => (first === undefined ? reject(new Error(`${args.join(' ')} printed nothing`)) : resolve(first)));
+  });
 }
 
 function peakKb(args) {
@@ -35,12 +51,29 @@ function peakKb(args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Interleave the commands so machine noise hits each of them alike. */
-function measure(commands) {
+/** Interleave the commands so machine noise hits each of them alike (`before` runs untimed before each). */
+async function measure(commands, { rss = true, n = runs } = {}) {
   const times = commands.map(() => []);
-  for (const c of commands) timeOnce(c.args); // warm the file system cache (and mfinfra's validator cache)
-  for (let i = 0; i < runs; i++) commands.forEach((c, j) => times[j].push(timeOnce(c.args)));
-  return commands.map((c, j) => ({ name: c.name, ms: median(times[j]), kb: peakKb(c.args) }));
+  for (const c of commands) {
+    await c.before?.();
+    timeOnce(c.args, c.env); // warm the file system cache (and mfinfra's validator cache)
+  }
+  for (let i = 0; i < n; i++) {
+    for (const [j, c] of commands.entries()) {
+      await c.before?.();
+      times[j].push(timeOnce(c.args, c.env));
+    }
+  }
+  return commands.map((c, j) => ({ name: c.name, ms: median(times[j]), kb: rss ? peakKb(c.args) : 0 }));
+}
+
+function table(rows, ref) {
+  console.log('command                  wall (ms)   ratio   peak RSS (MB)');
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(24)} ${r.ms.toFixed(1).padStart(9)}   ${(r.ms / ref.ms).toFixed(2).padStart(5)}×  ${r.kb ? (r.kb / 1024).toFixed(1).padStart(8) : '       -'}`,
+    );
+  }
 }
 
 // The largest example: the one whose template has the most resources.
@@ -57,23 +90,97 @@ const manifest = path.join(repo, 'examples', largest.ex);
 
 console.log(`mfinfra benchmark — node ${process.version}, ${os.cpus().length} CPUs, median of ${runs} runs`);
 console.log(`largest example: examples/${largest.ex} (${largest.n} resources)\n`);
-const base = measure([
+const base = await measure([
   { name: 'node -e 0', args: ['-e', '0'] },
   { name: `mfinfra validate`, args: [bin, 'validate', manifest] },
   { name: `mfinfra compile`, args: [bin, 'compile', manifest, '--out', path.join(tmp, 'out.json')] },
 ]);
 const ref = base[0];
-console.log('command              wall (ms)   ratio   peak RSS (MB)');
-for (const r of base) {
-  console.log(
-    `${r.name.padEnd(20)} ${r.ms.toFixed(1).padStart(9)}   ${(r.ms / ref.ms).toFixed(2).padStart(5)}×  ${(r.kb / 1024).toFixed(1).padStart(8)}`,
-  );
-}
+table(base, ref);
 const target = 3;
 const worst = Math.max(...base.slice(1).map((r) => r.ms / ref.ms));
 console.log(
   `\ntarget: validate and compile within ${target}× node -e 0 → ${worst <= target ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`,
 );
+
+// The README's main job: an offline plan of examples/full (first run), against compile of the same.
+const full = path.join(repo, 'examples/full');
+const offline = await measure([
+  { name: 'mfinfra compile', args: [bin, 'compile', full, '--out', path.join(tmp, 'full.json')] },
+  { name: 'mfinfra plan --offline', args: [bin, 'plan', '--offline', full] },
+]);
+console.log('\nexamples/full: plan --offline against compile');
+table(offline, offline[0]);
+const offlineRatio = offline[1].ms / offline[0].ms;
+console.log(`target: plan --offline within 1.5× compile → ${offlineRatio <= 1.5 ? 'met' : 'NOT met'} (${offlineRatio.toFixed(2)}×)`);
+
+// The first line on the terminal (stdout or stderr), for each kind of command.
+console.log('\nfirst line printed (ms after spawn, median):');
+const firstLines = [
+  ['--help', [bin, '--help']],
+  ['validate', [bin, 'validate', full]],
+  ['compile', [bin, 'compile', full, '--out', path.join(tmp, 'full.json')]],
+  ['plan --offline', [bin, 'plan', '--offline', full]],
+];
+let worstFirst = 0;
+for (const [name, args] of firstLines) {
+  await firstLine(args);
+  const xs = [];
+  for (let i = 0; i < Math.max(5, Math.floor(runs / 2)); i++) xs.push(await firstLine(args));
+  worstFirst = Math.max(worstFirst, median(xs));
+  console.log(`  ${name.padEnd(16)} ${median(xs).toFixed(1).padStart(8)}`);
+}
+console.log(`target: first line within 500 ms → ${worstFirst <= 500 ? 'met' : 'NOT met'} (worst ${worstFirst.toFixed(1)} ms)`);
+
+// `plan` of a new stack on a moto server (reset before every run, so the stack is always new),
+// against the bare-SDK floor making the same calls. Skipped when moto is not installed.
+const motoOk = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+if (!motoOk) {
+  console.log('\nplan on moto: skipped (python3 -m moto.server not available)');
+} else {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await (await fetch(`${endpoint}/moto-api/`)).arrayBuffer();
+        break;
+      } catch {
+        if (i > 200) throw new Error('moto did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const reset = async () => void (await (await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })).arrayBuffer());
+    // The largest example whose template CloudFormation takes inline (no S3 staging in the way).
+    let pick;
+    for (const ex of examples) {
+      const out = path.join(tmp, `${ex}.json`);
+      const size = readFileSync(out).byteLength;
+      const n = Object.keys(JSON.parse(readFileSync(out, 'utf8')).Resources).length;
+      if (size <= 51_200 && (!pick || n > pick.n)) pick = { ex, n, out };
+    }
+    const stack = JSON.parse(
+      spawnSync(process.execPath, [bin, 'plan', '--offline', path.join(repo, 'examples', pick.ex), '--json'], { encoding: 'utf8' }).stdout,
+    ).preview.stackName;
+    const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' };
+    const online = await measure(
+      [
+        { name: 'bare SDK (floor)', args: [path.join(repo, 'scripts/bench-sdk-floor.mjs'), pick.out, stack, endpoint], env, before: reset },
+        { name: 'mfinfra plan', args: [bin, 'plan', path.join(repo, 'examples', pick.ex), '--endpoint-url', endpoint], env, before: reset },
+      ],
+      { rss: false, n: Math.min(runs, 8) },
+    );
+    console.log(`\nplan of a new stack on moto: examples/${pick.ex} (${pick.n} resources)`);
+    table(online, online[0]);
+    const budget = online[0].ms + offline[0].ms + 300;
+    console.log(
+      `target: plan within floor + compile + 300 ms (${budget.toFixed(0)} ms) → ${online[1].ms <= budget ? 'met' : 'NOT met'} (${online[1].ms.toFixed(0)} ms)`,
+    );
+  } finally {
+    moto.kill();
+  }
+}
 
 // Scale: N generated resources, through the CLI (cold process) and in-process (warm: the compiler
 // alone, median of several runs), with a least-squares slope per resource.
@@ -90,7 +197,7 @@ for (const n of [10, 100, 200, 300, 450]) {
     `version: 1\nstack: { name: scale }\nplugins: [./many.mjs]\nmany: { count: ${n} }\n`,
   );
   const out = path.join(dir, 'out.json');
-  const [row] = measure([{ name: String(n), args: [bin, 'compile', dir, '--out', out] }]);
+  const [row] = await measure([{ name: String(n), args: [bin, 'compile', dir, '--out', out] }]);
   const warm = [];
   for (let i = 0; i < 7; i++) {
     const t = performance.now();

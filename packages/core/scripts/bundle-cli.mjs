@@ -3,9 +3,11 @@
 // dist-cli/mfinfra.cjs, with esbuild. A cold `mfinfra validate` is dominated by loading and compiling
 // JavaScript: one file instead of ~60 modules cuts module loading, and being a classic script lets
 // the launcher (bin/mfinfra.js) keep V8's compiled code in a cache between runs. The AWS SDK,
-// cloudformation-diff, handlebars and jiti stay external: `require`d only by the commands that need them.
+// handlebars and jiti stay external: `require`d only by the commands that need them.
+// The resource database behind cloudformation-diff is not loaded at all: the table the preview needs
+// is extracted here, at build time (dist/preview/resource-spec.json, read by dist/ and dist-cli/).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +35,43 @@ function fastStringWidth(wrapper) {
   };
 }
 
+/**
+ * The preview's parts of cloudformation-diff (its IAM and security-group tables) are bundled:
+ * dist/preview/cfnDiffLibrary.js becomes plain requires, which esbuild bundles (evaluated only when
+ * a change touches a policy or a rule). Their `@aws-cdk/aws-service-spec` import (the resource
+ * database, which those parts never query) becomes a stub that says so if it ever is.
+ */
+function securityDiffBundled() {
+  const loader = path.join(pkg, 'dist/preview/cfnDiffLibrary.js');
+  return {
+    name: 'security-diff-bundled',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]cfnDiffLibrary\.js$/ }, (args) =>
+        args.path === loader
+          ? {
+              contents: `export function loadSecurityDiff() {
+                return {
+                  iam: require('@aws-cdk/cloudformation-diff/lib/iam/iam-changes.js'),
+                  securityGroups: require('@aws-cdk/cloudformation-diff/lib/network/security-group-changes.js'),
+                };
+              }`,
+              loader: 'js',
+            }
+          : undefined,
+      );
+      b.onResolve({ filter: /^@aws-cdk\/aws-service-spec$/ }, () => ({ path: 'aws-service-spec', namespace: 'mfinfra-stub' }));
+      b.onLoad({ filter: /.*/, namespace: 'mfinfra-stub' }, () => ({
+        contents: `exports.loadAwsServiceSpecSync = () => { throw new Error('the mfinfra CLI does not bundle the resource database; see preview/resourceSpec.ts'); };`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// The resource spec table (src/preview/resourceSpec.ts), extracted from the database once, here.
+const { extractResourceSpec, RESOURCE_SPEC_FILE } = await import(path.join(pkg, 'dist/preview/resourceSpec.js'));
+const specTable = JSON.stringify(extractResourceSpec());
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: [path.join(pkg, 'dist/cli/main.js')],
@@ -41,7 +80,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@aws-sdk/*', '@smithy/*', '@aws-cdk/*', 'jiti', 'handlebars'],
+  external: ['@aws-sdk/*', '@smithy/*', 'jiti', 'handlebars'],
   // The sources use import.meta.url to find package.json and to resolve packages; in a CommonJS file
   // that is the file's own URL.
   define: { 'import.meta.url': '__mfinfraFileUrl' },
@@ -50,10 +89,14 @@ await build({
   // lower import() to require(); every external has a CommonJS build. ES-module plugins are
   // imported through the launcher's globalThis.__mfinfraImport (src/plugins/load.ts).
   supported: { 'dynamic-import': false },
-  plugins: [fastStringWidth(path.join(pkg, 'scripts/string-width-fast.mjs'))],
+  plugins: [fastStringWidth(path.join(pkg, 'scripts/string-width-fast.mjs')), securityDiffBundled()],
   minify: true,
   keepNames: true,
   sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
+// Next to the modules that read it: dist/preview/resourceSpec.js, and the bundle (dist-cli/mfinfra.cjs).
+writeFileSync(path.join(pkg, 'dist/preview', RESOURCE_SPEC_FILE), specTable);
+mkdirSync(outdir, { recursive: true });
+writeFileSync(path.join(outdir, RESOURCE_SPEC_FILE), specTable);

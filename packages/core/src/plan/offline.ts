@@ -1,13 +1,22 @@
 /**
  * Offline planning: predict what applying `newTemplate` would change, from the template that was
  * applied last (local state, or a file the user names) — no AWS account. Replacement is predicted
- * from the CloudFormation resource spec bundled with `@aws-cdk/cloudformation-diff` (per top-level
- * property); CloudFormation's own change set is the authority and may differ.
+ * from the CloudFormation resource specification (per top-level property; the table extracted at
+ * build time, preview/resourceSpec.ts); CloudFormation's own change set is the authority and may differ.
  */
 import type { PreviewModel, PropertyChange, PropertyReplacement, ResourceChange } from '../preview/model.js';
 import { propertyChanges } from '../preview/properties.js';
 import { isStateful, retentionFor } from '../preview/stateful.js';
-import { diffTemplates, finishModel, otherChanges, ownersFrom, securityChanges, type Template } from '../preview/templateDiff.js';
+import {
+  changeImpact,
+  diffTemplates,
+  finishModel,
+  forEachDifference,
+  otherChanges,
+  ownersFrom,
+  securityChanges,
+  type Template,
+} from '../preview/templateDiff.js';
 
 export interface OfflinePreviewInput {
   stackName: string;
@@ -28,8 +37,8 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
   const owners = ownersFrom(input.resourceOwners, newTemplate, oldTemplate);
   const changes: ResourceChange[] = [];
 
-  for (const [logicalId, d] of Object.entries(diff.resources.changes)) {
-    if (!d?.isDifferent) continue;
+  for (const d of diff.resources) {
+    const logicalId = d.logicalId;
     const oldDef = oldTemplate.Resources?.[logicalId];
     const newDef = newTemplate.Resources?.[logicalId];
     const resourceType = (d.newResourceType ?? d.oldResourceType) as string;
@@ -57,7 +66,7 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
     if (d.resourceTypeChanged) {
       properties.push({ path: '(Type)', change: 'modify', before: d.oldResourceType, after: d.newResourceType, replacement: 'always' });
     }
-    d.forEachDifference((kind, name, value) => {
+    forEachDifference(d, (kind, name, value) => {
       if (kind === 'Property') {
         const impact = (value as { changeImpact?: string }).changeImpact ?? '';
         properties.push(...propertyChanges(name, value.oldValue, value.newValue, IMPACT_REPLACEMENT[impact] ?? 'never'));
@@ -65,7 +74,7 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
         properties.push(...propertyChanges(`(${name})`, value.oldValue, value.newValue, 'never'));
       }
     });
-    const impact = d.changeImpact as string;
+    const impact = changeImpact(d);
     const replacement = impact === 'WILL_REPLACE' ? true : impact === 'MAY_REPLACE' ? ('conditional' as const) : false;
     changes.push({
       ...base,

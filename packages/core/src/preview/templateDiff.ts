@@ -1,26 +1,437 @@
 /**
- * Glue over `@aws-cdk/cloudformation-diff`: run its diff, and turn its security tables and changes
- * outside Resources into the preview model. The library (CommonJS, with the CloudFormation resource
- * spec behind it) is required on the first diff, not when this module is imported, so importing
- * `@mfinfra/core` or the preview modules stays cheap.
+ * The template diff behind the previews: which resources are added, removed or changed (and whether
+ * a change replaces them), the IAM and security-group changes, and the changes outside Resources.
+ * It follows `@aws-cdk/cloudformation-diff`'s `fullDiff` (same equality, normalisation and
+ * propagation of replacement through references; a test holds the two together) but reads
+ * replacement from the build-time table (resourceSpec.ts) instead of the library's resource
+ * database, and needs the library only for its IAM and security-group tables, loaded when a policy or
+ * a rule is among the changes (cfnDiffLibrary.ts).
  */
-import { createRequire } from 'node:module';
-import type { DescribeChangeSetOutput } from '@aws-sdk/client-cloudformation';
+import type { IamChanges } from '@aws-cdk/cloudformation-diff/lib/iam/iam-changes.js';
+import type { SecurityGroupChanges } from '@aws-cdk/cloudformation-diff/lib/network/security-group-changes.js';
+import { loadSecurityDiff } from './cfnDiffLibrary.js';
 import type { OtherChange, PreviewModel, PreviewSummary, ResourceChange, SecurityChange } from './model.js';
+import { resourceSpec } from './resourceSpec.js';
 
-type CfnDiffLibrary = typeof import('@aws-cdk/cloudformation-diff');
-export type TemplateDiff = ReturnType<CfnDiffLibrary['fullDiff']>;
 export type Template = { [key: string]: any };
 
-let library: CfnDiffLibrary | undefined;
-function cfnDiff(): CfnDiffLibrary {
-  library ??= createRequire(import.meta.url)('@aws-cdk/cloudformation-diff') as CfnDiffLibrary;
-  return library;
+/** cloudformation-diff's ResourceImpact. */
+export type ResourceImpact =
+  'NO_CHANGE' | 'WILL_UPDATE' | 'WILL_CREATE' | 'WILL_REPLACE' | 'MAY_REPLACE' | 'WILL_DESTROY' | 'WILL_ORPHAN' | 'WILL_IMPORT';
+
+const BADNESS: Record<ResourceImpact, number> = {
+  NO_CHANGE: 0,
+  WILL_IMPORT: 0,
+  WILL_UPDATE: 1,
+  WILL_CREATE: 2,
+  WILL_ORPHAN: 3,
+  MAY_REPLACE: 4,
+  WILL_REPLACE: 5,
+  WILL_DESTROY: 6,
+};
+
+function worstImpact(a: ResourceImpact, b: ResourceImpact): ResourceImpact {
+  return BADNESS[a] > BADNESS[b] ? a : b;
 }
 
-/** cloudformation-diff's diff; `changeSet` refines replacement from CloudFormation's Details. */
-export function diffTemplates(oldTemplate: Template, newTemplate: Template, changeSet?: DescribeChangeSetOutput): TemplateDiff {
-  return cfnDiff().fullDiff(oldTemplate, newTemplate, changeSet);
+export interface Difference {
+  oldValue: any;
+  newValue: any;
+  isDifferent: boolean;
+}
+
+export interface PropertyDifference extends Difference {
+  changeImpact: ResourceImpact;
+}
+
+export interface ResourceDifference {
+  logicalId: string;
+  oldValue: any;
+  newValue: any;
+  oldResourceType: string | undefined;
+  newResourceType: string | undefined;
+  isAddition: boolean;
+  isRemoval: boolean;
+  resourceTypeChanged: boolean;
+  /** Property → difference, for every property in either template (changed or not). */
+  propertyDiffs: Record<string, PropertyDifference>;
+  /** Other resource keys (DependsOn, DeletionPolicy, Metadata...) → difference; Properties left out. */
+  otherDiffs: Record<string, Difference>;
+}
+
+export interface TemplateDiff {
+  /** Resources that differ, in template order (the old template's ids first). */
+  resources: ResourceDifference[];
+  iamChanges: IamChanges;
+  securityGroupChanges: SecurityGroupChanges;
+  parameters: Record<string, Difference>;
+  conditions: Record<string, Difference>;
+  mappings: Record<string, Difference>;
+  outputs: Record<string, Difference>;
+  description?: Difference;
+  transform?: Difference;
+}
+
+/**
+ * Equality as CloudFormation (and cloudformation-diff) sees it: `10` equals `"10"`, `true` equals
+ * `"true"`, and DependsOn lists compare as sets (a single id equals a list of that id).
+ */
+export function deepEqual(l: any, r: any): boolean {
+  if (l === r) return true;
+  if (
+    ((typeof l === 'string' && typeof r === 'boolean') || (typeof l === 'boolean' && typeof r === 'string')) &&
+    l.toString() === r.toString()
+  ) {
+    return true;
+  }
+  if ((typeof l === 'string' || typeof r === 'string') && Number(l) === Number(r)) return true;
+  if (typeof l !== typeof r) return false;
+  if (Array.isArray(l) !== Array.isArray(r)) return false;
+  if (Array.isArray(l)) {
+    if (l.length !== r.length) return false;
+    for (let i = 0; i < l.length; i++) if (!deepEqual(l[i], r[i])) return false;
+    return true;
+  }
+  if (typeof l === 'object') {
+    if (l === null || r === null) return false;
+    const keys = Object.keys(l);
+    if (keys.length !== Object.keys(r).length) return false;
+    for (const key of keys) {
+      if (!Object.prototype.hasOwnProperty.call(r, key)) return false;
+      if (key === 'DependsOn' ? !dependsOnEqual(l[key], r[key]) : !deepEqual(l[key], r[key])) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+function dependsOnEqual(l: any, r: any): boolean {
+  if (Array.isArray(l) !== Array.isArray(r)) {
+    const array = Array.isArray(l) ? l : r;
+    const single = Array.isArray(l) ? r : l;
+    return array.length === 1 && deepEqual(array[0], single);
+  }
+  if (Array.isArray(l) && Array.isArray(r)) {
+    if (l.length !== r.length) return false;
+    const unmatched = r.map((_, i) => i);
+    for (const x of l) {
+      const at = unmatched.findIndex((i) => deepEqual(x, r[i]));
+      if (at === -1) return false;
+      unmatched.splice(at, 1);
+    }
+    return true;
+  }
+  return false;
+}
+
+function deepCopy<T>(x: T): T {
+  if (Array.isArray(x)) return x.map(deepCopy) as T;
+  if (typeof x === 'object' && x !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(x)) out[key] = deepCopy((x as Record<string, unknown>)[key]);
+    return out as T;
+  }
+  return x;
+}
+
+/** `Fn::GetAtt: "A.B"` → `["A", "B"]`; DependsOn as a sorted list (in place, on a copy). */
+function normalize(t: any): void {
+  if (typeof t !== 'object' || t === null) return;
+  for (const key of Object.keys(t)) {
+    if (key === 'Fn::GetAtt' && typeof t[key] === 'string') {
+      t[key] = t[key].split('.');
+      continue;
+    }
+    if (key === 'DependsOn') {
+      if (typeof t[key] === 'string') t[key] = [t[key]];
+      else if (Array.isArray(t[key])) t[key] = t[key].sort();
+      continue;
+    }
+    if (Array.isArray(t[key])) for (const e of t[key]) normalize(e);
+    else normalize(t[key]);
+  }
+}
+
+function keyedDiff<T>(oldMap: any, newMap: any, diff: (o: any, n: any, key: string) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of new Set([...Object.keys(oldMap ?? {}), ...Object.keys(newMap ?? {})])) {
+    const o = oldMap?.[key];
+    const n = newMap?.[key];
+    if (o === undefined && n === undefined) continue;
+    out[key] = diff(o, n, key);
+  }
+  return out;
+}
+
+const plainDiff = (oldValue: any, newValue: any): Difference => ({ oldValue, newValue, isDifferent: !deepEqual(oldValue, newValue) });
+
+function propertyImpact(type: string | undefined, name: string, oldValue: any, newValue: any): ResourceImpact {
+  const known = type !== undefined && resourceSpec(type)?.p?.[name];
+  if (deepEqual(oldValue, newValue)) return 'NO_CHANGE';
+  // cloudformation-diff rates a property its database does not list NO_CHANGE and one that updates in
+  // place WILL_UPDATE; the table keeps only replacing properties, and the preview treats both alike.
+  return known ? (known.c === 'yes' ? 'WILL_REPLACE' : known.c === 'maybe' ? 'MAY_REPLACE' : 'WILL_UPDATE') : 'WILL_UPDATE';
+}
+
+function diffResource(oldValue: any, newValue: any, logicalId: string): ResourceDifference {
+  const oldType: string | undefined = oldValue?.Type;
+  const newType: string | undefined = newValue?.Type;
+  let propertyDiffs: Record<string, PropertyDifference> = {};
+  let otherDiffs: Record<string, Difference> = {};
+  if (logicalId.startsWith('Fn::ForEach::')) {
+    // Fn::ForEach entries are lists, not resources: one "Value" difference.
+    return {
+      logicalId,
+      oldValue,
+      newValue,
+      oldResourceType: oldValue ? 'Fn::ForEach' : undefined,
+      newResourceType: newValue ? 'Fn::ForEach' : undefined,
+      isAddition: oldValue === undefined,
+      isRemoval: newValue === undefined,
+      resourceTypeChanged: false,
+      propertyDiffs,
+      otherDiffs: deepEqual(oldValue, newValue) ? {} : { Value: plainDiff(oldValue, newValue) },
+    };
+  }
+  if (oldType !== undefined && oldType === newType) {
+    propertyDiffs = keyedDiff(oldValue.Properties, newValue.Properties, (o, n, key) => ({
+      ...plainDiff(o, n),
+      changeImpact: propertyImpact(oldType, key, o, n),
+    }));
+    otherDiffs = keyedDiff(oldValue, newValue, plainDiff);
+    delete otherDiffs.Properties;
+  }
+  return {
+    logicalId,
+    oldValue,
+    newValue,
+    oldResourceType: oldType,
+    newResourceType: newType,
+    isAddition: oldValue === undefined,
+    isRemoval: newValue === undefined,
+    resourceTypeChanged: oldType !== undefined && newType !== undefined && oldType !== newType,
+    propertyDiffs,
+    otherDiffs,
+  };
+}
+
+/** The properties that changed. */
+export function propertyUpdates(d: ResourceDifference): Record<string, PropertyDifference> {
+  return Object.fromEntries(Object.entries(d.propertyDiffs).filter(([, p]) => p.isDifferent));
+}
+
+/** The other keys (DependsOn, DeletionPolicy...) that changed. */
+export function otherUpdates(d: ResourceDifference): Record<string, Difference> {
+  return Object.fromEntries(Object.entries(d.otherDiffs).filter(([, p]) => p.isDifferent));
+}
+
+export function isDifferent(d: ResourceDifference): boolean {
+  return Object.keys(propertyUpdates(d)).length + Object.keys(otherUpdates(d)).length > 0 || d.oldResourceType !== d.newResourceType;
+}
+
+/** What happens to the resource, as cloudformation-diff rates it. */
+export function changeImpact(d: ResourceDifference): ResourceImpact {
+  if (d.oldResourceType !== d.newResourceType) {
+    if (d.oldResourceType === undefined) return 'WILL_CREATE';
+    if (d.newResourceType === undefined) {
+      return d.oldValue.DeletionPolicy === 'Retain' || d.oldValue.DeletionPolicy === 'RetainExceptOnCreate'
+        ? 'WILL_ORPHAN'
+        : 'WILL_DESTROY';
+    }
+    return 'WILL_REPLACE';
+  }
+  const base: ResourceImpact = Object.keys(otherUpdates(d)).length > 0 ? 'WILL_UPDATE' : 'NO_CHANGE';
+  return Object.values(d.propertyDiffs)
+    .map((p) => p.changeImpact)
+    .reduce(worstImpact, base);
+}
+
+/** Property changes (sorted) then other changes (sorted), as cloudformation-diff walks them. */
+export function forEachDifference(d: ResourceDifference, cb: (kind: 'Property' | 'Other', name: string, diff: Difference) => void): void {
+  const props = propertyUpdates(d);
+  for (const key of Object.keys(props).sort()) cb('Property', key, props[key]!);
+  const other = otherUpdates(d);
+  for (const key of Object.keys(other).sort()) cb('Other', key, other[key]!);
+}
+
+const isReplacement = (impact: ResourceImpact) => impact === 'MAY_REPLACE' || impact === 'WILL_REPLACE';
+
+/**
+ * Replace every `Ref` to `logicalId` with `"<id> (replaced)"` and every `Fn::*` whose first argument
+ * is `logicalId` with `"<id>(replaced)"` (cloudformation-diff's spelling, kept so previews match),
+ * in place. Intrinsics are not looked into (a Ref inside Fn::Join is left alone, as the library does).
+ */
+function propagateReplacedReferences(template: any, logicalId: string): boolean {
+  let changed = false;
+  const replaceReference = (obj: any): boolean => {
+    const keys = Object.keys(obj);
+    if (keys.length !== 1) return false;
+    const key = keys[0]!;
+    if (key === 'Ref') {
+      if (obj.Ref === logicalId) {
+        obj.Ref = logicalId + ' (replaced)';
+        changed = true;
+      }
+      return true;
+    }
+    if (key.startsWith('Fn::')) {
+      if (Array.isArray(obj[key]) && obj[key].length > 0 && obj[key][0] === logicalId) {
+        obj[key][0] = logicalId + '(replaced)';
+        changed = true;
+      }
+      return true;
+    }
+    return false;
+  };
+  const recurse = (obj: any): void => {
+    if (Array.isArray(obj)) obj.forEach(recurse);
+    if (typeof obj === 'object' && obj !== null && !replaceReference(obj)) Object.values(obj).forEach(recurse);
+  };
+  recurse(template);
+  return changed;
+}
+
+function resourceDiffs(oldT: Template, newT: Template): Record<string, ResourceDifference> {
+  return deepEqual(oldT.Resources, newT.Resources) ? {} : keyedDiff(oldT.Resources, newT.Resources, diffResource);
+}
+
+type ScrutinisedProperty = ConstructorParameters<typeof IamChanges>[0]['propertyChanges'][number];
+type ScrutinisedResource = ConstructorParameters<typeof IamChanges>[0]['resourceChanges'][number];
+
+function scrutinisedProperties(changes: ResourceDifference[], kinds: string[]): ScrutinisedProperty[] {
+  const out: ScrutinisedProperty[] = [];
+  for (const d of changes) {
+    if (d.resourceTypeChanged) continue;
+    const type = d.oldResourceType ?? d.newResourceType;
+    if (!type) continue;
+    for (const [propertyName, p] of Object.entries(resourceSpec(type)?.p ?? {})) {
+      if (p.s && kinds.includes(p.s)) {
+        out.push({
+          resourceLogicalId: d.logicalId,
+          propertyName,
+          resourceType: type,
+          scrutinyType: p.s as ScrutinisedProperty['scrutinyType'],
+          oldValue: d.oldValue?.Properties?.[propertyName],
+          newValue: d.newValue?.Properties?.[propertyName],
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function scrutinisedResources(changes: ResourceDifference[], kinds: string[]): ScrutinisedResource[] {
+  const out: ScrutinisedResource[] = [];
+  for (const d of changes) {
+    const common = { oldProperties: d.oldValue?.Properties, newProperties: d.newValue?.Properties, resourceLogicalId: d.logicalId };
+    const add = (type: string, extra: Partial<ScrutinisedResource>) => {
+      const s = resourceSpec(type)?.s;
+      if (s && kinds.includes(s))
+        out.push({ ...common, ...extra, resourceType: type, scrutinyType: s as ScrutinisedResource['scrutinyType'] });
+    };
+    if (d.resourceTypeChanged) {
+      if (d.oldResourceType) add(d.oldResourceType, { newProperties: undefined });
+      if (d.newResourceType) add(d.newResourceType, { oldProperties: undefined });
+    } else {
+      const type = d.oldResourceType ?? d.newResourceType;
+      if (type) add(type, {});
+    }
+  }
+  return out;
+}
+
+const IAM_PROPERTIES = ['InlineIdentityPolicies', 'InlineResourcePolicy', 'ManagedPolicies'];
+const IAM_RESOURCES = [
+  'ResourcePolicyResource',
+  'IdentityPolicyResource',
+  'LambdaPermission',
+  'SsoAssignmentResource',
+  'SsoInstanceACAConfigResource',
+  'SsoPermissionSet',
+];
+
+/** An empty table in the shape of IamChanges / SecurityGroupChanges, when nothing is scrutinised. */
+function noChanges<T>(): T {
+  const none = { additions: [], removals: [], hasAdditions: false, hasRemovals: false, hasChanges: false };
+  return {
+    statements: none,
+    managedPolicies: none,
+    ingress: none,
+    egress: none,
+    hasChanges: false,
+    permissionsBroadened: false,
+    rulesAdded: false,
+  } as unknown as T;
+}
+
+function securityTables(changes: ResourceDifference[]): Pick<TemplateDiff, 'iamChanges' | 'securityGroupChanges'> {
+  const iamProps = scrutinisedProperties(changes, IAM_PROPERTIES);
+  const iamResources = scrutinisedResources(changes, IAM_RESOURCES);
+  const sg = {
+    egressRulePropertyChanges: scrutinisedProperties(changes, ['EgressRules']),
+    ingressRulePropertyChanges: scrutinisedProperties(changes, ['IngressRules']),
+    egressRuleResourceChanges: scrutinisedResources(changes, ['EgressRuleResource']),
+    ingressRuleResourceChanges: scrutinisedResources(changes, ['IngressRuleResource']),
+  };
+  const anySg = Object.values(sg).some((l) => l.length > 0);
+  if (!iamProps.length && !iamResources.length && !anySg) return { iamChanges: noChanges(), securityGroupChanges: noChanges() };
+  const lib = loadSecurityDiff();
+  return {
+    iamChanges: new lib.iam.IamChanges({ propertyChanges: iamProps, resourceChanges: iamResources }),
+    securityGroupChanges: new lib.securityGroups.SecurityGroupChanges(sg),
+  };
+}
+
+/** What changes from `oldTemplate` to `newTemplate` (neither is modified). */
+export function diffTemplates(oldTemplate: Template, newTemplate: Template): TemplateDiff {
+  const oldT = deepCopy(oldTemplate);
+  const newT = deepCopy(newTemplate);
+  normalize(oldT);
+  normalize(newT);
+  const base = resourceDiffs(oldT, newT);
+  const changed = Object.values(base).filter(isDifferent);
+  // Security tables from the plain diff, before replacement is propagated (as the library does).
+  const security = securityTables(changed);
+
+  // A replaced resource gets a new physical id: what refers to it changes too, and may be replaced
+  // in turn. Propagate until nothing more changes, then copy the replacing property changes over.
+  const propagated = deepCopy(newT);
+  let withReplacements: Record<string, ResourceDifference>;
+  let again: boolean;
+  do {
+    withReplacements = resourceDiffs(oldT, propagated);
+    again = false;
+    for (const d of Object.values(withReplacements)) {
+      if (isDifferent(d) && changeImpact(d) === 'WILL_REPLACE' && propagateReplacedReferences(propagated, d.logicalId)) again = true;
+    }
+  } while (again);
+  for (const d of Object.values(withReplacements)) {
+    if (!isDifferent(d) || !isReplacement(changeImpact(d))) continue;
+    const target = base[d.logicalId]!;
+    if (changeImpact(target) === changeImpact(d)) continue;
+    for (const [name, p] of Object.entries(propertyUpdates(d))) {
+      if (isReplacement(p.changeImpact)) target.propertyDiffs[name] = p;
+    }
+  }
+
+  const section = (key: string) => (deepEqual(oldT[key], newT[key]) ? {} : keyedDiff(oldT[key], newT[key], plainDiff));
+  const attribute = (key: string) => (deepEqual(oldT[key], newT[key]) ? undefined : plainDiff(asString(oldT[key]), asString(newT[key])));
+  const description = attribute('Description');
+  const transform = attribute('Transform');
+  return {
+    resources: Object.values(base).filter(isDifferent),
+    ...security,
+    parameters: section('Parameters'),
+    conditions: section('Conditions'),
+    mappings: section('Mappings'),
+    outputs: section('Outputs'),
+    ...(description ? { description } : {}),
+    ...(transform ? { transform } : {}),
+  };
+}
+
+function asString(v: unknown): string | undefined {
+  return v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** True for `{ Ref: x }`, `{ 'Fn::GetAtt': ... }` and other one-key intrinsic objects. */
@@ -181,18 +592,22 @@ export function otherChanges(diff: TemplateDiff): OtherChange[] {
     ['Outputs', diff.outputs],
   ] as const;
   for (const [section, coll] of sections) {
-    for (const [name, d] of Object.entries(coll.changes)) {
-      if (!d?.isDifferent) continue;
-      out.push({ section, name, change: d.isAddition ? 'add' : d.isRemoval ? 'remove' : 'modify' });
+    for (const [name, d] of Object.entries(coll)) {
+      if (!d.isDifferent) continue;
+      out.push({ section, name, change: changeKind(d) });
     }
   }
   for (const [name, d] of [
     ['Description', diff.description],
     ['Transform', diff.transform],
   ] as const) {
-    if (d?.isDifferent) out.push({ section: 'Template', name, change: d.isAddition ? 'add' : d.isRemoval ? 'remove' : 'modify' });
+    if (d?.isDifferent) out.push({ section: 'Template', name, change: changeKind(d) });
   }
   return out;
+}
+
+function changeKind(d: Difference): OtherChange['change'] {
+  return d.oldValue === undefined ? 'add' : d.newValue === undefined ? 'remove' : 'modify';
 }
 
 const ACTION_ORDER = { remove: 0, modify: 1, import: 2, add: 3 } as const;
