@@ -126,6 +126,7 @@ const CASES: ExampleCase[] = [
     gaps: ['batch-service-role', 'tcp-listener'],
     shim: { serviceRole: ['BatchCpuComputeEnvironment'], removed: METADATA_REMOVED },
     vpcInStack: true,
+    templateBucket: true,
   },
   {
     example: 'metadata-api-gateway',

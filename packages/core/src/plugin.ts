@@ -200,3 +200,5 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
     .sort()
     .map((Key) => ({ Key, Value: tags[Key] as string }));
 }
+
+export { nagValue, scannerExceptions, type ScannerException } from './compile/exceptions.js';

@@ -28,6 +28,14 @@ function checkCreate(ctx: PluginContext, options: NetworkOptions): void {
       hint: 'set private: true to put workloads behind NAT, or remove natGateways',
     });
   }
+  const flowLogs = options.create?.flowLogs;
+  if (flowLogs && flowLogs.s3BucketArn !== undefined && flowLogs.retentionDays !== undefined) {
+    ctx.report('flowLogs.retentionDays applies to CloudWatch Logs, but flowLogs.s3BucketArn sends the flow logs to S3', {
+      path: ['create', 'flowLogs', 'retentionDays'],
+      code: 'NETWORK_OPTION_CONFLICT',
+      hint: "remove retentionDays and expire the records with the bucket's lifecycle rules, or remove s3BucketArn",
+    });
+  }
   for (const p of planSubnets(create).problems) ctx.report(p.message, { path: p.path, hint: p.hint, code: p.code });
 }
 

@@ -21,6 +21,13 @@ export function networkIds(naming: Naming) {
     privateDefaultRoute: (n: number) => id('Private', 'DefaultRoute', String(n)),
     natEip: (n: number) => id('Nat', 'Eip', String(n)),
     natGateway: (n: number) => id('Nat', 'Gateway', String(n)),
+    flowLog: id('FlowLog'),
+    flowLogGroup: id('FlowLog', 'LogGroup'),
+    flowLogRole: id('FlowLog', 'Role'),
+    restrictDefaultSecurityGroup: id('Restrict', 'Default', 'SecurityGroup'),
+    restrictDefaultSecurityGroupFunction: id('Restrict', 'Default', 'SecurityGroup', 'Function'),
+    restrictDefaultSecurityGroupRole: id('Restrict', 'Default', 'SecurityGroup', 'Role'),
+    restrictDefaultSecurityGroupLogGroup: id('Restrict', 'Default', 'SecurityGroup', 'LogGroup'),
   };
 }
 export type NetworkIds = ReturnType<typeof networkIds>;

@@ -19,6 +19,25 @@ export interface CreateNetworkOptions {
   privateSubnetCidrs?: string[];
   /** A gateway endpoint for S3 on every route table (default true; free, and keeps S3 traffic off NAT). */
   s3Endpoint?: boolean;
+  /**
+   * VPC flow logs (default: all traffic to a CloudWatch Logs group kept 30 days). `{ s3BucketArn }`
+   * delivers to a bucket instead; `false` turns them off.
+   */
+  flowLogs?: FlowLogOptions | false;
+  /**
+   * Remove every rule from the VPC's default security group (default true), so a resource that
+   * lands in it by accident can neither receive nor send anything. Done by a small custom resource.
+   */
+  restrictDefaultSecurityGroup?: boolean;
+}
+
+export interface FlowLogOptions {
+  /** ALL (default), ACCEPT or REJECT. */
+  trafficType?: 'ALL' | 'ACCEPT' | 'REJECT';
+  /** CloudWatch Logs retention in days (default 30). */
+  retentionDays?: number;
+  /** Deliver to this S3 bucket (ARN, optionally with a /prefix) instead of CloudWatch Logs. */
+  s3BucketArn?: string;
 }
 
 export interface ExistingNetworkOptions {
@@ -35,6 +54,7 @@ export interface ExistingNetworkOptions {
   assignPublicIp?: boolean;
 }
 
+export const DEFAULT_FLOW_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_VPC_CIDR = '10.20.0.0/16';
 export const DEFAULT_AZS = 2;
 export const MAX_AZS = 6;
@@ -43,8 +63,8 @@ export const MIN_PREFIX = 16;
 export const MAX_PREFIX = 28;
 
 /** Create options with every default filled in. */
-export type ResolvedCreateOptions = Required<Omit<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs'>> &
-  Pick<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs'>;
+export type ResolvedCreateOptions = Required<Omit<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs' | 'flowLogs'>> &
+  Pick<CreateNetworkOptions, 'publicSubnetCidrs' | 'privateSubnetCidrs'> & { flowLogs: FlowLogOptions | false };
 
 export function resolveCreate(given: CreateNetworkOptions | null | undefined): ResolvedCreateOptions {
   const options = given ?? {};
@@ -54,6 +74,8 @@ export function resolveCreate(given: CreateNetworkOptions | null | undefined): R
     private: options.private ?? false,
     natGateways: options.natGateways ?? 'single',
     s3Endpoint: options.s3Endpoint ?? true,
+    flowLogs: options.flowLogs ?? {},
+    restrictDefaultSecurityGroup: options.restrictDefaultSecurityGroup ?? true,
     publicSubnetCidrs: options.publicSubnetCidrs,
     privateSubnetCidrs: options.privateSubnetCidrs,
   };

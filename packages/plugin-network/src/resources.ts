@@ -1,5 +1,6 @@
 import { getAtt, ref, sub, type CfnResource, type CfnValue, type Naming } from '@mfinfra/core/plugin';
 import { zones, type NetworkModel } from './model.js';
+import { flowLogResources, restrictDefaultSecurityGroupResources } from './securityDefaults.js';
 
 type CreateModel = Extract<NetworkModel, { mode: 'create' }>;
 
@@ -61,6 +62,8 @@ export function networkResources(naming: Naming, model: NetworkModel): Record<st
       },
     };
   }
+  if (options.flowLogs !== false) Object.assign(resources, flowLogResources(ids, options.flowLogs));
+  if (options.restrictDefaultSecurityGroup) Object.assign(resources, restrictDefaultSecurityGroupResources(ids));
   return resources;
 }
 

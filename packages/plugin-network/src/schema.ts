@@ -42,6 +42,35 @@ export const networkSchema: JsonSchema = {
         publicSubnetCidrs: cidrList('One public subnet CIDR per zone; computed from the VPC CIDR when absent.'),
         privateSubnetCidrs: cidrList('With private: one private subnet CIDR per zone; computed from the VPC CIDR when absent.'),
         s3Endpoint: { type: 'boolean', description: 'Add a free S3 gateway endpoint to every route table (default true).' },
+        flowLogs: {
+          description:
+            'VPC flow logs. Leave out for all traffic to a CloudWatch Logs group kept 30 days; give s3BucketArn to deliver to S3 instead; false turns them off.',
+          oneOf: [
+            { const: false, description: 'false turns flow logs off.' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                trafficType: { enum: ['ALL', 'ACCEPT', 'REJECT'], description: 'Which traffic to log (default ALL).' },
+                retentionDays: {
+                  enum: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+                  description: 'Days CloudWatch Logs keeps the records (default 30).',
+                },
+                s3BucketArn: {
+                  type: 'string',
+                  pattern: '^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$',
+                  description:
+                    'Deliver to this bucket instead of CloudWatch Logs, e.g. arn:aws:s3:::my-logs/flow (its policy must let delivery.logs.amazonaws.com write).',
+                },
+              },
+            },
+          ],
+        },
+        restrictDefaultSecurityGroup: {
+          type: 'boolean',
+          description:
+            "Remove every rule of the new VPC's default security group, so nothing placed in it by accident can send or receive (default true). Done at deploy time by a small Lambda-backed custom resource, because CloudFormation cannot manage the default group.",
+        },
       },
     },
     existing: {

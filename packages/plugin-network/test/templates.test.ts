@@ -78,6 +78,72 @@ describe('network templates', () => {
     expect(routes(perAz.template)).toEqual([{ Ref: 'NetworkNatGateway1' }, { Ref: 'NetworkNatGateway2' }]);
   });
 
+  it('logs all VPC traffic to a CloudWatch Logs group kept 30 days by default, through a role only VPC Flow Logs of this account can assume', async () => {
+    const r = (await compile(variants['create-public']!)).template.Resources;
+    expect(r.NetworkFlowLog!.Properties).toEqual({
+      ResourceId: { Ref: 'NetworkVpc' },
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: { Ref: 'NetworkFlowLogLogGroup' },
+      DeliverLogsPermissionArn: { 'Fn::GetAtt': ['NetworkFlowLogRole', 'Arn'] },
+      MaxAggregationInterval: 600,
+    });
+    expect(r.NetworkFlowLogLogGroup).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 30 } });
+    const trust = (r.NetworkFlowLogRole!.Properties!.AssumeRolePolicyDocument as { Statement: Record<string, unknown>[] }).Statement[0];
+    expect(trust).toMatchObject({
+      Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+  });
+
+  it('sends flow logs to a given S3 bucket without a role, or makes none when flowLogs is false', async () => {
+    const s3 = (await compile(variants['create-flow-logs-s3-no-restrict']!)).template.Resources;
+    expect(s3.NetworkFlowLog!.Properties).toMatchObject({
+      LogDestinationType: 's3',
+      LogDestination: 'arn:aws:s3:::acme-network-logs/metaflow',
+      TrafficType: 'REJECT',
+    });
+    expect(s3.NetworkFlowLogRole).toBeUndefined();
+    expect(s3.NetworkFlowLogLogGroup).toBeUndefined();
+    const off = (await compile(variants['create-no-flow-logs']!)).template.Resources;
+    expect(Object.keys(off).filter((id) => id.startsWith('NetworkFlowLog'))).toEqual([]);
+  });
+
+  it("empties the new VPC's default security group with a custom resource allowed to change only that group", async () => {
+    const r = (await compile(variants['create-public']!)).template.Resources;
+    expect(r.NetworkRestrictDefaultSecurityGroup).toEqual({
+      Type: 'Custom::RestrictDefaultSecurityGroup',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['NetworkRestrictDefaultSecurityGroupFunction', 'Arn'] },
+        SecurityGroupId: { 'Fn::GetAtt': ['NetworkVpc', 'DefaultSecurityGroup'] },
+      },
+    });
+    const policy = (
+      r.NetworkRestrictDefaultSecurityGroupRole!.Properties!.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]
+    )[0]!.PolicyDocument.Statement[0];
+    expect(policy).toEqual({
+      Sid: 'ChangeTheDefaultSecurityGroupOnly',
+      Effect: 'Allow',
+      Action: [
+        'ec2:AuthorizeSecurityGroupEgress',
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+        'ec2:RevokeSecurityGroupIngress',
+      ],
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${NetworkVpc.DefaultSecurityGroup}',
+      },
+    });
+    const code = (r.NetworkRestrictDefaultSecurityGroupFunction!.Properties!.Code as { ZipFile: string }).ZipFile;
+    expect(code).toContain('revoke_security_group_ingress');
+    expect(code).toContain('urllib.request.urlopen');
+    const off = (await compile(variants['create-flow-logs-s3-no-restrict']!)).template.Resources;
+    expect(Object.keys(off).filter((id) => id.includes('RestrictDefault'))).toEqual([]);
+    const existing = (await compile(variants.existing!)).template.Resources;
+    expect(Object.keys(existing).filter((id) => id.includes('RestrictDefault') || id.includes('FlowLog'))).toEqual([]);
+  });
+
   it('fills every NetworkApi field for each mode', async () => {
     await compile(variants['create-public']!);
     expect(seen.api).toEqual({

@@ -17,6 +17,14 @@ export const variants: Record<string, string> = {
     publicSubnetCidrs: [10.0.0.0/24, 10.0.1.0/24]
     s3Endpoint: false
 `,
+  'create-flow-logs-s3-no-restrict': `${head('metaflow-flow-s3')}network:
+  create:
+    flowLogs: { s3BucketArn: "arn:aws:s3:::acme-network-logs/metaflow", trafficType: REJECT }
+    restrictDefaultSecurityGroup: false
+`,
+  'create-no-flow-logs': `${head('metaflow-no-flow-logs')}network:
+  create: { flowLogs: false }
+`,
   existing: `${head('metaflow-existing')}network:
   existing:
     vpcId: vpc-0123456789abcdef0
