@@ -24,6 +24,8 @@ export interface MetadataApi {
   image: string;
   /** The database, for services that read it directly (the UI backend). */
   database: MetadataDatabaseInfo;
+  /** With `access: api-gateway`: the API key's id (people who run flows read its value). */
+  apiKeyId?: CfnValue;
 }
 
 /** How to reach the metadata database; the password is only in the secret (for ECS `Secrets`). */
@@ -77,6 +79,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
         secretArn: ref(ID.databaseSecret),
         securityGroupId: getAtt(ID.databaseSecurityGroup, 'GroupId'),
       },
+      ...(options.access === 'api-gateway' ? { apiKeyId: ref(ID.apiKey) } : {}),
     };
   },
 

@@ -5,7 +5,7 @@
  */
 
 /** The first-party plugins in the order a manifest lists them (dependencies first). */
-export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling', 'ui'] as const;
+export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling', 'ui', 'access'] as const;
 
 /** What `mfinfra init` picks when nobody says otherwise: the whole Metaflow stack (no UI, which needs a domain and certificate). */
 export const DEFAULT_PLUGINS: readonly string[] = ['datastore', 'network', 'batch', 'metadata', 'scheduling'];
@@ -51,5 +51,12 @@ ui:
   # hostedZoneId: Z0123456789ABCDEFGHIJ   # a Route 53 alias record for domainName
   # allowedCidrs: [10.99.0.0/16]          # e.g. your VPN, besides the VPC
   # auth: { provider: oidc, oidc: { issuer: https://login.example.com, ... } }  # your identity provider instead
+`,
+  access: `# A least-privilege policy (stack output AccessUserPolicyArn) for the people who run flows.
+access:
+  readStackOutputs: true                  # users may run \`mfinfra outputs\` to write their Metaflow config
+  # role:                                 # a role they assume instead of attaching the policy
+  #   trustedPrincipals: [arn:aws:iam::123456789012:role/ml-engineers]
+  #   requireMfa: true
 `,
 };

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 // No prototype: `plugins: [toString]` (or constructor, __proto__, valueOf) must find nothing here.
 export const FIRST_PARTY_PLUGINS: Readonly<Record<string, string>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, string>, {
+    access: '@mfinfra/plugin-access',
     batch: '@mfinfra/plugin-batch',
     datastore: '@mfinfra/plugin-datastore',
     metadata: '@mfinfra/plugin-metadata',

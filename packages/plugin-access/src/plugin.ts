@@ -1,0 +1,102 @@
+import { definePlugin, getAtt, ref, type CfnResource, type CfnValue, type StackOutput } from '@mfinfra/core/plugin';
+import { ROLE_DEFAULTS, defaults, schema, type AccessOptions } from './options.js';
+import type { BatchApi, DatastoreApi, MetadataApi, SchedulingApi } from './peerApis.js';
+import { trustPolicy, userPolicyStatements } from './policy.js';
+import { VERSION } from './version.js';
+
+/** Logical ids (stable: renaming one replaces it). */
+export const ID = { policy: 'AccessUserPolicy', role: 'AccessUserRole' } as const;
+/** Stack outputs. */
+export const OUTPUT = { policyArn: 'AccessUserPolicyArn', roleArn: 'AccessUserRoleArn' } as const;
+
+/** What other plugins may read with `ctx.use('access')`. */
+export interface AccessApi {
+  /** The customer-managed policy for people who run flows. */
+  policyArn: CfnValue;
+  roleArn?: CfnValue;
+}
+
+const role = (options: AccessOptions) => (options.role === undefined ? undefined : { ...ROLE_DEFAULTS, ...options.role });
+
+export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
+  name: 'mfinfra:access',
+  apiVersion: 1,
+  version: VERSION,
+  description:
+    'A least-privilege IAM policy (and optional role) with exactly what running Metaflow against this deployment needs: datastore, Batch, Step Functions, EventBridge, job logs, the API key',
+  key: 'access',
+  schema,
+  defaults,
+  optionalSection: true,
+  requires: ['datastore', 'batch'],
+  uses: ['scheduling', 'metadata'],
+
+  check(ctx, options) {
+    const r = role(options);
+    if (r !== undefined && r.trustedPrincipals.length === 0 && r.ssoPermissionSets.length === 0) {
+      ctx.report('the role has nobody to trust: nobody could assume it', {
+        path: ['role'],
+        hint: 'list role.trustedPrincipals (account ids, role or user ARNs) or role.ssoPermissionSets, or remove role and attach the policy instead',
+        code: 'NO_PRINCIPALS',
+      });
+    }
+  },
+
+  api(_ctx, options) {
+    return { policyArn: ref(ID.policy), ...(options.role !== undefined ? { roleArn: getAtt(ID.role, 'Arn') } : {}) };
+  },
+
+  resources(ctx, options) {
+    const scheduling = ctx.use<SchedulingApi | undefined>('scheduling');
+    const schedulingSection = ctx.manifest.scheduling as { executionLogs?: { enabled?: boolean } } | undefined;
+    const statements = userPolicyStatements({
+      stackName: ctx.stack.name,
+      datastore: ctx.use<DatastoreApi>('datastore'),
+      batch: ctx.use<BatchApi>('batch'),
+      scheduling,
+      executionLogs: scheduling !== undefined && schedulingSection?.executionLogs?.enabled === true,
+      metadata: ctx.use<MetadataApi | undefined>('metadata'),
+      readStackOutputs: options.readStackOutputs,
+    });
+    const resources: Record<string, CfnResource> = {
+      [ID.policy]: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          ManagedPolicyName: ctx.naming.physicalName('metaflow-users', { maxLength: 128 }),
+          Description: `What people who run Metaflow flows on stack ${ctx.stack.name} need (mfinfra:access)`,
+          PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as CfnValue[] },
+        },
+      },
+    };
+    const r = role(options);
+    if (r !== undefined) {
+      resources[ID.role] = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: ctx.naming.physicalName('metaflow-user', { maxLength: 64 }),
+          Description: `Assumed by people who run Metaflow flows on stack ${ctx.stack.name}`,
+          AssumeRolePolicyDocument: trustPolicy(r),
+          MaxSessionDuration: r.maxSessionHours * 3600,
+          ManagedPolicyArns: [ref(ID.policy)],
+        },
+      };
+    }
+    return resources;
+  },
+
+  stackOutputs(_ctx, options) {
+    const outputs: Record<string, StackOutput> = {
+      [OUTPUT.policyArn]: {
+        value: ref(ID.policy),
+        description: 'Policy for people who run flows: attach it to users, groups or permission sets',
+      },
+    };
+    if (options.role !== undefined) {
+      outputs[OUTPUT.roleArn] = {
+        value: getAtt(ID.role, 'Arn'),
+        description: 'Role people who run flows assume (aws sts assume-role / a profile role_arn)',
+      };
+    }
+    return outputs;
+  },
+});
