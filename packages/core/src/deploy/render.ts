@@ -3,6 +3,7 @@
  * strings; the CLI prints them). Colour only when asked.
  */
 import { paint } from '../cli/io.js';
+import { rowHead, rowWidths, type ResourceRow } from '../preview/render.js';
 import type { DestroyPlan } from './destroy.js';
 import type { EventProgress, StackEventLine } from './events.js';
 
@@ -29,15 +30,29 @@ export function renderDestroyPlan(plan: DestroyPlan, color: boolean): string {
   const lines = [
     `${c.bold(`Stack ${plan.stackName}`)} (${plan.status}): ${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'}`,
   ];
-  for (const r of plan.resources) {
-    const mark = r.outcome === 'delete' ? c.red('- delete  ') : r.outcome === 'retain' ? c.yellow('~ retain  ') : c.yellow('~ snapshot');
-    const why =
-      r.outcome === 'delete'
-        ? ''
-        : c.dim(
-            `  (DeletionPolicy ${r.deletionPolicy}${r.outcome === 'retain' ? ': kept, no longer managed by CloudFormation' : ': a final snapshot is kept, the resource is deleted'})`,
-          );
-    lines.push(`  ${mark} ${r.resourceType.padEnd(34)} ${r.logicalId}${r.physicalId ? c.dim(`  ${r.physicalId}`) : ''}${why}`);
+  // The same columns as a plan's preview: action, logical id, type (as wide as the longest), physical id.
+  const rows: (ResourceRow & { outcome: string })[] = plan.resources.map((r) => ({
+    outcome: r.outcome,
+    mark: r.outcome === 'delete' ? '-' : '~',
+    verb: r.outcome,
+    logicalId: r.logicalId,
+    resourceType: r.resourceType,
+    ...(r.physicalId ? { physicalId: r.physicalId } : {}),
+    ...(r.outcome === 'delete'
+      ? {}
+      : {
+          note: `DeletionPolicy ${r.deletionPolicy}${r.outcome === 'retain' ? ': kept, no longer managed by CloudFormation' : ': a final snapshot is kept, the resource is deleted'}`,
+        }),
+  }));
+  const widths = rowWidths(rows);
+  for (const r of rows) {
+    // Padded to the type column only when something follows it.
+    const head = r.physicalId || r.note ? rowHead(r, widths) : rowHead(r, widths).trimEnd();
+    lines.push(
+      (r.outcome === 'delete' ? c.red(head) : c.yellow(head)) +
+        (r.physicalId ? c.dim(`  ${r.physicalId}`) : '') +
+        (r.note ? c.dim(`  (${r.note})`) : ''),
+    );
   }
   const deleted = plan.resources.filter((r) => r.outcome !== 'retain').length;
   lines.push('');

@@ -97,50 +97,9 @@ describe('offline plan (local prediction from two templates)', () => {
     expect(renderPreview(model, 'markdown', { color: false })).toMatchInlineSnapshot(`
       "### mfinfra plan: \`plan-test\`
 
-      > **Local prediction** (offline), compared with the template applied at 2026-11-26T10:00:00.000Z (.mfinfra/state/plan-test.json). This is not CloudFormation's answer; the change set at apply time is the authority.
-
       **Plan: 0 to add, 3 to change, 1 to replace, 0 to remove.**
 
-      #### \`store\`
-
-      | Action | Logical ID | Type | Physical ID | Replacement |
-      |---|---|---|---|---|
-      | ± replace | \`StoreBucket\` | \`AWS::S3::Bucket\` |  | true |
-      | ~ change | \`StoreLogGroup\` | \`AWS::Logs::LogGroup\` |  | false |
-      | ~ change | \`StoreRole\` | \`AWS::IAM::Role\` |  | false |
-      | ~ change | \`StoreSecurityGroup\` | \`AWS::EC2::SecurityGroup\` |  | false |
-
-      <details><summary><code>StoreBucket</code>: 1 property</summary>
-
-      | Property | Before | After | Replacement |
-      |---|---|---|---|
-      | \`BucketName\` | \`"plan-test-data"\` | \`"plan-test-archive"\` | requires replacement |
-
-      </details>
-
-      <details><summary><code>StoreLogGroup</code>: 1 property</summary>
-
-      | Property | Before | After | Replacement |
-      |---|---|---|---|
-      | \`RetentionInDays\` | \`30\` | \`90\` | no |
-
-      </details>
-
-      <details><summary><code>StoreRole</code>: 1 property</summary>
-
-      | Property | Before | After | Replacement |
-      |---|---|---|---|
-      | \`Policies[0].PolicyDocument.Statement[0].Action\` | \`["s3:GetObject"]\` | \`["s3:GetObject","s3:PutObject"]\` | no |
-
-      </details>
-
-      <details><summary><code>StoreSecurityGroup</code>: 1 property</summary>
-
-      | Property | Before | After | Replacement |
-      |---|---|---|---|
-      | \`SecurityGroupIngress\` |  | \`[{"IpProtocol":"tcp","FromPort":443,"ToPort":443,"CidrIp":"0.0.0.0/0"}]\` | no |
-
-      </details>
+      > **Local prediction** (offline), compared with the template applied at 2026-11-26T10:00:00.000Z (.mfinfra/state/plan-test.json). This is not CloudFormation's answer; the change set at apply time is the authority.
 
       #### ⚠️ Data at risk
 
@@ -148,16 +107,53 @@ describe('offline plan (local prediction from two templates)', () => {
 
       #### Security changes (⚠️ access broadens)
 
-      | | Effect | Actions | Resources | Principals | Condition | Broadens |
-      |---|---|---|---|---|---|---|
-      | + | Allow | \`s3:GetObject\`<br>\`s3:PutObject\` | \`\${StoreBucket.Arn}/*\` | \`AWS:\${StoreRole}\` |  | ⚠️ yes |
-      | - | Allow | \`s3:GetObject\` | \`\${StoreBucket.Arn}/*\` | \`AWS:\${StoreRole}\` |  | no |
+      | | Effect | Actions | Resources | Principals | Broadens |
+      |---|---|---|---|---|---|
+      | + | Allow | \`s3:GetObject\`<br>\`s3:PutObject\` | \`\${StoreBucket.Arn}/*\` | \`AWS:\${StoreRole}\` | ⚠️ yes |
+      | - | Allow | \`s3:GetObject\` | \`\${StoreBucket.Arn}/*\` | \`AWS:\${StoreRole}\` | no |
 
       | | Group | Direction | Protocol | Peer | Broadens |
       |---|---|---|---|---|---|
       | + | \`\${StoreSecurityGroup.GroupId}\` | ingress | TCP 443 | \`Everyone (IPv4)\` | ⚠️ yes |
 
       _There may be security-relevant changes not in these tables._
+
+      #### Changes by plugin
+
+      <details><summary><code>store</code>: 3 to change, 1 to replace</summary>
+
+      | Action | Logical ID | Type |
+      |---|---|---|
+      | ± replace | \`StoreBucket\` | \`AWS::S3::Bucket\` |
+      | ~ change | \`StoreLogGroup\` | \`AWS::Logs::LogGroup\` |
+      | ~ change | \`StoreRole\` | \`AWS::IAM::Role\` |
+      | ~ change | \`StoreSecurityGroup\` | \`AWS::EC2::SecurityGroup\` |
+
+      \`StoreBucket\`: 1 property
+
+      | Property | Before | After | Replacement |
+      |---|---|---|---|
+      | \`BucketName\` | \`"plan-test-data"\` | \`"plan-test-archive"\` | requires replacement |
+
+      \`StoreLogGroup\`: 1 property
+
+      | Property | Before | After | Replacement |
+      |---|---|---|---|
+      | \`RetentionInDays\` | \`30\` | \`90\` | no |
+
+      \`StoreRole\`: 1 property
+
+      | Property | Before | After | Replacement |
+      |---|---|---|---|
+      | \`Policies[0].PolicyDocument.Statement[0].Action\` | \`["s3:GetObject"]\` | \`["s3:GetObject","s3:PutObject"]\` | no |
+
+      \`StoreSecurityGroup\`: 1 property
+
+      | Property | Before | After | Replacement |
+      |---|---|---|---|
+      | \`SecurityGroupIngress\` |  | \`[{"IpProtocol":"tcp","FromPort":443,"ToPort":443,"CidrIp":"0.0.0.0/0"}]\` | no |
+
+      </details>
 
       _Note: replacement is predicted from the CloudFormation resource specification (per top-level property); the change set at apply time is the authority_
       "

@@ -8,7 +8,15 @@ import type { Change, ResourceChange as CfnResourceChange, ResourceChangeDetail 
 import type { ChangeAction, PreviewModel, PropertyChange, PropertyReplacement, Replacement, ResourceChange } from './model.js';
 import { joinPath, splitChangeSetPath, valueAt, worstReplacement } from './properties.js';
 import { isStateful, retentionFor } from './stateful.js';
-import { diffTemplates, finishModel, otherChanges, ownersFrom, securityChanges, type Template } from './templateDiff.js';
+import {
+  diffTemplates,
+  finishModel,
+  otherChanges,
+  ownersFrom,
+  securityChanges,
+  templatePropertyChanges,
+  type Template,
+} from './templateDiff.js';
 
 export interface ChangeSetPreviewInput {
   stackName: string;
@@ -158,6 +166,7 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
   const notes: string[] = [];
   const changes: ResourceChange[] = [];
   let knownAfterApply = false;
+  let filledFromTemplates = 0;
 
   for (const rc of rcs) {
     const logicalId = rc.LogicalResourceId!;
@@ -166,7 +175,16 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
     const before = parseContext(rc.BeforeContext) ?? oldTemplate?.Resources?.[logicalId];
     const after = parseContext(rc.AfterContext) ?? newTemplate.Resources?.[logicalId];
     const replacement = replacementOf(rc, action);
-    const properties = action === 'modify' ? detailProperties(rc, before, after) : [];
+    let properties = action === 'modify' ? detailProperties(rc, before, after) : [];
+    if (action === 'modify' && !properties.length && !rc.Details?.length) {
+      // No details at all (an endpoint that leaves them out): say what the templates say, marked so.
+      properties = templatePropertyChanges(
+        resourceType,
+        oldTemplate?.Resources?.[logicalId] ?? before,
+        newTemplate.Resources?.[logicalId] ?? after,
+      );
+      if (properties.length) filledFromTemplates++;
+    }
     if (properties.some((p) => p.after === KNOWN_AFTER_APPLY)) knownAfterApply = true;
     const stateful = isStateful(resourceType);
     const retention =
@@ -195,6 +213,11 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
     if (rc.ResourceType === 'AWS::CloudFormation::Stack' && rc.ChangeSetId) {
       notes.push(`nested stack ${rc.LogicalResourceId} has its own change set, not shown here: ${rc.ChangeSetId}`);
     }
+  }
+  if (filledFromTemplates) {
+    notes.push(
+      `the change set gave no property details for ${filledFromTemplates} resource${filledFromTemplates === 1 ? '' : 's'}; those shown come from the template diff (marked "from the template diff")`,
+    );
   }
   if (knownAfterApply) notes.push(`values shown as ${KNOWN_AFTER_APPLY} are only known after the change is applied`);
   const diff = diffTemplates(deployedTemplate(input, rcs), newTemplate);

@@ -30,6 +30,11 @@ export interface PropertyChange {
   replacement: PropertyReplacement;
   /** What caused the change, when CloudFormation says (e.g. `ResourceReference: Bucket`). */
   cause?: string;
+  /**
+   * `template`: CloudFormation's change set gave no property details for the resource (some
+   * endpoints, e.g. emulators, leave them out), so this comes from diffing the two templates.
+   */
+  source?: 'template';
 }
 
 /** What CloudFormation keeps when it deletes or replaces a resource. */

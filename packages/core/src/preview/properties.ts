@@ -1,6 +1,12 @@
 /** Property-level detail: leaf differences inside nested property objects, and values by path. */
 import type { PropertyChange, PropertyReplacement } from './model.js';
-import { isIntrinsic } from './templateDiff.js';
+
+/** True for `{ Ref: x }`, `{ 'Fn::GetAtt': ... }` and other one-key intrinsic objects. */
+export function isIntrinsic(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::') || keys[0] === 'Condition');
+}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !isIntrinsic(v);

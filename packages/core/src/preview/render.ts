@@ -11,6 +11,8 @@ export type PreviewFormat = 'terminal' | 'markdown' | 'json';
 
 export interface RenderOptions {
   color: boolean;
+  /** What the safety gates decided; the Markdown preview then says whether approval is needed (or what refuses it). */
+  gates?: GateResult;
 }
 
 const UNOWNED = '(not owned by a plugin)';
@@ -19,7 +21,7 @@ const MAX_MD_VALUE = 200;
 
 export function renderPreview(model: PreviewModel, format: PreviewFormat, opts: RenderOptions): string {
   if (format === 'json') return JSON.stringify(model, null, 2) + '\n';
-  if (format === 'markdown') return renderMarkdown(model);
+  if (format === 'markdown') return renderMarkdown(model, opts.gates);
   return renderTerminal(model, opts.color);
 }
 
@@ -50,11 +52,6 @@ function riskVerb(c: ResourceChange): string {
 
 function symbol(c: ResourceChange): string {
   return { add: '+', modify: c.replacement === false ? '~' : '±', remove: '-', import: '←' }[c.action];
-}
-
-function replacementCell(c: ResourceChange): string {
-  if (c.action !== 'modify') return 'n/a';
-  return c.replacement === 'conditional' ? 'conditional' : String(c.replacement);
 }
 
 export function formatValue(v: unknown, max = MAX_VALUE): string {
@@ -105,11 +102,73 @@ function securityRow(s: SecurityChange): { what: string; detail: string } {
   }
 }
 
-// ─── terminal ────────────────────────────────────────────────────────────────
+// ─── resource rows: one layout for plan and destroy, terminal and Markdown ───
+
+/** One resource line: `± replace  DatastoreBucket  AWS::S3::Bucket  physical-id  (note)`. */
+export interface ResourceRow {
+  mark: string;
+  verb: string;
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  note?: string;
+}
+
+export interface RowWidths {
+  verb: number;
+  logicalId: number;
+  resourceType: number;
+}
+
+/** The longest verb (`may replace`): rows line up the same whichever verbs a preview has. */
+const VERB_WIDTH = 11;
+
+/** Column widths that fit the longest verb, id and type of all the rows (of every group). */
+export function rowWidths(rows: ResourceRow[]): RowWidths {
+  return {
+    verb: Math.max(0, ...rows.map((r) => r.verb.length)),
+    logicalId: Math.max(0, ...rows.map((r) => r.logicalId.length)),
+    resourceType: Math.max(0, ...rows.map((r) => r.resourceType.length)),
+  };
+}
+
+/** The row as aligned terminal text, without the physical id and note (the caller dims those). */
+export function rowHead(r: ResourceRow, w: RowWidths): string {
+  return `  ${r.mark} ${pad(r.verb, Math.max(VERB_WIDTH, w.verb))} ${pad(r.logicalId, w.logicalId)}  ${pad(r.resourceType, w.resourceType)}`;
+}
+
+/** A Markdown table of rows; the Physical ID and Note columns only when some row has one. */
+export function markdownRows(rows: ResourceRow[]): string[] {
+  const physical = rows.some((r) => r.physicalId);
+  const note = rows.some((r) => r.note);
+  const head = ['Action', 'Logical ID', 'Type', ...(physical ? ['Physical ID'] : []), ...(note ? ['Note'] : [])];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.mark} ${r.verb} | ${code(r.logicalId)} | ${code(r.resourceType)} |` +
+        (physical ? ` ${code(r.physicalId ?? '')} |` : '') +
+        (note ? ` ${cell(r.note ?? '')} |` : ''),
+    ),
+  ];
+}
+
+function changeRow(ch: ResourceChange): ResourceRow {
+  return {
+    mark: symbol(ch),
+    verb: verb(ch),
+    logicalId: ch.logicalId,
+    resourceType: ch.resourceType,
+    ...(ch.physicalId ? { physicalId: ch.physicalId } : {}),
+  };
+}
 
 function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - s.length));
 }
+
+// ─── terminal ────────────────────────────────────────────────────────────────
 
 function renderTerminal(model: PreviewModel, color: boolean): string {
   const c = paint(color);
@@ -129,14 +188,15 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
   if (model.empty) {
     lines.push('No changes.');
   }
-  const idWidth = Math.max(0, ...model.changes.map((ch) => ch.logicalId.length));
-  const typeWidth = Math.max(0, ...model.changes.map((ch) => ch.resourceType.length));
+  const widths = rowWidths(model.changes.map(changeRow));
   for (const [owner, changes] of groups(model)) {
     lines.push(c.bold(owner));
     for (const ch of changes) {
-      const head = `  ${symbol(ch)} ${pad(verb(ch), 11)} ${pad(ch.logicalId, idWidth)}  ${pad(ch.resourceType, typeWidth)}`;
+      const head = rowHead(changeRow(ch), widths);
       const physical = ch.physicalId ? `  ${ch.physicalId}` : '';
-      lines.push(tint(ch, head.trimEnd()) + c.dim(physical));
+      const fromTemplate = ch.properties.some((p) => p.source === 'template') ? '  (details from the template diff)' : '';
+      // Padded to the type column only when something follows, so physical ids line up too.
+      lines.push(tint(ch, physical || fromTemplate ? head : head.trimEnd()) + c.dim(physical + fromTemplate));
       for (const p of ch.properties) {
         const note = propertyNote(p);
         const arrow = valueChange(p, (v) => formatValue(v));
@@ -187,9 +247,53 @@ function code(s: string): string {
   return t ? '`' + cell(t) + '`' : '';
 }
 
-function renderMarkdown(model: PreviewModel): string {
+function groupSummary(changes: ResourceChange[]): string {
+  const n = { add: 0, change: 0, replace: 0, remove: 0, import: 0 };
+  for (const c of changes) {
+    if (c.action === 'modify') n[c.replacement === false ? 'change' : 'replace']++;
+    else n[c.action]++;
+  }
+  return Object.entries(n)
+    .filter(([, k]) => k > 0)
+    .map(([what, k]) => `${k} to ${what}`)
+    .join(', ');
+}
+
+/** Whether the change needs approval, or what refuses it, for the top of a Markdown preview. */
+function markdownGateStatus(gates: GateResult, permissionsBroadened: boolean): string[] {
+  const out: string[] = [];
+  const refusals = gates.blocked.filter((b) => b.gate !== 'approval');
+  if (refusals.length) {
+    out.push(
+      `**⛔ Refused by ${refusals.length === 1 ? 'a safety gate' : `${refusals.length} safety gates`}** (apply changes nothing):`,
+      '',
+    );
+    for (const b of refusals) out.push(`- ${cell(b.reason)}  \n  _${cell(b.hint)}_`);
+    out.push('');
+  }
+  if (gates.approvalRequired) {
+    const approval = gates.blocked.find((b) => b.gate === 'approval');
+    out.push(
+      `**🟡 Needs approval:** ${cell(approval?.reason ?? (permissionsBroadened ? 'this change broadens access (see Security changes)' : 'approval is required for any change (--require-approval any-change)'))}. ` +
+        '`mfinfra apply` asks for it on a terminal; a pipeline passes `--yes` once a person has approved this preview.',
+      '',
+    );
+  } else if (!refusals.length) {
+    out.push('**Approval:** not needed (no access is broadened).', '');
+  }
+  if (gates.allowed.length) {
+    out.push('**Allowed with `--allow-replace`:**', '');
+    for (const a of gates.allowed) out.push(`- ${cell(a.reason)}`);
+    out.push('');
+  }
+  return out;
+}
+
+function renderMarkdown(model: PreviewModel, gates?: GateResult): string {
   const out: string[] = [];
   out.push(`### mfinfra plan: \`${model.stackName}\``);
+  out.push('');
+  out.push(`**Plan: ${summaryLine(model)}.**`);
   out.push('');
   out.push(
     model.source === 'offline'
@@ -197,42 +301,10 @@ function renderMarkdown(model: PreviewModel): string {
       : "> From CloudFormation's change set.",
   );
   out.push('');
-  out.push(`**Plan: ${summaryLine(model)}.**`);
-  out.push('');
+  if (gates) out.push(...markdownGateStatus(gates, model.permissionsBroadened));
   if (model.empty) {
     out.push('No changes.');
     out.push('');
-  }
-  for (const [owner, changes] of groups(model)) {
-    out.push(`#### ${owner === UNOWNED ? owner : '`' + owner + '`'}`);
-    out.push('');
-    out.push('| Action | Logical ID | Type | Physical ID | Replacement |');
-    out.push('|---|---|---|---|---|');
-    for (const ch of changes) {
-      out.push(
-        `| ${symbol(ch)} ${verb(ch)} | ${code(ch.logicalId)} | ${code(ch.resourceType)} | ${code(ch.physicalId ?? '')} | ${replacementCell(ch)} |`,
-      );
-    }
-    out.push('');
-    const detailed = changes.filter((ch) => ch.properties.length);
-    for (const ch of detailed) {
-      out.push(
-        `<details><summary><code>${ch.logicalId}</code>: ${ch.properties.length} propert${ch.properties.length === 1 ? 'y' : 'ies'}</summary>`,
-      );
-      out.push('');
-      out.push('| Property | Before | After | Replacement |');
-      out.push('|---|---|---|---|');
-      for (const p of ch.properties) {
-        const note = propertyNote(p) || 'no';
-        const known = p.before !== undefined || p.after !== undefined;
-        const before = p.change === 'add' || !known ? '' : code(formatValue(p.before, MAX_MD_VALUE));
-        const after = p.change === 'remove' ? '(removed)' : known ? code(formatValue(p.after, MAX_MD_VALUE)) : '(not shown)';
-        out.push(`| ${code(p.path)} | ${before} | ${after} | ${cell(note)} |`);
-      }
-      out.push('');
-      out.push('</details>');
-      out.push('');
-    }
   }
   const risky = riskyStatefulChanges(model);
   if (risky.length) {
@@ -247,11 +319,18 @@ function renderMarkdown(model: PreviewModel): string {
     out.push('');
     const iam = model.security.filter((s) => s.kind === 'iam-statement');
     if (iam.length) {
-      out.push('| | Effect | Actions | Resources | Principals | Condition | Broadens |');
-      out.push('|---|---|---|---|---|---|---|');
+      const withPrincipals = iam.some((s) => s.principals.length);
+      const withCondition = iam.some((s) => s.condition !== undefined);
+      out.push(
+        `| | Effect | Actions | Resources |${withPrincipals ? ' Principals |' : ''}${withCondition ? ' Condition |' : ''} Broadens |`,
+      );
+      out.push(`|---|---|---|---|${withPrincipals ? '---|' : ''}${withCondition ? '---|' : ''}---|`);
       for (const s of iam) {
         out.push(
-          `| ${s.change === 'add' ? '+' : '-'} | ${s.effect} | ${s.actions.map(code).join('<br>')} | ${s.resources.map(code).join('<br>')} | ${s.principals.map(code).join('<br>')} | ${s.condition !== undefined ? code(JSON.stringify(s.condition)) : ''} | ${s.broadens ? '⚠️ yes' : 'no'} |`,
+          `| ${s.change === 'add' ? '+' : '-'} | ${s.effect} | ${s.actions.map(code).join('<br>')} | ${s.resources.map(code).join('<br>')} |` +
+            (withPrincipals ? ` ${s.principals.map(code).join('<br>')} |` : '') +
+            (withCondition ? ` ${s.condition !== undefined ? code(JSON.stringify(s.condition)) : ''} |` : '') +
+            ` ${s.broadens ? '⚠️ yes' : 'no'} |`,
         );
       }
       out.push('');
@@ -276,6 +355,35 @@ function renderMarkdown(model: PreviewModel): string {
       out.push('');
     }
     out.push('_There may be security-relevant changes not in these tables._');
+    out.push('');
+  }
+  const grouped = groups(model);
+  if (grouped.length) {
+    out.push('#### Changes by plugin');
+    out.push('');
+  }
+  for (const [owner, changes] of grouped) {
+    out.push(`<details><summary>${owner === UNOWNED ? owner : `<code>${owner}</code>`}: ${groupSummary(changes)}</summary>`);
+    out.push('');
+    out.push(...markdownRows(changes.map(changeRow)));
+    out.push('');
+    for (const ch of changes.filter((c) => c.properties.length)) {
+      const n = ch.properties.length;
+      const fromTemplate = ch.properties.some((p) => p.source === 'template') ? ' (from the template diff)' : '';
+      out.push(`${code(ch.logicalId)}: ${n} propert${n === 1 ? 'y' : 'ies'}${fromTemplate}`);
+      out.push('');
+      out.push('| Property | Before | After | Replacement |');
+      out.push('|---|---|---|---|');
+      for (const p of ch.properties) {
+        const note = propertyNote(p) || 'no';
+        const known = p.before !== undefined || p.after !== undefined;
+        const before = p.change === 'add' || !known ? '' : code(formatValue(p.before, MAX_MD_VALUE));
+        const after = p.change === 'remove' ? '(removed)' : known ? code(formatValue(p.after, MAX_MD_VALUE)) : '(not shown)';
+        out.push(`| ${code(p.path)} | ${before} | ${after} | ${cell(note)} |`);
+      }
+      out.push('');
+    }
+    out.push('</details>');
     out.push('');
   }
   if (model.other.length) {

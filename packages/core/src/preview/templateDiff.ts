@@ -10,7 +10,8 @@
 import type { IamChanges } from '@aws-cdk/cloudformation-diff/lib/iam/iam-changes.js';
 import type { SecurityGroupChanges } from '@aws-cdk/cloudformation-diff/lib/network/security-group-changes.js';
 import { loadSecurityDiff } from './cfnDiffLibrary.js';
-import type { OtherChange, PreviewModel, PreviewSummary, ResourceChange, SecurityChange } from './model.js';
+import type { OtherChange, PreviewModel, PreviewSummary, PropertyChange, ResourceChange, SecurityChange } from './model.js';
+import { propertyChanges } from './properties.js';
 import { resourceSpec } from './resourceSpec.js';
 
 export type Template = { [key: string]: any };
@@ -430,15 +431,30 @@ export function diffTemplates(oldTemplate: Template, newTemplate: Template): Tem
   };
 }
 
-function asString(v: unknown): string | undefined {
-  return v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+/**
+ * The property changes between two definitions of one resource, from the templates alone (replacement
+ * per top-level property from the resource spec), marked `source: 'template'`: for a change set that
+ * says a resource changes but not how.
+ */
+export function templatePropertyChanges(
+  resourceType: string,
+  oldDef: Template | undefined,
+  newDef: Template | undefined,
+): PropertyChange[] {
+  const before = (oldDef?.Properties ?? {}) as Record<string, unknown>;
+  const after = (newDef?.Properties ?? {}) as Record<string, unknown>;
+  const out: PropertyChange[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (deepEqual(before[name], after[name])) continue;
+    const c = resourceSpec(resourceType)?.p?.[name]?.c;
+    const replacement = c === 'yes' ? 'always' : c === 'maybe' ? 'conditional' : 'never';
+    out.push(...propertyChanges(name, before[name], after[name], replacement).map((p) => ({ ...p, source: 'template' as const })));
+  }
+  return out;
 }
 
-/** True for `{ Ref: x }`, `{ 'Fn::GetAtt': ... }` and other one-key intrinsic objects. */
-export function isIntrinsic(value: unknown): boolean {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::') || keys[0] === 'Condition');
+function asString(v: unknown): string | undefined {
+  return v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** `{"Fn::Sub":"${B.Arn}/*"}` → `${B.Arn}/*`, `{"Ref":"X"}` → `${X}`: how security tables show values. */

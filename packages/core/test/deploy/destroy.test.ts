@@ -97,10 +97,10 @@ describe('destroyDeploy', () => {
     const out = await destroyDeploy(STACK, h.ctx, async (plan) => ((shown = plan), true), { manifestDir: dir });
     expect(renderDestroyPlan(shown!, false)).toMatchInlineSnapshot(`
       "Stack mf-test (UPDATE_COMPLETE): 4 resources
-        ~ retain   AWS::S3::Bucket                    Bucket  mf-test-bucket-1a2b  (DeletionPolicy Retain: kept, no longer managed by CloudFormation)
-        ~ snapshot AWS::RDS::DBInstance               Database  mf-test-db  (DeletionPolicy Snapshot: a final snapshot is kept, the resource is deleted)
-        ~ retain   AWS::Logs::LogGroup                Logs  /mf/logs  (DeletionPolicy RetainExceptOnCreate: kept, no longer managed by CloudFormation)
-        - delete   AWS::SQS::Queue                    Queue  https://sqs.us-east-1.amazonaws.com/123456789012/q
+        ~ retain      Bucket    AWS::S3::Bucket       mf-test-bucket-1a2b  (DeletionPolicy Retain: kept, no longer managed by CloudFormation)
+        ~ snapshot    Database  AWS::RDS::DBInstance  mf-test-db  (DeletionPolicy Snapshot: a final snapshot is kept, the resource is deleted)
+        ~ retain      Logs      AWS::Logs::LogGroup   /mf/logs  (DeletionPolicy RetainExceptOnCreate: kept, no longer managed by CloudFormation)
+        - delete      Queue     AWS::SQS::Queue       https://sqs.us-east-1.amazonaws.com/123456789012/q
 
       2 to delete (1 after a final snapshot), 2 to retain
       retained resources keep existing (and costing) after the stack is gone; delete them yourself when no longer needed"

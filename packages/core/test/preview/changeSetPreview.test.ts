@@ -164,3 +164,32 @@ describe('what the preview says', () => {
     expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(renderPreview(model, 'terminal', { color: false }));
   });
 });
+
+describe('a change set without property details (as moto answers)', () => {
+  it('fills the properties from the template diff, marked as such, with a note', () => {
+    const c = recordedCase('modify-in-place');
+    const changes = c.changes.map((ch) =>
+      ch.ResourceChange
+        ? { ...ch, ResourceChange: { ...ch.ResourceChange, Details: [], BeforeContext: undefined, AfterContext: undefined } }
+        : ch,
+    );
+    const model = previewFromChangeSet({ stackName: c.stackName, changes, oldTemplate: c.oldTemplate, newTemplate: c.newTemplate });
+    const modified = model.changes.filter((ch) => ch.action === 'modify');
+    expect(modified.length).toBeGreaterThan(0);
+    for (const ch of modified) {
+      expect(ch.properties.length).toBeGreaterThan(0);
+      expect(ch.properties.every((p) => p.source === 'template' && (p.before !== undefined || p.after !== undefined))).toBe(true);
+    }
+    expect(model.notes.join('\n')).toMatch(/gave no property details for \d+ resources?; those shown come from the template diff/);
+    const terminal = renderPreview(model, 'terminal', { color: false });
+    expect(terminal).toContain('(details from the template diff)');
+    expect(terminal).toMatch(/→/);
+    expect(renderPreview(model, 'markdown', { color: false })).toContain('(from the template diff)');
+    // With CloudFormation's details, nothing is marked.
+    expect(
+      preview(c)
+        .changes.flatMap((ch) => ch.properties)
+        .some((p) => p.source),
+    ).toBe(false);
+  });
+});

@@ -119,9 +119,19 @@ describe('mfinfra plan --offline', () => {
     const r = await runCli(['plan', '--offline', dir, '--format', 'markdown', '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('### mfinfra plan: `plan-test`');
-    expect(r.stdout).toContain('| + add | `StoreBucket` | `AWS::S3::Bucket` |  | n/a |');
+    // One pass: the summary, whether approval is needed, security, then each plugin folded; no empty
+    // Physical ID column and no `n/a` Replacement column for additions.
+    expect(r.stdout).toContain('| + add | `StoreBucket` | `AWS::S3::Bucket` |\n');
+    expect(r.stdout).not.toContain('n/a');
+    expect(r.stdout).toContain('<details><summary><code>store</code>: 4 to add</summary>');
+    const order = ['**Plan: 4 to add', '**🟡 Needs approval:**', '#### Security changes', '#### Changes by plugin'].map((t) =>
+      r.stdout.indexOf(t),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     const written = readFileSync(summary, 'utf8');
     expect(written.startsWith('# earlier step\n### mfinfra plan: `plan-test`')).toBe(true);
+    expect(written).toContain('**🟡 Needs approval:**');
   });
 
   it('--help documents the exit codes', async () => {

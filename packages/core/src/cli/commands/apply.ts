@@ -167,15 +167,15 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
         async ({ plan, preview, gates }) => {
           if (process.env.GITHUB_STEP_SUMMARY) {
             const { appendFile } = await import('node:fs/promises');
-            const md = renderPreview(preview, 'markdown', { color: false }) + renderGateResult(gates, 'markdown', { color: false });
+            const md = renderPreview(preview, 'markdown', { color: false, gates });
             await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
               io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
             );
           }
           if (!json) {
             const format = argv.format === 'markdown' ? 'markdown' : 'terminal';
-            io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color }));
-            const gateText = renderGateResult(gates, format, { color: io.color });
+            io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color, gates }));
+            const gateText = format === 'markdown' ? '' : renderGateResult(gates, 'terminal', { color: io.color });
             if (gateText) io.err(gateText);
           } else if (!argv.yes) {
             // stdout is for the JSON result; the person answering the prompt still sees what they approve.

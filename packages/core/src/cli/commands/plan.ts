@@ -79,7 +79,7 @@ export async function reportPreview(
   const exitCode = gates.ok ? ExitCode.OK : ExitCode.BLOCKED;
   if (process.env.GITHUB_STEP_SUMMARY) {
     const { appendFile } = await import('node:fs/promises');
-    const md = renderPreview(model, 'markdown', { color: false }) + renderGateResult(gates, 'markdown', { color: false });
+    const md = renderPreview(model, 'markdown', { color: false, gates });
     await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
       io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
     );
@@ -90,9 +90,10 @@ export async function reportPreview(
   }
   // Colour on stdout only when it is a terminal too (or FORCE_COLOR): a redirected preview stays plain.
   const stdoutColor = io.color && (io.isTTY || Boolean(process.env.FORCE_COLOR));
-  io.out(renderPreview(model, format, { color: format === 'terminal' && stdoutColor }));
-  const gateText = renderGateResult(gates, format === 'markdown' ? 'markdown' : 'terminal', { color: io.color });
-  if (gateText) (format === 'markdown' ? io.out : io.err)(gateText);
+  // Markdown (a pull-request comment) carries the gates' verdict itself; the terminal gets it on stderr.
+  io.out(renderPreview(model, format, { color: format === 'terminal' && stdoutColor, gates }));
+  const gateText = format === 'markdown' ? '' : renderGateResult(gates, 'terminal', { color: io.color });
+  if (gateText) io.err(gateText);
   if (reviewedOnTerminal && gates.approvalRequired) {
     io.err('note: this change needs approval (--require-approval ' + argv['require-approval'] + '); apply will ask for it, or take --yes');
   }
