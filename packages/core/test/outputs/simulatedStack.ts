@@ -68,6 +68,12 @@ export function simulateStackOutputs(template: CfnTemplate, stackName: string, r
         return nameProp(id, 'RoleName') ?? generated(id);
       case 'AWS::Logs::LogGroup':
         return nameProp(id, 'LogGroupName') ?? generated(id);
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${ACCOUNT}:policy${nameProp(id, 'Path') ?? '/'}${nameProp(id, 'ManagedPolicyName') ?? generated(id)}`;
+      case 'AWS::Cognito::UserPool':
+        return `${region}_${hash(id, 9)}`;
+      case 'AWS::Cognito::UserPoolClient':
+        return hash(id, 26, lowerAlnum);
       default:
         throw new Error(`simulated stack: Ref of ${Type} (${id}) is not modelled; add it to simulatedStack.ts`);
     }
@@ -91,6 +97,8 @@ export function simulateStackOutputs(template: CfnTemplate, stackName: string, r
         const internal = nameProp(id, 'Scheme') === 'internal';
         return `${internal ? 'internal-' : ''}${(nameProp(id, 'Name') ?? stackName).slice(0, 24)}-${hash(id, 16)}.elb.${region}.amazonaws.com`;
       }
+      case 'AWS::ElasticLoadBalancingV2::LoadBalancer.CanonicalHostedZoneID':
+        return 'Z35SXDOTRQ7X7K';
       default:
         throw new Error(`simulated stack: GetAtt ${key} (${id}) is not modelled; add it to simulatedStack.ts`);
     }
