@@ -36,13 +36,28 @@ export function securityGroup(ctx: PluginContext, network: NetworkApi): CfnResou
   };
 }
 
-/** The launch template mfinfra makes for an EC2 environment: IMDSv2 only, encrypted gp3 root volume. */
+/**
+ * IMDS hop limit 1, deliberately. Metaflow's `@batch` jobs get AWS credentials from the ECS task
+ * role (the job definition's jobRoleArn, served by the ECS agent at 169.254.170.2), never from the
+ * instance. Batch runs EC2 job containers in bridge network mode, where a reply from the instance
+ * metadata service needs a second hop: with limit 1 it never reaches a container, so a job cannot
+ * read the instance role's credentials (which can pull any image, register the instance with ECS,
+ * ...). The ECS agent and Docker run on the host network and keep working. What a job loses is IMDS
+ * itself: code that asks IMDS for the instance type or region must read AWS_DEFAULT_REGION (Metaflow
+ * sets it in every job) or use an environment variable instead.
+ */
+export const IMDS_HOP_LIMIT = 1;
+const IMDS_HOP_LIMIT_REASON =
+  "Hop limit 1: Metaflow's @batch containers get credentials from the ECS task role (the ECS agent's endpoint), and in Batch's bridge network mode a limit of 1 keeps the instance role's credentials out of job containers; the ECS agent runs on the host network and is unaffected.";
+
+/** The launch template mfinfra makes for an EC2 environment: IMDSv2 only, hop limit 1, encrypted gp3 root volume. */
 export function launchTemplate(ce: ComputeEnvironment): CfnResource {
   return {
     Type: 'AWS::EC2::LaunchTemplate',
+    Metadata: { Reasons: { HttpPutResponseHopLimit: IMDS_HOP_LIMIT_REASON } },
     Properties: {
       LaunchTemplateData: {
-        MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+        MetadataOptions: { HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: IMDS_HOP_LIMIT },
         BlockDeviceMappings: [
           {
             DeviceName: '/dev/xvda',

@@ -4,7 +4,7 @@
  * Fargate execution roles use the narrow AWS-managed service-role policies made for them.
  * Roles are not given names, so one stack name can be deployed to several regions of an account.
  */
-import { sub, tagList, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { nagValue, scannerExceptions, sub, tagList, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import type { DatastoreApi, IamStatement } from '@mfinfra/plugin-datastore';
 
 function trust(service: string): CfnValue {
@@ -21,6 +21,24 @@ export function stackTags(ctx: PluginContext): CfnValue | undefined {
 
 function awsManagedPolicy(name: string): CfnValue {
   return sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
+}
+
+/** cdk-nag's IAM4 finding for an AWS managed policy, with why the managed policy is the right one. */
+function managedPolicyException(name: string, reason: string): { [key: string]: CfnValue } {
+  return scannerExceptions({ id: 'AwsSolutions-IAM4', reason, appliesTo: [`Policy::${nagValue(awsManagedPolicy(name))}`] });
+}
+
+/** The wildcard resources of Allow statements, as cdk-nag's IAM5 findings name them. */
+function wildcardResources(statements: IamStatement[]): string[] {
+  const out = new Set<string>();
+  for (const s of statements) {
+    if (s.Effect !== 'Allow') continue;
+    for (const r of [s.Resource].flat()) {
+      const name = nagValue(r as CfnValue);
+      if (name.includes('*')) out.add(`Resource::${name}`);
+    }
+  }
+  return [...out].sort();
 }
 
 function actions(s: IamStatement): string[] {
@@ -58,8 +76,17 @@ export function jobRoleStatements(datastore: DatastoreApi): IamStatement[] {
 
 /** The role Metaflow's Batch jobs assume (METAFLOW_ECS_S3_ACCESS_IAM_ROLE). */
 export function jobRole(ctx: PluginContext, datastore: DatastoreApi, managedPolicyArns: readonly string[] = []): CfnResource {
+  const objects = wildcardResources(datastore.readWriteStatements());
   return {
     Type: 'AWS::IAM::Role',
+    Metadata: objects.length
+      ? scannerExceptions({
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "Object keys of the Metaflow datastore bucket only: Metaflow writes content-addressed artifacts under keys it derives at run time, so the grant is on the bucket's objects (<bucket ARN>/*), never on other buckets or actions.",
+          appliesTo: objects,
+        })
+      : undefined,
     Properties: {
       Description: `Role that Metaflow's AWS Batch jobs of stack ${ctx.stack.name} assume: read and write the Metaflow datastore`,
       AssumeRolePolicyDocument: trust('ecs-tasks.amazonaws.com'),
@@ -79,6 +106,10 @@ export function jobRole(ctx: PluginContext, datastore: DatastoreApi, managedPoli
 export function instanceRole(ctx: PluginContext): CfnResource {
   return {
     Type: 'AWS::IAM::Role',
+    Metadata: managedPolicyException(
+      'service-role/AmazonEC2ContainerServiceforEC2Role',
+      'The AWS-maintained policy for ECS container instances: what the ECS agent on Batch instances needs (register, poll, pull from ECR, write logs), updated by AWS as the agent changes; job containers cannot use it (IMDS hop limit 1).',
+    ),
     Properties: {
       Description: `ECS container instance role of the AWS Batch EC2 compute environments of stack ${ctx.stack.name}`,
       AssumeRolePolicyDocument: trust('ec2.amazonaws.com'),
@@ -96,6 +127,10 @@ export function instanceProfile(roleId: string): CfnResource {
 export function spotFleetRole(ctx: PluginContext): CfnResource {
   return {
     Type: 'AWS::IAM::Role',
+    Metadata: managedPolicyException(
+      'service-role/AmazonEC2SpotFleetTaggingRole',
+      'The AWS-maintained policy made for the Spot Fleet service role: request, tag and terminate Spot instances on behalf of Batch BEST_FIT environments.',
+    ),
     Properties: {
       Description: `Spot Fleet role of the BEST_FIT Spot compute environments of stack ${ctx.stack.name}`,
       AssumeRolePolicyDocument: trust('spotfleet.amazonaws.com'),
@@ -109,6 +144,10 @@ export function spotFleetRole(ctx: PluginContext): CfnResource {
 export function fargateExecutionRole(ctx: PluginContext): CfnResource {
   return {
     Type: 'AWS::IAM::Role',
+    Metadata: managedPolicyException(
+      'service-role/AmazonECSTaskExecutionRolePolicy',
+      'The AWS-maintained task execution policy: pull the job image from ECR and write its logs to CloudWatch Logs, nothing else; job code never holds this role.',
+    ),
     Properties: {
       Description: `Execution role of Metaflow's AWS Batch Fargate jobs of stack ${ctx.stack.name}: pull images, write logs`,
       AssumeRolePolicyDocument: trust('ecs-tasks.amazonaws.com'),

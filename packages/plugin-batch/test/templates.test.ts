@@ -37,6 +37,35 @@ describe.each(Object.keys(SHAPES))('%s', (name) => {
   });
 });
 
+test('every launch template it makes requires IMDSv2 with hop limit 1 and says why on the resource', () => {
+  let seen = 0;
+  for (const result of Object.values(compiled)) {
+    for (const r of Object.values(result.template.Resources)) {
+      if (r.Type !== 'AWS::EC2::LaunchTemplate') continue;
+      seen++;
+      const data = r.Properties!.LaunchTemplateData as { MetadataOptions: unknown };
+      expect(data.MetadataOptions).toEqual({ HttpEndpoint: 'enabled', HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+      expect((r.Metadata as { Reasons: Record<string, string> }).Reasons.HttpPutResponseHopLimit).toMatch(/ECS task role.*bridge/);
+    }
+  }
+  expect(seen).toBeGreaterThan(0);
+});
+
+test('each AWS managed policy and the datastore object wildcard carry a cdk-nag exception with a reason, scoped to that finding', () => {
+  const r = compiled['spot-gpu']!.template.Resources;
+  const nag = (id: string) => (r[id]!.Metadata as { cdk_nag: { rules_to_suppress: Record<string, unknown>[] } }).cdk_nag.rules_to_suppress;
+  expect(nag('BatchInstanceRole')).toEqual([
+    {
+      id: 'AwsSolutions-IAM4',
+      reason: expect.stringContaining('ECS agent'),
+      applies_to: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role'],
+    },
+  ]);
+  expect(nag('BatchJobRole')).toEqual([
+    { id: 'AwsSolutions-IAM5', reason: expect.stringContaining('datastore'), applies_to: ['Resource::<FakeBucket.Arn>/*'] },
+  ]);
+});
+
 test('cfn-lint finds no errors and no warnings in any template', async () => {
   if (!cfnLintAvailable()) return;
   const findings = await cfnLint(Object.fromEntries(Object.entries(compiled).map(([name, r]) => [name, r.body])));
