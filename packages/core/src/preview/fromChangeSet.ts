@@ -5,6 +5,7 @@
  * out are filled from the templates when given; security tables come from cloudformation-diff.
  */
 import type { Change, ResourceChange as CfnResourceChange, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
+import { previewFromTemplates } from '../plan/offline.js';
 import type { ChangeAction, PreviewModel, PropertyChange, PropertyReplacement, Replacement, ResourceChange } from './model.js';
 import { joinPath, splitChangeSetPath, valueAt, worstReplacement } from './properties.js';
 import { isStateful, retentionFor } from './stateful.js';
@@ -41,9 +42,19 @@ const ACTIONS: Record<string, ChangeAction> = {
 
 export const KNOWN_AFTER_APPLY = '{{changeSet:KNOWN_AFTER_APPLY}}';
 
-function replacementOf(rc: CfnResourceChange, action: ChangeAction): Replacement {
+/** CloudFormation's own answer; `undefined` when the change set is silent (moto never sends it) or says something unknown. */
+function replacementOf(rc: CfnResourceChange, action: ChangeAction): Replacement | undefined {
   if (action !== 'modify') return false;
-  return rc.Replacement === 'True' ? true : rc.Replacement === 'Conditional' ? 'conditional' : false;
+  switch (rc.Replacement) {
+    case 'True':
+      return true;
+    case 'False':
+      return false;
+    case 'Conditional':
+      return 'conditional';
+    default:
+      return undefined;
+  }
 }
 
 /** Per detail, as the CDK reads it: Always+Static → always, Always+Dynamic → conditional, unknown → conditional. */
@@ -167,6 +178,15 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
   const changes: ResourceChange[] = [];
   let knownAfterApply = false;
   let filledFromTemplates = 0;
+  const deployed = deployedTemplate(input, rcs);
+  // What the offline predictor says, for the changes CloudFormation is silent about (computed once, when needed).
+  let predicted: Map<string, ResourceChange> | undefined;
+  const prediction = (logicalId: string): ResourceChange | undefined => {
+    predicted ??= new Map(
+      previewFromTemplates({ stackName: input.stackName, oldTemplate: deployed, newTemplate }).changes.map((c) => [c.logicalId, c]),
+    );
+    return predicted.get(logicalId);
+  };
 
   for (const rc of rcs) {
     const logicalId = rc.LogicalResourceId!;
@@ -174,7 +194,8 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
     const resourceType = rc.ResourceType ?? 'unknown';
     const before = parseContext(rc.BeforeContext) ?? oldTemplate?.Resources?.[logicalId];
     const after = parseContext(rc.AfterContext) ?? newTemplate.Resources?.[logicalId];
-    const replacement = replacementOf(rc, action);
+    const stateful = isStateful(resourceType);
+    let replacement = replacementOf(rc, action);
     let properties = action === 'modify' ? detailProperties(rc, before, after) : [];
     if (action === 'modify' && !properties.length && !rc.Details?.length) {
       // No details at all (an endpoint that leaves them out): say what the templates say, marked so.
@@ -185,8 +206,30 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
       );
       if (properties.length) filledFromTemplates++;
     }
+    let replacementSource: ResourceChange['replacementSource'];
+    if (replacement === undefined) {
+      // The change set does not say whether the resource is replaced. Never read that as "no": ask the
+      // template diff; when it cannot tell either, a stateful resource counts as possibly replaced.
+      const guess = prediction(logicalId);
+      if (guess && guess.action === 'modify') {
+        replacement = guess.replacement;
+        replacementSource = 'predicted';
+        if (!properties.length) properties = guess.properties;
+      } else {
+        replacement = stateful ? 'conditional' : false;
+        replacementSource = 'unknown';
+      }
+      if (stateful) {
+        notes.push(
+          replacementSource === 'predicted'
+            ? `CloudFormation's change set does not say whether ${logicalId} is replaced; the template diff predicts ${
+                replacement === true ? 'it is replaced' : replacement === 'conditional' ? 'it may be replaced' : 'an update in place'
+              }`
+            : `CloudFormation's change set does not say whether ${logicalId} is replaced, and the template diff cannot tell: it counts as possibly replaced`,
+        );
+      }
+    }
     if (properties.some((p) => p.after === KNOWN_AFTER_APPLY)) knownAfterApply = true;
-    const stateful = isStateful(resourceType);
     const retention =
       stateful && action === 'remove'
         ? retentionFor(resourceType, oldTemplate?.Resources?.[logicalId] ?? before, 'remove', rc.PolicyAction)
@@ -200,6 +243,7 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
       ...(rc.PhysicalResourceId ? { physicalId: rc.PhysicalResourceId } : {}),
       ...(owners[logicalId] ? { owner: owners[logicalId] } : {}),
       replacement,
+      ...(replacementSource ? { replacementSource } : {}),
       properties,
       stateful,
       ...(retention ? { retention } : {}),
@@ -220,6 +264,6 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
     );
   }
   if (knownAfterApply) notes.push(`values shown as ${KNOWN_AFTER_APPLY} are only known after the change is applied`);
-  const diff = diffTemplates(deployedTemplate(input, rcs), newTemplate);
+  const diff = diffTemplates(deployed, newTemplate);
   return finishModel({ source: 'changeset', stackName: input.stackName, notes }, changes, securityChanges(diff), otherChanges(diff));
 }

@@ -54,9 +54,13 @@ function statefulReason(c: ResourceChange): string {
   const what =
     c.action === 'remove'
       ? 'would be removed'
-      : c.replacement === 'conditional'
-        ? 'may be replaced (CloudFormation decides at deploy time)'
-        : 'would be replaced';
+      : c.replacementSource === 'unknown'
+        ? "may be replaced (CloudFormation's change set does not say, and the template diff cannot tell)"
+        : c.replacement === 'conditional'
+          ? 'may be replaced (CloudFormation decides at deploy time)'
+          : c.replacementSource === 'predicted'
+            ? "would be replaced (predicted from the template diff; CloudFormation's change set does not say)"
+            : 'would be replaced';
   const causes = c.properties.filter((p) => p.replacement !== 'never').map((p) => p.path);
   const because = c.action === 'modify' && causes.length ? ` because ${causes.join(', ')} changes` : '';
   const outcome = c.retention ? c.retention.effect : `${whatIsLost(c.resourceType)} would be lost`;

@@ -58,6 +58,12 @@ export interface ResourceChange {
   owner?: string;
   /** For `modify`: whether the resource is replaced. `false` for add / remove / import. */
   replacement: Replacement;
+  /**
+   * Where `replacement` comes from, when it is not CloudFormation's own answer: `predicted` (the change
+   * set was silent, the template diff predicted it) or `unknown` (nobody could tell; a stateful
+   * resource then counts as possibly replaced).
+   */
+  replacementSource?: 'predicted' | 'unknown';
   /** Changed properties and attributes (empty for add / remove, and when nothing more is known). */
   properties: PropertyChange[];
   /** The resource holds data (bucket, database, table, secret, key, log group, file system...). */

@@ -193,3 +193,46 @@ describe('a change set without property details (as moto answers)', () => {
     ).toBe(false);
   });
 });
+
+describe('a change set that is silent about replacement (moto never sends Replacement) never reads as "no"', () => {
+  const bucket = (name: string) => ({
+    Type: 'AWS::S3::Bucket',
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+    Properties: { BucketName: name },
+  });
+  const silent = [
+    {
+      Type: 'Resource' as const,
+      ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Data', ResourceType: 'AWS::S3::Bucket' },
+    },
+  ];
+
+  it('the template diff predicts the replacement and names the property', () => {
+    const model = previewFromChangeSet({
+      stackName: 's',
+      changes: silent,
+      oldTemplate: { Resources: { Data: bucket('one') } },
+      newTemplate: { Resources: { Data: bucket('two') } },
+    });
+    expect(model.changes[0]).toMatchObject({ replacement: true, replacementSource: 'predicted', stateful: true });
+    expect(model.changes[0]!.properties.map((p) => p.path)).toEqual(['BucketName']);
+    expect(model.notes.join('\n')).toMatch(/does not say whether Data is replaced; the template diff predicts it is replaced/);
+    expect(model.summary.replace).toBe(1);
+  });
+
+  it('without the deployed template nobody can tell: a stateful resource counts as possibly replaced (the gate blocks)', () => {
+    const model = previewFromChangeSet({ stackName: 's', changes: silent, newTemplate: { Resources: { Data: bucket('two') } } });
+    expect(model.changes[0]).toMatchObject({ replacement: 'conditional', replacementSource: 'unknown' });
+  });
+
+  it("an explicit Replacement: 'False' is CloudFormation's answer and stands", () => {
+    const model = previewFromChangeSet({
+      stackName: 's',
+      changes: [{ Type: 'Resource', ResourceChange: { ...silent[0]!.ResourceChange, Replacement: 'False' } }],
+      newTemplate: { Resources: { Data: bucket('two') } },
+    });
+    expect(model.changes[0]).toMatchObject({ replacement: false });
+    expect(model.changes[0]!.replacementSource).toBeUndefined();
+  });
+});
