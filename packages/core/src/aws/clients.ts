@@ -18,6 +18,20 @@ export interface AwsSettings {
   endpointUrl?: string;
   /** SDK retry attempts (default: the SDK's standard 3; use 1 against moto). */
   maxAttempts?: number;
+  /**
+   * Give up on one HTTP request that has not answered after this long, ms (default 30 s, or
+   * MFINFRA_REQUEST_TIMEOUT_MS): a frozen endpoint cannot hold the CLI.
+   */
+  requestTimeoutMs?: number;
+}
+
+/** Default for {@link AwsSettings.requestTimeoutMs}. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+function requestTimeout(settings: AwsSettings, env: NodeJS.ProcessEnv): number {
+  if (settings.requestTimeoutMs) return settings.requestTimeoutMs;
+  const fromEnv = Number(env.MFINFRA_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : REQUEST_TIMEOUT_MS;
 }
 
 export interface AwsClients {
@@ -81,6 +95,7 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
     ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
+    requestHandler: { requestTimeout: requestTimeout(settings, env), connectionTimeout: Math.min(10_000, requestTimeout(settings, env)) },
   };
   return {
     region,

@@ -12,12 +12,12 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { CompileResult } from '../compile/compile.js';
 import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
-import { awsErrorName } from './awsErrors.js';
+import { awsErrorName, isThrottling } from './awsErrors.js';
 import { describeAllChanges } from './changeSet.js';
 import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher, type StackEventLine } from './events.js';
 import { digestFromDescription, getDeployedTemplate, sameTemplate, templateBodyOf, templateDigest } from './plan.js';
-import { callAws } from './poll.js';
+import { callAws, isAbortError, pollOptionsOf } from './poll.js';
 import { describeStack, outputsOf } from './stackState.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
@@ -30,9 +30,11 @@ export async function executePlan(
   compiled: CompileResult,
   ctx: DeployContext,
   options: ApplyOptions = {},
+  /** Set to `true` once ExecuteChangeSet was accepted (`'unknown'`: it failed in a way that may have run it). */
+  progress: { executed: boolean | 'unknown' } = { executed: false },
 ): Promise<ApplyResult> {
   const cfn = ctx.clients.cloudFormation;
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
   const wantProtection = compiled.manifest.stack.terminationProtection === true;
   if (plan.status === 'no-changes' || !plan.changeSetId) {
     const stack = plan.stack ?? (await describeStack(cfn, plan.stackName, poll));
@@ -51,19 +53,34 @@ export async function executePlan(
   const watcher = new StackEventWatcher(cfn, stackId, plan.createdAt, plan.changes.length, poll);
   if (!plan.createdAt) await watcher.prime();
   ctx.hooks?.onStep?.({ step: 'execute', message: `executing change set ${plan.changeSetName} on ${plan.stackName}` });
-  await callAws(
-    'execute the change set',
-    () =>
-      cfn.send(
-        new ExecuteChangeSetCommand({
-          ChangeSetName: plan.changeSetId,
-          StackName: plan.stackName,
-          ClientRequestToken: `x-${plan.changeSetName}`.slice(0, 128),
-          ...(options.disableRollback ? { DisableRollback: true } : {}),
-        }),
-      ),
-    { ...poll, idempotent: false },
-  );
+  try {
+    await callAws(
+      'execute the change set',
+      (o) =>
+        cfn.send(
+          new ExecuteChangeSetCommand({
+            ChangeSetName: plan.changeSetId,
+            StackName: plan.stackName,
+            ClientRequestToken: `x-${plan.changeSetName}`.slice(0, 128),
+            ...(options.disableRollback ? { DisableRollback: true } : {}),
+          }),
+          o,
+        ),
+      { ...poll, idempotent: false },
+    );
+  } catch (e) {
+    // Throttling and Ctrl-C (checked before the request) guarantee nothing ran; anything else may have.
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (!isAbortError(e) && !isThrottling(cause)) {
+      progress.executed = 'unknown';
+      throw withHint(
+        e,
+        `ExecuteChangeSet may have started the change set ${plan.changeSetName}: see ${watchHint(plan.stackName).replace(/^.*follow it with: /, '')} before running apply again`,
+      );
+    }
+    throw e;
+  }
+  progress.executed = true;
   const { stack: final, events } = await followStack(ctx, plan.stackName, stackId, watcher);
   const status = final.StackStatus ?? 'UNKNOWN';
   if (!SUCCESS.has(status)) throw deployFailure(plan.stackName, status, watcher.failures, options.disableRollback === true);
@@ -96,9 +113,10 @@ async function syncTerminationProtection(
   });
   await callAws(
     'update termination protection',
-    () =>
+    (o) =>
       ctx.clients.cloudFormation.send(
         new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? stackName, EnableTerminationProtection: want }),
+        o,
       ),
     { delayScale: ctx.delayScale },
   );
@@ -140,12 +158,12 @@ function deployFailure(stackName: string, status: string, failures: StackEventLi
 export async function planFromExistingChangeSet(compiled: CompileResult, ctx: DeployContext, name: string): Promise<PlanResult> {
   const cfn = ctx.clients.cloudFormation;
   const stackName = compiled.stackName;
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
   let first;
   try {
     first = await callAws(
       'read the change set',
-      () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: name, StackName: stackName, IncludePropertyValues: true })),
+      (o) => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: name, StackName: stackName, IncludePropertyValues: true }), o),
       poll,
     );
   } catch (e) {
@@ -187,7 +205,7 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
   const { description, changes } = await describeAllChanges(cfn, stackName, first.ChangeSetId ?? name, first, poll);
   const stackOut = await callAws(
     'describe the stack',
-    () => cfn.send(new DescribeStacksCommand({ StackName: description.StackId ?? stackName })),
+    (o) => cfn.send(new DescribeStacksCommand({ StackName: description.StackId ?? stackName }), o),
     poll,
   );
   const stack = stackOut.Stacks?.[0];
@@ -212,3 +230,9 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
 }
 
 export { watchHint };
+
+/** The same error with another hint. */
+function withHint(e: unknown, hint: string): unknown {
+  if (!MfinfraError.is(e)) return e;
+  return new MfinfraError(e.code, e.message, { hint, exitCode: e.exitCode, diagnostics: e.diagnostics, cause: e });
+}

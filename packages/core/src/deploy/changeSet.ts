@@ -63,7 +63,7 @@ export async function createChangeSet(
   try {
     const out = await callAws(
       'create the change set',
-      () =>
+      (o) =>
         cfn.send(
           new CreateChangeSetCommand({
             StackName: input.stackName,
@@ -77,6 +77,7 @@ export async function createChangeSet(
             Description: input.description ?? `mfinfra plan of ${input.stackName}`,
             ClientToken: input.changeSetName,
           }),
+          o,
         ),
       { ...options, idempotent: false },
     );
@@ -121,10 +122,11 @@ export async function waitForChangeSet(
   return pollUntil<ChangeSetOutcome>(
     'wait for the change set',
     options.timing ?? CHANGE_SET_POLL,
-    async () => {
+    async (call) => {
       // With property values from the start, so the answer that says "ready" is also the first page.
       const d = await cfn.send(
         new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true }),
+        call,
       );
       if (d.Status === 'CREATE_COMPLETE') return { status: 'ready', description: d };
       if (d.Status === 'FAILED') {
@@ -156,9 +158,10 @@ export async function describeAllChanges(
   const read = (token: string | undefined) =>
     callAws(
       'read the change set',
-      () =>
+      (o) =>
         cfn.send(
           new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName, IncludePropertyValues: true, NextToken: token }),
+          o,
         ),
       options,
     );
@@ -182,7 +185,7 @@ export async function deleteChangeSet(
   try {
     await callAws(
       'delete the change set',
-      () => cfn.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName })),
+      (o) => cfn.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName }), o),
       options,
     );
   } catch (e) {

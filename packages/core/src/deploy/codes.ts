@@ -31,6 +31,8 @@ export const DeployErrorCode = {
   ABORTED: 'ABORTED',
   /** The template is too large, or needs S3 staging that is not configured. */
   TEMPLATE_TOO_LARGE: 'TEMPLATE_TOO_LARGE',
+  /** A change set or placeholder stack this run made could not be deleted (the message says what is left). */
+  CLEANUP_FAILED: 'CLEANUP_FAILED',
   /** Waiting took longer than allowed. */
   TIMEOUT: 'TIMEOUT',
 } as const;

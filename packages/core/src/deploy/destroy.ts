@@ -8,7 +8,7 @@ import { ExitCode, MfinfraError } from '../errors.js';
 import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher } from './events.js';
 import { getDeployedTemplate } from './plan.js';
-import { abortedError, callAws, pollUntil, STACK_POLL } from './poll.js';
+import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack } from './stackState.js';
 import type { DeployContext } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
@@ -61,7 +61,7 @@ export function outcomeOf(policy: string): DeletionOutcome {
 /** Read the stack, its deployed template and resources. */
 export async function planDestroy(stackName: string, ctx: DeployContext): Promise<DestroyPlan> {
   const cfn = ctx.clients.cloudFormation;
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
   const stack = await describeStack(cfn, stackName, poll);
   if (!stack) return { stackName, terminationProtection: false, resources: [], retained: [] };
   const template = (await getDeployedTemplate(cfn, stack.StackId ?? stackName, poll)) as
@@ -71,7 +71,7 @@ export async function planDestroy(stackName: string, ctx: DeployContext): Promis
   do {
     const out = await callAws(
       'list the stack resources',
-      () => cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stackName, NextToken: token })),
+      (o) => cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? stackName, NextToken: token }), o),
       poll,
     );
     summaries.push(...(out.StackResourceSummaries ?? []));
@@ -136,7 +136,7 @@ export async function executeDestroy(
   if (!plan.stackId) return { stackName: plan.stackName, status: 'no-stack', retained: [], events: 0 };
   assertDeletable(plan, options);
   const cfn = ctx.clients.cloudFormation;
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
   const stackId = plan.stackId;
   if (classifyStackStatus(plan.status) === 'busy') {
     ctx.hooks?.onStep?.({
@@ -165,7 +165,7 @@ export async function executeDestroy(
   try {
     await callAws(
       'delete the stack',
-      () => cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: `mfinfra-delete-${Date.now()}` })),
+      (o) => cfn.send(new DeleteStackCommand({ StackName: stackId, ClientRequestToken: `mfinfra-delete-${Date.now()}` }), o),
       {
         ...poll,
         idempotent: false,

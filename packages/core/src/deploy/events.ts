@@ -68,7 +68,7 @@ export class StackEventWatcher {
   async prime(): Promise<void> {
     const out = await callAws(
       'read the stack events',
-      () => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId })),
+      (o) => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId }), o),
       this.options,
     );
     for (const e of out.StackEvents ?? []) if (e.EventId) this.seen.add(e.EventId);
@@ -81,7 +81,7 @@ export class StackEventWatcher {
     pages: do {
       const out = await callAws(
         'read the stack events',
-        () => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token })),
+        (o) => this.cfn.send(new DescribeStackEventsCommand({ StackName: this.stackId, NextToken: token }), o),
         this.options,
       );
       for (const e of out.StackEvents ?? []) {

@@ -11,7 +11,8 @@ import type { CompileResult } from '../compile/compile.js';
 import { ExitCode, MfinfraError } from '../errors.js';
 import { changeSetName as makeChangeSetName, createChangeSet, deleteChangeSet, describeAllChanges, waitForChangeSet } from './changeSet.js';
 import { DeployErrorCode } from './codes.js';
-import { abortedError, callAws, isAbortError, type PollOptions } from './poll.js';
+import { abortedError, callAws, isAbortError, type PollOptions, pollOptionsOf } from './poll.js';
+import { leftoverError, withLeftovers, type Leftover } from './leftovers.js';
 import { prepareStack } from './prepareStack.js';
 import { assertTemplateSize, stageTemplate } from './templateSource.js';
 import type { DeployContext, PlanOptions, PlanResult } from './types.js';
@@ -24,13 +25,14 @@ export async function getDeployedTemplate(
 ): Promise<object | undefined> {
   const out = await callAws(
     'read the deployed template',
-    () =>
+    (o) =>
       cfn.send(
         new GetTemplateCommand({
           StackName: stackName,
           TemplateStage: 'Original',
           ...(options.changeSetName ? { ChangeSetName: options.changeSetName } : {}),
         }),
+        o,
       ),
     options,
   );
@@ -88,7 +90,7 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   // Before any AWS call: templates CloudFormation cannot take.
   const body = templateBodyOf(compiled);
   assertTemplateSize(body, stackName, bucket);
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
 
   const prepared = await prepareStack(ctx, stackName, options);
   const changeSetType = prepared.condition === 'none' || prepared.condition === 'review' ? 'CREATE' : 'UPDATE';
@@ -145,80 +147,137 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   }
   const stackId = created.stackId ?? prepared.stack?.StackId;
 
-  let outcome;
+  const target = { stackName, changeSetId: created.id, changeSetName: name, placeholder, stackId };
   try {
-    outcome = await waitForChangeSet(cfn, stackName, created.id, { ...poll, timing: ctx.timing?.changeSet });
+    return await readChangeSet(compiled, ctx, { ...base, placeholder, stackId, createdId: created.id });
   } catch (e) {
-    // Ctrl-C or a timeout while CloudFormation computes: leave nothing behind.
-    await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId }).catch(() => undefined);
-    if (isAbortError(e))
+    // Ctrl-C, a timeout or a failure while CloudFormation computes or mfinfra reads the change set:
+    // leave nothing behind (or say exactly what is left).
+    const left = await tryDiscardPlan(ctx, target);
+    if (isAbortError(e) && !left.length) {
       throw abortedError(
-        `stopped; the change set ${name} was deleted${placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`,
+        `stopped; nothing was deployed: the change set ${name} was deleted${placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`,
       );
-    throw e;
+    }
+    throw withLeftovers(isAbortError(e) ? abortedError('stopped; nothing was deployed') : e, left);
   }
+}
+
+type PlanBase = Omit<PlanResult, 'status' | 'changes' | 'changeSetId' | 'statusReason' | 'oldTemplate' | 'createdAt' | 'noChangeReason'>;
+
+/** Wait for the change set CloudFormation computes, and read it in full (the caller cleans up on a throw). */
+async function readChangeSet(compiled: CompileResult, ctx: DeployContext, input: PlanBase & { createdId: string }): Promise<PlanResult> {
+  const { createdId, ...base } = input;
+  const cfn = ctx.clients.cloudFormation;
+  const poll = pollOptionsOf(ctx);
+  const { stackName, changeSetType, stackId } = base;
+  const outcome = await waitForChangeSet(cfn, stackName, createdId, { ...poll, timing: ctx.timing?.changeSet });
   if (outcome.status === 'failed') {
-    await discardPlan(ctx, { stackName, changeSetId: created.id, placeholder, stackId });
+    // The caller deletes the failed change set (and placeholder).
     throw new MfinfraError(
       DeployErrorCode.CHANGE_SET_FAILED,
       `CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`,
       {
         hint: /EarlyValidation/.test(outcome.reason)
-          ? `details: aws cloudformation describe-events --change-set-name ${created.id} --filters FailedEvents=true`
+          ? `details: aws cloudformation describe-events --change-set-name ${createdId} --filters FailedEvents=true`
           : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
         exitCode: ExitCode.FAILURE,
       },
     );
   }
   if (outcome.status === 'no-changes') {
-    await deleteChangeSet(cfn, stackName, created.id, poll);
-    return { ...base, status: 'no-changes', noChangeReason: outcome.reason, changes: [], placeholder: false, stackId };
+    await deleteChangeSet(cfn, stackName, createdId, poll);
+    return { ...base, status: 'no-changes', noChangeReason: outcome.reason, changes: [], placeholder: false };
   }
 
-  const { description, changes } = await describeAllChanges(cfn, stackName, created.id, outcome.description, poll);
+  const { description, changes } = await describeAllChanges(cfn, stackName, createdId, outcome.description, poll);
   const oldTemplate = changeSetType === 'UPDATE' ? await getDeployedTemplate(cfn, stackName, poll) : undefined;
   // AWS reports "no changes" as FAILED (handled above). An emulator may instead complete a change set
   // with no changes; an empty list is still real work when the template differs (e.g. Outputs only).
   if (changes.length === 0 && changeSetType === 'UPDATE' && oldTemplate && sameTemplate(oldTemplate, compiled.template)) {
-    await deleteChangeSet(cfn, stackName, created.id, poll);
+    await deleteChangeSet(cfn, stackName, createdId, poll);
     return {
       ...base,
       status: 'no-changes',
       noChangeReason: 'the change set has no changes and the template is unchanged',
       changes: [],
       placeholder: false,
-      stackId,
     };
   }
   return {
     ...base,
     status: 'changes',
-    changeSetId: description.ChangeSetId ?? created.id,
+    changeSetId: description.ChangeSetId ?? createdId,
     stackId: description.StackId ?? stackId,
     statusReason: description.StatusReason,
     changes,
     oldTemplate,
     createdAt: description.CreationTime,
-    placeholder,
   };
+}
+
+/** What {@link discardPlan} takes: a change set this run made, and whether its stack is a placeholder it made. */
+export interface DiscardTarget {
+  stackName: string;
+  changeSetId?: string;
+  changeSetName?: string;
+  placeholder: boolean;
+  stackId?: string;
 }
 
 /**
  * Delete a change set left for review, and the REVIEW_IN_PROGRESS placeholder stack a CREATE change
- * set made (a placeholder holds no resources).
+ * set made (a placeholder holds no resources). Throws, naming what is left, when it cannot.
  */
-export async function discardPlan(
-  ctx: DeployContext,
-  plan: { stackName: string; changeSetId?: string; placeholder: boolean; stackId?: string },
-): Promise<void> {
+export async function discardPlan(ctx: DeployContext, plan: DiscardTarget): Promise<void> {
+  const left = await tryDiscardPlan(ctx, plan);
+  if (left.length) throw leftoverError(left);
+}
+
+/**
+ * {@link discardPlan} that never throws: it returns what could not be deleted (empty: all clean).
+ * Runs after Ctrl-C too (cleanup is not interrupted; each call is bounded by the request timeout).
+ * When the change set cannot be deleted, the placeholder is still deleted (that removes its change
+ * sets with it).
+ */
+export async function tryDiscardPlan(ctx: DeployContext, plan: DiscardTarget): Promise<Leftover[]> {
   const cfn = ctx.clients.cloudFormation;
-  const poll = { delayScale: ctx.delayScale };
-  if (plan.changeSetId) await deleteChangeSet(cfn, plan.stackName, plan.changeSetId, poll);
+  const poll = { delayScale: ctx.delayScale, onRetry: ctx.hooks?.onRetry, retryBudgetMs: ctx.retryBudgetMs };
+  const left: Leftover[] = [];
+  const id = plan.changeSetId ?? plan.changeSetName;
+  let changeSetLeft: Leftover | undefined;
+  if (id) {
+    try {
+      await deleteChangeSet(cfn, plan.stackName, id, poll);
+    } catch (e) {
+      changeSetLeft = {
+        what: `change set ${plan.changeSetName ?? id} on stack ${plan.stackName}, still executable`,
+        remove: `aws cloudformation delete-change-set --stack-name ${plan.stackName} --change-set-name ${id}`,
+        because: reasonOf(e),
+      };
+    }
+  }
   if (plan.placeholder) {
     ctx.hooks?.onStep?.({ step: 'cleanup', message: `deleting the REVIEW_IN_PROGRESS placeholder of ${plan.stackName}` });
-    await callAws('delete the placeholder stack', () => cfn.send(new DeleteStackCommand({ StackName: plan.stackId ?? plan.stackName })), {
-      ...poll,
-      idempotent: false,
-    });
+    try {
+      await callAws(
+        'delete the placeholder stack',
+        (o) => cfn.send(new DeleteStackCommand({ StackName: plan.stackId ?? plan.stackName }), o),
+        { ...poll, idempotent: false },
+      );
+      changeSetLeft = undefined; // deleting the placeholder deletes its change sets
+    } catch (e) {
+      left.push({
+        what: `the REVIEW_IN_PROGRESS placeholder stack ${plan.stackName}`,
+        remove: `aws cloudformation delete-stack --stack-name ${plan.stackName}`,
+        because: reasonOf(e),
+      });
+    }
   }
+  if (changeSetLeft) left.unshift(changeSetLeft);
+  return left;
+}
+
+function reasonOf(e: unknown): string {
+  return (e as Error)?.message ?? String(e);
 }

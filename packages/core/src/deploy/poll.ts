@@ -6,6 +6,7 @@
 import { ExitCode, MfinfraError } from '../errors.js';
 import { isRetryable, isThrottling, toDeployError } from './awsErrors.js';
 import { DeployErrorCode } from './codes.js';
+import type { DeployContext } from './types.js';
 
 export interface PollTiming {
   /** First delay between polls, ms. */
@@ -58,12 +59,57 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** One failed AWS call that is about to be tried again (so long waits say what they wait for). */
+export interface RetryInfo {
+  /** What mfinfra was doing ("wait for the change set"). */
+  what: string;
+  /** AWS's (or the network's) answer, in a few words. */
+  reason: string;
+  /** Failures in a row so far. */
+  failures: number;
+  /** How long until the next try, ms (unscaled). */
+  delayMs: number;
+  /** How much longer mfinfra keeps trying before it gives up, ms (unscaled). */
+  giveUpInMs: number;
+}
+
 export interface PollOptions {
   signal?: AbortSignal;
   /** Scale every delay (0 in tests). */
   delayScale?: number;
   /** Clock (tests). */
   now?: () => number;
+  /** Told before each retry of a failed call. */
+  onRetry?: (info: RetryInfo) => void;
+  /** Give up on a call (or a poll) that keeps failing for this long, ms (default {@link RETRY_BUDGET_MS}). */
+  retryBudgetMs?: number;
+}
+
+/** How long mfinfra keeps retrying a call that is throttled, answers 5xx or times out, before it gives up. */
+export const RETRY_BUDGET_MS = 120_000;
+
+/** What the SDK call gets: the abort signal, for reads (a write is let finish, so we know what it did). */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** Throw the abort error if Ctrl-C was pressed: call before every request that changes something. */
+export function throwIfAborted(signal: AbortSignal | undefined, message = 'interrupted'): void {
+  if (signal?.aborted) throw abortedError(message);
+}
+
+/** The SDK gave up because the signal fired. */
+function isSdkAbort(e: unknown, signal: AbortSignal | undefined): boolean {
+  return Boolean(signal?.aborted) && (e as { name?: string })?.name === 'AbortError';
+}
+
+/** A failure in a few words, for progress lines. */
+export function shortReason(e: unknown): string {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode;
+  const name = err?.name ?? 'Error';
+  const message = (err?.message ?? '').split('\n')[0]!.slice(0, 100);
+  return `${name}${status ? ` (HTTP ${status})` : ''}${message && message !== name ? `: ${message}` : ''}`;
 }
 
 /**
@@ -73,31 +119,62 @@ export interface PollOptions {
 export async function pollUntil<T>(
   what: string,
   timing: PollTiming,
-  step: () => Promise<T | undefined>,
+  step: (call: CallOptions) => Promise<T | undefined>,
   options: PollOptions = {},
 ): Promise<T> {
   const now = options.now ?? Date.now;
   const scale = options.delayScale ?? 1;
+  const budget = options.retryBudgetMs ?? RETRY_BUDGET_MS;
   const started = now();
   const delays = backoff(timing);
   let transientFailures = 0;
+  let failingSince = 0;
   for (;;) {
     if (options.signal?.aborted) throw abortedError('interrupted');
+    let failure: unknown;
     try {
-      const value = await step();
+      const value = await step({ abortSignal: options.signal });
       transientFailures = 0;
       if (value !== undefined) return value;
     } catch (e) {
-      if (MfinfraError.is(e) || !isRetryable(e) || ++transientFailures > 5) throw toDeployError(e, what);
+      if (isSdkAbort(e, options.signal)) throw abortedError('interrupted');
+      if (MfinfraError.is(e) || !isRetryable(e)) throw toDeployError(e, what);
+      if (++transientFailures === 1) failingSince = now();
+      const failingFor = now() - failingSince;
+      if (transientFailures > 8 || (transientFailures > 1 && failingFor >= budget)) throw gaveUp(e, what, transientFailures, failingFor);
+      failure = e;
     }
     if (now() - started > timing.timeoutMs) {
       throw new MfinfraError(DeployErrorCode.TIMEOUT, `gave up waiting to ${what} after ${Math.round(timing.timeoutMs / 60_000)} minutes`, {
         exitCode: ExitCode.FAILURE,
       });
     }
-    const delay = delays.next().value * (transientFailures ? 2 ** transientFailures : 1);
+    const delay = Math.min(delays.next().value * (transientFailures ? 2 ** transientFailures : 1), 30_000);
+    if (failure !== undefined) {
+      options.onRetry?.({
+        what,
+        reason: shortReason(failure),
+        failures: transientFailures,
+        delayMs: delay,
+        giveUpInMs: Math.max(0, budget - (now() - failingSince)),
+      });
+    }
     await sleep(delay * scale, options.signal);
   }
+}
+
+/** The error for a call that kept failing (throttled, 5xx, timed out) until mfinfra stopped trying. */
+function gaveUp(e: unknown, what: string, failures: number, failingForMs: number): MfinfraError {
+  const base = toDeployError(e, what);
+  return new MfinfraError(
+    base.code,
+    `${base.message} (gave up after ${failures} failed attempts in a row, over ${Math.round(failingForMs / 1000)} s)`,
+    {
+      hint: base.hint ?? 'AWS (or the endpoint) kept failing; check the endpoint and AWS service health, wait a minute and run again',
+      exitCode: base.exitCode,
+      cause: e,
+    },
+  );
 }
 
 /**
@@ -105,16 +182,38 @@ export async function pollUntil<T>(
  * (`idempotent`, the default) also retry 5xx and network errors; writes only throttling, which
  * guarantees the request did nothing (a retried ExecuteChangeSet after a 500 could re-run work).
  */
-export async function callAws<T>(what: string, call: () => Promise<T>, options: PollOptions & { idempotent?: boolean } = {}): Promise<T> {
-  const retryable = options.idempotent === false ? isThrottling : isRetryable;
+export async function callAws<T>(
+  what: string,
+  call: (options: CallOptions) => Promise<T>,
+  options: PollOptions & { idempotent?: boolean } = {},
+): Promise<T> {
+  const mutating = options.idempotent === false;
+  const retryable = mutating ? isThrottling : isRetryable;
   const scale = options.delayScale ?? 1;
+  const now = options.now ?? Date.now;
+  const budget = options.retryBudgetMs ?? RETRY_BUDGET_MS;
+  const started = now();
   for (let attempt = 1; ; attempt++) {
+    // Ctrl-C: no request goes out after it (cleanup calls run without the signal).
+    throwIfAborted(options.signal);
     try {
-      return await call();
+      // A read is cut off by Ctrl-C; a write is let finish (bounded by the request timeout), so that
+      // what it made is known and can be cleaned up.
+      return await call(mutating ? {} : { abortSignal: options.signal });
     } catch (e) {
+      if (isSdkAbort(e, options.signal)) throw abortedError('interrupted');
       if (MfinfraError.is(e)) throw e;
-      if (!retryable(e) || attempt >= 4) throw toDeployError(e, what);
-      await sleep(1_000 * 2 ** (attempt - 1) * scale, options.signal);
+      if (!retryable(e)) throw toDeployError(e, what);
+      const failingFor = now() - started;
+      if (attempt >= 4 || failingFor >= budget) throw toDeployError(e, what);
+      const delay = 1_000 * 2 ** (attempt - 1);
+      options.onRetry?.({ what, reason: shortReason(e), failures: attempt, delayMs: delay, giveUpInMs: Math.max(0, budget - failingFor) });
+      await sleep(delay * scale, options.signal);
     }
   }
+}
+
+/** The poll options every deploy step uses: the context's signal, delay scale, retry reports and budget. */
+export function pollOptionsOf(ctx: DeployContext): PollOptions {
+  return { signal: ctx.signal, delayScale: ctx.delayScale, onRetry: ctx.hooks?.onRetry, retryBudgetMs: ctx.retryBudgetMs };
 }

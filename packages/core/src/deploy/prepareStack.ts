@@ -7,7 +7,7 @@ import { ContinueUpdateRollbackCommand, DeleteStackCommand, type Stack } from '@
 import { ExitCode, MfinfraError } from '../errors.js';
 import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher } from './events.js';
-import { abortedError, callAws, pollUntil, STACK_POLL } from './poll.js';
+import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
 import type { DeployContext, PlanOptions } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
@@ -23,7 +23,7 @@ const describeEvents = (name: string) => `aws cloudformation describe-stack-even
 
 export async function prepareStack(ctx: DeployContext, stackName: string, options: PlanOptions): Promise<PreparedStack> {
   const cfn = ctx.clients.cloudFormation;
-  const poll = { signal: ctx.signal, delayScale: ctx.delayScale };
+  const poll = pollOptionsOf(ctx);
   let stack = await describeStack(cfn, stackName, poll);
   const previousStatus = stack?.StackStatus;
   let condition = classifyStackStatus(stack?.StackStatus);
@@ -75,7 +75,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     ctx.hooks?.onStep?.({ step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
-    await callAws('continue the rollback', () => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName })), {
+    await callAws('continue the rollback', (o) => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName }), o), {
       ...poll,
       idempotent: false,
     });
@@ -111,7 +111,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     ctx.hooks?.onStep?.({ step: 'delete-failed-stack', message: `deleting ${stackName} (${status}) before creating it again` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
-    await callAws('delete the failed stack', () => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! })), {
+    await callAws('delete the failed stack', (o) => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! }), o), {
       ...poll,
       idempotent: false,
     });

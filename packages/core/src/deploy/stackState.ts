@@ -36,7 +36,7 @@ export const SUCCESS_STATUSES = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', '
 /** The stack, or undefined when there is none. */
 export async function describeStack(cfn: CloudFormationClient, stackName: string, options: PollOptions = {}): Promise<Stack | undefined> {
   try {
-    const out = await callAws('describe the stack', () => cfn.send(new DescribeStacksCommand({ StackName: stackName })), options);
+    const out = await callAws('describe the stack', (o) => cfn.send(new DescribeStacksCommand({ StackName: stackName }), o), options);
     const stack = out.Stacks?.[0];
     return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
   } catch (e) {

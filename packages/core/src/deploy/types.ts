@@ -3,7 +3,7 @@ import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import type { CfnTemplate } from '../compile/template.js';
 import type { EventProgress, StackEventLine } from './events.js';
-import type { PollTiming } from './poll.js';
+import type { PollTiming, RetryInfo } from './poll.js';
 
 /** A question the deploy needs a yes to (the CLI asks on a TTY, or takes `--yes`). */
 export type ConfirmRequest =
@@ -29,6 +29,8 @@ export interface DeployStep {
 export interface DeployHooks {
   onStep?: (step: DeployStep) => void;
   onEvent?: (event: StackEventLine, progress: EventProgress) => void;
+  /** A call failed (throttled, 5xx, timed out) and is tried again: what for, why, and until when. */
+  onRetry?: (info: RetryInfo) => void;
   /** Asked before state-changing steps the user did not ask for directly. Without it, the answer is no. */
   confirm?: (request: ConfirmRequest) => Promise<boolean>;
 }
@@ -36,8 +38,13 @@ export interface DeployHooks {
 export interface DeployContext {
   clients: AwsClients;
   hooks?: DeployHooks;
-  /** Ctrl-C: stops waiting (never the AWS operation). */
+  /**
+   * Ctrl-C: no request that changes anything goes out after it fires; reads and waits stop at once.
+   * An operation CloudFormation already runs (an executed change set, a deletion) continues in AWS.
+   */
   signal?: AbortSignal;
+  /** Give up on a call that keeps failing for this long, ms (default 2 minutes). */
+  retryBudgetMs?: number;
   /** Scale every poll delay (0 in tests). */
   delayScale?: number;
   timing?: { changeSet?: PollTiming; stack?: PollTiming };

@@ -6,7 +6,7 @@ import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@a
 import { ExitCode, MfinfraError } from '../errors.js';
 import { DeployErrorCode } from './codes.js';
 import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
-import { abortedError, isAbortError, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
+import { abortedError, isAbortError, pollOptionsOf, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
 import type { DeployContext } from './types.js';
 
 export interface WaitOptions extends PollOptions {
@@ -37,9 +37,9 @@ export async function waitForStackOperation(
     return await pollUntil<Stack>(
       `follow stack ${stackName}`,
       options.timing ?? STACK_POLL,
-      async () => {
+      async (call) => {
         await flush();
-        const out = await cfn.send(new DescribeStacksCommand({ StackName: stackId }));
+        const out = await cfn.send(new DescribeStacksCommand({ StackName: stackId }), call);
         const stack = out.Stacks?.[0];
         if (!stack)
           throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `stack ${stackName} disappeared while mfinfra followed it`, {
@@ -72,8 +72,7 @@ export async function followStack(
 ): Promise<{ stack: Stack; events: number }> {
   let events = 0;
   const stack = await waitForStackOperation(ctx.clients.cloudFormation, stackName, stackId, watcher, {
-    signal: ctx.signal,
-    delayScale: ctx.delayScale,
+    ...pollOptionsOf(ctx),
     timing: ctx.timing?.stack,
     onEvent: (event, progress) => {
       events++;

@@ -19,12 +19,17 @@ import type { PreviewModel } from '../preview/model.js';
 import { executePlan, planFromExistingChangeSet } from './apply.js';
 import { DeployErrorCode } from './codes.js';
 import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from './destroy.js';
-import { createPlan, discardPlan } from './plan.js';
-import { abortedError } from './poll.js';
+import { withLeftovers, type Leftover } from './leftovers.js';
+import { createPlan, tryDiscardPlan } from './plan.js';
+import { abortedError, isAbortError } from './poll.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanOptions, PlanResult } from './types.js';
 
 export interface PlannedDeploy {
   plan: PlanResult;
+  /** A safety gate refused the change, so the change set (and placeholder) this run made was deleted. */
+  refused?: boolean;
+  /** What could not be deleted after a refusal or --discard (empty or absent: nothing was left). */
+  leftovers?: Leftover[];
   /** Undefined when there is nothing to deploy. */
   preview?: PreviewModel;
   gates?: GateResult;
@@ -53,15 +58,30 @@ export async function planDeploy(
   try {
     const preview = await previewOf(plan, compiled);
     const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', approved: false, ...options.gates });
-    if (options.discard) {
-      await discardPlan(ctx, plan);
-      return { plan: { ...plan, changeSetId: undefined }, preview, gates };
+    // Ctrl-C while the change set was read: nothing is left for review.
+    if (ctx.signal?.aborted) throw abortedError('interrupted');
+    // A change no approval can pass (a stateful replacement or removal) is never left executable.
+    const refused = !gates.ok && !gates.approvable;
+    if (options.discard || refused) {
+      const leftovers = await tryDiscardPlan(ctx, plan);
+      return {
+        plan: leftovers.length ? plan : { ...plan, changeSetId: undefined },
+        preview,
+        gates,
+        ...(refused ? { refused } : {}),
+        ...(leftovers.length ? { leftovers } : {}),
+      };
     }
     return { plan, preview, gates };
   } catch (e) {
-    await discardPlan(ctx, plan).catch(() => undefined);
-    throw e;
+    const left = await tryDiscardPlan(ctx, plan);
+    if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
+    throw withLeftovers(e, left);
   }
+}
+
+function stoppedMessage(plan: PlanResult): string {
+  return `stopped; nothing was deployed: the change set ${plan.changeSetName} was deleted${plan.placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`;
 }
 
 export interface ApplyDeployOptions extends PlanOptions, ApplyOptions {
@@ -86,7 +106,7 @@ export interface ApplyDeployResult extends PlannedDeploy {
  * When a safety gate blocks (`!gates.ok && !gates.approvable`) the change is refused whatever the
  * answer: show it, do not ask.
  */
-export type ReviewCallback = (planned: Required<PlannedDeploy>) => Promise<boolean>;
+export type ReviewCallback = (planned: Required<Omit<PlannedDeploy, 'refused' | 'leftovers'>>) => Promise<boolean>;
 
 /** `mfinfra apply`. */
 export async function applyDeploy(
@@ -133,20 +153,55 @@ export async function applyDeploy(
         );
       }
     } catch (e) {
-      // Refused, interrupted, or the review failed: remove what this run made. A change set reviewed
-      // earlier (--change-set) and its placeholder stack stay for whoever made them.
-      if (!options.changeSet) await discardPlan(ctx, plan).catch(() => undefined);
-      throw e;
+      // Refused, interrupted, or the review failed: remove what this run made, or say loudly what is
+      // left. A change set reviewed earlier (--change-set) and its placeholder stack stay for whoever
+      // made them (they are not executable by this run, and `apply --change-set` checks the gates again).
+      if (options.changeSet) throw e;
+      const left = await tryDiscardPlan(ctx, plan);
+      if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
+      throw withLeftovers(e, left);
     }
     if (!go) {
       if (options.changeSet) throw abortedError(`nothing was deployed; change set ${plan.changeSetName} was kept for review`);
-      await discardPlan(ctx, plan);
-      throw abortedError(
-        `nothing was deployed; the change set was deleted${plan.placeholder ? ' and the REVIEW_IN_PROGRESS placeholder stack removed' : ''}`,
+      const left = await tryDiscardPlan(ctx, plan);
+      throw withLeftovers(
+        abortedError(
+          left.length
+            ? 'nothing was deployed'
+            : `nothing was deployed; the change set was deleted${plan.placeholder ? ' and the REVIEW_IN_PROGRESS placeholder stack removed' : ''}`,
+        ),
+        left,
       );
     }
   }
-  const result = await executePlan(plan, compiled, ctx, options);
+  const progress = { executed: false as boolean | 'unknown' };
+  let result: ApplyResult;
+  try {
+    result = await executePlan(plan, compiled, ctx, options, progress);
+  } catch (e) {
+    if (progress.executed !== false || plan.status !== 'changes') throw e;
+    // Nothing was executed (Ctrl-C before ExecuteChangeSet, or it was throttled every time): the
+    // change set this run made must not stay behind, executable.
+    if (options.changeSet) {
+      throw isAbortError(e) ? abortedError(`stopped; nothing was deployed; change set ${plan.changeSetName} was kept for review`) : e;
+    }
+    const left = await tryDiscardPlan(ctx, plan);
+    if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
+    throw withLeftovers(
+      MfinfraError.is(e) && !isAbortError(e) && !left.length
+        ? new MfinfraError(
+            e.code,
+            `${e.message}; nothing was deployed: the change set ${plan.changeSetName} was deleted${plan.placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`,
+            {
+              hint: e.hint,
+              exitCode: e.exitCode,
+              cause: e,
+            },
+          )
+        : e,
+      left,
+    );
+  }
   const manifestDir = path.dirname(compiled.file);
   let stateFile: string | undefined;
   if (result.status === 'deployed') {

@@ -62,7 +62,15 @@ export async function cliDeployContext(
   const { io } = cli();
   const c = paint(io.color);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  const onSigint = () => {
+    if (!controller.signal.aborted) {
+      io.err(c.yellow('interrupted: no further change is sent to AWS; cleaning up what this run made (Ctrl-C again to quit at once)'));
+      controller.abort();
+      return;
+    }
+    io.err(c.red('quit before the cleanup finished: a change set or REVIEW_IN_PROGRESS placeholder of this run may be left behind'));
+    process.exit(130);
+  };
   process.on('SIGINT', onSigint);
   const events: StackEventLine[] = [];
   return {
@@ -71,6 +79,12 @@ export async function cliDeployContext(
     events,
     hooks: {
       onStep: (s) => io.err(c.dim(`• ${s.message}`)),
+      onRetry: (r) =>
+        io.err(
+          c.yellow(
+            `• still trying to ${r.what}: ${r.reason}; next try in ${Math.round(r.delayMs / 1000)} s, giving up in ${Math.round(r.giveUpInMs / 1000)} s`,
+          ),
+        ),
       onEvent: (event, progress) => {
         events.push(event);
         io.err(formatEvent(event, progress, io.color));

@@ -176,7 +176,7 @@ async function planOnline(argv: Args): Promise<void> {
   const ctx = await cliDeployContext(clients);
   try {
     const { planDeploy } = await import('../../deploy/workflow.js');
-    const { plan, preview } = await planDeploy(compiled, ctx, {
+    const { plan, preview, refused, leftovers } = await planDeploy(compiled, ctx, {
       templateBucket: argv['template-bucket'],
       waitForBusy: argv['wait-for-busy'],
       discard: argv.discard,
@@ -190,6 +190,8 @@ async function planOnline(argv: Args): Promise<void> {
       changeSetName: plan.changeSetId ? plan.changeSetName : null,
       changeSetId: plan.changeSetId ?? null,
       status: plan.status,
+      ...(refused && !leftovers ? { changeSetDeleted: 'refused by a safety gate' } : {}),
+      ...(leftovers ? { leftovers } : {}),
       changes: plan.changes,
       ...(plan.noChangeReason ? { noChangeReason: plan.noChangeReason } : {}),
       ...(plan.templateUploadedTo ? { templateUploadedTo: plan.templateUploadedTo } : {}),
@@ -200,7 +202,10 @@ async function planOnline(argv: Args): Promise<void> {
       return;
     }
     const { exitCode } = await reportPreview(preview, argv, { kind: 'plan', jsonExtra: info });
-    if (!argv.json) {
+    if (leftovers) {
+      // Loud on every format: a change set that was meant to go is still executable.
+      for (const l of leftovers) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
+    } else if (!argv.json) {
       if (plan.changeSetId) {
         io.err(
           `change set ${c.bold(plan.changeSetName)} is ready for review` +
@@ -212,9 +217,14 @@ async function planOnline(argv: Args): Promise<void> {
                 )
               : ''),
         );
+      } else if (refused) {
+        io.err(
+          `the change set was deleted${plan.placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}: a change a safety gate refuses is never left executable`,
+        );
       } else io.err(c.dim('the change set was deleted (--discard)'));
     }
     if (exitCode !== ExitCode.OK) cli().setExitCode(exitCode);
+    else if (leftovers) cli().setExitCode(ExitCode.FAILURE);
     else if (argv['detailed-exitcode']) cli().setExitCode(ExitCode.CHANGES_PENDING);
   } finally {
     ctx.dispose();
