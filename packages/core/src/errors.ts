@@ -61,6 +61,8 @@ export interface MfinfraErrorOptions {
   path?: string;
   pluginCode?: string;
   diagnostics?: Diagnostic[];
+  /** Warnings reported in the same run (shown after the errors, never hidden by them). */
+  warnings?: Diagnostic[];
   exitCode?: ExitCodeValue;
   cause?: unknown;
 }
@@ -75,6 +77,7 @@ export class MfinfraError extends Error {
   readonly path?: string;
   readonly pluginCode?: string;
   readonly diagnostics: Diagnostic[];
+  readonly warnings: Diagnostic[];
   readonly exitCode: ExitCodeValue;
 
   constructor(code: string, message: string, options: MfinfraErrorOptions = {}) {
@@ -89,6 +92,7 @@ export class MfinfraError extends Error {
     this.path = options.path;
     this.pluginCode = options.pluginCode;
     this.diagnostics = options.diagnostics ?? [];
+    this.warnings = options.warnings ?? [];
     this.exitCode = options.exitCode ?? ExitCode.INVALID;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -104,6 +108,7 @@ export class MfinfraError extends Error {
       if (this[k] !== undefined) out[k] = this[k];
     }
     if (this.diagnostics.length) out.diagnostics = this.diagnostics.map(({ frame: _f, ...d }) => d);
+    if (this.warnings.length) out.warnings = this.warnings.map(({ frame: _f, ...d }) => d);
     out.exitCode = this.exitCode;
     return out;
   }
@@ -124,6 +129,8 @@ export const ErrorCode = {
   FILE_UNREADABLE: 'FILE_UNREADABLE',
   MANIFEST_EXISTS: 'MANIFEST_EXISTS',
   MANIFEST_INVALID: 'MANIFEST_INVALID',
+  /** A plugin's `ctx.warn`: compilation continues; shown beside errors too. */
+  MANIFEST_WARNING: 'MANIFEST_WARNING',
   OUTPUT_CONFLICT: 'OUTPUT_CONFLICT',
   OUTPUT_MISSING: 'OUTPUT_MISSING',
   OUTPUT_TEMPLATE_INVALID: 'OUTPUT_TEMPLATE_INVALID',

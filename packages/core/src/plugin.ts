@@ -59,7 +59,13 @@ export interface StackOutput {
   description?: string;
 }
 
-/** A minimal JSON Schema (draft 2020-12 / ajv) object type. Plugins describe their section with it. */
+/**
+ * A JSON Schema object. Plugin schemas are **JSON Schema draft-07**, compiled by ajv in strict mode:
+ * an unknown keyword (`requird`, `minimun`, or a keyword of a later draft such as `prefixItems`), a
+ * keyword value of the wrong type, or a keyword that does not apply to the declared `type` is a
+ * load-time error naming the plugin, the keyword, its value and its path in the schema. Formats are
+ * ajv-formats'. (`required` may name properties a subschema does not declare, as in `oneOf` branches.)
+ */
 export interface JsonSchema {
   [keyword: string]: unknown;
 }
@@ -101,8 +107,11 @@ export interface StackInfo {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** What core hands every hook. Explicit first argument, never `this`. */
-export interface PluginContext {
+/**
+ * What core hands every hook. Explicit first argument, never `this`. `Requires` and `Uses` are the
+ * keys the plugin declared (see {@link PluginContext.use}).
+ */
+export interface PluginContext<Requires extends string = string, Uses extends string = string> {
   /** This plugin's name (as in errors). */
   readonly plugin: string;
   /** The stack facts from the manifest's `stack:` section. */
@@ -115,9 +124,16 @@ export interface PluginContext {
   readonly manifest: Readonly<Record<string, unknown>>;
   /**
    * The `api` of another plugin, by its manifest key. The key must be in this plugin's `requires`
-   * (always present) or `uses` (may be absent: `undefined` is returned).
+   * (always present) or `uses` (`undefined` when that plugin is not loaded); another key throws.
+   * Works in every hook, `check` included: a plugin's dependencies have passed their own checks and
+   * built their `api` before its `check` runs (when a dependency's check fails, the checks of the
+   * plugins that depend on it are skipped).
+   *
+   * When {@link definePlugin} infers `requires`/`uses`, a `uses` key is typed `T | undefined` and,
+   * when both are given, an undeclared key does not type-check.
    */
-  use<T = unknown>(key: string): T;
+  use<T = unknown>(key: string extends Uses ? never : Uses): T | undefined;
+  use<T = unknown>(key: Requires | (string extends Uses ? string : never)): T;
   /** Record a problem with the manifest and carry on, so every problem is reported in one run. */
   report(message: string, options?: DiagnosticOptions): void;
   /** Stop with an error at a manifest position. */
@@ -130,10 +146,21 @@ type Awaitable<T> = T | Promise<T>;
 
 /**
  * The plugin object. `Options` is the type of the plugin's manifest section after defaults;
- * `Api` is what it exposes to other plugins through `ctx.use(key)`.
+ * `Api` is what it exposes to other plugins through `ctx.use(key)`; `Requires`/`Uses` are the keys
+ * in `requires`/`uses` (inferred by {@link definePlugin}).
+ *
+ * Core checks the object when it loads it and refuses, naming the plugin: a field not listed here
+ * (a misspelled hook such as `chek` or `resource`), a hook that is not a function, a `name` not in
+ * `vendor:name` form, the reserved `mfinfra:` vendor outside `@mfinfra/*` packages, a key that is
+ * not camelCase or belongs to core, and a schema that is not valid draft-07 (see {@link JsonSchema}).
+ * The default export may also be a function returning the plugin object, or a promise of it.
  */
-export interface Plugin<Options = unknown, Api = unknown> {
-  /** Namespaced name that appears in every error the plugin causes, e.g. `mfinfra:batch`. */
+// Requires/Uses default to `any` so that `Plugin<any, any>` holds any plugin, whatever keys it declares.
+export interface Plugin<Options = unknown, Api = unknown, Requires extends string = any, Uses extends string = any> {
+  /**
+   * Namespaced name `vendor:name` in lowercase letters, digits and `-` (e.g. `acme:gpu-queue`); it
+   * appears in every error the plugin causes. The vendor `mfinfra` is reserved for first-party plugins.
+   */
   name: string;
   /** The plugin API version the plugin was written for. Must equal {@link PLUGIN_API_VERSION}. */
   apiVersion: typeof PLUGIN_API_VERSION;
@@ -150,25 +177,34 @@ export interface Plugin<Options = unknown, Api = unknown> {
   /** Whether the section may be omitted from the manifest (it then resolves to `defaults`). */
   optionalSection?: boolean;
   /** Keys of plugins this one needs. A missing one is a manifest error; they run first. */
-  requires?: string[];
+  requires?: readonly Requires[];
   /** Keys of plugins this one reads when present. They run first when loaded. */
-  uses?: string[];
-  /** Semantic checks beyond the schema; report each problem with `ctx.report(msg, { path })`. */
-  check?(ctx: PluginContext, options: Options): Awaitable<void>;
-  /** The value other plugins read with `ctx.use(key)`. */
-  api?(ctx: PluginContext, options: Options): Awaitable<Api>;
-  /** CloudFormation resources by logical id. */
-  resources?(ctx: PluginContext, options: Options): Awaitable<Record<string, CfnResource>>;
-  /** Metaflow config outputs: `METAFLOW_*` key → literal or CloudFormation expression. */
-  outputs?(ctx: PluginContext, options: Options): Awaitable<Record<string, ConfigOutputValue>>;
-  /** Stack Outputs that are not config keys (alphanumeric output names). */
-  stackOutputs?(ctx: PluginContext, options: Options): Awaitable<Record<string, StackOutput>>;
+  uses?: readonly Uses[];
+  /**
+   * Semantic checks beyond the schema; report each problem with `ctx.report(msg, { path })`.
+   * `ctx.use` works here for keys whose plugins passed their own checks.
+   */
+  check?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<void>;
+  /** The value other plugins read with `ctx.use(key)` (not `undefined`). */
+  api?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Api>;
+  /** CloudFormation resources: an object of logical id → resource (`{}` for none; not a list). */
+  resources?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, CfnResource>>;
+  /** Metaflow config outputs: an object of `METAFLOW_*` key → literal or CloudFormation expression. */
+  outputs?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, ConfigOutputValue>>;
+  /** Stack Outputs that are not config keys (alphanumeric output names): an object, `{}` for none. */
+  stackOutputs?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, StackOutput>>;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
-/** Identity function that gives a plugin object its types. */
-export function definePlugin<Options = unknown, Api = unknown>(plugin: Plugin<Options, Api>): Plugin<Options, Api> {
+/**
+ * Identity function that gives a plugin object its types. Left to inference, `requires` and `uses`
+ * type `ctx.use`: a `uses` key gives `T | undefined`, an undeclared key is a type error. With
+ * explicit `<Options, Api>` only, every key types as present (give all four to keep the checking).
+ */
+export function definePlugin<Options = unknown, Api = unknown, const Requires extends string = string, const Uses extends string = string>(
+  plugin: Plugin<Options, Api, Requires, Uses>,
+): Plugin<Options, Api, Requires, Uses> {
   return plugin;
 }
 

@@ -11,6 +11,7 @@ import { checkOutputs } from './outputs/check.js';
 import type { OutputsSection } from './outputs/schema.js';
 import { assembleSchema } from './schema/assemble.js';
 import { rootDefaults } from './schema/rootSchema.js';
+import { pluginSchemaProblem } from './schema/pluginSchema.js';
 import { compileSchema, validateAgainstSchema } from './schema/validate.js';
 
 export interface LoadOptions {
@@ -55,6 +56,7 @@ export interface Project {
   manifest: Readonly<ResolvedManifest>;
 }
 
+/** Throw one MfinfraError carrying every error of `diagnostics` (sorted by position) and its warnings. */
 export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[]): void {
   const errors = diagnostics
     .filter((d) => d.severity === 'error')
@@ -77,6 +79,7 @@ export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[
       path: errors.length === 1 ? first.path : undefined,
       pluginCode: errors.length === 1 ? first.pluginCode : undefined,
       frame: errors.length === 1 ? first.frame : undefined,
+      warnings: diagnostics.filter((d) => d.severity === 'warning'),
     },
   );
 }
@@ -108,8 +111,9 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   const specs = Array.isArray(record.plugins) ? record.plugins.filter((p): p is string => typeof p === 'string' && p.length > 0) : [];
   const unique = [...new Set(specs)];
 
-  const { loaded, problems: loadProblems } = await loadPlugins(unique, source, options.inlinePlugins);
-  const { ordered, problems: orderProblems } = orderPlugins(loaded, source);
+  const { loaded, problems: loadProblems, failed } = await loadPlugins(unique, source, options.inlinePlugins);
+  // A plugin that needs one that failed to load is not told that one is missing from plugins.
+  const { ordered, problems: orderProblems } = orderPlugins(loaded, source, new Set(failed.flatMap((f) => (f.key ? [f.key] : []))));
 
   const schema = assembleSchema(
     ordered.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: !lp.plugin.optionalSection })),
@@ -119,34 +123,39 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   try {
     validate = compileSchema(schema);
   } catch (e) {
-    // A plugin's schema fragment that ajv rejects is the plugin's bug.
-    const culprit = ordered.find((lp) => {
-      try {
-        compileSchema(lp.plugin.schema);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    throw new MfinfraError(
-      ErrorCode.PLUGIN_INVALID,
-      `plugin ${culprit?.plugin.name ?? '(unknown)'} declares an invalid schema: ${(e as Error).message}`,
-      {
-        plugin: culprit?.plugin.name,
-        hook: 'schema',
-        hint: 'fix the JSON Schema fragment in the plugin',
-      },
-    );
+    // A plugin's schema fragment that ajv rejects is the plugin's bug: name the plugin, keyword and path.
+    const schemaProblems: Diagnostic[] = [];
+    for (const lp of ordered) {
+      const problem = pluginSchemaProblem(lp.plugin.schema);
+      if (!problem) continue;
+      const loc = source.locate(['plugins', lp.index]);
+      schemaProblems.push({
+        code: ErrorCode.PLUGIN_INVALID,
+        severity: 'error',
+        message: `plugin ${lp.plugin.name} has an invalid schema: ${problem.message}`,
+        hint: problem.hint,
+        plugin: lp.plugin.name,
+        loc,
+        frame: source.frame(loc),
+        path: `plugins[${lp.index}]`,
+      });
+    }
+    if (schemaProblems.length === 0) throw e; // core's own schema: a bug in mfinfra, not in a plugin
+    throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
   }
   const unloadedPluginHint = (key: string): string | undefined =>
     Object.hasOwn(FIRST_PARTY_PLUGINS, key)
       ? `this section belongs to the ${key} plugin: add "${key}" to plugins, or remove the section`
       : undefined;
-  // A plugin that failed to load leaves its own section unknown; don't also report that noise.
-  const failedSpecs = new Set(unique.filter((spec) => !loaded.some((lp) => lp.spec === spec)));
-  const schemaProblems = validateAgainstSchema(validate, source, (key) => keyOwner.get(key), unloadedPluginHint).filter(
-    (d) => !(d.path && failedSpecs.has(d.path.split(/[.[]/)[0]!)),
-  );
+  // A plugin that failed to load leaves its own section unknown; don't also report that noise. When
+  // the failed plugin's key is not known (its module did not import), no top-level key is reported
+  // as unknown until the plugin loads.
+  const failedKeys = new Set(failed.map((f) => f.key));
+  const known = new Set(Object.keys(schema.properties as object));
+  const schemaProblems = validateAgainstSchema(validate!, source, (key) => keyOwner.get(key), unloadedPluginHint).filter((d) => {
+    const section = d.path?.split(/[.[]/)[0];
+    return !(section && !known.has(section) && (failedKeys.has(section) || failedKeys.has(undefined)));
+  });
   throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
   // Where the config outputs go is known now: check it before any AWS call (and before compiling).
   throwIfErrors(source, await checkOutputs(source, record.outputs as OutputsSection | undefined));

@@ -35,6 +35,16 @@ function errorShape(e: MfinfraError, dir: string) {
       ...(d.pluginCode ? { pluginCode: d.pluginCode } : {}),
       ...(d.hint ? { hint: d.hint } : {}),
     })),
+    ...(e.warnings.length
+      ? {
+          warnings: e.warnings.map((w) => ({
+            code: w.code,
+            message: w.message,
+            at: `${rel(w.loc?.file)}:${w.loc?.line}:${w.loc?.column}`,
+            hint: w.hint,
+          })),
+        }
+      : {}),
   };
   return JSON.parse(JSON.stringify(shape).split(repo).join('<repo>')) as unknown;
 }

@@ -373,6 +373,10 @@ test('one problem is one error naming the plugin, the manifest position and what
     path: 'batch.jobQueues[0].computeEnvironments[0]',
     pluginCode: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT',
     diagnostics: [expect.objectContaining({ code: 'MANIFEST_INVALID', pluginCode: 'BATCH_UNKNOWN_COMPUTE_ENVIRONMENT' })],
+    // the warning the same check reported is not hidden by the error
+    warnings: [
+      expect.objectContaining({ code: 'MANIFEST_WARNING', message: 'compute environment "cpu" is in no job queue, so it never runs jobs' }),
+    ],
     exitCode: 3,
   });
   expect(e.frame).toContain('cpus');

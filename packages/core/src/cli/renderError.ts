@@ -52,6 +52,7 @@ export function renderError(e: unknown, options: { color: boolean; debug: boolea
       };
       parts.push(renderDiagnostic({ ...d, code: d.code ?? e.code }, options.color, cwd));
     }
+    for (const w of e.warnings) parts.push(renderDiagnostic(w, options.color, cwd));
     if (options.debug) {
       const cause = (e as { cause?: unknown }).cause;
       parts.push(c.dim((cause instanceof Error ? cause.stack : undefined) ?? e.stack ?? ''));

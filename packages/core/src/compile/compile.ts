@@ -1,7 +1,7 @@
-import { ErrorCode, type Diagnostic } from '../errors.js';
+import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { createPluginContext, runHook, type ContextDeps } from '../plugins/context.js';
 import type { LoadedPlugin } from '../plugins/load.js';
-import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackInfo } from '../plugin.js';
+import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackInfo, StackOutput } from '../plugin.js';
 import { loadProject, throwIfErrors, type LoadOptions, type Project, type ResolvedManifest } from '../project.js';
 import { checkTemplate, type TemplateStats } from './checks.js';
 import { configKeyToOutputName, createNaming } from './naming.js';
@@ -82,21 +82,34 @@ export function pluginInfo(lp: LoadedPlugin): PluginInfo {
     packageName: lp.packageName,
     version: lp.version,
     loadMs: Math.round(lp.loadMs * 10) / 10,
-    requires: lp.plugin.requires ?? [],
-    uses: lp.plugin.uses ?? [],
+    requires: [...(lp.plugin.requires ?? [])],
+    uses: [...(lp.plugin.uses ?? [])],
     description: lp.plugin.description,
   };
 }
 
 /** Run the plugins' hooks over a loaded project and build the template. */
 export async function compileProject(project: Project, options: { format?: 'json' | 'yaml' } = {}): Promise<CompileResult> {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    return await runPlugins(project, options, diagnostics);
+  } catch (e) {
+    // Warnings reported before an error are shown with it, never hidden by it.
+    const warnings = diagnostics.filter((d) => d.severity === 'warning');
+    if (MfinfraError.is(e) && e.warnings.length === 0 && warnings.length) {
+      (e as { warnings: Diagnostic[] }).warnings = warnings;
+    }
+    throw e;
+  }
+}
+
+async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' }, diagnostics: Diagnostic[]): Promise<CompileResult> {
   const { source, plugins, manifest } = project;
   const stack: StackInfo = Object.freeze({
     name: manifest.stack.name,
     region: manifest.stack.region,
     tags: manifest.stack.tags,
   });
-  const diagnostics: Diagnostic[] = [];
   const apis = new Map<string, unknown>();
   const deps: ContextDeps = {
     source,
@@ -108,16 +121,49 @@ export async function compileProject(project: Project, options: { format?: 'json
     diagnostics,
   };
   const optionsOf = (lp: LoadedPlugin) => manifest[lp.plugin.key];
+  const entryOf = (lp: LoadedPlugin | undefined): Pick<Diagnostic, 'loc' | 'frame' | 'path'> => {
+    if (!lp) return {};
+    const loc = source.locate(['plugins', lp.index]);
+    return { loc, frame: source.frame(loc), path: `plugins[${lp.index}]` };
+  };
 
-  // 1. check: every plugin, so all manifest problems come out in one run.
+  // 1. check, in dependency order, so all manifest problems come out in one run. A plugin whose check
+  //    passed builds its api right away, so its dependents can read it (ctx.use) in their own check;
+  //    the dependents of a plugin whose check failed are skipped (their checks would see a broken api).
+  const failedChecks = new Set<string>();
+  const errorCount = () => diagnostics.filter((d) => d.severity === 'error').length;
   for (const lp of plugins) {
-    if (!lp.plugin.check) continue;
-    const ctx = createPluginContext(lp, deps, { hook: 'check' });
-    await runHook(lp, 'check', () => lp.plugin.check!(ctx, optionsOf(lp)));
+    const { key } = lp.plugin;
+    const dependsOn = [...(lp.plugin.requires ?? []), ...(lp.plugin.uses ?? [])];
+    if (dependsOn.some((k) => failedChecks.has(k))) {
+      failedChecks.add(key);
+      continue;
+    }
+    const before = errorCount();
+    if (lp.plugin.check) {
+      const ctx = createPluginContext(lp, deps, { hook: 'check' });
+      await runHook(lp, 'check', () => lp.plugin.check!(ctx, optionsOf(lp)));
+    }
+    if (errorCount() > before) {
+      failedChecks.add(key);
+      continue;
+    }
+    if (lp.plugin.api) {
+      const ctx = createPluginContext(lp, deps, { hook: 'api' });
+      const api = await runHook(lp, 'api', () => lp.plugin.api!(ctx, optionsOf(lp)));
+      if (api === undefined) {
+        diagnostics.push(
+          returnedWrong(lp, 'api', api, 'return the value other plugins read with ctx.use(key), or remove the api hook', entryOf(lp)),
+        );
+        failedChecks.add(key);
+        continue;
+      }
+      apis.set(key, api);
+    }
   }
   throwIfErrors(source, diagnostics);
 
-  // 2. api, resources, outputs, stackOutputs, in dependency order.
+  // 2. resources, outputs, stackOutputs, in dependency order.
   const resources: Record<string, CfnResource> = {};
   const resourceOwners: Record<string, string> = {};
   const configOutputs: ConfigOutputEntry[] = [];
@@ -125,23 +171,25 @@ export async function compileProject(project: Project, options: { format?: 'json
   const outputOwner = new Map<string, LoadedPlugin>();
   const collisions: Diagnostic[] = [];
   const keyOf = new Map(plugins.map((lp) => [lp.plugin.key, lp]));
-  const entryOf = (lp: LoadedPlugin | undefined): Pick<Diagnostic, 'loc' | 'frame' | 'path'> => {
-    if (!lp) return {};
-    const loc = source.locate(['plugins', lp.index]);
-    return { loc, frame: source.frame(loc), path: `plugins[${lp.index}]` };
-  };
   const collide = (code: string, message: string, a: LoadedPlugin, hint: string) =>
     collisions.push({ code, message, severity: 'error', plugin: a.plugin.name, hint, ...entryOf(a) });
+  /** The object a record hook returned; anything else (undefined, a list, ...) is the plugin's bug. */
+  const record = <T>(lp: LoadedPlugin, hook: 'resources' | 'outputs' | 'stackOutputs', value: unknown, what: string): Record<string, T> => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, T>;
+    collisions.push(returnedWrong(lp, hook, value, `return an object of ${what} ({} for none)`, entryOf(lp)));
+    return {};
+  };
 
   for (const lp of plugins) {
     const opts = optionsOf(lp);
-    if (lp.plugin.api) {
-      const ctx = createPluginContext(lp, deps, { hook: 'api' });
-      apis.set(lp.plugin.key, await runHook(lp, 'api', () => lp.plugin.api!(ctx, opts)));
-    }
     if (lp.plugin.resources) {
       const ctx = createPluginContext(lp, deps, { hook: 'resources' });
-      const res = (await runHook(lp, 'resources', () => lp.plugin.resources!(ctx, opts))) ?? {};
+      const res = record<CfnResource>(
+        lp,
+        'resources',
+        await runHook(lp, 'resources', () => lp.plugin.resources!(ctx, opts)),
+        'logical id → resource',
+      );
       for (const [id, resource] of Object.entries(res)) {
         const owner = resourceOwners[id];
         if (owner !== undefined) {
@@ -171,7 +219,12 @@ export async function compileProject(project: Project, options: { format?: 'json
     }
     if (lp.plugin.outputs) {
       const ctx = createPluginContext(lp, deps, { hook: 'outputs' });
-      const outs = (await runHook(lp, 'outputs', () => lp.plugin.outputs!(ctx, opts))) ?? {};
+      const outs = record<ConfigOutputValue>(
+        lp,
+        'outputs',
+        await runHook(lp, 'outputs', () => lp.plugin.outputs!(ctx, opts)),
+        'METAFLOW_* key → value',
+      );
       for (const [key, raw] of Object.entries(outs)) {
         const { value, description } = normalizeConfigValue(raw);
         if (!CONFIG_KEY.test(key)) {
@@ -210,7 +263,12 @@ export async function compileProject(project: Project, options: { format?: 'json
     }
     if (lp.plugin.stackOutputs) {
       const ctx = createPluginContext(lp, deps, { hook: 'stackOutputs' });
-      const outs = (await runHook(lp, 'stackOutputs', () => lp.plugin.stackOutputs!(ctx, opts))) ?? {};
+      const outs = record<StackOutput>(
+        lp,
+        'stackOutputs',
+        await runHook(lp, 'stackOutputs', () => lp.plugin.stackOutputs!(ctx, opts)),
+        'output name → { value, description }',
+      );
       for (const [name, out] of Object.entries(outs)) {
         if (!OUTPUT_NAME.test(name)) {
           collide(
@@ -280,6 +338,26 @@ export async function compileProject(project: Project, options: { format?: 'json
 export async function compile(options: CompileOptions = {}): Promise<CompileResult> {
   const project = await loadProject(options);
   return compileProject(project, { format: options.format });
+}
+
+/** The problem of a hook that returned the wrong kind of value: a bug in the plugin. */
+function returnedWrong(
+  lp: LoadedPlugin,
+  hook: string,
+  value: unknown,
+  hint: string,
+  at: Pick<Diagnostic, 'loc' | 'frame' | 'path'>,
+): Diagnostic {
+  const what = value === undefined ? 'undefined' : value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+  return {
+    code: ErrorCode.PLUGIN_INVALID,
+    severity: 'error',
+    message: `plugin ${lp.plugin.name}'s ${hook} hook returned ${what}`,
+    plugin: lp.plugin.name,
+    hook,
+    hint: `${hint}; this is a bug in the plugin (loaded from ${lp.source})`,
+    ...at,
+  };
 }
 
 function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {

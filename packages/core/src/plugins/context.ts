@@ -25,7 +25,7 @@ export function createPluginContext(lp: LoadedPlugin, deps: ContextDeps, current
     const path = options.rootPath ?? [plugin.key, ...(options.path ?? [])];
     const loc = deps.source.locate(path);
     return {
-      code: ErrorCode.MANIFEST_INVALID,
+      code: severity === 'warning' ? ErrorCode.MANIFEST_WARNING : ErrorCode.MANIFEST_INVALID,
       pluginCode: options.code,
       severity,
       message,

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ErrorCode, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from '../manifest/source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
+import { didYouMean } from '../schema/didYouMean.js';
 import { CORE_KEYS } from '../schema/rootSchema.js';
 import { FIRST_PARTY_PLUGINS, isLocalSpec, resolvePluginSpec, type PluginSourceKind } from './resolve.js';
 
@@ -23,8 +24,33 @@ export interface LoadedPlugin {
   loadMs: number;
 }
 
+/** A plugin that did not load, and the manifest key it would own when that is known. */
+export interface FailedPlugin {
+  spec: string;
+  index: number;
+  /** The key the plugin object declares, or the first-party short name; absent when unknown. */
+  key?: string;
+}
+
 const HOOKS = ['check', 'api', 'resources', 'outputs', 'stackOutputs'] as const;
+/** Every field of the plugin object (see `Plugin` in plugin.ts); anything else is a typo. */
+const FIELDS: readonly string[] = [
+  'name',
+  'apiVersion',
+  'version',
+  'description',
+  'key',
+  'schema',
+  'defaults',
+  'optionalSection',
+  'requires',
+  'uses',
+  ...HOOKS,
+];
 const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$/;
+/** The vendor of first-party plugins, allowed only for `@mfinfra/*` packages (and inline plugins). */
+const RESERVED_VENDOR = 'mfinfra:';
 
 /**
  * Node's own `import()`. The bundled CLI is one CommonJS file (so V8 can cache its compiled code),
@@ -53,9 +79,16 @@ export async function loadPlugins(
   specs: readonly string[],
   source: ManifestSource,
   inline: Readonly<Record<string, unknown>> = {},
-): Promise<{ loaded: LoadedPlugin[]; problems: Diagnostic[] }> {
+): Promise<{ loaded: LoadedPlugin[]; problems: Diagnostic[]; failed: FailedPlugin[] }> {
   const loaded: LoadedPlugin[] = [];
   const problems: Diagnostic[] = [];
+  const failed: FailedPlugin[] = [];
+  const fail = (index: number, spec: string, key?: unknown) =>
+    failed.push({
+      spec,
+      index,
+      key: typeof key === 'string' ? key : Object.hasOwn(FIRST_PARTY_PLUGINS, spec) ? spec : undefined,
+    });
   const at = (index: number) => {
     const loc = source.locate(['plugins', index]);
     return { loc, frame: source.frame(loc), path: `plugins[${index}]` };
@@ -80,6 +113,7 @@ export async function loadPlugins(
             (firstParty ? '' : `; first-party short names are ${Object.keys(FIRST_PARTY_PLUGINS).join(', ')}`),
         ...at(index),
       });
+      fail(index, spec);
       continue;
     }
     let mod: Record<string, unknown>;
@@ -93,25 +127,32 @@ export async function loadPlugins(
         hint: 'fix the module so it imports cleanly (run it with node to see the full error), or remove it from plugins',
         ...at(index),
       });
+      fail(index, spec);
       continue;
     }
     let candidate = mod.default ?? mod.plugin;
-    if (typeof candidate === 'function') {
-      try {
-        candidate = (candidate as () => unknown)();
-      } catch (e) {
-        problems.push({
-          code: ErrorCode.PLUGIN_LOAD_FAILED,
-          severity: 'error',
-          message: `plugin factory exported by "${spec}" threw: ${firstLine(e)}`,
-          ...at(index),
-        });
-        continue;
-      }
+    // A factory (sync or async) returning the plugin object, or a promise of the object.
+    try {
+      if (typeof candidate === 'function') candidate = (candidate as () => unknown)();
+      candidate = await candidate;
+    } catch (e) {
+      problems.push({
+        code: ErrorCode.PLUGIN_LOAD_FAILED,
+        severity: 'error',
+        message: `plugin factory exported by "${spec}" threw: ${firstLine(e)}`,
+        hint: 'the default export is called (and awaited) once to get the plugin object; fix what it throws',
+        ...at(index),
+      });
+      fail(index, spec);
+      continue;
     }
-    const shapeProblem = checkShape(candidate, spec);
+    const isFirstPartyPackage =
+      resolved.kind === 'first-party' || ('packageName' in resolved && !!resolved.packageName?.startsWith('@mfinfra/'));
+    const shapeProblem = checkShape(candidate, spec, { reservedVendorAllowed: isFirstPartyPackage || 'inline' in resolved });
     if (shapeProblem) {
+      // Only the first shape problem of a plugin is reported: the others are often its consequences.
       problems.push({ severity: 'error', ...shapeProblem, ...at(index) });
+      fail(index, spec, (candidate as { key?: unknown } | undefined)?.key);
       continue;
     }
     const plugin = candidate as Plugin<unknown, unknown>;
@@ -158,7 +199,8 @@ export async function loadPlugins(
     byKey.set(lp.plugin.key, lp);
   }
   const dropped = new Set(problems.map((p) => p.path));
-  return { loaded: loaded.filter((lp) => !dropped.has(`plugins[${lp.index}]`)), problems };
+  for (const lp of loaded) if (dropped.has(`plugins[${lp.index}]`)) fail(lp.index, lp.spec, lp.plugin.key);
+  return { loaded: loaded.filter((lp) => !dropped.has(`plugins[${lp.index}]`)), problems, failed };
 }
 
 function firstLine(e: unknown): string {
@@ -166,9 +208,13 @@ function firstLine(e: unknown): string {
   return msg.split('\n')[0] ?? msg;
 }
 
-function checkShape(candidate: unknown, spec: string): { code: string; message: string; hint: string } | undefined {
-  const invalid = (message: string, hint: string) => ({ code: ErrorCode.PLUGIN_INVALID, message, hint });
-  if (!candidate || typeof candidate !== 'object') {
+function checkShape(
+  candidate: unknown,
+  spec: string,
+  options: { reservedVendorAllowed: boolean },
+): { code: string; message: string; hint: string; plugin?: string } | undefined {
+  const invalid = (message: string, hint: string, plugin?: string) => ({ code: ErrorCode.PLUGIN_INVALID, message, hint, plugin });
+  if (!candidate || typeof candidate !== 'object' || Array.isArray(candidate)) {
     return invalid(
       `module "${spec}" has no plugin as its default export`,
       'export the plugin object: `export default definePlugin({ ... })` (from @mfinfra/core/plugin)',
@@ -186,30 +232,67 @@ function checkShape(candidate: unknown, spec: string): { code: string; message: 
     };
   }
   if (typeof p.name !== 'string' || !p.name) return invalid(`plugin "${spec}" has no name`, 'set name, e.g. "acme:gpu-compute"');
+  if (!NAME_PATTERN.test(p.name)) {
+    return invalid(
+      `plugin "${spec}" is named ${JSON.stringify(p.name)}, which is not in vendor:name form`,
+      'name it "<vendor>:<name>" in lowercase letters, digits and "-", e.g. "acme:gpu-compute"',
+    );
+  }
+  const name = p.name;
+  if (name.startsWith(RESERVED_VENDOR) && !options.reservedVendorAllowed) {
+    return invalid(
+      `plugin "${spec}" is named "${name}", but the vendor "mfinfra" is reserved for first-party plugins (@mfinfra/*)`,
+      `name it after your organisation, e.g. "acme:${name.slice(RESERVED_VENDOR.length)}"`,
+      name,
+    );
+  }
   if (typeof p.key !== 'string' || !KEY_PATTERN.test(p.key)) {
     return invalid(
-      `plugin ${p.name} has an invalid key ${JSON.stringify(p.key)}`,
+      `plugin ${name} has an invalid key ${JSON.stringify(p.key)}`,
       'key must be camelCase letters and digits, e.g. "gpuCompute"',
+      name,
     );
   }
   if ((CORE_KEYS as readonly string[]).includes(p.key)) {
     return {
       code: ErrorCode.COLLISION_MANIFEST_KEY,
-      message: `plugin ${p.name} claims the manifest key "${p.key}", which belongs to mfinfra core`,
+      message: `plugin ${name} claims the manifest key "${p.key}", which belongs to mfinfra core`,
       hint: `choose another key; core owns ${CORE_KEYS.join(', ')}`,
+      plugin: name,
     };
   }
-  if (!p.schema || typeof p.schema !== 'object')
-    return invalid(`plugin ${p.name} has no schema`, 'give the JSON Schema of its manifest section');
+  if (!p.schema || typeof p.schema !== 'object' || Array.isArray(p.schema))
+    return invalid(`plugin ${name} has no schema`, 'give the JSON Schema (draft-07) of its manifest section', name);
+  for (const field of Object.keys(p)) {
+    if (FIELDS.includes(field)) continue;
+    const suggestion = didYouMean(field, FIELDS);
+    return invalid(
+      `plugin ${name} has an unknown field "${field}"`,
+      suggestion
+        ? `did you mean "${suggestion}"?`
+        : `a plugin has only these fields: ${FIELDS.join(', ')}; keep other data in a closure or module scope`,
+      name,
+    );
+  }
   for (const hook of HOOKS) {
     if (p[hook] !== undefined && typeof p[hook] !== 'function') {
-      return invalid(`plugin ${p.name}: hook "${hook}" is not a function`, `make ${hook} a function or remove it`);
+      return invalid(
+        `plugin ${name}: hook "${hook}" is ${describe(p[hook])}, not a function`,
+        `make ${hook} a function (ctx, options) => ..., or remove it`,
+        name,
+      );
     }
   }
   for (const field of ['requires', 'uses'] as const) {
     if (p[field] !== undefined && (!Array.isArray(p[field]) || !(p[field] as unknown[]).every((x) => typeof x === 'string'))) {
-      return invalid(`plugin ${p.name}: ${field} must be a list of plugin keys`, `e.g. ${field}: ['datastore']`);
+      return invalid(`plugin ${name}: ${field} must be a list of plugin keys`, `e.g. ${field}: ['datastore']`, name);
     }
   }
   return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

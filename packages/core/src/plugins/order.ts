@@ -9,6 +9,8 @@ import type { LoadedPlugin } from './load.js';
 export function orderPlugins(
   plugins: readonly LoadedPlugin[],
   source: ManifestSource,
+  /** Keys of plugins that failed to load (already reported): not reported again as missing. */
+  failedKeys: ReadonlySet<string> = new Set(),
 ): { ordered: LoadedPlugin[]; problems: Diagnostic[] } {
   const problems: Diagnostic[] = [];
   const byKey = new Map(plugins.map((p) => [p.plugin.key, p]));
@@ -22,6 +24,7 @@ export function orderPlugins(
     for (const key of lp.plugin.requires ?? []) {
       const dep = byKey.get(key);
       if (!dep) {
+        if (failedKeys.has(key)) continue;
         problems.push({
           code: ErrorCode.PLUGIN_REQUIREMENT_MISSING,
           severity: 'error',

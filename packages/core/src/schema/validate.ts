@@ -12,7 +12,20 @@ import { didYouMean } from './didYouMean.js';
 
 // ajv and ajv-formats ship CommonJS; load them through require for clean typing under NodeNext.
 const require = createRequire(import.meta.url);
-const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true } as const;
+/**
+ * Strict mode (draft-07): a plugin schema's unknown keyword, wrong keyword value or keyword that does
+ * not apply to its type fails to compile instead of being ignored (see schema/pluginSchema.ts for the
+ * error). `required` may name properties a subschema does not declare (`oneOf` branches do).
+ * `x-mfinfra-plugin` is the annotation assembleSchema puts on each plugin's section.
+ */
+export const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  keywords: ['x-mfinfra-plugin'] as string[],
+} as const;
 
 /**
  * Compile a schema to a validator. Compiling with ajv costs ~100 ms per CLI run (loading ajv and
