@@ -134,21 +134,26 @@ export async function applyDeploy(
       // gate blocks, its answer does not matter.
       go = await review({ plan, preview, gates });
       if (!gates.ok && !gates.approvable) {
+        // One block per refusal. Approval is a question, not a refusal: it is left out here (the
+        // refusals stand whatever the answer).
+        const refusals = gates.blocked.filter((b) => b.gate !== 'approval');
+        const only = refusals.length === 1 ? refusals[0]! : undefined;
         throw new MfinfraError(
           DeployErrorCode.GATE_BLOCKED,
-          `the change to ${plan.stackName} was refused by a safety gate: ${gates.blocked[0]!.reason}`,
+          only
+            ? `the change to ${plan.stackName} was refused by a safety gate: ${only.reason}`
+            : `the change to ${plan.stackName} was refused by ${refusals.length} safety gates`,
           {
-            hint: gates.blocked[0]!.hint,
+            ...(only ? { hint: only.hint } : {}),
             exitCode: ExitCode.BLOCKED,
-            diagnostics:
-              gates.blocked.length > 1
-                ? gates.blocked.map((b) => ({
-                    code: 'GATE_' + b.gate.toUpperCase(),
-                    severity: 'error' as const,
-                    message: b.reason,
-                    hint: b.hint,
-                  }))
-                : [],
+            diagnostics: only
+              ? []
+              : refusals.map((b) => ({
+                  code: 'GATE_' + b.gate.toUpperCase(),
+                  severity: 'error' as const,
+                  message: b.reason,
+                  hint: b.hint,
+                })),
           },
         );
       }

@@ -72,6 +72,22 @@ export function riskyStatefulChanges(model: PreviewModel): ResourceChange[] {
   return model.changes.filter((c) => c.stateful && (c.action === 'remove' || (c.action === 'modify' && c.replacement !== false)));
 }
 
+/** `2 IAM statements allowed, 1 Deny removed, 1 security-group rule added`: what broadens, by kind. */
+function broadeningCounts(model: PreviewModel): string {
+  const n = (k: number, one: string, many: string, what: string) => (k ? [`${k} ${k === 1 ? one : many} ${what}`] : []);
+  const b = model.security.filter((s) => s.broadens);
+  const allowed = b.filter((s) => s.kind === 'iam-statement' && s.change === 'add').length;
+  const denyRemoved = b.filter((s) => s.kind === 'iam-statement' && s.change === 'remove').length;
+  const policies = b.filter((s) => s.kind === 'managed-policy').length;
+  const rules = b.filter((s) => s.kind === 'security-group-rule').length;
+  return [
+    ...n(allowed, 'IAM statement', 'IAM statements', 'allowed'),
+    ...n(denyRemoved, 'Deny statement', 'Deny statements', 'removed'),
+    ...n(policies, 'managed policy', 'managed policies', 'attached'),
+    ...n(rules, 'security-group rule', 'security-group rules', 'added'),
+  ].join(', ');
+}
+
 export function evaluateGates(model: PreviewModel, opts: GateOptions): GateResult {
   const blocked: GateBlock[] = [];
   const allowed: GateNote[] = [];
@@ -91,14 +107,13 @@ export function evaluateGates(model: PreviewModel, opts: GateOptions): GateResul
   const approvalRequired =
     opts.requireApproval === 'any-change' ? !model.empty : opts.requireApproval === 'broadening' ? model.permissionsBroadened : false;
   if (approvalRequired && !opts.approved) {
-    const broadening = model.security.filter((s) => s.broadens).length;
     blocked.push({
       gate: 'approval',
       reason:
         opts.requireApproval === 'any-change'
           ? 'approval is required for any change (--require-approval any-change)'
-          : `this change broadens access: ${broadening} IAM statement / policy / security-group rule addition${broadening === 1 ? '' : 's'} (see the security table)`,
-      hint: 'review the changes, then answer yes at the prompt (on a terminal) or pass --yes; --require-approval never turns this check off',
+          : `this change broadens access: ${broadeningCounts(model)} (see the security table)`,
+      hint: 'review the changes, then answer y at the prompt, or pass --yes where nobody can be asked (CI); --require-approval says when to ask (broadening, any-change or never)',
     });
   }
   return {

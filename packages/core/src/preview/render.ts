@@ -405,8 +405,13 @@ export function renderGateResult(result: GateResult, format: 'terminal' | 'markd
   const lines: string[] = [];
   if (format === 'markdown') {
     if (result.blocked.length) {
-      lines.push('#### ⛔ Blocked by safety gates', '');
-      for (const b of result.blocked) lines.push(`- ${cell(b.reason)}  \n  _${cell(b.hint)}_`);
+      const refusals = result.blocked.filter((b) => b.gate !== 'approval');
+      const approval = result.blocked.filter((b) => b.gate === 'approval');
+      if (refusals.length) lines.push('#### ⛔ Refused by safety gates', '');
+      for (const b of refusals) lines.push(`- ${cell(b.reason)}  \n  _${cell(b.hint)}_`);
+      if (refusals.length && approval.length) lines.push('');
+      if (approval.length) lines.push('#### 🟡 Needs approval', '');
+      for (const b of approval) lines.push(`- ${cell(b.reason)}  \n  _${cell(b.hint)}_`);
       lines.push('');
     }
     if (result.allowed.length) {
@@ -417,8 +422,13 @@ export function renderGateResult(result: GateResult, format: 'terminal' | 'markd
     return lines.join('\n');
   }
   const c = paint(opts.color);
+  // Approval is a question (answered at the prompt or with --yes), not a failure: yellow, once.
   for (const b of result.blocked) {
-    lines.push(c.red(`✗ blocked: ${b.reason}`));
+    if (b.gate === 'approval') {
+      lines.push(c.yellow(`! needs approval: ${b.reason}`));
+    } else {
+      lines.push(c.red(`✗ refused: ${b.reason}`));
+    }
     lines.push(c.dim(`  → ${b.hint}`));
   }
   for (const a of result.allowed) lines.push(c.yellow(`! allowed by --allow-replace: ${a.reason}`));

@@ -203,6 +203,36 @@ describe('applyDeploy', () => {
     expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 
+  it('two refusals: one block each (no repeated sentence), and no approval "error" among them', async () => {
+    const h = harness();
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK }).resolves(stack('UPDATE_COMPLETE'));
+    h.cfn.on(GetTemplateCommand).resolves({
+      TemplateBody: JSON.stringify({
+        Resources: { QueueA: { Type: 'AWS::SQS::Queue' }, QueueB: { Type: 'AWS::SQS::Queue' }, QueueJobs: { Type: 'AWS::SQS::Queue' } },
+      }),
+    });
+    h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
+    const remove = (id: string) => ({
+      Type: 'Resource' as const,
+      ResourceChange: {
+        Action: 'Remove' as const,
+        LogicalResourceId: id,
+        ResourceType: 'AWS::SQS::Queue',
+        PolicyAction: 'Delete' as const,
+      },
+    });
+    h.cfn
+      .on(DescribeChangeSetCommand)
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [remove('QueueA'), remove('QueueB')] });
+    const e = await applyError(await compiled(), h, async () => true, { gates: { requireApproval: 'any-change' } });
+    expect(e.message).toBe('the change to mf-test was refused by 2 safety gates');
+    expect(e.diagnostics.map((d) => [d.code, d.message.split(' ')[0]])).toEqual([
+      ['GATE_STATEFUL', 'QueueA'],
+      ['GATE_STATEFUL', 'QueueB'],
+    ]);
+    expect(e.hint).toBeUndefined();
+  });
+
   it('Ctrl-C while following the stack: stops watching, says the operation continues in AWS and how to follow it (exit 130)', async () => {
     const controller = new AbortController();
     const h = harness({ signal: controller.signal });

@@ -65,8 +65,8 @@ describe('approval gate: --require-approval never | any-change | broadening', ()
     expect(blocked.blocked).toEqual([
       {
         gate: 'approval',
-        reason: 'this change broadens access: 2 IAM statement / policy / security-group rule additions (see the security table)',
-        hint: 'review the changes, then answer yes at the prompt (on a terminal) or pass --yes; --require-approval never turns this check off',
+        reason: 'this change broadens access: 1 IAM statement allowed, 1 security-group rule added (see the security table)',
+        hint: 'review the changes, then answer y at the prompt, or pass --yes where nobody can be asked (CI); --require-approval says when to ask (broadening, any-change or never)',
       },
     ]);
     expect(evaluateGates(m, { ...opts, approved: true })).toMatchObject({ ok: true, approvalRequired: true });
@@ -106,17 +106,46 @@ describe('approval gate: --require-approval never | any-change | broadening', ()
   });
 });
 
+describe('approval counts say what broadens', () => {
+  it('a removed Deny is counted as a removed Deny, not as an addition', async () => {
+    const { previewFromTemplates } = await import('../../src/plan/offline.js');
+    const role = (statements: object[]) => ({
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+            Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+          },
+        },
+      },
+    });
+    const deny = { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' };
+    const m = previewFromTemplates({ stackName: 's', oldTemplate: role([deny]), newTemplate: role([]) });
+    const r = evaluateGates(m, { allowReplace: [], requireApproval: 'broadening', approved: false });
+    expect(r.blocked.map((b) => b.reason)).toEqual(['this change broadens access: 1 Deny statement removed (see the security table)']);
+  });
+});
+
 describe('rendering gate results', () => {
+  it('approval is a yellow question, not a red block', () => {
+    const r = evaluateGates(model('nested-details'), { allowReplace: [], requireApproval: 'broadening', approved: false });
+    const text = renderGateResult(r, 'terminal', { color: true });
+    expect(text).toContain('\u001b[33m! needs approval: this change broadens access');
+    expect(text).not.toContain('blocked');
+    expect(text).not.toContain('\u001b[31m');
+  });
+
   it('terminal and markdown', () => {
     const r = evaluateGates(model('remove'), { allowReplace: ['MetadataLogGroup'], requireApproval: 'broadening', approved: false });
     expect(renderGateResult(r, 'terminal', { color: false })).toMatchInlineSnapshot(`
-      "✗ blocked: MetadataDatabaseSecret (AWS::SecretsManager::Secret) would be removed. DeletionPolicy Retain: the resource is kept with its data, detached from the stack (delete it yourself when no longer needed)
+      "✗ refused: MetadataDatabaseSecret (AWS::SecretsManager::Secret) would be removed. DeletionPolicy Retain: the resource is kept with its data, detached from the stack (delete it yourself when no longer needed)
         → if this is intended, pass --allow-replace MetadataDatabaseSecret; otherwise undo the change that causes it
       ! allowed by --allow-replace: MetadataLogGroup (AWS::Logs::LogGroup) would be removed. DeletionPolicy Delete: the resource is deleted, and with it all log events in the group (task logs)
       "
     `);
     expect(renderGateResult(r, 'markdown', { color: false })).toMatchInlineSnapshot(`
-      "#### ⛔ Blocked by safety gates
+      "#### ⛔ Refused by safety gates
 
       - MetadataDatabaseSecret (AWS::SecretsManager::Secret) would be removed. DeletionPolicy Retain: the resource is kept with its data, detached from the stack (delete it yourself when no longer needed)  
         _if this is intended, pass --allow-replace MetadataDatabaseSecret; otherwise undo the change that causes it_

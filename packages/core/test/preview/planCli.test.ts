@@ -77,7 +77,7 @@ describe('mfinfra plan --offline', () => {
     expect(blocked.code).toBe(4);
     expect(blocked.stdout).toContain('~ RetentionInDays: 30 → 90');
     expect(blocked.stderr).toContain(
-      '✗ blocked: StoreBucket (AWS::S3::Bucket) would be replaced because BucketName changes. UpdateReplacePolicy Retain: the old resource is kept with its data',
+      '✗ refused: StoreBucket (AWS::S3::Bucket) would be replaced because BucketName changes. UpdateReplacePolicy Retain: the old resource is kept with its data',
     );
     expect(blocked.stderr).toContain('pass --allow-replace StoreBucket');
     const allowed = await runCli(['plan', '--offline', dir, '--allow-replace', 'StoreBucket', '--detailed-exitcode']);

@@ -189,7 +189,9 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           if (!json) {
             const format = argv.format === 'markdown' ? 'markdown' : 'terminal';
             io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color, gates }));
-            const gateText = format === 'markdown' ? '' : renderGateResult(gates, 'terminal', { color: io.color });
+            // Refusals come back once, as the error that follows; here only what is asked or allowed.
+            const shown = gates.approvable ? gates : { ...gates, blocked: [] };
+            const gateText = format === 'markdown' ? '' : renderGateResult(shown, 'terminal', { color: io.color });
             if (gateText) io.err(gateText);
           } else if (!argv.yes) {
             // stdout is for the JSON result; the person answering the prompt still sees what they approve.

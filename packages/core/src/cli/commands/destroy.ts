@@ -30,6 +30,11 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         async (plan) => {
           io.err(renderDestroyPlan(plan, io.color));
           if (argv.yes) return true;
+          const { askTyped, typedConfirmationReason } = await import('../confirm.js');
+          const why = typedConfirmationReason(compiled.manifest, plan.terminationProtection);
+          if (why) {
+            return askTyped(`${why}: type the stack name (${plan.stackName}) to delete it in ${clients.region}:`, plan.stackName);
+          }
           return askYesNo(`Delete stack ${plan.stackName} in ${clients.region}?`);
         },
         { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file) },

@@ -42,7 +42,8 @@ export function withPreviewOptions<T>(y: Argv<T>) {
     .option('require-approval', {
       choices: ['never', 'any-change', 'broadening'] as const,
       default: 'broadening' as const,
-      describe: 'when a change needs approval: broadening IAM / security-group access (default), any change, or never',
+      describe:
+        'when apply asks for approval: "broadening" (default) a change that gives more IAM or security-group access; "any-change" every change; "never" no question (the data-safety gate still refuses replacing or deleting stateful resources)',
     })
     .option('yes', {
       alias: 'y',
