@@ -6,8 +6,10 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/**/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // cfn-lint loads its whole resource spec per run (~4 s alone, far more on a loaded 2-core machine):
+    // a generous ceiling keeps those checks from timing out without hiding a hang for long.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // mfinfra's caches (ajv validators, the CLI's V8 code cache) go to a temporary folder, not ~/.cache.
     env: { MFINFRA_CACHE_DIR: path.join(os.tmpdir(), 'mfinfra-test-cache') },
