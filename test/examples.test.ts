@@ -99,6 +99,31 @@ describe('examples', () => {
         }
       });
 
+      it('lets exactly one source reach the migration port 8082: the migration function (then the load balancer)', () => {
+        const sources: string[] = [];
+        for (const [id, r] of resources(name)) {
+          const p = r.Properties ?? {};
+          const rules: Record<string, any>[] =
+            r.Type === 'AWS::EC2::SecurityGroup'
+              ? ((p.SecurityGroupIngress ?? []) as Record<string, any>[]).map((x) => ({ ...x, GroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }))
+              : r.Type === 'AWS::EC2::SecurityGroupIngress'
+                ? [p]
+                : [];
+          for (const rule of rules) {
+            if (rule.IpProtocol === '-1' || (Number(rule.FromPort) <= 8082 && 8082 <= Number(rule.ToPort))) {
+              sources.push(
+                `${JSON.stringify(rule.GroupId)} <- ${JSON.stringify(rule.SourceSecurityGroupId ?? rule.CidrIp ?? rule.CidrIpv6)}`,
+              );
+            }
+          }
+        }
+        if (!resources(name).some(([id]) => id === 'MetadataService')) return;
+        expect(sources.sort()).toEqual([
+          '{"Fn::GetAtt":["MetadataLoadBalancerSecurityGroup","GroupId"]} <- {"Fn::GetAtt":["MetadataMigrationSecurityGroup","GroupId"]}',
+          '{"Fn::GetAtt":["MetadataServiceSecurityGroup","GroupId"]} <- {"Fn::GetAtt":["MetadataLoadBalancerSecurityGroup","GroupId"]}',
+        ]);
+      });
+
       it('opens no security group to 0.0.0.0/0 for ingress', () => {
         expect(openIngress(compiled.get(name)!.template)).toEqual([]);
       });

@@ -90,7 +90,15 @@ interface ExampleCase {
   templateBucket?: boolean;
 }
 
-const METADATA_REMOVED = ['MetadataMigrationListener', 'MetadataService', 'MetadataServiceListener'];
+// The migration runner names the service (to restart it), so it and the custom resource that calls it go too.
+const METADATA_REMOVED = [
+  'MetadataMigrationListener',
+  'MetadataMigrationRunner',
+  'MetadataMigrationRunnerRole',
+  'MetadataSchemaMigration',
+  'MetadataService',
+  'MetadataServiceListener',
+];
 
 const CASES: ExampleCase[] = [
   { example: 'minimal', gaps: [], shim: { serviceRole: [], removed: [] } },
@@ -133,6 +141,7 @@ const CASES: ExampleCase[] = [
     gaps: ['batch-service-role', 'tcp-listener'],
     shim: { serviceRole: ['BatchCpuComputeEnvironment'], removed: METADATA_REMOVED },
     existingVpc: true,
+    templateBucket: true,
   },
   {
     example: 'full',

@@ -66,11 +66,15 @@ const variants: Record<string, string> = {
   'no scheduling, no stack outputs': manifest('{ readStackOutputs: false }', { scheduling: false }),
 };
 
-it.skipIf(!cfnLintAvailable())('every variant passes cfn-lint with no errors and no warnings', async () => {
-  const bodies: Record<string, string> = {};
-  for (const [name, text] of Object.entries(variants)) bodies[name] = (await compile(text)).result.body;
-  expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
-});
+it.skipIf(!cfnLintAvailable())(
+  'every variant passes cfn-lint with no errors and no warnings',
+  async () => {
+    const bodies: Record<string, string> = {};
+    for (const [name, text] of Object.entries(variants)) bodies[name] = (await compile(text)).result.body;
+    expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
+  },
+  180_000,
+);
 
 describe.each(Object.entries(variants))('%s', (_name, text) => {
   it('compiles to the expected policy and role', async () => {

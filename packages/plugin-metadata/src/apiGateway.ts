@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import { ID, STAGE_NAME } from './ids.js';
-import { MIGRATION_PORT, type MetadataOptions } from './options.js';
+import type { MetadataOptions } from './options.js';
 
 /**
  * Public access the way Metaflow's official template does it: a REST API whose methods require an
@@ -72,24 +72,6 @@ export function apiGatewayResources(ctx: PluginContext, options: MetadataOptions
         }),
       },
     },
-    [ID.schemaStatusResource]: {
-      Type: 'AWS::ApiGateway::Resource',
-      Properties: { RestApiId: ref(ID.api), ParentId: getAtt(ID.api, 'RootResourceId'), PathPart: 'db_schema_status' },
-    },
-    [ID.schemaStatusMethod]: {
-      Type: 'AWS::ApiGateway::Method',
-      Properties: {
-        RestApiId: ref(ID.api),
-        ResourceId: ref(ID.schemaStatusResource),
-        HttpMethod: 'GET',
-        AuthorizationType: 'NONE',
-        ApiKeyRequired: true,
-        Integration: {
-          ...integration(sub(`http://\${${ID.loadBalancer}.DNSName}:${MIGRATION_PORT}/db_schema_status`)),
-          IntegrationHttpMethod: 'GET',
-        },
-      },
-    },
   };
   // A deployment is a snapshot of the API: a new logical id whenever the API changes redeploys it.
   const deploymentId = ID.deploymentPrefix + createHash('sha256').update(JSON.stringify(api)).digest('hex').slice(0, 10);
@@ -98,7 +80,7 @@ export function apiGatewayResources(ctx: PluginContext, options: MetadataOptions
     ...api,
     [deploymentId]: {
       Type: 'AWS::ApiGateway::Deployment',
-      DependsOn: [ID.proxyMethod, ID.schemaStatusMethod],
+      DependsOn: [ID.proxyMethod],
       Properties: { RestApiId: ref(ID.api), Description: 'Metaflow metadata service API' },
     },
     [ID.stage]: {

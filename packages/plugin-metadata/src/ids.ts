@@ -11,7 +11,16 @@ export const ID = {
   migrationIngressFromLoadBalancer: 'MetadataMigrationIngressFromLoadBalancer',
   loadBalancerSecurityGroup: 'MetadataLoadBalancerSecurityGroup',
   loadBalancerIngressFromBatch: 'MetadataLoadBalancerIngressFromBatch',
-  loadBalancerMigrationIngressFromBatch: 'MetadataLoadBalancerMigrationIngressFromBatch',
+  loadBalancerMigrationIngressFromFunction: 'MetadataLoadBalancerMigrationIngressFromFunction',
+  migrationSecurityGroup: 'MetadataMigrationSecurityGroup',
+  migrationProbe: 'MetadataMigrationProbe',
+  migrationProbeRole: 'MetadataMigrationProbeRole',
+  migrationProbeLogGroup: 'MetadataMigrationProbeLogGroup',
+  migrationRunner: 'MetadataMigrationRunner',
+  migrationRunnerRole: 'MetadataMigrationRunnerRole',
+  migrationRunnerLogGroup: 'MetadataMigrationRunnerLogGroup',
+  /** The custom resource that upgrades the schema when the image changes. */
+  schemaMigration: 'MetadataSchemaMigration',
   loadBalancer: 'MetadataLoadBalancer',
   serviceTargetGroup: 'MetadataServiceTargetGroup',
   migrationTargetGroup: 'MetadataMigrationTargetGroup',
@@ -27,10 +36,11 @@ export const ID = {
   vpcLink: 'MetadataApiVpcLink',
   proxyResource: 'MetadataApiProxyResource',
   proxyMethod: 'MetadataApiProxyMethod',
-  schemaStatusResource: 'MetadataApiDbSchemaStatusResource',
-  schemaStatusMethod: 'MetadataApiDbSchemaStatusMethod',
-  /** Followed by a content hash, so every API change makes a new deployment. */
-  deploymentPrefix: 'MetadataApiDeployment',
+  /**
+   * Followed by a content hash, so every API change makes a new deployment (replacing one is
+   * harmless). Sorts after the methods it snapshots: moto creates resources in template order.
+   */
+  deploymentPrefix: 'MetadataApiRelease',
   stage: 'MetadataApiStage',
   apiKey: 'MetadataApiKey',
   usagePlan: 'MetadataApiUsagePlan',

@@ -20,8 +20,9 @@ export function loadBalancerSources(options: MetadataOptions, network: NetworkAp
 }
 
 /**
- * An internal network load balancer with its own security group: ports 80 (service) and 8082
- * (migration service) open only to the VPC, `allowedCidrs` and Batch's compute security group.
+ * An internal network load balancer with its own security group: port 80 (service) open only to
+ * the VPC, `allowedCidrs` and Batch's compute security group; port 8082 (migration service) only to
+ * the migration function's security group (see migration.ts).
  * The service's security group accepts traffic from the load balancer's group only.
  */
 export function loadBalancerResources(
@@ -30,22 +31,14 @@ export function loadBalancerResources(
   network: NetworkApi,
   sources: LoadBalancerSources,
 ): Record<string, CfnResource> {
-  const ingress = sources.cidrs.flatMap(({ cidr, description }) => [
-    {
-      IpProtocol: 'tcp',
-      FromPort: LISTENER_PORT,
-      ToPort: LISTENER_PORT,
-      CidrIp: cidr,
-      Description: `Metadata service from ${description}`,
-    },
-    {
-      IpProtocol: 'tcp',
-      FromPort: MIGRATION_PORT,
-      ToPort: MIGRATION_PORT,
-      CidrIp: cidr,
-      Description: `Migration service from ${description}`,
-    },
-  ]);
+  // Port 8082 (the unauthenticated migration service) is open only to the migration function (migration.ts).
+  const ingress = sources.cidrs.map(({ cidr, description }) => ({
+    IpProtocol: 'tcp',
+    FromPort: LISTENER_PORT,
+    ToPort: LISTENER_PORT,
+    CidrIp: cidr,
+    Description: `Metadata service from ${description}`,
+  }));
   const resources: Record<string, CfnResource> = {
     [ID.loadBalancerSecurityGroup]: {
       Type: 'AWS::EC2::SecurityGroup',
@@ -98,12 +91,6 @@ export function loadBalancerResources(
       LISTENER_PORT,
       sources.batchSecurityGroupId,
       'Metadata service from Batch jobs',
-    );
-    resources[ID.loadBalancerMigrationIngressFromBatch] = sgIngressFrom(
-      ID.loadBalancerSecurityGroup,
-      MIGRATION_PORT,
-      sources.batchSecurityGroupId,
-      'Migration service from Batch jobs',
     );
   }
   return resources;

@@ -32,6 +32,7 @@ export interface MetadataOptions {
     kmsKeyArn?: string;
   };
   logs: { retentionDays: number; retainOnDelete: boolean };
+  migrations: { backup: 'snapshot' | 'automated-backups' };
 }
 
 /** The metadata service image the official Metaflow CloudFormation template pins. */
@@ -67,6 +68,7 @@ export const defaults: DeepPartial<MetadataOptions> = {
     sslMode: 'require',
   },
   logs: { retentionDays: 30, retainOnDelete: true },
+  migrations: { backup: 'snapshot' },
 };
 
 const IPV4_CIDR = '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$';
@@ -191,6 +193,19 @@ export const schema: JsonSchema = {
           type: 'string',
           pattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$',
           description: 'Customer managed KMS key for storage encryption (default: the AWS managed aws/rds key).',
+        },
+      },
+    },
+    migrations: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "Database schema migrations run themselves: when the image changes, after the service runs it, a function reads /db_schema_status on the migration service (port 8082), backs up, PATCHes /upgrade, reads the status again and restarts the service tasks. A failed upgrade fails the deployment with the service's answer.",
+      properties: {
+        backup: {
+          enum: ['snapshot', 'automated-backups'],
+          description:
+            'What must be true before an upgrade: snapshot (default) takes a manual RDS snapshot <db>-pre-migration-<time> and waits until it is available; automated-backups checks that automated backups are on and restorable instead.',
         },
       },
     },

@@ -4,6 +4,7 @@ import { checkMetadata } from './check.js';
 import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
 import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
+import { migrationResources } from './migration.js';
 import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
 import type { BatchApi, NetworkApi } from './peerApis.js';
 import { serviceResources } from './service.js';
@@ -109,6 +110,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
       ...databaseResources(ctx, options, settings, network),
       ...loadBalancerResources(ctx, options, network, sources),
       ...serviceResources(ctx, options, settings, network),
+      ...migrationResources(ctx, options, network),
     };
     if (options.access === 'api-gateway') Object.assign(resources, apiGatewayResources(ctx, options));
     return resources;
@@ -133,6 +135,10 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
       MetadataDatabaseSecretArn: {
         value: ref(ID.databaseSecret),
         description: 'Secrets Manager secret with the metadata database credentials',
+      },
+      MetadataMigrationFunctionName: {
+        value: ref(ID.migrationRunner),
+        description: 'Function that upgrades the database schema when the image changes (its log group has each run)',
       },
     };
     if (options.access === 'api-gateway') {
