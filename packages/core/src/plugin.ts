@@ -7,15 +7,11 @@
  * read. Plugins never mutate a shared template; core merges what they return and rejects
  * collisions, naming both plugins.
  *
- * Hook order (core runs every plugin in dependency order, `requires`/`uses` first):
- *
- * | hook           | kind                  | receives             | its return value                         |
- * | -------------- | --------------------- | -------------------- | ---------------------------------------- |
- * | `check`        | sequential, all first | ctx, options         | nothing; call `ctx.report()` per problem |
- * | `api`          | sequential            | ctx, options         | the value `ctx.use(key)` gives others    |
- * | `resources`    | sequential            | ctx, options         | logical id → CloudFormation resource     |
- * | `outputs`      | sequential            | ctx, options         | `METAFLOW_*` key → value (config output) |
- * | `stackOutputs` | sequential            | ctx, options         | extra stack Outputs (not config keys)    |
+ * Hooks, in the order they run (core's hook table, `plugins/hooks.ts`; docs/plugins.md has the merge
+ * rule of each): `check` (every plugin, dependency order, reports problems), `api` (right after the
+ * plugin's own check passed: the value `ctx.use(key)` gives others), then for each plugin in
+ * dependency order `resources` (logical id → resource), `outputs` (`METAFLOW_*` key → value) and
+ * `stackOutputs` (extra stack Outputs). Every hook receives `(ctx, options)`.
  *
  * `check` runs for every plugin before any other hook, so all manifest problems are reported in one
  * run. Every hook call is wrapped: a throw becomes a `PLUGIN_ERROR` naming the plugin and hook.

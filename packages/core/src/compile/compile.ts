@@ -1,35 +1,15 @@
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { createPluginContext, runHook, type ContextDeps } from '../plugins/context.js';
 import type { LoadedPlugin } from '../plugins/load.js';
-import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackInfo, StackOutput } from '../plugin.js';
+import type { CfnResource, StackInfo } from '../plugin.js';
+import { emptyMerged, HOOKS, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
 import { loadProject, throwIfErrors, type LoadOptions, type Project, type ResolvedManifest } from '../project.js';
 import { checkTemplate, type TemplateStats } from './checks.js';
-import { configKeyToOutputName, createNaming } from './naming.js';
+import { createNaming } from './naming.js';
 import { serializeTemplate, type CfnTemplate } from './template.js';
 import { VERSION } from '../version.js';
 
-/** One Metaflow config value and where it comes from. */
-export interface ConfigOutputEntry {
-  /** The config key, e.g. `METAFLOW_DATASTORE_SYSROOT_S3`. */
-  key: string;
-  /** The stack Output that carries it after deploy. */
-  outputName: string;
-  /** Literal or CloudFormation expression. */
-  value: CfnValue;
-  /** The literal value when known at compile time (no AWS needed). */
-  literal?: string;
-  description?: string;
-  plugin: string;
-  pluginKey: string;
-}
-
-export interface StackOutputEntry {
-  name: string;
-  value: CfnValue;
-  description?: string;
-  plugin: string;
-  pluginKey: string;
-}
+export type { ConfigOutputEntry, StackOutputEntry } from '../plugins/hooks.js';
 
 export interface PluginInfo {
   name: string;
@@ -67,10 +47,8 @@ export interface CompileResult {
   resourceOwners: Record<string, string>;
 }
 
-const CONFIG_KEY = /^[A-Z][A-Z0-9_]*$/;
 /** The logical id of the resource core adds when no plugin contributes any. */
 export const PLACEHOLDER_ID = 'MfinfraNoResourcesPlaceholder';
-const OUTPUT_NAME = /^[A-Za-z0-9]{1,255}$/;
 
 export function pluginInfo(lp: LoadedPlugin): PluginInfo {
   return {
@@ -163,134 +141,27 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
   }
   throwIfErrors(source, diagnostics);
 
-  // 2. resources, outputs, stackOutputs, in dependency order.
-  const resources: Record<string, CfnResource> = {};
-  const resourceOwners: Record<string, string> = {};
-  const configOutputs: ConfigOutputEntry[] = [];
-  const stackOutputs: StackOutputEntry[] = [];
-  const outputOwner = new Map<string, LoadedPlugin>();
+  // 2. the build hooks, in the table's order for each plugin, plugins in dependency order; each
+  //    result merged by its hook's rule (plugins/hooks.ts).
+  const merged = emptyMerged();
+  const { resources, resourceOwners, configOutputs, stackOutputs, outputOwner } = merged;
   const collisions: Diagnostic[] = [];
   const keyOf = new Map(plugins.map((lp) => [lp.plugin.key, lp]));
-  const collide = (code: string, message: string, a: LoadedPlugin, hint: string) =>
-    collisions.push({ code, message, severity: 'error', plugin: a.plugin.name, hint, ...entryOf(a) });
-  /** The object a record hook returned; anything else (undefined, a list, ...) is the plugin's bug. */
-  const record = <T>(lp: LoadedPlugin, hook: 'resources' | 'outputs' | 'stackOutputs', value: unknown, what: string): Record<string, T> => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, T>;
-    collisions.push(returnedWrong(lp, hook, value, `return an object of ${what} ({} for none)`, entryOf(lp)));
-    return {};
-  };
-
+  const buildHooks = HOOKS.filter((h): h is Extract<(typeof HOOKS)[number], { phase: 'build' }> => h.phase === 'build');
   for (const lp of plugins) {
-    const opts = optionsOf(lp);
-    if (lp.plugin.resources) {
-      const ctx = createPluginContext(lp, deps, { hook: 'resources' });
-      const res = record<CfnResource>(
-        lp,
-        'resources',
-        await runHook(lp, 'resources', () => lp.plugin.resources!(ctx, opts)),
-        'logical id → resource',
-      );
-      for (const [id, resource] of Object.entries(res)) {
-        const owner = resourceOwners[id];
-        if (owner !== undefined) {
-          const other = keyOf.get(owner)!;
-          collide(
-            ErrorCode.COLLISION_RESOURCE,
-            `plugins ${other.plugin.name} and ${lp.plugin.name} both define the resource ${id}`,
-            lp,
-            other === lp
-              ? 'a plugin returned the same logical id twice'
-              : `logical ids must be unique; one of the two plugins must use ctx.naming.logicalId with its own prefix`,
-          );
-          continue;
-        }
-        if (!resource || typeof resource !== 'object' || typeof resource.Type !== 'string') {
-          collide(
-            ErrorCode.TEMPLATE_INVALID,
-            `plugin ${lp.plugin.name} returned resource ${id} without a Type`,
-            lp,
-            'every resource needs Type, e.g. "AWS::S3::Bucket"',
-          );
-          continue;
-        }
-        resources[id] = resource;
-        resourceOwners[id] = lp.plugin.key;
+    for (const { name } of buildHooks) {
+      const hook = lp.plugin[name] as ((ctx: unknown, options: unknown) => unknown) | undefined;
+      if (!hook) continue;
+      const ctx = createPluginContext(lp, deps, { hook: name });
+      const value = await runHook(lp, name, () => hook.call(lp.plugin, ctx, optionsOf(lp)));
+      const { rule, entries } = MERGE[name];
+      // The object a record hook returned; anything else (undefined, a list, ...) is the plugin's bug.
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        collisions.push(returnedWrong(lp, name, value, `return an object of ${entries} ({} for none)`, entryOf(lp)));
+        continue;
       }
-    }
-    if (lp.plugin.outputs) {
-      const ctx = createPluginContext(lp, deps, { hook: 'outputs' });
-      const outs = record<ConfigOutputValue>(
-        lp,
-        'outputs',
-        await runHook(lp, 'outputs', () => lp.plugin.outputs!(ctx, opts)),
-        'METAFLOW_* key → value',
-      );
-      for (const [key, raw] of Object.entries(outs)) {
-        const { value, description } = normalizeConfigValue(raw);
-        if (!CONFIG_KEY.test(key)) {
-          collide(
-            ErrorCode.TEMPLATE_INVALID,
-            `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`,
-            lp,
-            'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE',
-          );
-          continue;
-        }
-        const existing = configOutputs.find((c) => c.key === key);
-        if (existing) {
-          collide(
-            ErrorCode.COLLISION_CONFIG_OUTPUT,
-            `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`,
-            lp,
-            'one config key has one owner; disable the setting in one of the two plugins',
-          );
-          continue;
-        }
-        if (value === null || value === undefined || value === '') continue;
-        const outputName = configKeyToOutputName(key);
-        const literal = typeof value === 'object' ? undefined : String(value);
-        configOutputs.push({
-          key,
-          outputName,
-          value: literal ?? value,
-          literal,
-          description,
-          plugin: lp.plugin.name,
-          pluginKey: lp.plugin.key,
-        });
-        outputOwner.set(outputName, lp);
-      }
-    }
-    if (lp.plugin.stackOutputs) {
-      const ctx = createPluginContext(lp, deps, { hook: 'stackOutputs' });
-      const outs = record<StackOutput>(
-        lp,
-        'stackOutputs',
-        await runHook(lp, 'stackOutputs', () => lp.plugin.stackOutputs!(ctx, opts)),
-        'output name → { value, description }',
-      );
-      for (const [name, out] of Object.entries(outs)) {
-        if (!OUTPUT_NAME.test(name)) {
-          collide(
-            ErrorCode.TEMPLATE_INVALID,
-            `plugin ${lp.plugin.name} returned stack output "${name}"; output names must be alphanumeric`,
-            lp,
-            'rename the output',
-          );
-          continue;
-        }
-        const other = outputOwner.get(name);
-        if (other) {
-          collide(
-            ErrorCode.COLLISION_STACK_OUTPUT,
-            `plugins ${other.plugin.name} and ${lp.plugin.name} both define the stack output ${name}`,
-            lp,
-            'rename one of the outputs',
-          );
-          continue;
-        }
-        outputOwner.set(name, lp);
-        stackOutputs.push({ name, value: out.value, description: out.description, plugin: lp.plugin.name, pluginKey: lp.plugin.key });
+      for (const p of rule({ merged, lp, value: value as Record<string, never>, byKey: (k) => keyOf.get(k) })) {
+        collisions.push({ code: p.code, message: p.message, severity: 'error', plugin: lp.plugin.name, hint: p.hint, ...entryOf(lp) });
       }
     }
   }
@@ -358,19 +229,6 @@ function returnedWrong(
     hint: `${hint}; this is a bug in the plugin (loaded from ${lp.source})`,
     ...at,
   };
-}
-
-function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {
-  if (
-    raw &&
-    typeof raw === 'object' &&
-    !Array.isArray(raw) &&
-    'value' in raw &&
-    Object.keys(raw).every((k) => k === 'value' || k === 'description')
-  ) {
-    return raw as ConfigOutput;
-  }
-  return { value: raw as CfnValue };
 }
 
 function sortKeys<T>(obj: Record<string, T>): Record<string, T> {

@@ -1,10 +1,12 @@
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { formatPath, type ManifestSource } from '../manifest/source.js';
 import type { DiagnosticOptions, Naming, PluginContext, StackInfo } from '../plugin.js';
+import type { HookName as TableHookName } from './hooks.js';
 import type { LoadedPlugin } from './load.js';
 
+/** The hook a context is made for (names from the hook table, plugins/hooks.ts). */
 export interface HookName {
-  hook: 'check' | 'api' | 'resources' | 'outputs' | 'stackOutputs';
+  hook: TableHookName;
 }
 
 export interface ContextDeps {

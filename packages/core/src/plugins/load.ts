@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { ErrorCode, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from '../manifest/source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
+import { HOOK_NAMES } from './hooks.js';
 import { didYouMean } from '../schema/didYouMean.js';
 import { CORE_KEYS } from '../schema/rootSchema.js';
 import { FIRST_PARTY_PLUGINS, isLocalSpec, resolvePluginSpec, type PluginSourceKind } from './resolve.js';
@@ -32,7 +33,6 @@ export interface FailedPlugin {
   key?: string;
 }
 
-const HOOKS = ['check', 'api', 'resources', 'outputs', 'stackOutputs'] as const;
 /** Every field of the plugin object (see `Plugin` in plugin.ts); anything else is a typo. */
 const FIELDS: readonly string[] = [
   'name',
@@ -45,7 +45,7 @@ const FIELDS: readonly string[] = [
   'optionalSection',
   'requires',
   'uses',
-  ...HOOKS,
+  ...HOOK_NAMES,
 ];
 const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$/;
@@ -274,7 +274,7 @@ function checkShape(
       name,
     );
   }
-  for (const hook of HOOKS) {
+  for (const hook of HOOK_NAMES) {
     if (p[hook] !== undefined && typeof p[hook] !== 'function') {
       return invalid(
         `plugin ${name}: hook "${hook}" is ${describe(p[hook])}, not a function`,

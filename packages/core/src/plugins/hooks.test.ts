@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Plugin } from '../plugin.js';
+import { emptyMerged, HOOKS, mergeConfigOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
+import type { LoadedPlugin } from './load.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const plugin = (key: string): LoadedPlugin => ({
+  plugin: { name: `test:${key}`, apiVersion: 1, key, schema: { type: 'object' } } as Plugin,
+  spec: key,
+  index: 0,
+  kind: 'local',
+  source: `${key}.mjs`,
+  loadMs: 0,
+});
+const a = plugin('a');
+const b = plugin('b');
+const byKey = (k: string) => ({ a, b })[k];
+
+describe('the hook table', () => {
+  it('lists the hooks a plugin object may have, in the order they run', () => {
+    expect(HOOKS.map((h) => h.name)).toEqual(['check', 'api', 'resources', 'outputs', 'stackOutputs']);
+    // every hook of the table is a function field of Plugin (a type error otherwise)
+    const fields: Required<Pick<Plugin, (typeof HOOKS)[number]['name']>> | undefined = undefined;
+    expect(fields).toBeUndefined();
+  });
+
+  it.each(['ARCHITECTURE.md', 'docs/plugins.md'])('is what %s says, row by row', (doc) => {
+    const rows = readFileSync(path.join(repo, doc), 'utf8')
+      .split('\n')
+      .filter((l) => /^\| `[a-zA-Z]+` +\| (sequential|first|parallel) /.test(l))
+      .map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim().replace(/`/g, '')),
+      );
+    expect(rows).toEqual(HOOKS.map((h) => [h.name, h.kind, h.runs, h.returns, h.merge]));
+  });
+});
+
+describe('merge rules', () => {
+  it('resources: union by logical id; a second owner and a resource without a Type are refused', () => {
+    const merged = emptyMerged();
+    expect(mergeResources({ merged, lp: a, byKey, value: { AQueue: { Type: 'AWS::SQS::Queue' } } })).toEqual([]);
+    const problems = mergeResources({
+      merged,
+      lp: b,
+      byKey,
+      value: { AQueue: { Type: 'AWS::SNS::Topic' }, BThing: {} as never, BTopic: { Type: 'AWS::SNS::Topic' } },
+    });
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      ['COLLISION_RESOURCE', 'plugins test:a and test:b both define the resource AQueue'],
+      ['TEMPLATE_INVALID', 'plugin test:b returned resource BThing without a Type'],
+    ]);
+    expect(merged.resources).toEqual({ AQueue: { Type: 'AWS::SQS::Queue' }, BTopic: { Type: 'AWS::SNS::Topic' } });
+    expect(merged.resourceOwners).toEqual({ AQueue: 'a', BTopic: 'b' });
+  });
+
+  it('outputs: union by config key; empty values are not set; literals are kept as strings', () => {
+    const merged = emptyMerged();
+    mergeConfigOutputs({
+      merged,
+      lp: a,
+      byKey,
+      value: { METAFLOW_A: 3, METAFLOW_EMPTY: '', METAFLOW_REF: { value: { Ref: 'X' }, description: 'x' } },
+    });
+    const problems = mergeConfigOutputs({ merged, lp: b, byKey, value: { METAFLOW_A: 'again', lower: 'x' } });
+    expect(problems.map((p) => p.code)).toEqual(['COLLISION_CONFIG_OUTPUT', 'TEMPLATE_INVALID']);
+    expect(merged.configOutputs.map((c) => [c.key, c.outputName, c.value, c.literal, c.description])).toEqual([
+      ['METAFLOW_A', 'MetaflowA', '3', '3', undefined],
+      ['METAFLOW_REF', 'MetaflowRef', { Ref: 'X' }, undefined, 'x'],
+    ]);
+  });
+
+  it('stackOutputs: names are alphanumeric and shared with the config outputs', () => {
+    const merged = emptyMerged();
+    mergeConfigOutputs({ merged, lp: a, byKey, value: { METAFLOW_A: 'x' } });
+    const problems = mergeStackOutputs({
+      merged,
+      lp: b,
+      byKey,
+      value: { MetaflowA: { value: 1 }, 'bad-name': { value: 2 }, BOut: { value: 3 } },
+    });
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      ['COLLISION_STACK_OUTPUT', 'plugins test:a and test:b both define the stack output MetaflowA'],
+      ['TEMPLATE_INVALID', 'plugin test:b returned stack output "bad-name"; output names must be alphanumeric'],
+    ]);
+    expect(merged.stackOutputs.map((s) => s.name)).toEqual(['BOut']);
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * The one table of plugin hooks. It drives compilation (compile/compile.ts runs the hooks in this
+ * order and merges each with its rule), gives `HookName`, tells the loader which fields of a plugin
+ * object are hooks (plugins/load.ts), and is what docs/plugins.md's hook table describes (a test
+ * compares the two).
+ *
+ * - `kind`: how the hook runs across plugins. `sequential`: every plugin in dependency order, each
+ *   seeing what earlier ones produced. (Room for `first`, where the first plugin that answers wins,
+ *   and `parallel`, where plugins run independently, when a hook needs it.)
+ * - `phase`: `check` hooks run for every plugin before any `build` hook, so all manifest problems
+ *   come out in one run; a plugin's `api` runs right after its own `check` passed.
+ * - `merge`: how core combines what the plugins return; each rule is a function below.
+ */
+import { ErrorCode } from '../errors.js';
+import { configKeyToOutputName } from '../compile/naming.js';
+import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackOutput } from '../plugin.js';
+import type { LoadedPlugin } from './load.js';
+
+export type HookKind = 'sequential' | 'first' | 'parallel';
+
+export interface HookSpec {
+  name: string;
+  kind: HookKind;
+  phase: 'check' | 'build';
+  /** When it runs, as the docs say it. */
+  runs: string;
+  /** What the hook returns, as docs/plugins.md says it. */
+  returns: string;
+  /** The merge rule, as docs/plugins.md says it. */
+  merge: string;
+}
+
+export const HOOKS = [
+  {
+    name: 'check',
+    kind: 'sequential',
+    phase: 'check',
+    runs: 'every plugin, dependency order, before all build hooks',
+    returns: 'nothing (reports)',
+    merge: 'all reports of all plugins form one error (warnings kept beside it)',
+  },
+  {
+    name: 'api',
+    kind: 'sequential',
+    phase: 'check',
+    runs: "right after the plugin's own check passed",
+    returns: 'any value but undefined',
+    merge: 'kept per key; ctx.use(key) (only declared keys)',
+  },
+  {
+    name: 'resources',
+    kind: 'sequential',
+    phase: 'build',
+    runs: 'dependency order, after every check',
+    returns: 'Record<LogicalId, CfnResource>',
+    merge: 'union; a second owner of a logical id is COLLISION_RESOURCE',
+  },
+  {
+    name: 'outputs',
+    kind: 'sequential',
+    phase: 'build',
+    runs: "dependency order, after the plugin's resources",
+    returns: 'Record<CONFIG_KEY, value>',
+    merge: 'union; a second owner is COLLISION_CONFIG_OUTPUT; each becomes a stack Output',
+  },
+  {
+    name: 'stackOutputs',
+    kind: 'sequential',
+    phase: 'build',
+    runs: "dependency order, after the plugin's outputs",
+    returns: 'Record<Name, {value}>',
+    merge: 'union; collisions are COLLISION_STACK_OUTPUT',
+  },
+] as const satisfies readonly HookSpec[];
+
+export type HookName = (typeof HOOKS)[number]['name'];
+export const HOOK_NAMES: readonly HookName[] = HOOKS.map((h) => h.name);
+/** The hooks that return an object of named entries, merged by union. */
+export type RecordHookName = Extract<(typeof HOOKS)[number], { phase: 'build' }>['name'];
+
+/** One Metaflow config value and where it comes from. */
+export interface ConfigOutputEntry {
+  /** The config key, e.g. `METAFLOW_DATASTORE_SYSROOT_S3`. */
+  key: string;
+  /** The stack Output that carries it after deploy. */
+  outputName: string;
+  /** Literal or CloudFormation expression. */
+  value: CfnValue;
+  /** The literal value when known at compile time (no AWS needed). */
+  literal?: string;
+  description?: string;
+  plugin: string;
+  pluginKey: string;
+}
+
+export interface StackOutputEntry {
+  name: string;
+  value: CfnValue;
+  description?: string;
+  plugin: string;
+  pluginKey: string;
+}
+
+/** Everything the build hooks produced so far, merged. */
+export interface Merged {
+  resources: Record<string, CfnResource>;
+  /** logical id → manifest key of the plugin that contributed the resource */
+  resourceOwners: Record<string, string>;
+  configOutputs: ConfigOutputEntry[];
+  stackOutputs: StackOutputEntry[];
+  /** stack Output name → the plugin that owns it (config outputs and stack outputs share names) */
+  outputOwner: Map<string, LoadedPlugin>;
+}
+
+export function emptyMerged(): Merged {
+  return { resources: {}, resourceOwners: {}, configOutputs: [], stackOutputs: [], outputOwner: new Map() };
+}
+
+/** A merge problem: code, message and hint; core adds the plugin and its `plugins:` position. */
+export interface MergeProblem {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export interface MergeInput<T> {
+  merged: Merged;
+  lp: LoadedPlugin;
+  value: Readonly<Record<string, T>>;
+  /** The loaded plugin that owns a manifest key. */
+  byKey: (key: string) => LoadedPlugin | undefined;
+}
+
+const CONFIG_KEY = /^[A-Z][A-Z0-9_]*$/;
+const OUTPUT_NAME = /^[A-Za-z0-9]{1,255}$/;
+
+/** `resources`: union by logical id; a second owner, or a resource without a Type, is refused. */
+export function mergeResources({ merged, lp, value, byKey }: MergeInput<CfnResource>): MergeProblem[] {
+  const problems: MergeProblem[] = [];
+  for (const [id, resource] of Object.entries(value)) {
+    const owner = merged.resourceOwners[id];
+    if (owner !== undefined) {
+      const other = byKey(owner)!;
+      problems.push({
+        code: ErrorCode.COLLISION_RESOURCE,
+        message: `plugins ${other.plugin.name} and ${lp.plugin.name} both define the resource ${id}`,
+        hint:
+          other === lp
+            ? 'a plugin returned the same logical id twice'
+            : `logical ids must be unique; one of the two plugins must use ctx.naming.logicalId with its own prefix`,
+      });
+      continue;
+    }
+    if (!resource || typeof resource !== 'object' || typeof resource.Type !== 'string') {
+      problems.push({
+        code: ErrorCode.TEMPLATE_INVALID,
+        message: `plugin ${lp.plugin.name} returned resource ${id} without a Type`,
+        hint: 'every resource needs Type, e.g. "AWS::S3::Bucket"',
+      });
+      continue;
+    }
+    merged.resources[id] = resource;
+    merged.resourceOwners[id] = lp.plugin.key;
+  }
+  return problems;
+}
+
+/** `outputs`: union by config key; each value that is set becomes a stack Output. */
+export function mergeConfigOutputs({ merged, lp, value }: MergeInput<ConfigOutputValue>): MergeProblem[] {
+  const problems: MergeProblem[] = [];
+  for (const [key, raw] of Object.entries(value)) {
+    const { value: v, description } = normalizeConfigValue(raw);
+    if (!CONFIG_KEY.test(key)) {
+      problems.push({
+        code: ErrorCode.TEMPLATE_INVALID,
+        message: `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`,
+        hint: 'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE',
+      });
+      continue;
+    }
+    const existing = merged.configOutputs.find((c) => c.key === key);
+    if (existing) {
+      problems.push({
+        code: ErrorCode.COLLISION_CONFIG_OUTPUT,
+        message: `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`,
+        hint: 'one config key has one owner; disable the setting in one of the two plugins',
+      });
+      continue;
+    }
+    if (v === null || v === undefined || v === '') continue;
+    const outputName = configKeyToOutputName(key);
+    const literal = typeof v === 'object' ? undefined : String(v);
+    merged.configOutputs.push({
+      key,
+      outputName,
+      value: literal ?? v,
+      literal,
+      description,
+      plugin: lp.plugin.name,
+      pluginKey: lp.plugin.key,
+    });
+    merged.outputOwner.set(outputName, lp);
+  }
+  return problems;
+}
+
+/** `stackOutputs`: union by output name, shared with the config outputs' Output names. */
+export function mergeStackOutputs({ merged, lp, value }: MergeInput<StackOutput>): MergeProblem[] {
+  const problems: MergeProblem[] = [];
+  for (const [name, out] of Object.entries(value)) {
+    if (!OUTPUT_NAME.test(name)) {
+      problems.push({
+        code: ErrorCode.TEMPLATE_INVALID,
+        message: `plugin ${lp.plugin.name} returned stack output "${name}"; output names must be alphanumeric`,
+        hint: 'rename the output',
+      });
+      continue;
+    }
+    const other = merged.outputOwner.get(name);
+    if (other) {
+      problems.push({
+        code: ErrorCode.COLLISION_STACK_OUTPUT,
+        message: `plugins ${other.plugin.name} and ${lp.plugin.name} both define the stack output ${name}`,
+        hint: 'rename one of the outputs',
+      });
+      continue;
+    }
+    merged.outputOwner.set(name, lp);
+    merged.stackOutputs.push({ name, value: out.value, description: out.description, plugin: lp.plugin.name, pluginKey: lp.plugin.key });
+  }
+  return problems;
+}
+
+/** The merge rule of each build hook, and what its entries are called in errors. */
+export const MERGE: { [H in RecordHookName]: { rule: (input: MergeInput<never>) => MergeProblem[]; entries: string } } = {
+  resources: { rule: mergeResources as (input: MergeInput<never>) => MergeProblem[], entries: 'logical id → resource' },
+  outputs: { rule: mergeConfigOutputs as (input: MergeInput<never>) => MergeProblem[], entries: 'METAFLOW_* key → value' },
+  stackOutputs: {
+    rule: mergeStackOutputs as (input: MergeInput<never>) => MergeProblem[],
+    entries: 'output name → { value, description }',
+  },
+};
+
+/** A bare value, or `{ value, description }`. */
+export function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    !Array.isArray(raw) &&
+    'value' in raw &&
+    Object.keys(raw).every((k) => k === 'value' || k === 'description')
+  ) {
+    return raw as ConfigOutput;
+  }
+  return { value: raw as CfnValue };
+}
