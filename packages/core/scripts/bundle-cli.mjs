@@ -68,6 +68,26 @@ function securityDiffBundled() {
   };
 }
 
+/**
+ * cliui (yargs' help layout) puts an option's `[boolean] [default: false]` on the description's line
+ * when it fits, but also when the description ends exactly where it starts: `...leave out[boolean]`.
+ * It must leave a space: `<` becomes `<=` in renderInline. The build fails if cliui changes there.
+ */
+function cliuiInlineSpace() {
+  const needle = 'if (leadingWhitespace < targetTextWidth) {';
+  return {
+    name: 'cliui-inline-space',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]cliui[\\/]build[\\/]lib[\\/]index\.js$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(needle)) throw new Error(`cliui changed: "${needle}" not found in ${args.path}; review the help layout fix`);
+        return { contents: source.replace(needle, 'if (leadingWhitespace <= targetTextWidth) {'), loader: 'js' };
+      });
+    },
+  };
+}
+
 // The resource spec table (src/preview/resourceSpec.ts), extracted from the database once, here.
 const { extractResourceSpec, RESOURCE_SPEC_FILE } = await import(path.join(pkg, 'dist/preview/resourceSpec.js'));
 const specTable = JSON.stringify(extractResourceSpec());
@@ -89,7 +109,7 @@ await build({
   // lower import() to require(); every external has a CommonJS build. ES-module plugins are
   // imported through the launcher's globalThis.__mfinfraImport (src/plugins/load.ts).
   supported: { 'dynamic-import': false },
-  plugins: [fastStringWidth(path.join(pkg, 'scripts/string-width-fast.mjs')), securityDiffBundled()],
+  plugins: [fastStringWidth(path.join(pkg, 'scripts/string-width-fast.mjs')), securityDiffBundled(), cliuiInlineSpace()],
   minify: true,
   keepNames: true,
   sourcemap: true,

@@ -162,15 +162,43 @@ describe('mfinfra schema and plugins', () => {
     expect(lines[3]).toMatch(/^test:beta\s+beta\s+-\s+\d+\.\d ms\s+alpha\s+/);
   });
 
-  it('exits 2 with usage help on an unknown command or flag', async () => {
-    expect((await runCli(['compil'])).code).toBe(2);
+  it('exits 2 on an unknown command or flag, in the one error format, with the nearest command or flag', async () => {
+    const command = await runCli(['compil']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toBe(
+      'error unknown command compil  (USAGE)\n  hint: did you mean `mfinfra compile`? (run `mfinfra --help` for the commands)\n',
+    );
     const r = await runCli(['compile', ok, '--no-such-flag']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Unknown argument');
+    expect(r.stderr).toBe('error unknown option --no-such-flag  (USAGE)\n  hint: run `mfinfra compile --help` for its options\n');
+    const typo = await runCli(['plan', '--ofline', ok]);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      'error unknown option --ofline  (USAGE)\n  hint: did you mean --offline? (run `mfinfra plan --help` for its options)\n',
+    ]);
+    const json = await runCli(['plan', '--ofline', ok, '--json']);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'USAGE', message: 'unknown option --ofline', exitCode: 2 });
+  });
+
+  it('run-time errors without a position carry their code on the message line, as positioned ones do on theirs', async () => {
+    const r = await runCli(['validate', path.join(ok, 'no-such-folder')]);
+    expect(r.stderr.split('\n')[0]).toMatch(/^error manifest not found: .*no-such-folder {2}\(CONFIG_NOT_FOUND\)$/);
+    expect(r.stderr).not.toContain('  code ');
   });
 });
 
 describe('the mfinfra binary', () => {
+  it("--version is mfinfra's, not every command's; help leaves a space before [boolean]", async () => {
+    const { stdout } = await run(process.execPath, [bin, '--version']);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await run(process.execPath, [bin, '--help'])).stdout).toContain('--version');
+    for (const cmd of ['plan', 'apply', 'init']) {
+      const help = (await run(process.execPath, [bin, cmd, '--help'])).stdout;
+      expect(help).not.toContain('--version');
+      expect(help).not.toMatch(/\S\[(boolean|string|array)\]/);
+    }
+  });
+
   it('has --help for every command', async () => {
     for (const cmd of ['validate', 'compile', 'schema', 'plugins']) {
       const { stdout } = await run(process.execPath, [bin, cmd, '--help']);

@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import { setRuntime } from './context.js';
 import { processIo, type CliIo } from './io.js';
 import { exitCodeOf, renderError } from './renderError.js';
+import { commandNames, unknownCommand, unknownFlags, usageError, usageHint } from './usage.js';
 
 /** Run the CLI with these arguments; returns the exit code. Never throws. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -12,6 +13,18 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   setRuntime({ io, setExitCode: (c) => (exitCode = c) });
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
+  const fail = (e: unknown) => {
+    if (json) io.out(JSON.stringify({ ok: false, error: toJson(e) }, null, 2));
+    else io.err(renderError(e, { color: io.color, debug }));
+    return exitCodeOf(e);
+  };
+  // --version belongs to mfinfra itself, not to each command (yargs' own would list it under every one).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.out(VERSION);
+    return ExitCode.OK;
+  }
+  const mistyped = unknownCommand(argv, commandNames(commands));
+  if (mistyped) return fail(mistyped);
   let parser = yargs(argv)
     .scriptName('mfinfra')
     .usage('$0 <command> [manifest] [options]\n\nStand up and run Metaflow on AWS from one metaflow.infra.yaml.')
@@ -20,8 +33,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option('cwd', { type: 'string', describe: 'run as if started in this folder' })
     .strict()
     .demandCommand(1, 'name a command, e.g. `mfinfra validate`')
-    .recommendCommands()
-    .version(VERSION)
+    .version(false)
+    .option('version', { alias: 'V', type: 'boolean', global: false, describe: 'print the version number' })
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
@@ -38,14 +51,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     await parser.parseAsync();
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`${(e as Error).message}\nrun \`mfinfra --help\` for usage`);
-      return ExitCode.USAGE;
+      // One error format for usage mistakes too, with did-you-mean for a mistyped flag.
+      return fail(usageError(usageMessage(e.message, argv), usageHint(e.message, argv, commands)));
     }
-    if (json) io.out(JSON.stringify({ ok: false, error: toJson(e) }, null, 2));
-    else io.err(renderError(e, { color: io.color, debug }));
-    return exitCodeOf(e);
+    return fail(e);
   }
   return exitCode;
+}
+
+/** yargs' wording, lower-cased as mfinfra's messages are: `Unknown argument: ofline` → `unknown option --ofline`. */
+function usageMessage(msg: string, argv: string[]): string {
+  const names = unknownFlags(msg, argv);
+  if (names) return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+  return msg.charAt(0).toLowerCase() + msg.slice(1);
 }
 
 class UsageError extends Error {

@@ -16,8 +16,10 @@ function renderDiagnostic(d: Diagnostic, color: boolean, cwd: string): string {
   const who = [d.plugin, d.hook && `hook ${d.hook}`].filter(Boolean).join(', ');
   lines.push(`${mark} ${c.bold(d.message)}${who ? c.dim(`  [${who}]`) : ''}`);
   const at = where(d, cwd);
-  if (at) lines.push(`  at ${c.cyan(at)}${d.code ? c.dim(`  (${d.pluginCode ?? d.code})`) : ''}`);
-  else if (d.code) lines.push(c.dim(`  code ${d.pluginCode ?? d.code}`));
+  const code = d.pluginCode ?? d.code;
+  // The code in parentheses: on the position line when there is one, else on the message line.
+  if (at) lines.push(`  at ${c.cyan(at)}${code ? c.dim(`  (${code})`) : ''}`);
+  else if (code) lines[0] += c.dim(`  (${code})`);
   if (d.frame)
     lines.push(
       d.frame
@@ -33,6 +35,10 @@ function renderDiagnostic(d: Diagnostic, color: boolean, cwd: string): string {
 export function renderError(e: unknown, options: { color: boolean; debug: boolean; cwd?: string }): string {
   const cwd = options.cwd ?? process.cwd();
   const c = paint(options.color);
+  if (MfinfraError.is(e) && e.code === 'ABORTED') {
+    // The user said no (or pressed Ctrl-C): not a failure, so no "error" and no code.
+    return `${c.yellow('aborted:')} ${e.message}` + (e.hint ? `\n  ${c.yellow('hint:')} ${e.hint}` : '');
+  }
   if (MfinfraError.is(e)) {
     const parts: string[] = [];
     if (e.diagnostics.length > 1 || (e.diagnostics.length === 1 && e.diagnostics[0]!.message !== e.message)) {

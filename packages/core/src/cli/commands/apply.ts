@@ -162,7 +162,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
       .option('role-arn', { type: 'string', describe: 'IAM role CloudFormation assumes for the operation (default: stack.roleArn)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite config keys changed by hand (a backup is kept)' })
       .example('$0 apply', 'plan, confirm and deploy the manifest found from here')
-      .example('$0 apply --change-set mfinfra-prod-20260101120000000 --yes', 'execute a change set reviewed earlier'),
+      .example('$0 apply --change-set NAME --yes', 'execute the change set NAME that `mfinfra plan` made earlier'),
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
