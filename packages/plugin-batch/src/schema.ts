@@ -1,5 +1,13 @@
 import type { JsonSchema } from '@mfinfra/core/plugin';
 
+/** vCPU counts are 32-bit integers in the Batch API; AWS refuses more. */
+const MAX_VCPUS = 2147483647;
+/** What AWS allows in tag keys and values: letters, digits, spaces and _ . : / = + - @ (no control characters). */
+const TAG_CHARACTERS = '^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$';
+const TAG_KEY = '^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$';
+const TAG_KEY_RULE = 'tag keys are 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:';
+const TAG_VALUE_RULE = 'tag values are up to 256 letters, digits, spaces and _ . : / = + - @ (no control characters)';
+
 /** Names become parts of logical ids and physical names: lowercase words joined by hyphens. */
 const NAME: JsonSchema = {
   type: 'string',
@@ -10,8 +18,8 @@ const NAME: JsonSchema = {
 const TAGS: JsonSchema = {
   type: 'object',
   description: 'Tags for the EC2 instances and volumes this compute environment launches (merged over the stack tags).',
-  propertyNames: { minLength: 1, maxLength: 128, pattern: '^(?!aws:)' },
-  additionalProperties: { type: 'string', maxLength: 256 },
+  propertyNames: { minLength: 1, maxLength: 128, pattern: TAG_KEY, description: TAG_KEY_RULE },
+  additionalProperties: { type: 'string', maxLength: 256, pattern: TAG_CHARACTERS, description: TAG_VALUE_RULE },
   maxProperties: 40,
 };
 
@@ -37,26 +45,33 @@ const computeEnvironment: JsonSchema = {
       type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: { type: 'string', minLength: 1 },
+      maxItems: 50,
+      items: { type: 'string', minLength: 1, maxLength: 32 },
       description: 'EC2 only: families (c5, g5), sizes (c5.2xlarge) or "optimal" (default). P and G families get the ECS GPU AMI.',
     },
-    minVcpus: { type: 'integer', minimum: 0, description: 'EC2 only: vCPUs kept running with no jobs (default 0).' },
-    desiredVcpus: { type: 'integer', minimum: 0, description: 'EC2 only: vCPUs to start with (between minVcpus and maxVcpus).' },
-    maxVcpus: { type: 'integer', minimum: 1, description: 'Most vCPUs the environment scales to (default 64).' },
+    minVcpus: { type: 'integer', minimum: 0, maximum: MAX_VCPUS, description: 'EC2 only: vCPUs kept running with no jobs (default 0).' },
+    desiredVcpus: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_VCPUS,
+      description: 'EC2 only: vCPUs to start with (between minVcpus and maxVcpus).',
+    },
+    maxVcpus: { type: 'integer', minimum: 1, maximum: MAX_VCPUS, description: 'Most vCPUs the environment scales to (default 64).' },
     ami: {
       enum: ['al2023', 'al2'],
       description: 'EC2 only: ECS-optimized Amazon Linux the instances run (default al2023; GPU types get its NVIDIA variant).',
     },
-    imageId: { type: 'string', pattern: '^ami-[0-9a-f]{8,17}$', description: 'EC2 only: a custom AMI (must be ECS-ready).' },
+    imageId: { type: 'string', maxLength: 21, pattern: '^ami-[0-9a-f]{8,17}$', description: 'EC2 only: a custom AMI (must be ECS-ready).' },
     launchTemplate: {
       type: 'object',
       additionalProperties: false,
       description: 'EC2 only: your own launch template instead of the one mfinfra makes (IMDSv2, encrypted root volume).',
       properties: {
-        id: { type: 'string', pattern: '^lt-[0-9a-f]{8,17}$' },
+        id: { type: 'string', maxLength: 20, pattern: '^lt-[0-9a-f]{8,17}$' },
         name: { type: 'string', minLength: 3, maxLength: 128 },
         version: {
           type: 'string',
+          maxLength: 20,
           pattern: '^(\\$Latest|\\$Default|[0-9]+)$',
           description: 'A number, $Latest or $Default (default $Default).',
         },
@@ -89,7 +104,7 @@ const jobQueue: JsonSchema = {
       type: 'array',
       minItems: 1,
       maxItems: 3,
-      items: { type: 'string', minLength: 1 },
+      items: { type: 'string', minLength: 1, maxLength: 32 },
       description: 'Compute environment names, tried in this order (at most 3, all EC2 or all Fargate).',
     },
     default: {
@@ -127,7 +142,7 @@ export const batchSchema: JsonSchema = {
           type: 'array',
           maxItems: 10,
           uniqueItems: true,
-          items: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+' },
+          items: { type: 'string', maxLength: 2048, pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+' },
           description:
             'Extra managed policies for what your steps call (e.g. arn:aws:iam::123456789012:policy/read-feature-store). *FullAccess, AdministratorAccess and PowerUserAccess are refused.',
         },
@@ -138,8 +153,13 @@ export const batchSchema: JsonSchema = {
       additionalProperties: false,
       description: 'Default image for Batch jobs (METAFLOW_BATCH_CONTAINER_REGISTRY / _IMAGE).',
       properties: {
-        registry: { type: 'string', minLength: 1, description: 'Container registry, e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com' },
-        image: { type: 'string', minLength: 1, description: 'Image, e.g. python:3.12 or my-repo/metaflow:1.0' },
+        registry: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 256,
+          description: 'Container registry, e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com',
+        },
+        image: { type: 'string', minLength: 1, maxLength: 512, description: 'Image, e.g. python:3.12 or my-repo/metaflow:1.0' },
         repository: {
           type: 'object',
           additionalProperties: false,

@@ -96,15 +96,17 @@ describe('compute environment mistakes', () => {
       await problems(
         manifest(`  computeEnvironments:
     - name: cpu
-      instanceTypes: [c5, C5.large, c5.huge, large, c5.large.x, optimal, p4d.24xlarge]
+      instanceTypes: [c5, C5.large, c5.huge, large, c5.large.x, optimal, p4d.24xlarge, c99, zz9.large]
 `),
       ),
     ).toMatchInlineSnapshot(`
       [
         "9:27 BATCH_INSTANCE_TYPE compute environment "cpu": "C5.large" is not an EC2 instance type: instance types are lowercase",
-        "9:37 BATCH_INSTANCE_TYPE compute environment "cpu": "c5.huge" is not an EC2 instance type: "huge" is not an instance size",
-        "9:46 BATCH_INSTANCE_TYPE compute environment "cpu": "large" is not an EC2 instance type",
+        "9:37 BATCH_INSTANCE_TYPE compute environment "cpu": "c5.huge" is not an EC2 instance type: "huge" is not an instance size of c5",
+        "9:46 BATCH_INSTANCE_TYPE compute environment "cpu": "large" is not an EC2 instance type: "large" is not an instance family",
         "9:53 BATCH_INSTANCE_TYPE compute environment "cpu": "c5.large.x" is not an EC2 instance type",
+        "9:88 BATCH_INSTANCE_TYPE compute environment "cpu": "c99" is not an EC2 instance type: "c99" is not an instance family",
+        "9:93 BATCH_INSTANCE_TYPE compute environment "cpu": "zz9.large" is not an EC2 instance type: "zz9" is not an instance family",
       ]
     `);
   });
@@ -154,7 +156,7 @@ describe('compute environment mistakes', () => {
     ).toMatchInlineSnapshot(`
       [
         "8:13 MANIFEST_INVALID batch.computeEnvironments[0].name is not valid: "CPU_1"",
-        "10:22 MANIFEST_INVALID batch.computeEnvironments[0].bidPercentage must be <= 100",
+        "10:22 MANIFEST_INVALID batch.computeEnvironments[0].bidPercentage must be <= 100, not 150",
         "11:7 MANIFEST_INVALID unknown key "instanceType" in batch.computeEnvironments[0]",
       ]
     `);

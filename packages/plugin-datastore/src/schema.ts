@@ -4,6 +4,7 @@ const prefix = (description: string): JsonSchema => ({ type: 'string', minLength
 const days = (description: string): JsonSchema => ({ type: 'integer', minimum: 1, maximum: 36500, description });
 const kmsKeyArn: JsonSchema = {
   type: 'string',
+  maxLength: 2048,
   description: 'ARN of a KMS key, e.g. arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab.',
 };
 const tags: JsonSchema = {
@@ -27,6 +28,7 @@ export const datastoreSchema: JsonSchema = {
       properties: {
         name: {
           type: 'string',
+          maxLength: 255,
           description: 'Bucket name (3-63 lowercase letters, digits, hyphens). Leave out to let CloudFormation generate a unique one.',
         },
         versioning: { type: 'boolean', description: 'Keep old versions of overwritten and deleted objects.' },
@@ -82,6 +84,7 @@ export const datastoreSchema: JsonSchema = {
               properties: {
                 bucket: {
                   type: 'string',
+                  maxLength: 255,
                   description:
                     'Existing bucket to deliver the logs to (name). Its policy must let logging.s3.amazonaws.com put objects under the prefix; it must use SSE-S3.',
                 },
@@ -105,7 +108,7 @@ export const datastoreSchema: JsonSchema = {
       additionalProperties: false,
       required: ['bucket'],
       properties: {
-        bucket: { type: 'string', description: 'Bucket name, or bucket ARN (arn:aws:s3:::name).' },
+        bucket: { type: 'string', maxLength: 2048, description: 'Bucket name, or bucket ARN (arn:aws:s3:::name).' },
         kmsKeyArn: { ...kmsKeyArn, description: `When the bucket uses SSE-KMS: its key. ${kmsKeyArn.description as string}` },
       },
     },

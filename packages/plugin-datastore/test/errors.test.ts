@@ -210,13 +210,13 @@ datastore:
           "at": "metaflow.infra.yaml:7:40",
           "code": "MANIFEST_INVALID",
           "hint": "Abort incomplete multipart uploads after this many days (default 7).",
-          "message": "datastore.bucket.lifecycle.abortIncompleteUploadsAfterDays must be >= 1",
+          "message": "datastore.bucket.lifecycle.abortIncompleteUploadsAfterDays must be >= 1, not 0",
         },
         {
           "at": "metaflow.infra.yaml:8:37",
           "code": "MANIFEST_INVALID",
           "hint": "Days after creation.",
-          "message": "datastore.bucket.lifecycle.expire[0].days must be >= 1",
+          "message": "datastore.bucket.lifecycle.expire[0].days must be >= 1, not 0",
         },
       ]
     `);

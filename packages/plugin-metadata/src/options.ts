@@ -1,4 +1,5 @@
 import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { POSTGRES_ENGINE_VERSIONS, POSTGRES_INSTANCE_CLASSES } from './generated/rdsPostgres.js';
 
 /** How the deployment is meant to be used; picks the defaults that depend on it. */
 export type Profile = 'production' | 'development';
@@ -151,13 +152,12 @@ export const schema: JsonSchema = {
         'The RDS PostgreSQL instance. Always encrypted, never publicly accessible, password generated into Secrets Manager, kept as a snapshot when deleted or replaced.',
       properties: {
         engineVersion: {
-          type: 'string',
-          pattern: '^[0-9]{2}\\.[0-9]+$',
+          // RDS's PostgreSQL versions and instance classes, from the table cfn-lint ships (scripts/extract-aws-tables.py).
+          enum: POSTGRES_ENGINE_VERSIONS.filter((v) => /^[0-9]{2}\.[0-9]+$/.test(v)),
           description: 'PostgreSQL major.minor version (default 17.9). Minor versions are upgraded automatically in maintenance windows.',
         },
         instanceClass: {
-          type: 'string',
-          pattern: '^db\\.[a-z0-9-]+\\.[a-z0-9]+$',
+          enum: [...POSTGRES_INSTANCE_CLASSES],
           description: 'DB instance class (default db.t4g.small).',
         },
         allocatedStorage: { type: 'integer', minimum: 20, maximum: 65536, description: 'Initial gp3 storage in GiB (default 20).' },

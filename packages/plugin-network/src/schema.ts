@@ -1,18 +1,19 @@
 import type { JsonSchema } from '@mfinfra/core/plugin';
 import { MAX_AZS } from './options.js';
 
-const cidr = (description: string): JsonSchema => ({ type: 'string', description });
+const cidr = (description: string): JsonSchema => ({ type: 'string', maxLength: 43, description });
 const cidrList = (description: string): JsonSchema => ({
   type: 'array',
-  items: { type: 'string' },
+  items: { type: 'string', maxLength: 43 },
   minItems: 2,
   maxItems: MAX_AZS,
   description,
 });
 const idList = (description: string, minItems: number): JsonSchema => ({
   type: 'array',
-  items: { type: 'string' },
+  items: { type: 'string', maxLength: 64 },
   minItems,
+  maxItems: 64,
   uniqueItems: true,
   description,
 });
@@ -79,7 +80,7 @@ export const networkSchema: JsonSchema = {
       additionalProperties: false,
       required: ['vpcId', 'subnetIds'],
       properties: {
-        vpcId: { type: 'string', description: 'VPC id, e.g. vpc-0123456789abcdef0.' },
+        vpcId: { type: 'string', maxLength: 64, description: 'VPC id, e.g. vpc-0123456789abcdef0.' },
         subnetIds: idList('Subnets where workloads run, in at least two availability zones, e.g. [subnet-0123456789abcdef0, ...].', 1),
         publicSubnetIds: idList('Public subnets (for internet-facing load balancers).', 1),
         securityGroupIds: idList('Extra security groups for workloads, e.g. [sg-0123456789abcdef0].', 0),

@@ -134,7 +134,7 @@ describe('network manifest errors point at the manifest', () => {
           "at": "metaflow.infra.yaml:5:18",
           "code": "MANIFEST_INVALID",
           "hint": "Availability zones to use, 2-6 (default 2).",
-          "message": "network.create.azs must be >= 2",
+          "message": "network.create.azs must be >= 2, not 1",
         },
       ]
     `);
@@ -144,7 +144,7 @@ describe('network manifest errors point at the manifest', () => {
           "at": "metaflow.infra.yaml:5:18",
           "code": "MANIFEST_INVALID",
           "hint": "Availability zones to use, 2-6 (default 2).",
-          "message": "network.create.azs must be <= 6",
+          "message": "network.create.azs must be <= 6, not 7",
         },
       ]
     `);

@@ -43,7 +43,7 @@ export interface InitResult {
 }
 
 const STACK_NAME = new RegExp((stackSchema.properties as Record<string, { pattern: string }>).name!.pattern);
-const REGION = new RegExp((stackSchema.properties as Record<string, { pattern: string }>).region!.pattern);
+const REGIONS: ReadonlySet<string> = new Set((stackSchema.properties as Record<string, { enum: string[] }>).region!.enum);
 
 /** Problems with a stack name or region, as a sentence, or undefined when valid. */
 export function checkStackName(name: string): string | undefined {
@@ -52,7 +52,7 @@ export function checkStackName(name: string): string | undefined {
     : `"${name}" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)`;
 }
 export function checkRegion(region: string): string | undefined {
-  return REGION.test(region) ? undefined : `"${region}" is not an AWS region name such as us-west-2`;
+  return REGIONS.has(region) ? undefined : `"${region}" is not an AWS region name such as us-west-2`;
 }
 
 /** Split `--plugins a,b c` into entries, dropping blanks and repeats. */

@@ -25,9 +25,10 @@ export const outputsSchema: JsonSchema = {
         profile: {
           type: 'string',
           pattern: '^[A-Za-z0-9_.-]+$',
+          maxLength: 128,
           description: 'Metaflow profile name: writes config_<profile>.json (select it with METAFLOW_PROFILE).',
         },
-        path: { type: 'string', minLength: 1, description: 'Write the config to this path instead.' },
+        path: { type: 'string', minLength: 1, maxLength: 4096, description: 'Write the config to this path instead.' },
       },
     },
     envFile: {
@@ -35,10 +36,11 @@ export const outputsSchema: JsonSchema = {
         'Also write the config values (and AWS_DEFAULT_REGION) as an env file: a path (shell `export` lines), or { path, format }. The API key is never written here.',
       type: ['string', 'object'],
       minLength: 1,
+      maxLength: 4096,
       additionalProperties: false,
       required: ['path'],
       properties: {
-        path: { type: 'string', minLength: 1, description: 'Destination, relative to the manifest.' },
+        path: { type: 'string', minLength: 1, maxLength: 4096, description: 'Destination, relative to the manifest.' },
         format: {
           enum: ['shell', 'dotenv'],
           description: "shell: `export KEY='value'` lines (default); dotenv: `KEY='value'` lines.",
@@ -48,14 +50,15 @@ export const outputsSchema: JsonSchema = {
     files: {
       description: 'Extra handlebars templates rendered with the config values.',
       type: 'array',
+      maxItems: 100,
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['template', 'path'],
         properties: {
-          template: { type: 'string', minLength: 1, description: 'Handlebars template, relative to the manifest.' },
-          path: { type: 'string', minLength: 1, description: 'Destination, relative to the manifest.' },
-          mode: { type: 'string', pattern: '^0?[0-7]{3}$', description: 'File mode, e.g. "0600".' },
+          template: { type: 'string', minLength: 1, maxLength: 4096, description: 'Handlebars template, relative to the manifest.' },
+          path: { type: 'string', minLength: 1, maxLength: 4096, description: 'Destination, relative to the manifest.' },
+          mode: { type: 'string', maxLength: 4, pattern: '^0?[0-7]{3}$', description: 'File mode, e.g. "0600".' },
         },
       },
     },

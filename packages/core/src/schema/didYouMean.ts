@@ -2,6 +2,8 @@ import leven from 'leven';
 
 /** The closest candidate to `input`, if it is close enough to be a likely typo. */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  // Edit distance costs length × length: a typo is short, and a huge input is no typo.
+  if (input.length > 128) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = input.toLowerCase();

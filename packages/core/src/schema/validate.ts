@@ -49,7 +49,7 @@ export function compileSchema(schema: JsonSchema, env: NodeJS.ProcessEnv = proce
     code: useCache ? { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } : {},
   });
   addFormats(ajv);
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile(boundSchema(schema));
   if (file) {
     try {
       const standaloneCode = require('ajv/dist/standalone').default as (a: unknown, v: unknown) => string;
@@ -70,7 +70,7 @@ function cacheFile(schema: JsonSchema, env: NodeJS.ProcessEnv): string | undefin
     const base = env.MFINFRA_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mfinfra');
     const ajvVersion = (require('ajv/package.json') as { version: string }).version;
     const key = createHash('sha256')
-      .update(JSON.stringify([VERSION, ajvVersion, AJV_OPTIONS, schema]))
+      .update(JSON.stringify([VERSION, ajvVersion, AJV_OPTIONS, DEFAULT_BOUNDS, schema]))
       .digest('hex')
       .slice(0, 32);
     return path.join(base, 'validators', `${key}.cjs`);
@@ -96,6 +96,52 @@ function loadCachedValidator(file: string): ValidateFunction | undefined {
   }
 }
 
+/**
+ * Upper bounds for values whose schema gives none (a third-party plugin's, or a first-party one that
+ * forgot): no string longer than a path may be, no integer outside CloudFormation's 32-bit range, no
+ * list or open mapping of more than a thousand entries. A hostile manifest cannot hand a plugin's
+ * check a 200,000-character string, or the template a number AWS refuses.
+ */
+export const DEFAULT_BOUNDS = {
+  maxLength: 4096,
+  integerMinimum: -2147483648,
+  integerMaximum: 2147483647,
+  numberMaximum: 1e15,
+  maxItems: 1000,
+  maxProperties: 1000,
+} as const;
+
+/** A copy of `schema` with {@link DEFAULT_BOUNDS} added wherever it sets no bound of its own. */
+export function boundSchema(schema: JsonSchema): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const s: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      // Keys of these are names, not schemas; their values are schemas.
+      if (k === 'properties' || k === 'patternProperties' || k === 'definitions' || k === '$defs' || k === 'dependentSchemas') {
+        s[k] = Object.fromEntries(Object.entries((v ?? {}) as Record<string, unknown>).map(([name, sub]) => [name, walk(sub)]));
+      } else if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples' || k === 'required') s[k] = v;
+      else s[k] = walk(v);
+    }
+    const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === 'string' ? [s.type] : [];
+    if ('enum' in s || 'const' in s) return s;
+    if (types.includes('string') && s.maxLength === undefined) s.maxLength = DEFAULT_BOUNDS.maxLength;
+    if (types.includes('integer')) {
+      if (s.maximum === undefined && s.exclusiveMaximum === undefined) s.maximum = DEFAULT_BOUNDS.integerMaximum;
+      if (s.minimum === undefined && s.exclusiveMinimum === undefined) s.minimum = DEFAULT_BOUNDS.integerMinimum;
+    } else if (types.includes('number')) {
+      if (s.maximum === undefined && s.exclusiveMaximum === undefined) s.maximum = DEFAULT_BOUNDS.numberMaximum;
+      if (s.minimum === undefined && s.exclusiveMinimum === undefined) s.minimum = -DEFAULT_BOUNDS.numberMaximum;
+    }
+    if (types.includes('array') && s.maxItems === undefined) s.maxItems = DEFAULT_BOUNDS.maxItems;
+    if (types.includes('object') && s.maxProperties === undefined && s.additionalProperties !== false)
+      s.maxProperties = DEFAULT_BOUNDS.maxProperties;
+    return s;
+  };
+  return walk(schema) as JsonSchema;
+}
+
 /** Validate manifest data; return one diagnostic per real problem, with positions and hints. */
 export function validateAgainstSchema(
   validate: ValidateFunction,
@@ -104,7 +150,9 @@ export function validateAgainstSchema(
   pluginKeysHint: (key: string) => string | undefined,
 ): Diagnostic[] {
   if (validate(source.data)) return [];
-  const errors = pruneBranchNoise(validate.errors ?? []);
+  // A key that fails propertyNames gives one error for the key ("has an invalid key") and one from
+  // inside propertyNames that points at the mapping: keep the first.
+  const errors = pruneBranchNoise((validate.errors ?? []).filter((e) => !e.schemaPath.includes('/propertyNames/')));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const err of errors) {
@@ -158,7 +206,8 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `"${v.length > 40 ? v.slice(0, 37) + '...' : v}"`;
+  // JSON quoting shows control characters (NUL, newline) as escapes instead of printing them raw.
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v);
   return String(v);
 }
 
@@ -213,9 +262,15 @@ function toDiagnostic(
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
-      message = `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeValue(err.data)}`;
+      // A table (regions, instance classes, versions) is too long to print: name a close one instead.
+      const long = allowed.length > 12;
+      message = long
+        ? `${where} is not a known value: ${describeValue(err.data)}`
+        : `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeValue(err.data)}`;
       const s = typeof err.data === 'string' ? didYouMean(err.data, allowed.map(String)) : undefined;
       if (s) hint = `did you mean "${s}"?`;
+      else if (long)
+        hint = `${typeof parentSchema.description === 'string' ? `${parentSchema.description} ` : ''}(${allowed.length} values: ${allowed.slice(0, 8).map(String).join(', ')}, …)`;
       break;
     }
     case 'const':
@@ -238,7 +293,28 @@ function toDiagnostic(
       message = `${where} has an invalid key "${(err.params as { propertyName: string }).propertyName}"`;
       path = [...base, (err.params as { propertyName: string }).propertyName];
       useKeyLoc = true;
+      hint = ((parentSchema.propertyNames ?? {}) as { description?: string }).description;
       break;
+    case 'maxLength':
+    case 'minLength': {
+      const limit = (err.params as { limit: number }).limit;
+      const n = typeof err.data === 'string' ? err.data.length : 0;
+      message =
+        err.keyword === 'maxLength'
+          ? `${where} is too long: ${n} characters, at most ${limit}`
+          : `${where} is too short: ${n} characters, at least ${limit}`;
+      if (typeof parentSchema.description === 'string') hint = parentSchema.description;
+      break;
+    }
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum': {
+      const { comparison, limit } = err.params as { comparison: string; limit: number };
+      message = `${where} must be ${comparison} ${limit}, not ${describeValue(err.data)}`;
+      if (typeof parentSchema.description === 'string') hint = parentSchema.description;
+      break;
+    }
     default:
       message = `${where} ${err.message ?? 'is invalid'}`;
       if (typeof parentSchema.description === 'string') hint = parentSchema.description;
