@@ -59,6 +59,7 @@ export const networkSchema: JsonSchema = {
                 },
                 s3BucketArn: {
                   type: 'string',
+                  maxLength: 2048,
                   pattern: '^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$',
                   description:
                     'Deliver to this bucket instead of CloudWatch Logs, e.g. arn:aws:s3:::my-logs/flow (its policy must let delivery.logs.amazonaws.com write).',
