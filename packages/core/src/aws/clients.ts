@@ -95,7 +95,11 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
     ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
-    requestHandler: { requestTimeout: requestTimeout(settings, env), connectionTimeout: Math.min(10_000, requestTimeout(settings, env)) },
+    requestHandler: {
+      requestTimeout: requestTimeout(settings, env),
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(10_000, requestTimeout(settings, env)),
+    },
   };
   return {
     region,

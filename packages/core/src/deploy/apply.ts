@@ -81,7 +81,23 @@ export async function executePlan(
     throw e;
   }
   progress.executed = true;
-  const { stack: final, events } = await followStack(ctx, plan.stackName, stackId, watcher);
+  let followed;
+  try {
+    followed = await followStack(ctx, plan.stackName, stackId, watcher);
+  } catch (e) {
+    // After the execute, an error must say the change set already ran (Ctrl-C's message says so too).
+    if (isAbortError(e) || !MfinfraError.is(e)) throw e;
+    throw new MfinfraError(
+      e.code,
+      `the change set ${plan.changeSetName} was executed, but mfinfra could not follow stack ${plan.stackName} to the end: ${e.message}`,
+      {
+        hint: `${watchHint(plan.stackName)}; once it has finished, \`mfinfra plan\` shows whether anything is left to deploy (the local state was not updated)`,
+        exitCode: e.exitCode,
+        cause: e,
+      },
+    );
+  }
+  const { stack: final, events, eventsUnavailable } = followed;
   const status = final.StackStatus ?? 'UNKNOWN';
   if (!SUCCESS.has(status)) throw deployFailure(plan.stackName, status, watcher.failures, options.disableRollback === true);
   const protection = await syncTerminationProtection(ctx, plan.stackName, final, wantProtection);
@@ -93,6 +109,8 @@ export async function executePlan(
     finalStatus: status,
     outputs: outputsOf(final),
     events,
+    ...(eventsUnavailable ? { eventsUnavailable } : {}),
+    ...(final.ChangeSetId ? { lastChangeSetId: final.ChangeSetId } : {}),
     terminationProtection: protection,
   };
 }

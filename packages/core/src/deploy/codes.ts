@@ -33,6 +33,8 @@ export const DeployErrorCode = {
   TEMPLATE_TOO_LARGE: 'TEMPLATE_TOO_LARGE',
   /** A change set or placeholder stack this run made could not be deleted (the message says what is left). */
   CLEANUP_FAILED: 'CLEANUP_FAILED',
+  /** The stack's last operation is not this run's (another deploy ran meanwhile): nothing was recorded. */
+  STACK_MOVED: 'STACK_MOVED',
   /** Waiting took longer than allowed. */
   TIMEOUT: 'TIMEOUT',
 } as const;

@@ -43,6 +43,8 @@ export interface DestroyResult {
   finalStatus?: string;
   retained: DestroyResource[];
   events: number;
+  /** The local applied-state file that was removed (the stack is gone). */
+  stateRemoved?: string;
 }
 
 /** CloudFormation's default DeletionPolicy: Snapshot for RDS clusters and for instances outside a cluster, else Delete. */

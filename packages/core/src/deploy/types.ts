@@ -115,5 +115,9 @@ export interface ApplyResult {
   finalStatus?: string;
   outputs: Record<string, string>;
   events: number;
+  /** The stack's events could not be read (why); the status was followed without them. */
+  eventsUnavailable?: string;
+  /** The change set the stack says it last executed (DescribeStacks ChangeSetId), when it says. */
+  lastChangeSetId?: string;
   terminationProtection?: boolean;
 }

@@ -12,6 +12,8 @@ import type { DeployContext } from './types.js';
 export interface WaitOptions extends PollOptions {
   timing?: PollTiming;
   onEvent?: (event: StackEventLine, progress: EventProgress) => void;
+  /** Given: an events read that fails is recorded here (`reason`) and following goes on by status alone. */
+  eventsUnavailable?: { reason?: string };
 }
 
 /** How to follow a stack's operation from another terminal. */
@@ -30,8 +32,16 @@ export async function waitForStackOperation(
   options: WaitOptions = {},
 ): Promise<Stack> {
   let reviewReads = 0;
+  // Events are a nicety; the stack's status is what counts. When they cannot be read (throttled,
+  // 5xx, denied), keep following the status and say so once.
   const flush = async () => {
-    for (const { event, progress } of await watcher.poll()) options.onEvent?.(event, progress);
+    if (options.eventsUnavailable?.reason) return;
+    try {
+      for (const { event, progress } of await watcher.poll()) options.onEvent?.(event, progress);
+    } catch (e) {
+      if (isAbortError(e) || options.signal?.aborted || !options.eventsUnavailable) throw e;
+      options.eventsUnavailable.reason = (e as Error).message;
+    }
   };
   try {
     return await pollUntil<Stack>(
@@ -69,15 +79,17 @@ export async function followStack(
   stackName: string,
   stackId: string,
   watcher: StackEventWatcher,
-): Promise<{ stack: Stack; events: number }> {
+): Promise<{ stack: Stack; events: number; eventsUnavailable?: string }> {
   let events = 0;
+  const eventsUnavailable: { reason?: string } = {};
   const stack = await waitForStackOperation(ctx.clients.cloudFormation, stackName, stackId, watcher, {
     ...pollOptionsOf(ctx),
+    eventsUnavailable,
     timing: ctx.timing?.stack,
     onEvent: (event, progress) => {
       events++;
       ctx.hooks?.onEvent?.(event, progress);
     },
   });
-  return { stack, events };
+  return { stack, events, ...(eventsUnavailable.reason ? { eventsUnavailable: eventsUnavailable.reason } : {}) };
 }

@@ -53,8 +53,12 @@ export async function planDeploy(
   ctx: DeployContext,
   options: PlanOptions & { discard?: boolean; gates?: Partial<GateOptions> } = {},
 ): Promise<PlannedDeploy> {
+  // Change sets an earlier plan of a different template left are stale: delete them (a matching one
+  // stays for whoever reviews it).
+  const { settleReviewedChangeSets } = await import('./reviewed.js');
+  const stale = (await settleReviewedChangeSets(compiled, ctx, { reuse: false })).left;
   const plan = await createPlan(compiled, ctx, options);
-  if (plan.status === 'no-changes') return { plan };
+  if (plan.status === 'no-changes') return { plan, ...(stale.length ? { leftovers: stale } : {}) };
   try {
     const preview = await previewOf(plan, compiled);
     const gates = evaluateGates(preview, { allowReplace: [], requireApproval: 'broadening', approved: false, ...options.gates });
@@ -63,7 +67,7 @@ export async function planDeploy(
     // A change no approval can pass (a stateful replacement or removal) is never left executable.
     const refused = !gates.ok && !gates.approvable;
     if (options.discard || refused) {
-      const leftovers = await tryDiscardPlan(ctx, plan);
+      const leftovers = [...stale, ...(await tryDiscardPlan(ctx, plan))];
       return {
         plan: leftovers.length ? plan : { ...plan, changeSetId: undefined },
         preview,
@@ -72,7 +76,7 @@ export async function planDeploy(
         ...(leftovers.length ? { leftovers } : {}),
       };
     }
-    return { plan, preview, gates };
+    return { plan, preview, gates, ...(stale.length ? { leftovers: stale } : {}) };
   } catch (e) {
     const left = await tryDiscardPlan(ctx, plan);
     if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
@@ -108,17 +112,52 @@ export interface ApplyDeployResult extends PlannedDeploy {
  */
 export type ReviewCallback = (planned: Required<Omit<PlannedDeploy, 'refused' | 'leftovers'>>) => Promise<boolean>;
 
-/** `mfinfra apply`. */
+/**
+ * `mfinfra apply`. Holds the stack's local lock (`.mfinfra/state/<stack>.lock`) throughout, so two
+ * applies from one folder cannot both record state.
+ */
 export async function applyDeploy(
   compiled: CompileResult,
   ctx: DeployContext,
   review: ReviewCallback,
   options: ApplyDeployOptions = {},
 ): Promise<ApplyDeployResult> {
-  const plan = options.changeSet
-    ? await planFromExistingChangeSet(compiled, ctx, options.changeSet)
+  const { acquireStackLock } = await import('../state/lock.js');
+  const release = await acquireStackLock(path.dirname(compiled.file), compiled.stackName, 'apply');
+  try {
+    return await applyLocked(compiled, ctx, review, options);
+  } finally {
+    await release();
+  }
+}
+
+async function applyLocked(
+  compiled: CompileResult,
+  ctx: DeployContext,
+  review: ReviewCallback,
+  options: ApplyDeployOptions,
+): Promise<ApplyDeployResult> {
+  // A plain apply after `plan`: execute the change set that was reviewed (same template), and delete
+  // the stale ones an earlier plan left, instead of making another beside them.
+  let reused: string | undefined;
+  let staleLeft: Leftover[] = [];
+  if (!options.changeSet) {
+    const { settleReviewedChangeSets } = await import('./reviewed.js');
+    const settled = await settleReviewedChangeSets(compiled, ctx, { reuse: true });
+    staleLeft = settled.left;
+    if (settled.reuse) {
+      reused = settled.reuse.name;
+      ctx.hooks?.onStep?.({
+        step: 'create-change-set',
+        message: `using change set ${settled.reuse.name}, left for review by \`mfinfra plan\` (same template)`,
+      });
+    }
+  }
+  const existing = options.changeSet ?? reused;
+  const plan = existing
+    ? await planFromExistingChangeSet(compiled, ctx, existing)
     : await createPlan(compiled, ctx, { ...options, recreateFailed: true });
-  let planned: PlannedDeploy = { plan };
+  let planned: PlannedDeploy = { plan, ...(staleLeft.length ? { leftovers: staleLeft } : {}) };
   if (plan.status === 'changes') {
     let go: boolean;
     try {
@@ -129,7 +168,7 @@ export async function applyDeploy(
         ...options.gates,
         approved: options.yes === true,
       });
-      planned = { plan, preview, gates };
+      planned = { ...planned, plan, preview, gates };
       // The review sees the preview either way (so a refusal comes with what was refused); when a
       // gate blocks, its answer does not matter.
       go = await review({ plan, preview, gates });
@@ -210,6 +249,15 @@ export async function applyDeploy(
   const manifestDir = path.dirname(compiled.file);
   let stateFile: string | undefined;
   if (result.status === 'deployed') {
+    // Record only what is deployed: when the stack says another change set ran after this one
+    // (another deploy from elsewhere), its template is not ours.
+    if (result.lastChangeSetId && plan.changeSetId && !sameChangeSet(result.lastChangeSetId, plan.changeSetId)) {
+      throw new MfinfraError(
+        DeployErrorCode.STACK_MOVED,
+        `stack ${plan.stackName} ended in ${result.finalStatus}, but its last operation is change set ${result.lastChangeSetId}, not this run's ${plan.changeSetName}: another deploy changed it meanwhile; the local state and config files were not written`,
+        { hint: 'run `mfinfra plan` to see where the stack stands, then apply again', exitCode: ExitCode.FAILURE },
+      );
+    }
     const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
     await writeAppliedState(manifestDir, plan.stackName, compiled.template);
     stateFile = stateFilePath(manifestDir, plan.stackName);
@@ -246,15 +294,54 @@ export async function applyDeploy(
   return { ...planned, result, outputs, stateFile };
 }
 
-/** `mfinfra destroy`: the caller reviews the DestroyPlan (what is deleted, what is retained) and says yes. */
+/** Two change set ids (ARN or name) for the same change set. */
+function sameChangeSet(a: string, b: string): boolean {
+  const name = (id: string) => /:changeSet\/([^/]+)\//.exec(id)?.[1] ?? id;
+  return a === b || name(a) === name(b);
+}
+
+/**
+ * `mfinfra destroy`: the caller reviews the DestroyPlan (what is deleted, what is retained) and says
+ * yes. With `manifestDir`, holds the stack's local lock, and removes the local state once the stack
+ * is gone (also when there was no stack to delete).
+ */
 export async function destroyDeploy(
   stackName: string,
   ctx: DeployContext,
   review: (plan: DestroyPlan) => Promise<boolean>,
   options: { waitForBusy?: boolean; manifestDir?: string } = {},
 ): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
+  if (!options.manifestDir) return destroyLocked(stackName, ctx, review, options);
+  const { acquireStackLock } = await import('../state/lock.js');
+  const release = await acquireStackLock(options.manifestDir, stackName, 'destroy');
+  try {
+    return await destroyLocked(stackName, ctx, review, options);
+  } finally {
+    await release();
+  }
+}
+
+async function destroyLocked(
+  stackName: string,
+  ctx: DeployContext,
+  review: (plan: DestroyPlan) => Promise<boolean>,
+  options: { waitForBusy?: boolean; manifestDir?: string },
+): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
   const plan = await planDestroy(stackName, ctx);
-  if (!plan.stackId) return { plan, result: { stackName, status: 'no-stack', retained: [], events: 0 } };
+  if (!plan.stackId) {
+    // No stack: the applied state describes nothing that exists (else `plan --offline` says "no changes").
+    let stateRemoved: string | undefined;
+    if (options.manifestDir) {
+      const { stateFilePath } = await import('../state/localState.js');
+      const file = stateFilePath(options.manifestDir, stackName);
+      const { existsSync } = await import('node:fs');
+      if (existsSync(file)) {
+        await rm(file, { force: true });
+        stateRemoved = file;
+      }
+    }
+    return { plan, result: { stackName, status: 'no-stack', retained: [], events: 0, ...(stateRemoved ? { stateRemoved } : {}) } };
+  }
   const { assertDeletable } = await import('./destroy.js');
   assertDeletable(plan, options);
   if (!(await review(plan))) throw abortedError(`stack ${stackName} was not deleted`);
@@ -262,7 +349,12 @@ export async function destroyDeploy(
   if (options.manifestDir) {
     // The applied state describes a stack that no longer exists.
     const { stateFilePath } = await import('../state/localState.js');
-    await rm(stateFilePath(options.manifestDir, stackName), { force: true });
+    const file = stateFilePath(options.manifestDir, stackName);
+    const { existsSync } = await import('node:fs');
+    if (existsSync(file)) {
+      await rm(file, { force: true });
+      return { plan, result: { ...result, stateRemoved: file } };
+    }
   }
   return { plan, result };
 }

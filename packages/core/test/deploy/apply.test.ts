@@ -8,6 +8,7 @@ import {
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   UpdateTerminationProtectionCommand,
+  type Change,
 } from '@aws-sdk/client-cloudformation';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ const ADD = (id: string) => ({
 });
 const CREATED_AT = new Date('2026-01-01T12:00:01Z');
 
-function newStack(h: Harness, changes = [ADD('QueueJobs')]) {
+function newStack(h: Harness, changes: Change[] = [ADD('QueueJobs')]) {
   h.cfn.on(DescribeStacksCommand, { StackName: STACK }).rejects(missingStack());
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
   h.cfn.on(DescribeChangeSetCommand).resolves({
@@ -361,5 +362,54 @@ describe('applyDeploy --change-set', () => {
     h.cfn.on(DescribeChangeSetCommand).rejects(awsError('ChangeSetNotFoundException', `ChangeSet [${CS_NAME}] does not exist`, 404));
     const e = await applyError(c, h, yes, { changeSet: CS_NAME });
     expect([e.code, e.message]).toEqual(['CHANGE_SET_STALE', `change set ${CS_NAME} was not found on stack mf-test`]);
+  });
+});
+
+describe('item 8 (issue 12): state is recorded only for what this run deployed', () => {
+  it('the stack says another change set ran after ours: no local state, STACK_MOVED naming both', async () => {
+    const h = harness();
+    newStack(h);
+    const other = CS_ID.replace(CS_NAME, 'someone-elses-change-set');
+    h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('UPDATE_COMPLETE', { ChangeSetId: other }));
+    const c = await compiled();
+    const e = await applyError(c, h);
+    expect(e.code).toBe('STACK_MOVED');
+    expect(e.message).toContain(`its last operation is change set ${other}, not this run's ${CS_NAME}`);
+    expect(e.message).toMatch(/the local state and config files were not written/);
+    expect(existsSync(path.join(path.dirname(c.file), '.mfinfra'))).toBe(false);
+  });
+
+  it("the stack names this run's change set (as AWS does, by ARN): the state is written", async () => {
+    const h = harness();
+    newStack(h);
+    h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE', { ChangeSetId: CS_ID }));
+    const out = await applyDeploy(await compiled(), h.ctx, yes);
+    expect(out.result.lastChangeSetId).toBe(CS_ID);
+    expect(existsSync(out.stateFile!)).toBe(true);
+  });
+});
+
+describe('item 2 (issue 12): a refusal whose cleanup fails says what is left', () => {
+  it('DeleteChangeSet fails after a stateful refusal: exit 4, the message names the executable change set and how to delete it', async () => {
+    const h = harness();
+    newStack(h, [
+      {
+        Type: 'Resource',
+        ResourceChange: { Action: 'Remove', LogicalResourceId: 'Data', ResourceType: 'AWS::S3::Bucket', PolicyAction: 'Delete' },
+      },
+    ]);
+    h.cfn.on(DeleteChangeSetCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDenied' }));
+    h.cfn.on(DeleteStackCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDenied' }));
+    const e = await applyError(await compiled(), h, async () => false);
+    expect(e.code).toBe('GATE_BLOCKED');
+    expect(e.exitCode).toBe(4);
+    expect(e.message).toMatch(
+      /LEFT BEHIND: change set mfinfra-mf-test-\d+ on stack mf-test, still executable \(not deleted: AWS refused to delete the change set/,
+    );
+    expect(e.message).toMatch(/the REVIEW_IN_PROGRESS placeholder stack mf-test \(not deleted/);
+    expect(e.hint).toContain(`aws cloudformation delete-change-set --stack-name ${STACK} --change-set-name ${CS_ID}`);
+    expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 });

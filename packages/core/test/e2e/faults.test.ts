@@ -8,7 +8,13 @@
  * moto never sends a change's `Replacement` (reference/test-peers.md): exactly the case where the
  * stateful gate must not fail open.
  */
-import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListChangeSetsCommand,
+} from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +22,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { faultProxy, motoAvailable, startMoto, type FaultProxy, type MotoServer } from '../../../../test/helpers/moto.js';
+import { createAwsClients } from '../../src/aws/clients.js';
+import { compile } from '../../src/compile/compile.js';
+import type { RetryInfo } from '../../src/deploy/poll.js';
+import type { DeployContext, DeployStep } from '../../src/deploy/types.js';
+import { applyDeploy, planDeploy } from '../../src/deploy/workflow.js';
+import { errorOf } from '../../src/testing.js';
 import { runCli } from '../helpers/runCli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -87,7 +99,9 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
     const direct = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     cfn = new CloudFormationClient(direct);
     s3 = new S3Client({ ...direct, forcePathStyle: true });
-  });
+    // moto loads its CloudFormation backend on the first call (seconds): not inside a timed case.
+    await cfn.send(new ListChangeSetsCommand({ StackName: 'warm-up' })).catch(() => undefined);
+  }, 60_000);
 
   afterEach(() => {
     proxy.rules.length = 0;
@@ -346,6 +360,203 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
       expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
       expect(await stackStatus(p.stack)).toBe('CREATE_COMPLETE');
       expect(await changeSets(p.stack)).toEqual([]);
+    });
+  });
+
+  /**
+   * The deploy engine the CLI calls, with polls that do not sleep (delayScale 0), a short request
+   * timeout and retry budget, so waits that would take minutes at real speed take a second or two.
+   */
+  function engine(options: { requestTimeoutMs?: number; retryBudgetMs?: number } = {}) {
+    const clients = createAwsClients({
+      endpointUrl: proxy.endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+    });
+    const retries: RetryInfo[] = [];
+    const steps: DeployStep[] = [];
+    const ctx: DeployContext = {
+      clients,
+      delayScale: 0,
+      retryBudgetMs: options.retryBudgetMs ?? 1_500,
+      hooks: { onRetry: (r) => retries.push(r), onStep: (st) => steps.push(st) },
+    };
+    return { ctx, retries, steps };
+  }
+  const compiledOf = (dir: string) => compile({ manifest: dir });
+
+  describe('item 6: long waits say what they wait for, and give up in bounded time', () => {
+    it('throttled on every poll: each retry says what it waits for; gives up with a clear error; nothing is left', async () => {
+      const p = project(queues(['Jobs']));
+      const { ctx, retries } = engine();
+      proxy.rules.push({ call: 'DescribeChangeSet', fault: 'throttle' });
+      const started = Date.now();
+      const e = await errorOf(planDeploy(await compiledOf(p.dir), ctx));
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(e.code).toBe('AWS_ERROR');
+      expect(e.message).toMatch(/AWS kept throttling the requests to wait for the change set .*gave up after \d+ failed attempts in a row/);
+      expect(retries.length).toBeGreaterThan(1);
+      expect(retries[0]).toMatchObject({
+        what: 'wait for the change set',
+        reason: expect.stringMatching(/^Throttling \(HTTP 400\): Rate exceeded/),
+      });
+      expect(await stackStatus(p.stack)).toBe('NONE');
+      expect(await changeSets(p.stack)).toEqual([]);
+    });
+
+    it('a frozen endpoint cannot hold the CLI: requests time out, the wait gives up, and the change set and placeholder are deleted', async () => {
+      const p = project(queues(['Jobs']));
+      const { ctx, retries } = engine({ requestTimeoutMs: 1_000, retryBudgetMs: 2_000 });
+      proxy.rules.push({ call: 'DescribeChangeSet', fault: 'freeze' });
+      const started = Date.now();
+      const e = await errorOf(planDeploy(await compiledOf(p.dir), ctx));
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(e.message).toMatch(/wait for the change set/);
+      expect(e.message).toMatch(/gave up after \d+ failed attempts/);
+      expect(retries[0]!.reason).toMatch(/TimeoutError/);
+      expect(await stackStatus(p.stack)).toBe('NONE');
+      expect(await changeSets(p.stack)).toEqual([]);
+    });
+
+    it('the CLI prints a progress line for each retry: what it waits for, why, and when it gives up', async () => {
+      const p = project(queues(['Jobs']));
+      proxy.rules.push({ call: 'DescribeChangeSet', fault: 'throttle', times: 1 });
+      const r = await cli(['plan', '--discard'], p.dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /• still trying to wait for the change set: Throttling \(HTTP 400\): Rate exceeded; next try in 2 s, giving up in \d+ s/,
+      );
+      expect(await changeSets(p.stack)).toEqual([]);
+    });
+  });
+
+  describe('item 7: leftovers after a failed execute, and honest reports after one', () => {
+    it('ExecuteChangeSet throttled every time: nothing ran, the change set and REVIEW_IN_PROGRESS placeholder are deleted, and it says so', async () => {
+      const p = project(queues(['Jobs']));
+      proxy.rules.push({ call: 'ExecuteChangeSet', fault: 'throttle' });
+      const r = await cli(['apply', '--yes'], p.dir);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/AWS kept throttling the requests to execute the change set/);
+      expect(r.stderr).toMatch(/nothing was deployed: the change set \S+ was deleted with its REVIEW_IN_PROGRESS placeholder stack/);
+      expect(proxy.calls).toContain('ExecuteChangeSet');
+      expect(await stackStatus(p.stack)).toBe('NONE');
+      expect(await changeSets(p.stack)).toEqual([]);
+      expect(existsSync(stateFile(p.dir, p.stack))).toBe(false);
+    });
+
+    it('events unreadable after the execute: the stack is followed by status, the local state is written, and the user is told', async () => {
+      const p = project(queues(['Jobs']));
+      const { ctx } = engine();
+      proxy.onCall = (call) => {
+        if (call === 'ExecuteChangeSet') proxy.rules.push({ call: 'DescribeStackEvents', fault: 'error500' });
+      };
+      const out = await applyDeploy(await compiledOf(p.dir), ctx, async () => true, { yes: true, outputs: { force: true } });
+      expect(out.result).toMatchObject({ status: 'deployed', finalStatus: 'CREATE_COMPLETE' });
+      expect(out.result.eventsUnavailable).toMatch(/read the stack events/);
+      expect(await stackStatus(p.stack)).toBe('CREATE_COMPLETE');
+      expect(appliedTemplate(p.dir, p.stack).Resources.QueueJobs).toBeDefined();
+    });
+
+    it('the stack cannot be followed after the execute (frozen): the error says the change set was already executed, and no state is recorded', async () => {
+      const p = project(queues(['Jobs']));
+      const { ctx } = engine({ requestTimeoutMs: 1_000, retryBudgetMs: 2_000 });
+      proxy.onCall = (call) => {
+        if (call === 'ExecuteChangeSet') proxy.rules.push({ call: 'DescribeStacks', fault: 'freeze' });
+      };
+      const e = await errorOf(applyDeploy(await compiledOf(p.dir), ctx, async () => true, { yes: true }));
+      expect(e.message).toMatch(/the change set mfinfra-\S+ was executed, but mfinfra could not follow stack \S+ to the end/);
+      expect(e.hint).toMatch(/continues in AWS/);
+      proxy.rules.length = 0;
+      expect(await stackStatus(p.stack)).toBe('CREATE_COMPLETE');
+      expect(existsSync(stateFile(p.dir, p.stack))).toBe(false);
+    });
+  });
+
+  describe('item 8: one deploy of a stack at a time', () => {
+    it('two applies of one stack at once: the second is refused by the lock before any AWS call; the state records what is deployed', async () => {
+      const p = project(queues(['Jobs'], 30));
+      const a = engine();
+      const b = engine();
+      const first = await compiledOf(p.dir);
+      p.write(queues(['Jobs', 'Other'], 30));
+      const second = await compiledOf(p.dir);
+      proxy.calls.length = 0;
+      const results = await Promise.allSettled([
+        applyDeploy(first, a.ctx, async () => true, { yes: true }),
+        applyDeploy(second, b.ctx, async () => true, { yes: true }),
+      ]);
+      // Exactly one wins (whichever took the lock first); the other never reached AWS.
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      const loser = (results[1 - winner] as PromiseRejectedResult).reason as Error & { code: string; hint: string };
+      expect(loser.code).toBe('STACK_LOCKED');
+      expect(loser.message).toMatch(
+        new RegExp(`another mfinfra apply of stack ${p.stack} is running from this folder \\(pid ${process.pid}`),
+      );
+      expect(loser.hint).toMatch(/if no mfinfra is running, delete .*\.lock$/);
+      expect(proxy.calls.filter((c) => c === 'CreateChangeSet')).toHaveLength(1);
+      // The state is the template that is deployed, and the lock is gone.
+      const deployedTemplate = (await cfn.send(new GetTemplateCommand({ StackName: p.stack }))).TemplateBody!;
+      const expected = winner === 0 ? ['QueueJobs'] : ['QueueJobs', 'QueueOther'];
+      expect(Object.keys(JSON.parse(deployedTemplate).Resources).sort()).toEqual(expected);
+      expect(Object.keys(appliedTemplate(p.dir, p.stack).Resources).sort()).toEqual(expected);
+      expect(existsSync(path.join(p.dir, '.mfinfra', 'state', `${p.stack}.lock`))).toBe(false);
+    });
+  });
+
+  describe('item 9: destroy and plan leave no stale state or change sets', () => {
+    it('destroy that finds no stack removes the local state, so plan --offline no longer says "no changes"', async () => {
+      const p = project(queues(['Jobs']));
+      await deployed(p);
+      await cfn.send(new DeleteStackCommand({ StackName: p.stack })); // deleted elsewhere
+      const r = await cli(['destroy', '--yes'], p.dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/nothing to destroy/);
+      expect(r.stderr).toMatch(/removed the local state/);
+      expect(existsSync(stateFile(p.dir, p.stack))).toBe(false);
+      const offline = await runCli(['plan', '--offline', '--json', p.dir]);
+      expect(JSON.parse(offline.stdout).preview.summary.add).toBe(1);
+    });
+
+    it('destroy says the Metaflow config now points at deleted resources', async () => {
+      const p = project(datastore(`mf-faults-${process.pid}-bucket-cfg`));
+      const home = process.env.METAFLOW_HOME!;
+      await deployed(p);
+      // moto has no stack Outputs, so write the config a deploy would have written (and its record).
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(home, { recursive: true });
+      writeFileSync(path.join(home, 'config.json'), '{"METAFLOW_DATASTORE_SYSROOT_S3": "s3://gone/metaflow"}\n');
+      writeFileSync(
+        path.join(home, '.config.json.mfinfra.json'),
+        JSON.stringify({ generator: 'mfinfra', stack: p.stack, region: 'us-east-1', updatedAt: new Date().toISOString(), keys: {} }),
+      );
+      const r = await cli(['destroy', '--yes'], p.dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`note: ${path.join(home, 'config.json')} still points at the deleted stack's resources`);
+      expect(await stackStatus(p.stack)).toBe('NONE');
+      expect(existsSync(stateFile(p.dir, p.stack))).toBe(false);
+    });
+
+    it('a plain apply after plan executes the reviewed change set instead of making another; a stale one is deleted', async () => {
+      const p = project(queues(['Jobs'], 30));
+      await deployed(p);
+      p.write(queues(['Jobs'], 40));
+      const stale = JSON.parse((await cli(['plan', '--json'], p.dir)).stdout).changeSetName as string;
+      p.write(queues(['Jobs'], 50));
+      const reviewed = JSON.parse((await cli(['plan', '--json'], p.dir)).stdout).changeSetName as string;
+      // The second plan deleted the first (a different template).
+      expect(await changeSets(p.stack)).toEqual([`${reviewed} CREATE_COMPLETE AVAILABLE`]);
+      proxy.calls.length = 0;
+      const r = await cli(['apply', '--yes', '--json'], p.dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).changeSetName).toBe(reviewed);
+      expect(r.stderr).toContain(`using change set ${reviewed}, left for review by \`mfinfra plan\``);
+      expect(proxy.calls).not.toContain('CreateChangeSet');
+      expect(stale).not.toBe(reviewed);
+      expect(await changeSets(p.stack)).toEqual([]);
+      expect(await stackStatus(p.stack)).toBe('UPDATE_COMPLETE');
+      expect(appliedTemplate(p.dir, p.stack).Resources.QueueJobs!.Properties!.VisibilityTimeout).toBe(50);
     });
   });
 });

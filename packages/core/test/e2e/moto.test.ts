@@ -174,6 +174,7 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     expect(out).toMatchObject({ ok: true, status: 'deployed', finalStatus: 'UPDATE_COMPLETE', changeSetType: 'UPDATE' });
     expect(proxy.calls).toMatchInlineSnapshot(`
       [
+        "ListChangeSets",
         "DescribeStacks",
         "CreateChangeSet",
         "DescribeChangeSet",

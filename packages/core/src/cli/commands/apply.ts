@@ -230,6 +230,8 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           ...(out.plan.noChangeReason ? { noChangeReason: out.plan.noChangeReason } : {}),
           preview: out.preview,
           events: ctx.events,
+          ...(out.result.eventsUnavailable ? { eventsUnavailable: out.result.eventsUnavailable } : {}),
+          ...(out.leftovers ? { leftovers: out.leftovers } : {}),
           outputs: out.result.outputs,
           terminationProtection: out.result.terminationProtection,
           configFiles: out.outputs?.files.map((f) => ({ kind: f.kind, path: f.path, status: f.status, written: f.written })),
@@ -242,6 +244,14 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
       } else {
         io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
       }
+      if (out.result.eventsUnavailable) {
+        io.err(
+          c.yellow(
+            `note: the stack's events could not be read (${out.result.eventsUnavailable}); its status was followed without them. All events: aws cloudformation describe-stack-events --stack-name ${out.plan.stackName}`,
+          ),
+        );
+      }
+      for (const l of out.leftovers ?? []) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
       const outputsText = renderOutputs(out.result.outputs, io.color);
       if (outputsText) io.err(outputsText);
       for (const f of out.outputs?.files ?? []) io.err(`${c.dim('•')} ${f.kind} ${f.path}: ${f.status}`);

@@ -39,8 +39,13 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         },
         { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file) },
       );
+      // The config files an apply wrote still point at what was just deleted.
+      const { configFilesOf } = await import('../../deploy/staleConfig.js');
+      const staleConfig = out.result.status === 'deleted' ? await configFilesOf(compiled) : [];
       if (argv.json) {
         printJson({
+          ...(out.result.stateRemoved ? { stateRemoved: out.result.stateRemoved } : {}),
+          staleConfig,
           ok: true,
           stackName: out.plan.stackName,
           region: clients.region,
@@ -55,11 +60,21 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
       }
       if (out.result.status === 'no-stack') {
         io.err(`${c.green('✓')} nothing to destroy: stack ${compiled.stackName} does not exist in ${clients.region}`);
+        if (out.result.stateRemoved)
+          io.err(c.dim(`removed the local state ${out.result.stateRemoved} (it described a stack that does not exist)`));
         return;
       }
       io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
       for (const r of out.result.retained) {
         io.err(c.yellow(`  kept (${r.deletionPolicy}): ${r.resourceType} ${r.logicalId}${r.physicalId ? ` ${r.physicalId}` : ''}`));
+      }
+      if (out.result.stateRemoved) io.err(c.dim(`removed the local state ${out.result.stateRemoved}`));
+      for (const f of staleConfig) {
+        io.err(
+          c.yellow(
+            `note: ${f} still points at the deleted stack's resources: delete it (or point it elsewhere) before running flows, or \`mfinfra apply\` to deploy again`,
+          ),
+        );
       }
     } finally {
       ctx.dispose();

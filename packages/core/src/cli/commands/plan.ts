@@ -191,22 +191,22 @@ async function planOnline(argv: Args): Promise<void> {
       changeSetName: plan.changeSetId ? plan.changeSetName : null,
       changeSetId: plan.changeSetId ?? null,
       status: plan.status,
-      ...(refused && !leftovers ? { changeSetDeleted: 'refused by a safety gate' } : {}),
+      ...(refused && !plan.changeSetId ? { changeSetDeleted: 'refused by a safety gate' } : {}),
       ...(leftovers ? { leftovers } : {}),
       changes: plan.changes,
       ...(plan.noChangeReason ? { noChangeReason: plan.noChangeReason } : {}),
       ...(plan.templateUploadedTo ? { templateUploadedTo: plan.templateUploadedTo } : {}),
     };
     if (!preview) {
+      for (const l of leftovers ?? []) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
       if (argv.json) io.out(JSON.stringify({ ok: true, exitCode: ExitCode.OK, ...info }, null, 2));
       else io.err(`${c.green('✓')} nothing to deploy: stack ${plan.stackName} is up to date ${c.dim(`(${plan.noChangeReason})`)}`);
       return;
     }
     const { exitCode } = await reportPreview(preview, argv, { kind: 'plan', jsonExtra: info });
-    if (leftovers) {
-      // Loud on every format: a change set that was meant to go is still executable.
-      for (const l of leftovers) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
-    } else if (!argv.json) {
+    // Loud on every format: a change set that was meant to go is still executable.
+    for (const l of leftovers ?? []) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
+    if (!argv.json && !(refused && plan.changeSetId)) {
       if (plan.changeSetId) {
         io.err(
           `change set ${c.bold(plan.changeSetName)} is ready for review` +
