@@ -162,7 +162,7 @@ describe('the starter manifest with the real first-party plugins', () => {
         dir: project,
         stackName: 'starter',
         region: 'us-west-2',
-        plugins: ['access', 'ui', 'scheduling', 'metadata', 'batch', 'network', 'datastore'],
+        plugins: ['notebook', 'access', 'ui', 'scheduling', 'metadata', 'batch', 'network', 'datastore'],
       });
       expect(result.missing).toEqual([]);
       const compiled = await compile({ manifest: result.manifestFile });
@@ -172,11 +172,12 @@ describe('the starter manifest with the real first-party plugins', () => {
         'datastore',
         'metadata',
         'network',
+        'notebook',
         'scheduling',
         'ui',
       ]);
       const schema = JSON.parse(await readFile(result.schemaFile, 'utf8'));
-      for (const key of ['access', 'batch', 'datastore', 'metadata', 'network', 'scheduling', 'ui'])
+      for (const key of ['access', 'batch', 'datastore', 'metadata', 'network', 'notebook', 'scheduling', 'ui'])
         expect(schema.properties[key]['x-mfinfra-plugin']).toBe(`mfinfra:${key}`);
     } finally {
       await rm(project, { recursive: true, force: true });
@@ -199,7 +200,7 @@ describe('askInitAnswers', () => {
     expect(answers).toEqual({ stackName: 'ml-dev', region: 'us-east-2', plugins: ['datastore', 'batch'] });
     expect(said).toMatchInlineSnapshot(`
       "Stack name [metaflow]:   "9lives" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)
-      Stack name [metaflow]: AWS region (empty: from your AWS profile) [us-east-2]: Plugins (datastore, network, batch, metadata, scheduling, ui, access, or package names) [datastore, batch]: "
+      Stack name [metaflow]: AWS region (empty: from your AWS profile) [us-east-2]: Plugins (datastore, network, batch, metadata, scheduling, ui, access, notebook, or package names) [datastore, batch]: "
     `);
   });
 

@@ -5,7 +5,7 @@
  */
 
 /** The first-party plugins in the order a manifest lists them (dependencies first). */
-export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling', 'ui', 'access'] as const;
+export const FIRST_PARTY_ORDER = ['datastore', 'network', 'batch', 'metadata', 'scheduling', 'ui', 'access', 'notebook'] as const;
 
 /** What `mfinfra init` picks when nobody says otherwise: the whole Metaflow stack (no UI, which needs a domain and certificate). */
 export const DEFAULT_PLUGINS: readonly string[] = ['datastore', 'network', 'batch', 'metadata', 'scheduling'];
@@ -58,5 +58,10 @@ access:
   # role:                                 # a role they assume instead of attaching the policy
   #   trustedPrincipals: [arn:aws:iam::123456789012:role/ml-engineers]
   #   requireMfa: true
+`,
+  notebook: `# A SageMaker notebook in a private subnet, encrypted, with this deployment's Metaflow config.
+notebook:
+  instanceType: ml.t3.medium
+  # volumeSizeGiB: 50
 `,
 };

@@ -11,6 +11,7 @@ export const FIRST_PARTY_PLUGINS: Readonly<Record<string, string>> = Object.free
     datastore: '@mfinfra/plugin-datastore',
     metadata: '@mfinfra/plugin-metadata',
     network: '@mfinfra/plugin-network',
+    notebook: '@mfinfra/plugin-notebook',
     scheduling: '@mfinfra/plugin-scheduling',
     ui: '@mfinfra/plugin-ui',
   }),
