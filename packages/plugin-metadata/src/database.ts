@@ -1,4 +1,4 @@
-import { getAtt, ref, sub, type CfnResource, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, ref, scannerExceptions, sub, type CfnResource, type PluginContext } from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
 import type { MetadataOptions, ResolvedSettings } from './options.js';
 import type { NetworkApi } from './peerApis.js';
@@ -23,6 +23,11 @@ export function databaseResources(
       // The snapshot kept on delete still needs this password.
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Not rotated automatically yet: the metadata service reads the password once, when a task starts (ECS injects MF_METADATA_DB_PSWD), so a rotation must be followed by a new ECS deployment, which mfinfra does not trigger yet. Rotate by hand: rotate the secret, then `aws ecs update-service --force-new-deployment`.',
+      }),
       Properties: {
         Description: `Master credentials of the Metaflow metadata database (stack ${ctx.stack.name})`,
         GenerateSecretString: {
@@ -68,6 +73,30 @@ export function databaseResources(
       Type: 'AWS::RDS::DBInstance',
       DeletionPolicy: 'Snapshot',
       UpdateReplacePolicy: 'Snapshot',
+      Metadata: scannerExceptions(
+        {
+          id: 'AwsSolutions-RDS11',
+          reason:
+            'The default PostgreSQL port: only the metadata service security group may reach it and the instance is never public, so a non-standard port would hide nothing; the service and every PostgreSQL tool assume 5432.',
+        },
+        ...(settings.multiAz
+          ? []
+          : [
+              {
+                id: 'AwsSolutions-RDS3',
+                reason:
+                  'Single-AZ by choice of the manifest (profile development or database.multiAz: false) to halve the database cost; backups and the snapshot on delete still protect the data. profile production (the default) is Multi-AZ.',
+              },
+            ]),
+        ...(db.deletionProtection
+          ? []
+          : [
+              {
+                id: 'AwsSolutions-RDS10',
+                reason: 'Deletion protection is turned off in the manifest (database.deletionProtection: false).',
+              },
+            ]),
+      ),
       Properties: {
         Engine: 'postgres',
         EngineVersion: db.engineVersion,
@@ -90,6 +119,8 @@ export function databaseResources(
         CopyTagsToSnapshot: true,
         DeletionProtection: db.deletionProtection,
         AutoMinorVersionUpgrade: true,
+        // RDS creates the log groups /aws/rds/instance/<id>/{postgresql,upgrade} (kept until removed).
+        EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
       },
     },
     [ID.databaseSecretAttachment]: {

@@ -45,6 +45,12 @@ export const ID = {
   apiKey: 'MetadataApiKey',
   usagePlan: 'MetadataApiUsagePlan',
   usagePlanKey: 'MetadataApiUsagePlanKey',
+  requestValidator: 'MetadataApiRequestValidator',
+  apiAccessLogGroup: 'MetadataApiAccessLogGroup',
+  apiGatewayAccount: 'MetadataApiGatewayAccount',
+  apiGatewayCloudWatchRole: 'MetadataApiGatewayCloudWatchRole',
+  webAcl: 'MetadataApiWebAcl',
+  webAclAssociation: 'MetadataApiWebAclAssociation',
 } as const;
 
 /** The container name in the task definition (also the load balancer's target). */

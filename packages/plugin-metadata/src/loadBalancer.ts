@@ -1,4 +1,4 @@
-import { getAtt, ref, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, ref, scannerExceptions, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
 import { MIGRATION_PORT, SERVICE_PORT, type MetadataOptions } from './options.js';
 import type { BatchApi, NetworkApi } from './peerApis.js';
@@ -42,6 +42,13 @@ export function loadBalancerResources(
   const resources: Record<string, CfnResource> = {
     [ID.loadBalancerSecurityGroup]: {
       Type: 'AWS::EC2::SecurityGroup',
+      Metadata: sources.cidrs.some((c) => typeof c.cidr !== 'string')
+        ? scannerExceptions({
+            id: 'AwsSolutions-EC23',
+            reason:
+              "cdk-nag cannot evaluate the VPC's CIDR (GetAtt at deploy time): the sources are the VPC itself and the manifest's allowedCidrs, and the project's checks refuse 0.0.0.0/0 and ::/0.",
+          })
+        : undefined,
       Properties: {
         GroupDescription: `Metaflow metadata load balancer (stack ${ctx.stack.name})`,
         VpcId: network.vpcId,
@@ -69,6 +76,17 @@ export function loadBalancerResources(
     ),
     [ID.loadBalancer]: {
       Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      Metadata: scannerExceptions(
+        {
+          id: 'AwsSolutions-ELB2',
+          reason:
+            'A Network Load Balancer writes access logs only for TLS listeners; its listeners are TCP (TLS ends at API Gateway or is not used inside the VPC). VPC flow logs record its connections.',
+        },
+        {
+          id: 'CKV_AWS_91',
+          reason: 'Network Load Balancer access logs exist only for TLS listeners; these are TCP. VPC flow logs record the connections.',
+        },
+      ),
       DependsOn: network.dependsOn.length > 0 ? [...network.dependsOn] : undefined,
       Properties: {
         Type: 'network',

@@ -18,6 +18,15 @@ export interface MetadataOptions {
     endpointType: 'REGIONAL' | 'EDGE';
     allowedSourceCidrs: string[];
     throttle: { rateLimit: number; burstLimit: number };
+    /** api-key (default): every method needs the shared key. iam: every method needs SigV4-signed requests (per-user IAM identity). */
+    authorization: 'api-key' | 'iam';
+    /** Stage logging: access logs (JSON) and execution logs to CloudWatch Logs. */
+    logging: { accessLogs: boolean; executionLogLevel: 'OFF' | 'ERROR' | 'INFO'; retentionDays: number };
+    /**
+     * AWS WAF on the stage: absent → none; `{ managedRules: true }` → a web ACL this stack creates
+     * (AWS managed common rule set + a per-address rate limit); `{ webAclArn }` → a web ACL you have.
+     */
+    waf?: { webAclArn?: string; rateLimitPer5Minutes?: number };
   };
   database: {
     engineVersion: string;
@@ -34,6 +43,8 @@ export interface MetadataOptions {
   };
   logs: { retentionDays: number; retainOnDelete: boolean };
   migrations: { backup: 'snapshot' | 'automated-backups' };
+  /** Hardening of the service container that depends on what the image allows. */
+  container: { readOnlyRootFilesystem: boolean; user?: string };
 }
 
 /** The metadata service image the official Metaflow CloudFormation template pins. */
@@ -57,7 +68,13 @@ export const defaults: DeepPartial<MetadataOptions> = {
   containerInsights: true,
   access: 'internal',
   allowedCidrs: [],
-  apiGateway: { endpointType: 'REGIONAL', allowedSourceCidrs: [], throttle: { rateLimit: 100, burstLimit: 200 } },
+  apiGateway: {
+    endpointType: 'REGIONAL',
+    allowedSourceCidrs: [],
+    throttle: { rateLimit: 100, burstLimit: 200 },
+    authorization: 'api-key',
+    logging: { accessLogs: true, executionLogLevel: 'ERROR', retentionDays: 30 },
+  },
   database: {
     engineVersion: '17.9',
     instanceClass: 'db.t4g.small',
@@ -70,7 +87,11 @@ export const defaults: DeepPartial<MetadataOptions> = {
   },
   logs: { retentionDays: 30, retainOnDelete: true },
   migrations: { backup: 'snapshot' },
+  container: { readOnlyRootFilesystem: false },
 };
+
+/** CloudWatch Logs retention values. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const IPV4_CIDR = '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$';
 
@@ -141,6 +162,47 @@ export const schema: JsonSchema = {
           properties: {
             rateLimit: { type: 'number', minimum: 1, maximum: 10000, description: 'Steady requests per second (default 100).' },
             burstLimit: { type: 'integer', minimum: 1, maximum: 5000, description: 'Burst size (default 200).' },
+          },
+        },
+        authorization: {
+          enum: ['api-key', 'iam'],
+          description:
+            "api-key (default): every method needs the one shared API key (METAFLOW_SERVICE_AUTH_KEY). iam: every method needs a SigV4-signed request from an IAM identity allowed execute-api:Invoke, so each user is known; Metaflow's client does not sign requests itself (use a signing proxy).",
+        },
+        logging: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Stage logs in CloudWatch Logs (on by default).',
+          properties: {
+            accessLogs: {
+              type: 'boolean',
+              description: 'One JSON line per request: caller, method, path, status, latency (default true).',
+            },
+            executionLogLevel: {
+              enum: ['OFF', 'ERROR', 'INFO'],
+              description:
+                'Execution logging of every method (default ERROR; INFO logs every request, at more cost). Request bodies are never logged.',
+            },
+            retentionDays: { enum: RETENTION_DAYS, description: 'Days to keep the access log (default 30).' },
+          },
+        },
+        waf: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'AWS WAF on the stage (off unless given; about $5/month for the web ACL and $1/month per rule, plus $0.60 per million requests). {} creates a web ACL with the AWS managed common rule set and a per-address rate limit; webAclArn attaches one you have.',
+          properties: {
+            webAclArn: {
+              type: 'string',
+              pattern: '^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/[A-Za-z0-9_-]+/[a-f0-9-]+$',
+              description: 'A regional WAFv2 web ACL to attach instead of creating one.',
+            },
+            rateLimitPer5Minutes: {
+              type: 'integer',
+              minimum: 10,
+              maximum: 2000000000,
+              description: 'With the created web ACL: requests one address may make in 5 minutes before it is blocked (default 2000).',
+            },
           },
         },
       },
@@ -219,6 +281,23 @@ export const schema: JsonSchema = {
           description: 'Days to keep log events (default 30).',
         },
         retainOnDelete: { type: 'boolean', description: 'Keep the log group when the stack or the section is deleted (default true).' },
+      },
+    },
+    container: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Hardening of the service container that depends on what the image allows.',
+      properties: {
+        readOnlyRootFilesystem: {
+          type: 'boolean',
+          description:
+            'Mount the root filesystem read-only, with a writable scratch volume at /tmp (default false: not verified with the default image, which may write elsewhere).',
+        },
+        user: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$',
+          description: 'Run as this user (name or uid[:gid]) instead of the image default; the image must own its files for that user.',
+        },
       },
     },
   },

@@ -80,7 +80,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
         secretArn: ref(ID.databaseSecret),
         securityGroupId: getAtt(ID.databaseSecurityGroup, 'GroupId'),
       },
-      ...(options.access === 'api-gateway' ? { apiKeyId: ref(ID.apiKey) } : {}),
+      ...(options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key' ? { apiKeyId: ref(ID.apiKey) } : {}),
     };
   },
 
@@ -141,7 +141,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
         description: 'Function that upgrades the database schema when the image changes (its log group has each run)',
       },
     };
-    if (options.access === 'api-gateway') {
+    if (options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key') {
       outputs[API_KEY_ID_OUTPUT] = {
         value: ref(ID.apiKey),
         description: 'API key id; its value is METAFLOW_SERVICE_AUTH_KEY (aws apigateway get-api-key --include-value --api-key <id>)',

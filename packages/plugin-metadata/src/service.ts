@@ -1,4 +1,4 @@
-import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import { DB_PORT } from './database.js';
 import { CONTAINER_NAME, ID } from './ids.js';
 import { MIGRATION_PORT, SERVICE_PORT, type MetadataOptions, type ResolvedSettings } from './options.js';
@@ -103,6 +103,22 @@ export function serviceResources(
     },
     [ID.taskDefinition]: {
       Type: 'AWS::ECS::TaskDefinition',
+      Metadata: scannerExceptions(
+        {
+          id: 'AwsSolutions-ECS2',
+          reason:
+            'The environment holds only non-secret connection settings (database host, name, port, user, SSL mode) that the service image reads from MF_METADATA_DB_*; the password comes from Secrets Manager (Secrets), never from the environment.',
+        },
+        ...(options.container.readOnlyRootFilesystem
+          ? []
+          : [
+              {
+                id: 'CKV_AWS_336',
+                reason:
+                  'Read-only root filesystem is opt-in (metadata.container.readOnlyRootFilesystem) because it is not verified with the default image netflixoss/metaflow_metadata_service, which may write outside /tmp.',
+              },
+            ]),
+      ),
       Properties: {
         Family: ctx.naming.physicalName('metadata-service', { maxLength: 255 }),
         RequiresCompatibilities: ['FARGATE'],
@@ -112,11 +128,20 @@ export function serviceResources(
         RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
         ExecutionRoleArn: getAtt(ID.executionRole, 'Arn'),
         TaskRoleArn: getAtt(ID.taskRole, 'Arn'),
+        Volumes: options.container.readOnlyRootFilesystem ? [{ Name: 'tmp' }] : undefined,
         ContainerDefinitions: [
           {
             Name: CONTAINER_NAME,
             Image: options.image,
             Essential: true,
+            ...(options.container.readOnlyRootFilesystem
+              ? {
+                  ReadonlyRootFilesystem: true,
+                  // With a read-only root, /tmp is the scratch space Python servers and libraries expect.
+                  MountPoints: [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }],
+                }
+              : {}),
+            ...(options.container.user !== undefined ? { User: options.container.user } : {}),
             PortMappings: [
               { ContainerPort: SERVICE_PORT, Protocol: 'tcp' },
               { ContainerPort: MIGRATION_PORT, Protocol: 'tcp' },

@@ -42,6 +42,15 @@ const variants: Record<string, [string, { network?: string; batch?: boolean }]> 
     ].join('\n'),
     { network: '{ mode: create, private: false }' },
   ],
+  'api-gateway with IAM authorization, created WAF, INFO logs, hardened container': [
+    [
+      'metadata:',
+      '  access: api-gateway',
+      '  apiGateway: { authorization: iam, waf: { rateLimitPer5Minutes: 500 }, logging: { executionLogLevel: INFO, retentionDays: 90 } }',
+      '  container: { readOnlyRootFilesystem: true, user: "1000:1000" }',
+    ].join('\n'),
+    { batch: true },
+  ],
   'internal, existing VPC without CIDR, allowedCidrs': [
     'metadata: { allowedCidrs: [10.50.0.0/16, 192.168.10.0/24] }',
     { network: '{ mode: existing, subnets: 3 }' },
@@ -89,7 +98,8 @@ describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {
       ...new Set(
         result.body
           .split('\n')
-          .filter((line) => /password/i.test(line))
+          // Scanner exceptions' reasons are prose about the password, not the password.
+          .filter((line) => /password/i.test(line) && !line.trim().startsWith('"reason":'))
           .map((line) => line.trim()),
       ),
     ].sort();
@@ -303,5 +313,75 @@ describe('manifest mistakes', () => {
     expect(e.message).toBe('plugin mfinfra:metadata needs the "network" plugin, which is not in plugins');
     expect(e.loc).toMatchObject({ line: 3, column: 11 });
     expect(e.hint).toBe('add network to plugins (and a "network:" section), or remove metadata');
+  });
+});
+
+describe('security settings of the metadata service', () => {
+  it('logs every API request (JSON access log kept 30 days) and method errors, through the account-level CloudWatch role kept on delete', async () => {
+    const { template } = await compile('metadata: { access: api-gateway }', { batch: true });
+    const r = template.Resources;
+    const stage = r.MetadataApiStage!;
+    expect(stage.DependsOn).toEqual(['MetadataApiGatewayAccount']);
+    expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': ['MetadataApiAccessLogGroup', 'Arn'] });
+    expect(JSON.parse(stage.Properties.AccessLogSetting.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+    });
+    expect(stage.Properties.MethodSettings[0]).toMatchObject({ LoggingLevel: 'ERROR', DataTraceEnabled: false });
+    expect(r.MetadataApiAccessLogGroup!.Properties.RetentionInDays).toBe(30);
+    expect(r.MetadataApiGatewayAccount!.Properties.CloudWatchRoleArn).toEqual({
+      'Fn::GetAtt': ['MetadataApiGatewayCloudWatchRole', 'Arn'],
+    });
+    expect((r.MetadataApiGatewayCloudWatchRole as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    expect(r.MetadataApiProxyMethod!.Properties).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: true });
+    expect(r.MetadataApiWebAcl).toBeUndefined();
+  });
+
+  it('with authorization: iam, every method needs SigV4 and there is no API key, usage plan or key output', async () => {
+    const { template } = await compile('metadata: { access: api-gateway, apiGateway: { authorization: iam } }', { batch: true });
+    const r = template.Resources;
+    for (const id of ['MetadataApiProxyMethod']) {
+      expect(r[id]!.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiKeyRequired: false });
+    }
+    expect(Object.keys(r).filter((id) => /ApiKey|UsagePlan/.test(id))).toEqual([]);
+    expect(template.Outputs.MetadataApiKeyId).toBeUndefined();
+  });
+
+  it('puts a created web ACL (AWS common rules with large bodies only counted, a per-address rate limit) or a given one on the stage', async () => {
+    const created = (await compile('metadata: { access: api-gateway, apiGateway: { waf: { rateLimitPer5Minutes: 500 } } }')).template
+      .Resources;
+    const acl = created.MetadataApiWebAcl!.Properties;
+    expect(acl.Scope).toBe('REGIONAL');
+    expect(acl.Rules.map((rule: { Name: string }) => rule.Name)).toEqual(['AWSManagedRulesCommonRuleSet', 'RateLimitPerAddress']);
+    expect(acl.Rules[0].Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([
+      { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+    ]);
+    expect(acl.Rules[1].Statement.RateBasedStatement).toEqual({ Limit: 500, AggregateKeyType: 'IP' });
+    expect(created.MetadataApiWebAclAssociation!.Properties.ResourceArn).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${MetadataApi}/stages/${MetadataApiStage}',
+    });
+    const arn = 'arn:aws:wafv2:us-west-2:123456789012:regional/webacl/shared/0123abcd-0123-4567-89ab-0123456789ab';
+    const given = (await compile(`metadata: { access: api-gateway, apiGateway: { waf: { webAclArn: "${arn}" } } }`)).template.Resources;
+    expect(given.MetadataApiWebAcl).toBeUndefined();
+    expect(given.MetadataApiWebAclAssociation!.Properties.WebACLArn).toBe(arn);
+  });
+
+  it('exports the PostgreSQL and upgrade logs of the database', async () => {
+    const { template } = await compile('metadata: {}');
+    expect(template.Resources.MetadataDatabase!.Properties.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);
+  });
+
+  it('mounts the root filesystem read-only with a writable /tmp volume and runs as the given user, only when asked', async () => {
+    const hardened = (await compile('metadata: { container: { readOnlyRootFilesystem: true, user: "1000:1000" } }')).template.Resources;
+    const task = hardened.MetadataTaskDefinition!.Properties;
+    expect(task.Volumes).toEqual([{ Name: 'tmp' }]);
+    expect(task.ContainerDefinitions[0]).toMatchObject({
+      ReadonlyRootFilesystem: true,
+      User: '1000:1000',
+      MountPoints: [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }],
+    });
+    const plain = (await compile('metadata: {}')).template.Resources.MetadataTaskDefinition!.Properties;
+    expect(plain.Volumes).toBeUndefined();
+    expect(plain.ContainerDefinitions[0].ReadonlyRootFilesystem).toBeUndefined();
   });
 });
