@@ -1,4 +1,4 @@
-import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, nagValue, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import { BATCH_EVENTS_RULE, ID, JOB_DEFINITION_PREFIX } from './ids.js';
 import type { SchedulingOptions } from './options.js';
 import type { BatchApi, DatastoreApi, IamStatement } from './peerApis.js';
@@ -89,6 +89,19 @@ export function stepFunctionsStatements(
   return statements;
 }
 
+/** The wildcard resources of Allow statements, as cdk-nag's IAM5 findings name them. */
+function wildcardFindings(statements: IamStatement[]): string[] {
+  const out = new Set<string>();
+  for (const st of statements) {
+    if (st.Effect !== 'Allow') continue;
+    for (const r of [st.Resource].flat()) if (nagValue(r as CfnValue).includes('*')) out.add(`Resource::${nagValue(r as CfnValue)}`);
+  }
+  return [...out].sort();
+}
+
+const WILDCARD_REASON =
+  'Each wildcard is the narrowest AWS allows: state machines, executions and job definitions are named at deploy time under this deployment\'s prefixes (<prefix>*, metaflow_*), Batch job ids exist only at run time (job/*), batch:DescribeJobs and the CloudWatch Logs delivery actions have no resource-level permissions (Resource "*"), and the datastore grant covers that one bucket\'s objects.';
+
 const policy = (name: string, statements: IamStatement[]) => ({
   PolicyName: name,
   PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as CfnValue[] },
@@ -118,6 +131,11 @@ export function schedulingResources(
     },
     [ID.stepFunctionsRole]: {
       Type: 'AWS::IAM::Role',
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-IAM5',
+        reason: WILDCARD_REASON,
+        appliesTo: wildcardFindings(stepFunctionsStatements(options, prefix, batch, datastore)),
+      }),
       Properties: {
         Description: `Runs Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
         AssumeRolePolicyDocument: trust('states.amazonaws.com'),
@@ -143,6 +161,12 @@ export function schedulingResources(
   if (options.eventBridge) {
     resources[ID.eventBridgeRole] = {
       Type: 'AWS::IAM::Role',
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-IAM5',
+        reason:
+          "Metaflow creates a state machine per flow at deploy time (step-functions create) under this deployment's prefix; the grant is StartExecution on those names only.",
+        appliesTo: [`Resource::${nagValue(arn('states', `stateMachine:${prefix}*`))}`],
+      }),
       Properties: {
         Description: `Lets EventBridge schedules start Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
         AssumeRolePolicyDocument: trust('events.amazonaws.com'),
