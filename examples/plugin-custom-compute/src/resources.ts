@@ -1,5 +1,5 @@
 /** The CloudFormation resources of the GPU compute environment and its job queue. */
-import { getAtt, ref, sub, type CfnResource, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, nagValue, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import type { GpuComputeOptions } from './options.js';
 import type { DatastoreView, NetworkView } from './peerApis.js';
 
@@ -50,6 +50,12 @@ export function buildResources(
     },
     [ids.instanceRole]: {
       Type: 'AWS::IAM::Role',
+      // A deliberate exception, with its reason, where scanners (cdk-nag, checkov) read it.
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-IAM4',
+        reason: "AWS's policy for ECS container instances: what the ECS agent on the GPU instances needs, kept current by AWS.",
+        appliesTo: [`Policy::${nagValue(sub(ECS_INSTANCE_POLICY))}`],
+      }),
       Properties: {
         Description: 'ECS container instance role of the GPU Batch instances',
         AssumeRolePolicyDocument: assumedBy('ec2.amazonaws.com'),
@@ -107,15 +113,28 @@ export function buildResources(
     },
   };
   if (withJobRole) {
+    const statements = datastore.readWriteStatements();
+    const objectWildcards = statements
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => [st.Resource].flat())
+      .map((r) => nagValue(r as CfnValue))
+      .filter((r) => r.includes('*'));
     resources[ids.jobRole] = {
       Type: 'AWS::IAM::Role',
+      Metadata: objectWildcards.length
+        ? scannerExceptions({
+            id: 'AwsSolutions-IAM5',
+            reason: 'Object keys of the Metaflow datastore bucket only: Metaflow derives artifact keys at run time.',
+            appliesTo: objectWildcards.map((r) => `Resource::${r}`),
+          })
+        : undefined,
       Properties: {
         Description: "Role Metaflow's Batch jobs assume: read and write the datastore, nothing else",
         AssumeRolePolicyDocument: assumedBy('ecs-tasks.amazonaws.com'),
         Policies: [
           {
             PolicyName: 'metaflow-datastore',
-            PolicyDocument: { Version: '2012-10-17', Statement: datastore.readWriteStatements().map((s) => ({ ...s })) },
+            PolicyDocument: { Version: '2012-10-17', Statement: statements.map((s) => ({ ...s })) },
           },
         ],
       },
