@@ -58,7 +58,7 @@ describe('datastore templates', () => {
       ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
     });
     expect(logBucket.Properties!.LifecycleConfiguration).toMatchObject({ Rules: [{ Id: 'ExpireAccessLogs', ExpirationInDays: 90 }, {}] });
-    expect(logBucket.Metadata).toMatchObject({ cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-S1' }] } });
+    expect(logBucket.Metadata).toMatchObject({ checkov: { skip: [{ id: 'CKV_AWS_18' }] } });
     const statements = (r.DatastoreAccessLogsBucketPolicy!.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] })
       .Statement;
     expect(statements[0]).toMatchObject({
