@@ -69,6 +69,8 @@ const MOTO_IGNORED_TYPES = new Set([
   'AWS::ApiGateway::UsagePlan',
   'AWS::ApiGateway::UsagePlanKey',
   'AWS::ApiGateway::VpcLink',
+  'AWS::ApiGateway::Account',
+  'AWS::ApiGateway::RequestValidator',
 ]);
 
 /** How mfinfra reports moto's bare HTTP 500 page (an exception inside moto). */
