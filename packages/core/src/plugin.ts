@@ -8,8 +8,9 @@
  * collisions, naming both plugins.
  *
  * Hooks, in the order they run (core's hook table, `plugins/hooks.ts`; docs/plugins.md has the merge
- * rule of each): `check` (every plugin, dependency order, reports problems), `api` (right after the
- * plugin's own check passed: the value `ctx.use(key)` gives others), then for each plugin in
+ * rule of each): `check` (every plugin, dependency order, reports problems), `resolve` (right after
+ * the plugin's own check passed: the section → the plugin's model, once), `api` (the value
+ * `ctx.use(key)` gives others), then for each plugin in
  * dependency order `resources` (logical id → resource), `outputs` (`METAFLOW_*` key → value) and
  * `stackOutputs` (extra stack Outputs). Every hook receives `(ctx, options)`.
  *
@@ -143,7 +144,8 @@ type Awaitable<T> = T | Promise<T>;
 /**
  * The plugin object. `Options` is the type of the plugin's manifest section after defaults;
  * `Api` is what it exposes to other plugins through `ctx.use(key)`; `Requires`/`Uses` are the keys
- * in `requires`/`uses` (inferred by {@link definePlugin}).
+ * in `requires`/`uses` (inferred by {@link definePlugin}); `Model` is what `resolve` turns the
+ * section into, which `api`, `resources`, `outputs` and `stackOutputs` receive as their third argument.
  *
  * Core checks the object when it loads it and refuses, naming the plugin: a field not listed here
  * (a misspelled hook such as `chek` or `resource`), a hook that is not a function, a `name` not in
@@ -152,7 +154,7 @@ type Awaitable<T> = T | Promise<T>;
  * The default export may also be a function returning the plugin object, or a promise of it.
  */
 // Requires/Uses default to `any` so that `Plugin<any, any>` holds any plugin, whatever keys it declares.
-export interface Plugin<Options = unknown, Api = unknown, Requires extends string = any, Uses extends string = any> {
+export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requires extends string = any, Uses extends string = any> {
   /**
    * Namespaced name `vendor:name` in lowercase letters, digits and `-` (e.g. `acme:gpu-queue`); it
    * appears in every error the plugin causes. The vendor `mfinfra` is reserved for first-party plugins.
@@ -181,14 +183,20 @@ export interface Plugin<Options = unknown, Api = unknown, Requires extends strin
    * `ctx.use` works here for keys whose plugins passed their own checks.
    */
   check?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<void>;
+  /**
+   * Turns the validated section into the plugin's model, once per compile, right after the plugin's
+   * own `check` passed: normalized items, ids, derived facts. The later hooks receive it as their
+   * third argument, so no hook rebuilds it. Without `resolve`, the third argument is `undefined`.
+   */
+  resolve?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Model>;
   /** The value other plugins read with `ctx.use(key)` (not `undefined`). */
-  api?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Api>;
+  api?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Api>;
   /** CloudFormation resources: an object of logical id → resource (`{}` for none; not a list). */
-  resources?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, CfnResource>>;
+  resources?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, CfnResource>>;
   /** Metaflow config outputs: an object of `METAFLOW_*` key → literal or CloudFormation expression. */
-  outputs?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, ConfigOutputValue>>;
+  outputs?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, ConfigOutputValue>>;
   /** Stack Outputs that are not config keys (alphanumeric output names): an object, `{}` for none. */
-  stackOutputs?(ctx: PluginContext<Requires, Uses>, options: Options): Awaitable<Record<string, StackOutput>>;
+  stackOutputs?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, StackOutput>>;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -196,11 +204,15 @@ export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { 
 /**
  * Identity function that gives a plugin object its types. Left to inference, `requires` and `uses`
  * type `ctx.use`: a `uses` key gives `T | undefined`, an undeclared key is a type error. With
- * explicit `<Options, Api>` only, every key types as present (give all four to keep the checking).
+ * explicit `<Options, Api>` (or `<Options, Api, Model>`) every key types as present.
  */
-export function definePlugin<Options = unknown, Api = unknown, const Requires extends string = string, const Uses extends string = string>(
-  plugin: Plugin<Options, Api, Requires, Uses>,
-): Plugin<Options, Api, Requires, Uses> {
+export function definePlugin<
+  Options = unknown,
+  Api = unknown,
+  Model = unknown,
+  const Requires extends string = string,
+  const Uses extends string = string,
+>(plugin: Plugin<Options, Api, Model, Requires, Uses>): Plugin<Options, Api, Model, Requires, Uses> {
   return plugin;
 }
 

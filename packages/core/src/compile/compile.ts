@@ -89,6 +89,8 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
     tags: manifest.stack.tags,
   });
   const apis = new Map<string, unknown>();
+  /** Each plugin's model from its resolve hook, made once and handed to its later hooks. */
+  const models = new Map<string, unknown>();
   const deps: ContextDeps = {
     source,
     stack,
@@ -126,9 +128,13 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
       failedChecks.add(key);
       continue;
     }
+    if (lp.plugin.resolve) {
+      const ctx = createPluginContext(lp, deps, { hook: 'resolve' });
+      models.set(key, await runHook(lp, 'resolve', () => lp.plugin.resolve!(ctx, optionsOf(lp))));
+    }
     if (lp.plugin.api) {
       const ctx = createPluginContext(lp, deps, { hook: 'api' });
-      const api = await runHook(lp, 'api', () => lp.plugin.api!(ctx, optionsOf(lp)));
+      const api = await runHook(lp, 'api', () => lp.plugin.api!(ctx, optionsOf(lp), models.get(key)));
       if (api === undefined) {
         diagnostics.push(
           returnedWrong(lp, 'api', api, 'return the value other plugins read with ctx.use(key), or remove the api hook', entryOf(lp)),
@@ -150,10 +156,10 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
   const buildHooks = HOOKS.filter((h): h is Extract<(typeof HOOKS)[number], { phase: 'build' }> => h.phase === 'build');
   for (const lp of plugins) {
     for (const { name } of buildHooks) {
-      const hook = lp.plugin[name] as ((ctx: unknown, options: unknown) => unknown) | undefined;
+      const hook = lp.plugin[name] as ((ctx: unknown, options: unknown, model: unknown) => unknown) | undefined;
       if (!hook) continue;
       const ctx = createPluginContext(lp, deps, { hook: name });
-      const value = await runHook(lp, name, () => hook.call(lp.plugin, ctx, optionsOf(lp)));
+      const value = await runHook(lp, name, () => hook.call(lp.plugin, ctx, optionsOf(lp), models.get(lp.plugin.key)));
       const { rule, entries } = MERGE[name];
       // The object a record hook returned; anything else (undefined, a list, ...) is the plugin's bug.
       if (!value || typeof value !== 'object' || Array.isArray(value)) {

@@ -87,3 +87,43 @@ describe('plugin context', () => {
     expect([err.message, err.pluginCode, err.loc?.line, err.hook]).toEqual(['size must be positive', 'NEGATIVE', 5, 'check']);
   });
 });
+
+describe('resolve', () => {
+  it('turns the section into the model once; api, resources, outputs and stackOutputs receive that model', async () => {
+    const seen: unknown[] = [];
+    let resolved = 0;
+    const counter = definePlugin<{ names: string[] }, { count: number }, { ids: string[] }>({
+      name: 'test:counter',
+      apiVersion: 1,
+      key: 'counter',
+      schema: { type: 'object', properties: { names: { type: 'array', items: { type: 'string' } } } },
+      defaults: { names: ['a', 'b'] },
+      optionalSection: true,
+      resolve(ctx, o) {
+        resolved++;
+        return { ids: o.names.map((n) => ctx.naming.logicalId('counter', n, 'Queue')) };
+      },
+      api(_ctx, _o, model) {
+        seen.push(model);
+        return { count: model.ids.length };
+      },
+      resources(_ctx, _o, model) {
+        seen.push(model);
+        return Object.fromEntries(model.ids.map((id) => [id, { Type: 'AWS::SQS::Queue' }]));
+      },
+      outputs(_ctx, _o, model) {
+        seen.push(model);
+        return {};
+      },
+      stackOutputs(_ctx, _o, model) {
+        seen.push(model);
+        return {};
+      },
+    });
+    const result = await compileManifest('version: 1\nstack: { name: s }\nplugins: [counter]\n', { plugins: { counter } });
+    expect(resolved).toBe(1);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(1);
+    expect(Object.keys(result.template.Resources)).toEqual(['CounterAQueue', 'CounterBQueue']);
+  });
+});

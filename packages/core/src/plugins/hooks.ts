@@ -8,7 +8,7 @@
  *   seeing what earlier ones produced. (Room for `first`, where the first plugin that answers wins,
  *   and `parallel`, where plugins run independently, when a hook needs it.)
  * - `phase`: `check` hooks run for every plugin before any `build` hook, so all manifest problems
- *   come out in one run; a plugin's `api` runs right after its own `check` passed.
+ *   come out in one run; a plugin's `resolve` and `api` run right after its own `check` passed.
  * - `merge`: how core combines what the plugins return; each rule is a function below.
  */
 import { ErrorCode } from '../errors.js';
@@ -40,10 +40,18 @@ export const HOOKS = [
     merge: 'all reports of all plugins form one error (warnings kept beside it)',
   },
   {
-    name: 'api',
+    name: 'resolve',
     kind: 'sequential',
     phase: 'check',
     runs: "right after the plugin's own check passed",
+    returns: "the plugin's model (any value)",
+    merge: 'kept per plugin; its later hooks get it as third argument',
+  },
+  {
+    name: 'api',
+    kind: 'sequential',
+    phase: 'check',
+    runs: "right after the plugin's resolve",
     returns: 'any value but undefined',
     merge: 'kept per key; ctx.use(key) (only declared keys)',
   },
