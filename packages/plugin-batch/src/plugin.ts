@@ -41,13 +41,14 @@ export interface BatchApi {
   securityGroupId?: CfnValue;
 }
 
-interface Model {
+/** The batch section resolved once per compile (see `resolve`): normalized items and the logical ids. */
+export interface BatchModel {
   ces: ComputeEnvironment[];
   queues: JobQueue[];
   ids: ReturnType<typeof batchIds>;
 }
 
-function model(ctx: PluginContext, options: BatchOptions): Model {
+function model(ctx: PluginContext, options: BatchOptions): BatchModel {
   return {
     ces: options.computeEnvironments.map(normalizeComputeEnvironment),
     queues: normalizeJobQueues(options),
@@ -55,7 +56,7 @@ function model(ctx: PluginContext, options: BatchOptions): Model {
   };
 }
 
-export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
+export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
   name: 'mfinfra:batch',
   apiVersion: 1,
   version: '0.1.0',
@@ -68,8 +69,9 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
 
   check: checkBatchOptions,
 
-  api(ctx, options) {
-    const { ces, queues, ids } = model(ctx, options);
+  resolve: model,
+
+  api(_ctx, _options, { ces, queues, ids }) {
     return {
       jobRoleName: ref(ids.jobRole),
       jobRoleArn: getAtt(ids.jobRole, 'Arn'),
@@ -80,8 +82,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     };
   },
 
-  resources(ctx, options) {
-    const { ces, queues, ids } = model(ctx, options);
+  resources(ctx, options, { ces, queues, ids }) {
     const network = ctx.use<NetworkApi>('network');
     const datastore = ctx.use<DatastoreApi>('datastore');
     if (network.mode === 'existing' && network.assignPublicIp && ces.some((ce) => ce.platform === 'ec2')) {
@@ -109,8 +110,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     return out;
   },
 
-  outputs(ctx, options) {
-    const { ces, queues, ids } = model(ctx, options);
+  outputs(_ctx, options, { ces, queues, ids }) {
     const out: Record<string, ConfigOutputValue> = {
       METAFLOW_BATCH_JOB_QUEUE: { value: ref(ids.jobQueue(defaultQueue(queues).name)), description: 'ARN of the default job queue' },
       METAFLOW_ECS_S3_ACCESS_IAM_ROLE: { value: getAtt(ids.jobRole, 'Arn'), description: 'role Batch jobs assume' },
@@ -126,8 +126,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi>({
     return out;
   },
 
-  stackOutputs(ctx, options) {
-    const { ces, queues, ids } = model(ctx, options);
+  stackOutputs(_ctx, options, { ces, queues, ids }) {
     const out: Record<string, StackOutput> = {};
     for (const q of queues) {
       out[ids.jobQueueOutput(q.name)] = {
