@@ -246,3 +246,11 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
 }
 
 export { nagValue, scannerExceptions, type ScannerException } from './compile/exceptions.js';
+
+// ---- helpers for plugins' own checks -----------------------------------------------------------
+
+/**
+ * The candidate closest to `input` (case-insensitive edit distance), when it is close enough to be a
+ * likely typo: the same suggestion core makes for schema errors. `didYouMean('cpus', ['cpu'])` → `'cpu'`.
+ */
+export { didYouMean } from './schema/didYouMean.js';

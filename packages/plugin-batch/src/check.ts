@@ -2,8 +2,7 @@
  * Semantic checks of the `batch:` section beyond its JSON Schema. Every problem is reported at its
  * manifest position, all in one run.
  */
-import type { PluginContext } from '@mfinfra/core/plugin';
-import { didYouMean } from './didYouMean.js';
+import { didYouMean, type PluginContext } from '@mfinfra/core/plugin';
 import { instanceTypeProblem, isGpuInstanceType } from './instanceTypes.js';
 import { normalizeComputeEnvironment, type BatchOptions, type ComputeEnvironmentOptions, type Platform } from './options.js';
 

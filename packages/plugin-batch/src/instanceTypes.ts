@@ -3,7 +3,7 @@
  * (`c5.2xlarge`), or a Batch keyword (`optimal`, `default_x86_64`, `default_arm64`).
  */
 
-import { didYouMean } from './didYouMean.js';
+import { didYouMean } from '@mfinfra/core/plugin';
 import { EC2_INSTANCE_TYPES } from './generated/ec2InstanceTypes.js';
 
 /** Batch's own choices: `optimal` (C, M and R families, x86) and the newer `default_*` names. */
