@@ -7,6 +7,10 @@ export interface CliIo {
   err(text: string): void;
   readonly color: boolean;
   readonly isTTY: boolean;
+  /** stderr is a terminal: progress may redraw a status line there (cli/progress.ts). */
+  readonly errLive?: boolean;
+  /** Write to stderr as is (no newline added), for that status line. */
+  errRaw?(text: string): void;
 }
 
 export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -28,6 +32,8 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
     color: colorEnabled(process.stderr),
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    errLive: Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb' && !process.env.CI,
+    errRaw: (t) => process.stderr.write(t),
   };
 }
 

@@ -33,8 +33,8 @@ describe('the CLI deploy context', () => {
     const failed = toEventLine(event('QueueJobs', 'CREATE_FAILED', 'Queue already exists', '2026-01-01T12:00:11Z'));
     ctx.hooks!.onEvent!(failed, { done: 1, total: 3 });
     ctx.dispose();
-    // Kept for apply's and destroy's --json output.
-    expect(ctx.events).toEqual([failed]);
+    // Kept for apply's and destroy's --json output, with the n/N count each event brought.
+    expect(ctx.events).toEqual([{ ...failed, done: 1, total: 3 }]);
     expect(lines).toEqual([
       '• executing change set cs on mf-test',
       '      1/3  12:00:11  CREATE_FAILED                AWS::SQS::Queue                    QueueJobs  Queue already exists',

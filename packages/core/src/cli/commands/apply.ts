@@ -1,10 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { AwsClients } from '../../aws/clients.js';
 import type { CompileResult } from '../../compile/compile.js';
-import type { StackEventLine } from '../../deploy/events.js';
+import type { EventProgress, StackEventLine } from '../../deploy/events.js';
 import type { DeployContext, DeployHooks } from '../../deploy/types.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
+import type { ProgressDisplay } from '../progress.js';
 import { renderWarnings } from '../renderError.js';
 import { withPreviewOptions, type PreviewArgs } from './plan.js';
 import { withManifest } from './shared.js';
@@ -57,7 +58,9 @@ export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: Compi
 export async function cliDeployContext(
   clients: AwsClients,
   options: { confirm?: DeployHooks['confirm'] } = {},
-): Promise<DeployContext & { events: StackEventLine[]; dispose(): void; interrupted(): boolean }> {
+): Promise<
+  DeployContext & { events: (StackEventLine & EventProgress)[]; progress: ProgressDisplay; dispose(): void; interrupted(): boolean }
+> {
   const { formatEvent } = await import('../../deploy/render.js');
   const { io } = cli();
   const c = paint(io.color);
@@ -72,26 +75,43 @@ export async function cliDeployContext(
     process.exit(130);
   };
   process.on('SIGINT', onSigint);
-  const events: StackEventLine[] = [];
+  // Events as data for --json, each with the n/N count it brought (cli/progress.ts shows them live).
+  const events: (StackEventLine & EventProgress)[] = [];
+  const { ProgressDisplay } = await import('../progress.js');
+  const progress = new ProgressDisplay({
+    line: (t) => io.err(t),
+    raw: (t) => io.errRaw?.(t),
+    live: Boolean(io.errLive && io.errRaw),
+    color: io.color,
+  });
   return {
     clients,
     signal: controller.signal,
     events,
+    progress,
     hooks: {
-      onStep: (s) => io.err(c.dim(`• ${s.message}`)),
+      onStep: (s) => progress.step(s.message, s.step),
       onRetry: (r) =>
-        io.err(
+        progress.note(
           c.yellow(
             `• still trying to ${r.what}: ${r.reason}; next try in ${Math.round(r.delayMs / 1000)} s, giving up in ${Math.round(r.giveUpInMs / 1000)} s`,
           ),
         ),
-      onEvent: (event, progress) => {
-        events.push(event);
-        io.err(formatEvent(event, progress, io.color));
+      onEvent: (event, p) => {
+        events.push({ ...event, ...p });
+        progress.event(event, p, formatEvent(event, p, io.color));
       },
-      confirm: options.confirm,
+      confirm: options.confirm
+        ? async (req) => {
+            progress.pause();
+            return options.confirm!(req);
+          }
+        : undefined,
     },
-    dispose: () => process.off('SIGINT', onSigint),
+    dispose: () => {
+      progress.pause();
+      process.off('SIGINT', onSigint);
+    },
     interrupted: () => controller.signal.aborted,
   };
 }
@@ -179,6 +199,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
         compiled,
         ctx,
         async ({ plan, preview, gates }) => {
+          ctx.progress.pause(); // the change set is ready: no status line over the preview and the question
           if (process.env.GITHUB_STEP_SUMMARY) {
             const { appendFile } = await import('node:fs/promises');
             const md = renderPreview(preview, 'markdown', { color: false, gates });
@@ -215,6 +236,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           outputs: { force: argv.force },
         },
       );
+      ctx.progress.pause(); // the stack is done: clear the status line before the results
       const { renderOutputs } = await import('../../deploy/render.js');
       if (json) {
         printJson({
@@ -243,6 +265,10 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
         io.err(`${c.green('✓')} nothing to deploy: stack ${out.plan.stackName} is up to date ${c.dim(`(${out.plan.noChangeReason})`)}`);
       } else {
         io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
+        if (out.preview) {
+          const { completionLine } = await import('../progress.js');
+          io.err(c.bold(completionLine('Apply', out.preview.summary, Date.now() - ctx.progress.startedAt)));
+        }
       }
       if (out.result.eventsUnavailable) {
         io.err(

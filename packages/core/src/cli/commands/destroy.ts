@@ -28,6 +28,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         compiled.stackName,
         ctx,
         async (plan) => {
+          ctx.progress.pause();
           io.err(renderDestroyPlan(plan, io.color));
           if (argv.yes) return true;
           const { askTyped, typedConfirmationReason } = await import('../confirm.js');
@@ -39,6 +40,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         },
         { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file) },
       );
+      ctx.progress.pause();
       // The config files an apply wrote still point at what was just deleted.
       const { configFilesOf } = await import('../../deploy/staleConfig.js');
       const staleConfig = out.result.status === 'deleted' ? await configFilesOf(compiled) : [];
@@ -65,6 +67,13 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         return;
       }
       io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
+      const { formatDuration } = await import('../progress.js');
+      const deleted = out.plan.resources.length - out.result.retained.length;
+      io.err(
+        c.bold(
+          `Destroy complete: ${deleted} removed, ${out.result.retained.length} retained in ${formatDuration(Date.now() - ctx.progress.startedAt)}`,
+        ),
+      );
       for (const r of out.result.retained) {
         io.err(c.yellow(`  kept (${r.deletionPolicy}): ${r.resourceType} ${r.logicalId}${r.physicalId ? ` ${r.physicalId}` : ''}`));
       }

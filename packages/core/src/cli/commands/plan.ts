@@ -183,6 +183,7 @@ async function planOnline(argv: Args): Promise<void> {
       discard: argv.discard,
       gates: { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'] },
     });
+    ctx.progress.pause(); // the change set is ready: the preview follows, without a status line
     const info = {
       stackName: plan.stackName,
       region: plan.region,
