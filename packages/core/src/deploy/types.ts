@@ -22,7 +22,8 @@ export interface DeployStep {
     | 'execute'
     | 'delete'
     | 'cleanup'
-    | 'termination-protection';
+    | 'termination-protection'
+    | 'drift';
   message: string;
 }
 

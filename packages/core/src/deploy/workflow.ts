@@ -37,7 +37,8 @@ export interface PlannedDeploy {
 
 async function previewOf(plan: PlanResult, compiled: CompileResult): Promise<PreviewModel> {
   const { previewFromChangeSet } = await import('../preview/fromChangeSet.js');
-  return previewFromChangeSet({
+  const { driftNote } = await import('./drift.js');
+  const model = previewFromChangeSet({
     stackName: plan.stackName,
     changes: plan.changes,
     oldTemplate: plan.oldTemplate,
@@ -45,6 +46,9 @@ async function previewOf(plan: PlanResult, compiled: CompileResult): Promise<Pre
     resourceOwners: compiled.resourceOwners,
     statusReason: plan.statusReason,
   });
+  // The deployed stack was changed outside CloudFormation (as of its last drift detection).
+  const drift = driftNote(plan.stack);
+  return drift ? { ...model, notes: [...model.notes, drift] } : model;
 }
 
 /** `mfinfra plan`: create a change set, read it, build the preview. `discard` deletes it afterwards. */

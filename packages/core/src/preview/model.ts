@@ -130,8 +130,8 @@ export interface PreviewSummary {
 }
 
 export interface PreviewModel {
-  /** `changeset`: CloudFormation's answer. `offline`: a local prediction from two templates. */
-  source: 'changeset' | 'offline';
+  /** `changeset`: CloudFormation's answer. `offline`: a local prediction from two templates. `drift`: drift detection (template → actual). */
+  source: 'changeset' | 'offline' | 'drift';
   stackName: string;
   /** Sorted by owner (plugin key; unowned last), then logical id. */
   changes: ResourceChange[];

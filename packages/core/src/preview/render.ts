@@ -35,6 +35,7 @@ export function summaryLine(model: PreviewModel): string {
 
 function sourceLine(model: PreviewModel): string {
   if (model.source === 'changeset') return "CloudFormation's change set";
+  if (model.source === 'drift') return "CloudFormation's drift detection: what differs between the deployed template and AWS now";
   const against = model.firstRun
     ? 'nothing applied yet (first run: everything is an addition)'
     : (model.comparedWith ?? 'the last applied template');
@@ -291,14 +292,16 @@ function markdownGateStatus(gates: GateResult, permissionsBroadened: boolean): s
 
 function renderMarkdown(model: PreviewModel, gates?: GateResult): string {
   const out: string[] = [];
-  out.push(`### mfinfra plan: \`${model.stackName}\``);
+  out.push(`### mfinfra ${model.source === 'drift' ? 'drift' : 'plan'}: \`${model.stackName}\``);
   out.push('');
   out.push(`**Plan: ${summaryLine(model)}.**`);
   out.push('');
   out.push(
     model.source === 'offline'
       ? `> **Local prediction** (offline), compared with ${model.firstRun ? 'nothing applied yet (first run: everything is an addition)' : cell(model.comparedWith ?? 'the last applied template')}. This is not CloudFormation's answer; the change set at apply time is the authority.`
-      : "> From CloudFormation's change set.",
+      : model.source === 'drift'
+        ? "> From CloudFormation's drift detection: each change is from the deployed template's value to the actual one."
+        : "> From CloudFormation's change set.",
   );
   out.push('');
   if (gates) out.push(...markdownGateStatus(gates, model.permissionsBroadened));

@@ -3,6 +3,7 @@ import type { GlobalArgs } from '../context.js';
 import { applyCommand } from './apply.js';
 import { compileCommand } from './compile.js';
 import { destroyCommand } from './destroy.js';
+import { driftCommand } from './drift.js';
 import { initCommand } from './init.js';
 import { outputsCommand } from './outputs.js';
 import { planCommand } from './plan.js';
@@ -18,6 +19,7 @@ export const commands: CommandModule<GlobalArgs, any>[] = [
   planCommand,
   applyCommand,
   destroyCommand,
+  driftCommand,
   outputsCommand,
   schemaCommand,
   pluginsCommand,
