@@ -54,6 +54,7 @@ const RECORDED: Record<string, string> = {
   DatastoreBucketName: 'metaflow-prod-datastorebucket-1a2b3c4d5e6f',
   MetadataApiKeyId: 'a1b2c3d4e5',
   MetadataDatabaseSecretArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:metaflow-prod-db-AbCdEf',
+  MetadataMigrationFunctionName: 'metaflow-prod-MetadataMigrationRunner-Gh7Jk2Lm9Np0',
   MetaflowBatchJobQueue: 'arn:aws:batch:us-west-2:123456789012:job-queue/metaflow-prod-default',
   MetaflowDatastoreSysrootS3: 's3://metaflow-prod-datastorebucket-1a2b3c4d5e6f/metaflow',
   MetaflowDatatoolsS3root: 's3://metaflow-prod-datastorebucket-1a2b3c4d5e6f/metaflow/data',

@@ -70,6 +70,8 @@ export function simulateStackOutputs(template: CfnTemplate, stackName: string, r
         return nameProp(id, 'LogGroupName') ?? generated(id);
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${ACCOUNT}:policy${nameProp(id, 'Path') ?? '/'}${nameProp(id, 'ManagedPolicyName') ?? generated(id)}`;
+      case 'AWS::Lambda::Function':
+        return nameProp(id, 'FunctionName') ?? generated(id);
       case 'AWS::Cognito::UserPool':
         return `${region}_${hash(id, 9)}`;
       case 'AWS::Cognito::UserPoolClient':
@@ -97,6 +99,8 @@ export function simulateStackOutputs(template: CfnTemplate, stackName: string, r
         const internal = nameProp(id, 'Scheme') === 'internal';
         return `${internal ? 'internal-' : ''}${(nameProp(id, 'Name') ?? stackName).slice(0, 24)}-${hash(id, 16)}.elb.${region}.amazonaws.com`;
       }
+      case 'AWS::SageMaker::NotebookInstance.NotebookInstanceName':
+        return nameProp(id, 'NotebookInstanceName') ?? generated(id);
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer.CanonicalHostedZoneID':
         return 'Z35SXDOTRQ7X7K';
       default:
