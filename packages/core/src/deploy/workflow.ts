@@ -21,6 +21,7 @@ import { DeployErrorCode } from './codes.js';
 import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from './destroy.js';
 import { withLeftovers, type Leftover } from './leftovers.js';
 import { createPlan, tryDiscardPlan } from './plan.js';
+import { withStackPolicy } from './stackPolicy.js';
 import { abortedError, isAbortError } from './poll.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanOptions, PlanResult } from './types.js';
 
@@ -225,7 +226,14 @@ async function applyLocked(
   const progress = { executed: false as boolean | 'unknown' };
   let result: ApplyResult;
   try {
-    result = await executePlan(plan, compiled, ctx, options, progress);
+    // The stack policy guards the stateful resources server-side; --allow-replace lifts it for this deploy only.
+    result = await withStackPolicy(
+      ctx,
+      { stackName: plan.stackName, exists: plan.changeSetType === 'UPDATE' },
+      compiled.template,
+      options.gates?.allowReplace ?? [],
+      () => executePlan(plan, compiled, ctx, options, progress),
+    );
   } catch (e) {
     if (progress.executed !== false || plan.status !== 'changes') throw e;
     // Nothing was executed (Ctrl-C before ExecuteChangeSet, or it was throttled every time): the

@@ -136,6 +136,7 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
         "DescribeStackEvents",
         "DescribeStacks",
         "DescribeStackEvents",
+        "SetStackPolicy",
       ]
     `);
   });
@@ -183,6 +184,7 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
         "DescribeStackEvents",
         "DescribeStacks",
         "DescribeStackEvents",
+        "SetStackPolicy",
       ]
     `);
   });
