@@ -198,6 +198,14 @@ export function parseManifest(rawText: string, file: string): ManifestSource {
       hint: 'fix the YAML syntax at this position (indentation, a missing colon, or an unclosed quote are common causes)',
     });
   }
+  // After one syntax error the parser's later ones mostly follow from it (a stray character can give
+  // dozens): show the first, and say how many more there are.
+  const syntax = diagnostics.filter((d) => d.code === ErrorCode.YAML_SYNTAX);
+  if (syntax.length > 1) {
+    const first = syntax[0]!;
+    diagnostics.splice(0, diagnostics.length, ...diagnostics.filter((d) => d.code !== ErrorCode.YAML_SYNTAX || d === first));
+    first.hint = `${first.hint}; ${syntax.length - 1} more syntax error${syntax.length === 2 ? '' : 's'} after it may go away with this one`;
+  }
   for (const warning of doc.warnings) {
     const loc = toLoc(warning.pos[0]);
     const tag = warning.code === 'TAG_RESOLVE_FAILED' ? /tag: (\S+)/.exec(warning.message)?.[1] : undefined;

@@ -154,3 +154,15 @@ describe('item 14: YAML that would be silently changed', () => {
     expect(existsSync(path.join(dir, 'template.json'))).toBe(false);
   });
 });
+
+describe('item 15: one syntax error, not a cascade', () => {
+  it('a stray CR in a comment (a line break in YAML) gives the first syntax error and a count, not 70 frames', async () => {
+    const text = `# a comment\r that goes on\nversion: 1\nstack:\n  name: a\n  region: us-west-2\nplugins: [datastore]\ndatastore: {}\n`;
+    const dir = tempProject({ 'metaflow.infra.yaml': text });
+    const r = await runCli(['validate', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.match(/^error yaml syntax error/gm)).toHaveLength(1);
+    expect(r.stderr).toMatch(/metaflow\.infra\.yaml:2:2 {2}\(YAML_SYNTAX\)/);
+    expect(r.stderr).toMatch(/\d+ more syntax errors? after it may go away with this one/);
+  });
+});
