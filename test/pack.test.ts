@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_PARTY_PLUGINS } from '../packages/core/src/plugins/resolve.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,9 +58,15 @@ describe.each(packageDirs)('%s', (dir) => {
     expect(changelog).toMatch(new RegExp(`^## \\[?${pkg.version!.replaceAll('.', '\\.')}\\]?`, 'm'));
   });
 
-  it('depends on @mfinfra/core as a peer (plugins) or on nothing from the workspace at run time (core)', () => {
+  it('depends on @mfinfra/core as a peer (plugins), on nothing from the workspace (core), or on core and every first-party plugin (mfinfra)', () => {
     const runtime = Object.keys(pkg.dependencies ?? {});
-    expect(runtime.filter((d) => d.startsWith('@mfinfra/') || d.startsWith('mfinfra-'))).toEqual([]);
+    const workspace = runtime.filter((d) => d.startsWith('@mfinfra/') || d.startsWith('mfinfra-'));
+    if (pkg.name === 'mfinfra') {
+      expect(workspace.sort()).toEqual(['@mfinfra/core', ...Object.values(FIRST_PARTY_PLUGINS)].sort());
+      expect(pkg.bin).toEqual({ mfinfra: './bin/mfinfra.js' });
+      return;
+    }
+    expect(workspace).toEqual([]);
     if (pkg.name !== '@mfinfra/core') expect(pkg.peerDependencies).toHaveProperty('@mfinfra/core');
   });
 });

@@ -88,8 +88,6 @@ interface ExampleCase {
   existingVpc?: boolean;
   /** The stack makes its own VPC (moto's DeleteStack then answers DependencyViolation). */
   vpcInStack?: boolean;
-  /** Over 51,200 bytes: staged in S3. */
-  templateBucket?: boolean;
 }
 
 // The migration runner names the service (to restart it), so it and the custom resource that calls it go too.
@@ -150,7 +148,6 @@ const CASES: ExampleCase[] = [
     gaps: ['batch-service-role', 'tcp-listener', 'termination-protection'],
     shim: { serviceRole: ['BatchCpuComputeEnvironment', 'BatchCpuOnDemandComputeEnvironment'], removed: METADATA_REMOVED },
     vpcInStack: true,
-    templateBucket: true,
   },
 ];
 
@@ -161,7 +158,6 @@ type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: st
 
 const resourcesOf = (compiled: CompileResult) => Object.entries(compiled.template.Resources as Record<string, Resource>);
 const regionOf = (compiled: CompileResult) => compiled.region!;
-const templateBucket = (c: ExampleCase) => (c.templateBucket ? `mfinfra-e2e-templates-${c.example}` : undefined);
 
 /** Logical ids a value refers to (Ref, Fn::GetAtt, ${X} / ${X.Attr} in Fn::Sub). */
 function referencedIds(value: unknown, out = new Set<string>()): Set<string> {
@@ -332,10 +328,9 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     };
   }
 
-  const cliArgs = (c: ExampleCase) => {
-    const bucket = templateBucket(c);
-    return ['--endpoint-url', moto.endpoint, '--json', ...(bucket ? ['--template-bucket', bucket] : [])];
-  };
+  // No --template-bucket: every example fits inline minified (examples/full is ~61 KB readable, ~36 KB
+  // minified); test/e2e/managed-bucket-moto.test.ts covers a template that does not.
+  const cliArgs = (_c: ExampleCase) => ['--endpoint-url', moto.endpoint, '--json'];
 
   /** Reset moto and create the account baseline; its outputs. */
   async function freshAccount(region: string, vpc: boolean): Promise<Record<string, string>> {
@@ -438,6 +433,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     const { dir, compiled, baseline } = await prepare(c);
     const mark = await settledLog();
     if (upTo === 0) {
+      expect(compiled.stats.needsS3Upload, 'the template fits inline minified').toBe(false);
       const r = await runCli(['apply', dir, '--yes', ...cliArgs(c)]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       const { code, message } = JSON.parse(r.stdout).error;
@@ -445,7 +441,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     }
     const s = await shimmed(compiled, c.gaps.slice(0, upTo), baseline.BatchServiceRoleArn!);
     const ctx = await deployContext(regionOf(compiled));
-    const error = await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true, templateBucket: templateBucket(c) }));
+    const error = await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true }));
     return { error, compiled, mark };
   }
 
@@ -518,9 +514,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
             expect({ serviceRole: s.serviceRole, removed: s.removed }).toEqual(c.shim);
             deployed = s.compiled;
             const ctx = await deployContext(regionOf(compiled));
-            expect(
-              await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true, templateBucket: templateBucket(c) })),
-            ).toEqual(noOutputsError(s.compiled));
+            expect(await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true }))).toEqual(noOutputsError(s.compiled));
           }
           expect(await motoFailures(mark)).toEqual([]);
           expect(existsSync(path.join(dir, '.mfinfra', 'state', `${compiled.stackName}.json`))).toBe(true);
@@ -552,7 +546,6 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
         }
         const planned = await planDeploy(deployed, await deployContext(regionOf(compiled)), {
           discard: true,
-          templateBucket: templateBucket(c),
         });
         expect(planned.plan).toMatchObject({ status: 'no-changes', changeSetType: 'UPDATE' });
         // mfinfra plan of the manifest itself: the deployed stack lacks exactly what the shim changed.

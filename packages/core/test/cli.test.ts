@@ -131,7 +131,7 @@ describe('mfinfra compile', () => {
     expect(readFileSync(out, 'utf8')).toBe('previous');
   });
 
-  it('notes when the template needs an S3 upload (over 51,200 bytes)', async () => {
+  it('notes when the template needs an S3 upload (over 51,200 bytes even minified)', async () => {
     const dir = tmp();
     cpSync(path.join(fixtures, '_plugins'), path.join(dir, '_plugins'), { recursive: true });
     writeFileSync(
@@ -140,7 +140,9 @@ describe('mfinfra compile', () => {
     );
     const r = await runCli(['compile', dir, '--out', path.join(dir, 't.json')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('over 51,200 bytes');
+    expect(r.stderr).toMatch(/even minified \([\d,]+ bytes\) the template is over the 51,200 bytes CloudFormation takes inline/);
+    // --out keeps the readable form.
+    expect(readFileSync(path.join(dir, 't.json'), 'utf8')).toMatch(/^\{\n {2}"AWSTemplateFormatVersion"/);
   });
 });
 
@@ -158,8 +160,9 @@ describe('mfinfra schema and plugins', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toContain('2 plugins in run order');
-    expect(lines[2]).toMatch(/^test:alpha\s+alpha\s+1\.2\.3\s+\d+\.\d ms\s+-\s+.*alpha\.ts$/);
+    expect(lines[2]).toMatch(/^test:alpha\s+alpha\s+1\.2\.3\s+\d+\.\d ms\s+-\s+.*alpha\.ts\s+path$/);
     expect(lines[3]).toMatch(/^test:beta\s+beta\s+-\s+\d+\.\d ms\s+alpha\s+/);
+    expect(lines[4]).toContain('found: beside the manifest (its folder');
   });
 
   it('exits 2 on an unknown command or flag, in the one error format, with the nearest command or flag', async () => {
@@ -212,6 +215,32 @@ describe('the mfinfra binary', () => {
       const r = await run(process.execPath, ['--import', hook, bin, cmd, ok]);
       expect(r.stderr).not.toContain('AWS SDK loaded');
     }
+  });
+});
+
+describe("the AWS SDK's Node.js support notice", () => {
+  // A fresh process each time: the CLI switches the SDK's own warning off for the rest of a process.
+  const deployAgainstNothing = async (extra: string[]) => {
+    const r = await run(process.execPath, [bin, 'plan', ok, '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9', ...extra], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_MAX_ATTEMPTS: '1', NO_COLOR: '1' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1); // nothing listens on port 9
+    return r.stderr;
+  };
+  const onOldNode = Number(process.versions.node.split('.')[0]) < 22;
+
+  it('is not shown without --debug, and the SDK never prints its multi-line warning', async () => {
+    const stderr = await deployAgainstNothing([]);
+    expect(stderr).not.toMatch(/Node\.js >= 22|NodeVersionSupportWarning/);
+  });
+
+  it.runIf(onOldNode)('is one line under --debug', async () => {
+    const stderr = await deployAgainstNothing(['--debug']);
+    expect(stderr.match(/note: the AWS SDK for JavaScript will require Node\.js >= 22/g)).toHaveLength(1);
+    expect(stderr).not.toContain('NodeVersionSupportWarning');
   });
 });
 

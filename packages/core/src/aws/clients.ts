@@ -8,6 +8,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 
@@ -39,6 +40,7 @@ export interface AwsClients {
   /**
    * One-line notices about the SDK itself (e.g. its Node.js support notice, which the SDK would
    * otherwise print as a multi-line process warning on every run). Empty when there is nothing to say.
+   * The CLI shows them only under --debug: they are about the SDK's future, not this run.
    */
   readonly notices: readonly string[];
   /** The custom S3 endpoint in use (--endpoint-url, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL), if any. */
@@ -46,6 +48,8 @@ export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
   readonly apiGateway: APIGatewayClient;
+  /** The account id of the credentials in use (STS GetCallerIdentity, asked once, when needed). */
+  readonly accountId: () => Promise<string>;
 }
 
 /** Resolve the region: explicit, then AWS_REGION / AWS_DEFAULT_REGION. */
@@ -101,6 +105,8 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
       connectionTimeout: Math.min(10_000, requestTimeout(settings, env)),
     },
   };
+  const sts = new STSClient(common);
+  let account: Promise<string> | undefined;
   return {
     region,
     notices,
@@ -108,5 +114,12 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
     cloudFormation: new CloudFormationClient(common),
     s3: new S3Client({ ...common, ...(s3Endpoint ? { forcePathStyle: true } : {}) }),
     apiGateway: new APIGatewayClient(common),
+    accountId: () => (account ??= accountIdOf(sts)),
   };
+}
+
+async function accountIdOf(sts: STSClient): Promise<string> {
+  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error('STS GetCallerIdentity returned no account id');
+  return Account;
 }

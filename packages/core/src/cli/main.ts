@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { ExitCode } from '../errors.js';
+import { setCliPackage, type CliPackage } from '../plugins/resolve.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 import { setRuntime } from './context.js';
@@ -7,9 +8,18 @@ import { processIo, type CliIo } from './io.js';
 import { exitCodeOf, renderError } from './renderError.js';
 import { commandNames, unknownCommand, unknownFlags, usageError, usageHint } from './usage.js';
 
+export interface MainOptions {
+  /**
+   * The CLI package that launched this run (the unscoped `mfinfra` package): plugins not installed
+   * beside the manifest resolve from its dependencies, and `--version` names it.
+   */
+  cliPackage?: CliPackage;
+}
+
 /** Run the CLI with these arguments; returns the exit code. Never throws. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo(), options: MainOptions = {}): Promise<number> {
   let exitCode: number = ExitCode.OK;
+  setCliPackage(options.cliPackage);
   setRuntime({ io, setExitCode: (c) => (exitCode = c) });
   const debug = argv.includes('--debug');
   const json = argv.includes('--json');
@@ -20,7 +30,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   };
   // --version belongs to mfinfra itself, not to each command (yargs' own would list it under every one).
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.out(VERSION);
+    const cli = options.cliPackage;
+    io.out(cli && cli.version !== VERSION ? `${cli.version} (@mfinfra/core ${VERSION})` : VERSION);
     return ExitCode.OK;
   }
   const mistyped = unknownCommand(argv, commandNames(commands));

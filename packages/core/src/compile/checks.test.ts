@@ -51,19 +51,27 @@ describe('checkTemplate', () => {
     const resources: CfnTemplate['Resources'] = { 'bad-id': { Type: 'AWS::SNS::Topic' } };
     const outputs: CfnTemplate['Outputs'] = {};
     for (let i = 0; i < 201; i++) outputs[`O${i}`] = { Value: 'x' };
-    const t = template(resources, outputs);
-    const { problems } = checkTemplate(t, 'x'.repeat(1_000_001), owner, owner);
+    const t = { ...template(resources, outputs), Description: 'x'.repeat(1_000_000) };
+    const { problems, stats } = checkTemplate(t, JSON.stringify(t, null, 2), owner, owner);
     expect(problems.map((p) => p.message)).toEqual([
       'logical id "bad-id" is not alphanumeric (1-255 characters)',
       'the template has 201 outputs; CloudFormation allows at most 200',
-      'the template is 1000001 bytes; CloudFormation accepts at most 1000000',
+      `the template is ${stats.deployBytes} bytes even minified; CloudFormation accepts at most 1000000`,
     ]);
   });
 
-  it('marks bodies over 51,200 bytes as needing an S3 upload', () => {
-    const t = template({});
-    expect(checkTemplate(t, 'x'.repeat(51_201), owner, owner).stats.needsS3Upload).toBe(true);
-    expect(checkTemplate(t, 'x'.repeat(51_200), owner, owner).stats.needsS3Upload).toBe(false);
+  it('marks templates whose minified JSON is over 51,200 bytes as needing an S3 upload; the readable size does not count', () => {
+    const sized = (n: number) => {
+      const base = JSON.stringify(template({})).length;
+      return { ...template({}), Description: 't' + 'x'.repeat(n - base) };
+    };
+    const over = sized(51_201);
+    const at = sized(51_200);
+    expect(checkTemplate(over, JSON.stringify(over), owner, owner).stats).toMatchObject({ deployBytes: 51_201, needsS3Upload: true });
+    expect(checkTemplate(at, JSON.stringify(at), owner, owner).stats).toMatchObject({ deployBytes: 51_200, needsS3Upload: false });
+    // Pretty-printed over the limit, minified under it: inline.
+    const pretty = JSON.stringify(at, null, 2) + ' '.repeat(60_000);
+    expect(checkTemplate(at, pretty, owner, owner).stats).toMatchObject({ bodyBytes: pretty.length, needsS3Upload: false });
   });
 });
 

@@ -6,8 +6,11 @@ export interface TemplateStats {
   resources: number;
   outputs: number;
   parameters: number;
+  /** Size of the template text as compiled (readable: what `compile --out` writes). */
   bodyBytes: number;
-  /** The body is over 51,200 bytes: deploys must upload it to S3 and pass TemplateURL. */
+  /** Size of the minified JSON a deploy sends to CloudFormation. */
+  deployBytes: number;
+  /** Even minified the template is over 51,200 bytes: deploys stage it in S3 and pass TemplateURL. */
   needsS3Upload: boolean;
 }
 
@@ -120,12 +123,14 @@ export function checkTemplate(
   }
 
   const bodyBytes = Buffer.byteLength(body, 'utf8');
+  const deployBytes = Buffer.byteLength(JSON.stringify(template), 'utf8');
   const stats: TemplateStats = {
     resources: Object.keys(resources).length,
     outputs: Object.keys(template.Outputs).length,
     parameters: Object.keys(params).length,
     bodyBytes,
-    needsS3Upload: bodyBytes > CFN_LIMITS.inlineBodyBytes,
+    deployBytes,
+    needsS3Upload: deployBytes > CFN_LIMITS.inlineBodyBytes,
   };
   const limit = (what: string, n: number, max: number) => {
     if (n > max) {
@@ -140,10 +145,10 @@ export function checkTemplate(
   limit('resources', stats.resources, CFN_LIMITS.resources);
   limit('outputs', stats.outputs, CFN_LIMITS.outputs);
   limit('parameters', stats.parameters, CFN_LIMITS.parameters);
-  if (bodyBytes > CFN_LIMITS.s3BodyBytes) {
+  if (deployBytes > CFN_LIMITS.s3BodyBytes) {
     problem(
       ErrorCode.TEMPLATE_LIMIT,
-      `the template is ${bodyBytes} bytes; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes}`,
+      `the template is ${deployBytes} bytes even minified; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes}`,
       undefined,
       'split the deployment into two manifests',
     );

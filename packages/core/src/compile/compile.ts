@@ -16,6 +16,9 @@ export interface PluginInfo {
   key: string;
   spec: string;
   kind: LoadedPlugin['kind'];
+  /** Where in the resolution order it was found (`path`, `manifest`, `cli`) and why. */
+  resolvedFrom: LoadedPlugin['resolvedFrom'];
+  resolution: string;
   source: string;
   packageName?: string;
   version?: string;
@@ -56,6 +59,8 @@ export function pluginInfo(lp: LoadedPlugin): PluginInfo {
     key: lp.plugin.key,
     spec: lp.spec,
     kind: lp.kind,
+    resolvedFrom: lp.resolvedFrom,
+    resolution: lp.resolution,
     source: lp.source,
     packageName: lp.packageName,
     version: lp.version,

@@ -14,7 +14,7 @@ import { DeployErrorCode } from './codes.js';
 import { abortedError, callAws, isAbortError, type PollOptions, pollOptionsOf } from './poll.js';
 import { leftoverError, withLeftovers, type Leftover } from './leftovers.js';
 import { prepareStack } from './prepareStack.js';
-import { assertTemplateSize, stageTemplate } from './templateSource.js';
+import { assertTemplateSize, MANAGED_BUCKET_EXPIRY_DAYS, minifyTemplate, stageTemplate, type StagedTemplate } from './templateSource.js';
 import type { DeployContext, PlanOptions, PlanResult } from './types.js';
 
 /** The deployed template (or a change set's), parsed; undefined when it cannot be read as JSON / YAML. */
@@ -63,9 +63,26 @@ function normalise(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-/** The template text sent to CloudFormation (always JSON: emulators mis-read YAML short forms). */
+/**
+ * The template text sent to CloudFormation: minified JSON (JSON always: emulators mis-read YAML
+ * short forms; minified so that more templates fit the 51,200 bytes CloudFormation takes inline).
+ */
 export function templateBodyOf(compiled: CompileResult): string {
-  return compiled.format === 'json' ? compiled.body : JSON.stringify(compiled.template, null, 2) + '\n';
+  return minifyTemplate(compiled.template);
+}
+
+/** What `plan`/`apply` say when the template went through S3. */
+function uploadMessage(body: string, staged: StagedTemplate): string {
+  const size = `${Buffer.byteLength(body, 'utf8').toLocaleString('en-US')} bytes minified, over the 51,200 CloudFormation takes inline`;
+  if (!staged.managedBucket) {
+    return `uploaded the template (${size}) to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}`;
+  }
+  return (
+    `uploaded the template (${size}) to mfinfra's managed staging bucket: ${staged.uploadedTo}` +
+    (staged.createdBucket
+      ? ` (created it for this account and region: private, encrypted, TLS-only, staged templates deleted after ${MANAGED_BUCKET_EXPIRY_DAYS} days; name your own with stack.templateBucket or --template-bucket)`
+      : '')
+  );
 }
 
 /** SHA-256 of the template text, recorded in the change set's Description so `apply --change-set` can tell it is current. */
@@ -89,19 +106,19 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
   const bucket = options.templateBucket ?? stackSettings.templateBucket;
   // Before any AWS call: templates CloudFormation cannot take.
   const body = templateBodyOf(compiled);
-  assertTemplateSize(body, stackName, bucket);
+  assertTemplateSize(body, stackName);
   const poll = pollOptionsOf(ctx);
 
   const prepared = await prepareStack(ctx, stackName, options);
   const changeSetType = prepared.condition === 'none' || prepared.condition === 'review' ? 'CREATE' : 'UPDATE';
   const name = makeChangeSetName(stackName, ctx.now?.() ?? new Date());
 
-  const staged = await stageTemplate(clients.s3, { body, stackName, region: clients.region, bucket, endpoint: clients.s3Endpoint }, poll);
-  if (staged.uploadedTo)
-    ctx.hooks?.onStep?.({
-      step: 'upload-template',
-      message: `uploaded the template to ${staged.uploadedTo}${staged.createdBucket ? ` (created the private, encrypted bucket ${staged.createdBucket})` : ''}`,
-    });
+  const staged = await stageTemplate(
+    clients.s3,
+    { body, stackName, region: clients.region, bucket, endpoint: clients.s3Endpoint, accountId: clients.accountId },
+    poll,
+  );
+  if (staged.uploadedTo) ctx.hooks?.onStep?.({ step: 'upload-template', message: uploadMessage(body, staged) });
   ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
 
   const base = {

@@ -1,13 +1,17 @@
 /**
- * How the template reaches CloudFormation: inline (TemplateBody, up to 51,200 bytes), or staged in a
- * private, encrypted S3 bucket and passed as TemplateURL (up to 1 MB). Over 1 MB is refused before
- * any AWS call.
+ * How the template reaches CloudFormation: minified and inline (TemplateBody, up to 51,200 bytes)
+ * whenever it fits; else staged in S3 and passed as TemplateURL (up to 1 MB). The bucket is the one
+ * the user named (stack.templateBucket / --template-bucket), else mfinfra's managed staging bucket for
+ * the account and region (`mfinfra-templates-<account>-<region>`, as SAM's managed bucket): created
+ * once — private, encrypted, TLS-only, staged templates expired by a lifecycle rule — and reused.
+ * Over 1 MB is refused before any AWS call.
  */
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
@@ -28,10 +32,28 @@ export interface StagedTemplate {
   uploadedTo?: string;
   /** The bucket was created in this run. */
   createdBucket?: string;
+  /** The bucket is mfinfra's managed staging bucket (no bucket was named). */
+  managedBucket?: boolean;
+}
+
+/** Days after which the managed bucket's lifecycle rule deletes a staged template. */
+export const MANAGED_BUCKET_EXPIRY_DAYS = 30;
+
+/**
+ * The managed staging bucket of an account and region. The name is predictable, so every call on it
+ * passes ExpectedBucketOwner: a bucket of that name owned by another account is refused, never used.
+ */
+export function managedBucketName(accountId: string, region: string): string {
+  return `mfinfra-templates-${accountId}-${region}`;
+}
+
+/** The JSON CloudFormation is sent: minified (the preview, local state and `compile --out` keep the readable form). */
+export function minifyTemplate(template: object): string {
+  return JSON.stringify(template);
 }
 
 /** Refuse templates CloudFormation cannot take at all. Call before any AWS request. */
-export function assertTemplateSize(body: string, stackName: string, templateBucket: string | undefined): void {
+export function assertTemplateSize(body: string, stackName: string): void {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > CFN_LIMITS.s3BodyBytes) {
     throw new MfinfraError(
@@ -43,33 +65,43 @@ export function assertTemplateSize(body: string, stackName: string, templateBuck
       },
     );
   }
-  if (bytes > CFN_LIMITS.inlineBodyBytes && !templateBucket) {
-    throw new MfinfraError(
-      DeployErrorCode.TEMPLATE_TOO_LARGE,
-      `the template for stack ${stackName} is ${bytes.toLocaleString('en-US')} bytes, over the 51,200 bytes CloudFormation takes inline, and no S3 staging bucket is set`,
-      {
-        hint: 'set stack.templateBucket in the manifest or pass --template-bucket NAME (mfinfra creates it, private and encrypted, if it does not exist)',
-        exitCode: ExitCode.USAGE,
-      },
-    );
-  }
+}
+
+export interface StageInput {
+  /** The template as sent (minified). */
+  body: string;
+  stackName: string;
+  region: string;
+  /** The bucket the user named; without one, the managed bucket is used. */
+  bucket?: string;
+  endpoint?: string;
+  /** The account id (STS GetCallerIdentity), asked only when the managed bucket is needed. */
+  accountId?: () => Promise<string>;
 }
 
 /**
- * Inline when small; else upload to `bucket` (created private and encrypted when missing) under
- * `mfinfra/<stack>/<sha256>.json` and return its URL.
+ * Inline when it fits; else upload to the named bucket, or the managed one (created private,
+ * encrypted and TLS-only when missing), under `mfinfra/<stack>/<sha256>.json` and return its URL.
  */
-export async function stageTemplate(
-  s3: S3Client,
-  input: { body: string; stackName: string; region: string; bucket?: string; endpoint?: string },
-  options: PollOptions = {},
-): Promise<StagedTemplate> {
-  assertTemplateSize(input.body, input.stackName, input.bucket);
+export async function stageTemplate(s3: S3Client, input: StageInput, options: PollOptions = {}): Promise<StagedTemplate> {
+  assertTemplateSize(input.body, input.stackName);
   if (Buffer.byteLength(input.body, 'utf8') <= CFN_LIMITS.inlineBodyBytes) return { source: { TemplateBody: input.body } };
-  const bucket = input.bucket!;
+  const managed = !input.bucket;
+  let expectedOwner: string | undefined;
+  if (managed) {
+    if (!input.accountId) throw new Error('stageTemplate: the managed bucket needs the account id');
+    expectedOwner = await input.accountId();
+  }
+  const bucket = input.bucket ?? managedBucketName(expectedOwner!, input.region);
   // A TLS-only bucket policy would lock out a plain-http emulator endpoint (moto enforces it).
   const tlsOnly = !input.endpoint?.startsWith('http://');
-  const createdBucket = (await ensureStagingBucket(s3, bucket, input.region, { ...options, tlsOnly })) ? bucket : undefined;
+  const createdBucket = (await ensureStagingBucket(s3, bucket, input.region, {
+    ...options,
+    tlsOnly,
+    ...(managed ? { expireAfterDays: MANAGED_BUCKET_EXPIRY_DAYS, expectedOwner } : {}),
+  }))
+    ? bucket
+    : undefined;
   const hash = createHash('sha256').update(input.body).digest('hex').slice(0, 32);
   const key = `mfinfra/${input.stackName}/${hash}.json`;
   await callAws(
@@ -82,11 +114,17 @@ export async function stageTemplate(
           Body: input.body,
           ContentType: 'application/json',
           ServerSideEncryption: 'AES256',
+          ...(expectedOwner ? { ExpectedBucketOwner: expectedOwner } : {}),
         }),
       ),
     options,
   );
-  return { source: { TemplateURL: objectUrl(bucket, key, input.region) }, uploadedTo: `s3://${bucket}/${key}`, createdBucket };
+  return {
+    source: { TemplateURL: objectUrl(bucket, key, input.region) },
+    uploadedTo: `s3://${bucket}/${key}`,
+    createdBucket,
+    ...(managed ? { managedBucket: true } : {}),
+  };
 }
 
 /**
@@ -99,19 +137,29 @@ export function objectUrl(bucket: string, key: string, region: string): string {
   return `https://${host}/${bucket}/${key}`;
 }
 
+export interface StagingBucketOptions extends PollOptions {
+  /** Deny non-TLS requests in the bucket policy (default true; false for a plain-http emulator). */
+  tlsOnly?: boolean;
+  /** Add a lifecycle rule deleting staged templates after this many days (the managed bucket). */
+  expireAfterDays?: number;
+  /** Refuse the bucket unless this account owns it (S3 ExpectedBucketOwner). */
+  expectedOwner?: string;
+}
+
 /**
- * Make sure the bucket exists; create it private (Block Public Access), encrypted (SSE-S3) and
- * TLS-only (unless `tlsOnly: false`, for a plain-http emulator) when it does not. Returns whether it
- * was created.
+ * Make sure the bucket exists; create it private (Block Public Access), encrypted (SSE-S3),
+ * TLS-only (unless `tlsOnly: false`) and, for the managed bucket, with a lifecycle rule when it does
+ * not. An existing bucket is used as it is. Returns whether it was created.
  */
 export async function ensureStagingBucket(
   s3: S3Client,
   bucket: string,
   region: string,
-  options: PollOptions & { tlsOnly?: boolean } = {},
+  options: StagingBucketOptions = {},
 ): Promise<boolean> {
+  const owner = options.expectedOwner ? { ExpectedBucketOwner: options.expectedOwner } : {};
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket, ...owner }));
     return false;
   } catch (e) {
     const name = awsErrorName(e);
@@ -119,9 +167,13 @@ export async function ensureStagingBucket(
     if (name === 'Forbidden' || status === 403) {
       throw new MfinfraError(
         DeployErrorCode.AWS_ACCESS_DENIED,
-        `the template bucket ${bucket} exists but these credentials cannot use it`,
+        options.expectedOwner
+          ? `the managed template bucket ${bucket} exists but is not owned by account ${options.expectedOwner} (or these credentials cannot use it)`
+          : `the template bucket ${bucket} exists but these credentials cannot use it`,
         {
-          hint: 'S3 bucket names are global: pick another stack.templateBucket / --template-bucket, or grant s3:PutObject on it',
+          hint: options.expectedOwner
+            ? 'name a bucket of your own: stack.templateBucket in the manifest or --template-bucket NAME (or grant s3:ListBucket and s3:PutObject on it)'
+            : 'S3 bucket names are global: pick another stack.templateBucket / --template-bucket, or grant s3:PutObject on it',
           exitCode: ExitCode.FAILURE,
           cause: e,
         },
@@ -131,23 +183,31 @@ export async function ensureStagingBucket(
       return callAws(`check the template bucket ${bucket}`, () => Promise.reject(e), options);
     }
   }
-  await callAws(
+  // Another run may create it at the same moment: a bucket that is already ours is simply used.
+  const created = await callAws(
     `create the template bucket ${bucket}`,
     () =>
-      s3.send(
-        new CreateBucketCommand({
-          Bucket: bucket,
-          ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-        }),
-      ),
+      s3
+        .send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+          }),
+        )
+        .then(
+          () => true,
+          (e: unknown) => (awsErrorName(e) === 'BucketAlreadyOwnedByYou' ? false : Promise.reject(e)),
+        ),
     { ...options, idempotent: false },
   );
+  if (!created) return false;
   await callAws(
     `block public access on ${bucket}`,
     () =>
       s3.send(
         new PutPublicAccessBlockCommand({
           Bucket: bucket,
+          ...owner,
           PublicAccessBlockConfiguration: {
             BlockPublicAcls: true,
             IgnorePublicAcls: true,
@@ -164,6 +224,7 @@ export async function ensureStagingBucket(
       s3.send(
         new PutBucketEncryptionCommand({
           Bucket: bucket,
+          ...owner,
           ServerSideEncryptionConfiguration: {
             Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
           },
@@ -171,6 +232,31 @@ export async function ensureStagingBucket(
       ),
     options,
   );
+  if (options.expireAfterDays !== undefined) {
+    const days = options.expireAfterDays;
+    await callAws(
+      `expire staged templates in ${bucket} after ${days} days`,
+      () =>
+        s3.send(
+          new PutBucketLifecycleConfigurationCommand({
+            Bucket: bucket,
+            ...owner,
+            LifecycleConfiguration: {
+              Rules: [
+                {
+                  ID: 'mfinfra-expire-staged-templates',
+                  Status: 'Enabled',
+                  Filter: { Prefix: 'mfinfra/' },
+                  Expiration: { Days: days },
+                  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+                },
+              ],
+            },
+          }),
+        ),
+      options,
+    );
+  }
   if (options.tlsOnly === false) return true;
   await callAws(
     `require TLS on ${bucket}`,
@@ -178,6 +264,7 @@ export async function ensureStagingBucket(
       s3.send(
         new PutBucketPolicyCommand({
           Bucket: bucket,
+          ...owner,
           Policy: JSON.stringify({
             Version: '2012-10-17',
             Statement: [

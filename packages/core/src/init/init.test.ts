@@ -1,15 +1,19 @@
+import AjvModule from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { main } from '../cli/main.js';
 import type { CliIo } from '../cli/io.js';
 import { compile } from '../compile/compile.js';
 import { MfinfraError } from '../errors.js';
 import { errorOf } from '../testing.js';
-import { initProject } from './init.js';
+import { checkPluginNames, initProject } from './init.js';
 import { askInitAnswers } from './prompts.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -115,7 +119,7 @@ describe('initProject', () => {
       const error = await initProject({ dir: sub, stackName: 'ml', plugins: ['datastore'] }).catch((e: unknown) => e);
       expect(MfinfraError.is(error) && [error.code, error.exitCode, error.message]).toEqual([
         'MANIFEST_EXISTS',
-        3,
+        2,
         `${path.join(sub, name)} already exists; mfinfra init does not overwrite a manifest`,
       ]);
       expect(await readFile(path.join(sub, name), 'utf8')).toBe('mine\n');
@@ -232,11 +236,19 @@ describe('mfinfra init (CLI)', () => {
     expect(code).toBe(0);
     expect(stderr.replaceAll(dir, '<dir>')).toMatchInlineSnapshot(`
       "✓ wrote <dir>/metaflow.infra.yaml (stack ml; plugins datastore, network)
-      ✓ wrote <dir>/metaflow.infra.schema.json (editors complete and check the manifest with it)
-        not installed: datastore, network
-        install them beside the manifest: npm install -D @mfinfra/core @mfinfra/plugin-datastore @mfinfra/plugin-network
+      ✓ wrote <dir>/metaflow.infra.schema.json (its $schema line points editors at it, to complete and check the manifest)
+      ✓ wrote <dir>/package.json (pins mfinfra 0.1.0, so everyone and CI run the same version)
+      ✓ added .mfinfra/, node_modules/ to <dir>/.gitignore
+        .mfinfra/state/ is not committed: it holds the template last applied from this machine (for plan --offline);
+        the deployed stack is the source of truth, and mfinfra plan compares with it
+        not installed: datastore, network (their sections are not in the schema file yet)
+        install mfinfra, which brings every first-party plugin: npm install
         then refresh the schema: mfinfra schema <dir>/metaflow.infra.yaml --out <dir>/metaflow.infra.schema.json
-      next: edit it, then run mfinfra validate <dir>
+      next:
+        cd <dir>
+        npm install                # installs the pinned mfinfra and its plugins
+        npx mfinfra validate       # check the manifest (no AWS needed)
+        npx mfinfra plan --offline # preview what apply would create (no AWS needed)
       "
     `);
   });
@@ -247,13 +259,13 @@ describe('mfinfra init (CLI)', () => {
     expect(stderr).toContain('mfinfra init needs --yes (or --stack-name, --region and --plugins) when it cannot ask on a terminal');
   });
 
-  it('exits 3 with a clear message when the manifest exists, in text and --json', async () => {
+  it('exits 2 (usage) with a clear message when the manifest exists, in text and --json', async () => {
     await writeFile(path.join(dir, 'metaflow.infra.yaml'), 'version: 1\n');
     const text = await runCli(['init', dir, '--yes']);
-    expect([text.code, text.stderr]).toEqual([3, expect.stringContaining('already exists; mfinfra init does not overwrite a manifest')]);
+    expect([text.code, text.stderr]).toEqual([2, expect.stringContaining('already exists; mfinfra init does not overwrite a manifest')]);
     const json = await runCli(['init', dir, '--yes', '--json']);
-    expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'MANIFEST_EXISTS', exitCode: 3 });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'MANIFEST_EXISTS', exitCode: 2 });
   });
 
   it('prints what it wrote as JSON with --json', async () => {
@@ -266,5 +278,131 @@ describe('mfinfra init (CLI)', () => {
       path.join(dir, 'metaflow.infra.schema.json'),
       ['datastore'],
     ]);
+  });
+});
+
+describe('init leaves a working project', () => {
+  const mfinfraPackage = { name: 'mfinfra', version: '0.1.0', dir: path.join(repo, 'packages/mfinfra') };
+  const asMfinfra = (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n'), color: false, isTTY: false };
+    return main(args, io, { cliPackage: mfinfraPackage }).then((code) => ({ code, stdout, stderr }));
+  };
+
+  it('run by the mfinfra package in an empty folder: every first-party plugin from its dependencies, a schema that validates the manifest (ajv)', async () => {
+    const r = await asMfinfra(['init', dir, '--yes', '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.missing).toEqual([]);
+    expect(out.plugins).toEqual(['datastore', 'network', 'batch', 'metadata', 'scheduling']);
+    const schema = JSON.parse(await readFile(path.join(dir, 'metaflow.infra.schema.json'), 'utf8'));
+    const manifest = parseYaml(await readFile(path.join(dir, 'metaflow.infra.yaml'), 'utf8'));
+    // As an editor reads it: a plain draft-07 validator over the file, not mfinfra's own validation.
+    const Ajv = AjvModule.default;
+    const addFormats = addFormatsModule.default;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
+    for (const key of ['datastore', 'network', 'batch', 'metadata', 'scheduling']) expect(Object.keys(schema.properties)).toContain(key);
+    // …and the schema really checks the sections: a misspelt key in one is an error.
+    expect(validate({ ...manifest, batch: { ...manifest.batch, jobQueus: [] } })).toBe(false);
+
+    const validated = await asMfinfra(['validate', dir]);
+    expect([validated.code, validated.stderr]).toEqual([0, expect.stringMatching(/is valid: stack metaflow, 5 plugins/)]);
+    const plugins = JSON.parse((await asMfinfra(['plugins', dir, '--json'])).stdout).plugins as {
+      resolvedFrom: string;
+      resolution: string;
+    }[];
+    expect(plugins.map((p) => [p.resolvedFrom, p.resolution])).toEqual(
+      Array(5).fill(['cli', 'not installed beside the manifest; a dependency of the running mfinfra 0.1.0']),
+    );
+    const table = await asMfinfra(['plugins', dir]);
+    expect(table.stdout).toMatch(/mfinfra:datastore\s+datastore\s+0\.1\.0 .*@mfinfra\/plugin-datastore\s+with the CLI/);
+    expect(table.stdout).toContain(
+      "found: beside the manifest (its folder's node_modules or a folder above) first, then the running mfinfra 0.1.0's own dependencies",
+    );
+  });
+
+  it('a plugin installed beside the manifest wins over the CLI’s own copy, and plugins says why', async () => {
+    await mkdir(path.join(dir, 'node_modules/@mfinfra'), { recursive: true });
+    await symlink(path.join(repo, 'packages/plugin-datastore'), path.join(dir, 'node_modules/@mfinfra/plugin-datastore'), 'dir');
+    expect((await asMfinfra(['init', dir, '--yes', '--plugins', 'datastore'])).code).toBe(0);
+    const [datastore] = JSON.parse((await asMfinfra(['plugins', dir, '--json'])).stdout).plugins;
+    expect([datastore.resolvedFrom, datastore.resolution]).toEqual([
+      'manifest',
+      `installed beside the manifest (in ${path.join(dir, 'node_modules')})`,
+    ]);
+  });
+
+  it('writes package.json pinning mfinfra and a .gitignore for local state when there are none', async () => {
+    const r = await asMfinfra(['init', dir, '--yes', '--plugins', 'datastore']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))).toMatchObject({
+      private: true,
+      devDependencies: { mfinfra: '0.1.0' },
+    });
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe(
+      '# mfinfra: local state (the template last applied from this machine) and installed packages\n.mfinfra/\nnode_modules/\n',
+    );
+    expect(r.stderr).toContain('.mfinfra/state/ is not committed');
+  });
+
+  it('leaves an existing package.json alone (saying when it lacks mfinfra) and adds only missing .gitignore lines', async () => {
+    const pkg = '{ "name": "mine", "private": true }\n';
+    await writeFile(path.join(dir, 'package.json'), pkg);
+    await writeFile(path.join(dir, '.gitignore'), 'dist\nnode_modules\n');
+    const r = await asMfinfra(['init', dir, '--yes', '--plugins', 'datastore']);
+    expect(r.code).toBe(0);
+    expect(await readFile(path.join(dir, 'package.json'), 'utf8')).toBe(pkg);
+    expect(r.stderr).toContain('package.json does not list mfinfra; pin it: npm install -D mfinfra@0.1.0');
+    expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toBe(
+      'dist\nnode_modules\n\n# mfinfra: local state (the template last applied from this machine) and installed packages\n.mfinfra/\n',
+    );
+    // Run again elsewhere in the same project: nothing is added twice.
+    const sub = path.join(dir, 'infra');
+    await mkdir(sub);
+    await writeFile(path.join(sub, '.gitignore'), '/.mfinfra\nnode_modules/\n');
+    const again = JSON.parse((await asMfinfra(['init', sub, '--yes', '--json', '--plugins', 'datastore'])).stdout);
+    expect([again.gitignore.added, again.packageJson]).toEqual([
+      [],
+      { file: path.join(dir, 'package.json'), written: false, listsMfinfra: false },
+    ]);
+  });
+
+  it('a misspelt plugin gets "did you mean", an unknown package is never suggested for installing; exit 2, nothing written', async () => {
+    const typo = await runCli(['init', dir, '--yes', '--plugins', 'datastor,network']);
+    expect([typo.code, typo.stderr]).toEqual([2, expect.stringContaining('unknown plugin "datastor": did you mean datastore?')]);
+    const unknown = await runCli(['init', dir, '--yes', '--plugins', 'mfinfra-plugin-unheard-of']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('plugin "mfinfra-plugin-unheard-of" is neither a first-party plugin');
+    expect(unknown.stderr).not.toMatch(/npm (i|install)\b/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a requirement no listed or first-party plugin meets is reported, and nothing is written', async () => {
+    await writeFile(
+      path.join(dir, 'needs-gpu.mjs'),
+      "export default { name: 'test:needs-gpu', apiVersion: 1, key: 'needsGpu', schema: { type: 'object' }, requires: ['gpuCompute'] };\n",
+    );
+    const r = await runCli(['init', dir, '--yes', '--plugins', './needs-gpu.mjs']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('unmet plugin requirements: ./needs-gpu.mjs requires "gpuCompute"')]);
+    expect(readdirSync(dir)).toEqual(['needs-gpu.mjs']);
+  });
+
+  it('on a terminal, a misspelt plugin is explained and asked again', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let said = '';
+    output.on('data', (d: Buffer) => (said += d.toString()));
+    input.end('ml\nus-east-1\ndatastor\ndatastore\n');
+    const answers = await askInitAnswers(
+      {},
+      { stackName: 'metaflow', plugins: ['datastore'] },
+      { input, output, checkPlugins: (p) => checkPluginNames(p, dir) },
+    );
+    expect(answers.plugins).toEqual(['datastore']);
+    expect(said).toContain('unknown plugin "datastor": did you mean datastore?');
   });
 });

@@ -2,16 +2,18 @@
  * `mfinfra init`: write a starter manifest and the JSON Schema editors complete it with. Returns
  * what it wrote and never prints; refuses to overwrite an existing manifest.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { MANIFEST_FILE_NAMES } from '../manifest/find.js';
 import { parseManifest } from '../manifest/source.js';
 import { loadPlugins, type LoadedPlugin } from '../plugins/load.js';
-import { FIRST_PARTY_PLUGINS, isLocalSpec } from '../plugins/resolve.js';
+import { FIRST_PARTY_PLUGINS, getCliPackage, isLocalSpec, resolvePluginSpec } from '../plugins/resolve.js';
 import { assembleSchema } from '../schema/assemble.js';
+import { didYouMean } from '../schema/didYouMean.js';
 import { stackSchema } from '../schema/rootSchema.js';
+import { VERSION } from '../version.js';
 import { renderStarterManifest } from './render.js';
 import { FIRST_PARTY_ORDER } from './sections.js';
 
@@ -39,8 +41,23 @@ export interface InitResult {
   added: { plugin: string; neededBy: string }[];
   /** Plugins that could not be loaded from the folder; their sections are not in the schema file. */
   missing: { plugin: string; packageName?: string }[];
+  /**
+   * The package.json: written (pinning mfinfra) when the folder and the folders above it up to the
+   * repository root have none; else the one found, and whether it already lists mfinfra.
+   */
+  packageJson: { file: string; written: boolean; listsMfinfra: boolean };
+  /** The .gitignore in the folder and the lines init added to it (none when they were there). */
+  gitignore: { file: string; added: string[] };
   text: string;
 }
+
+/**
+ * What must not be committed, as .gitignore lines. `.mfinfra/` holds local state: the template last
+ * applied from this machine (`.mfinfra/state/<stack>.json`, for `plan --offline`). It is not meant
+ * to be committed: the deployed stack is the source of truth (`mfinfra plan` compares with it), a
+ * committed copy goes stale as soon as someone else applies, and two people's copies conflict.
+ */
+export const GITIGNORE_LINES = ['.mfinfra/', 'node_modules/'] as const;
 
 const STACK_NAME = new RegExp((stackSchema.properties as Record<string, { pattern: string }>).name!.pattern);
 const REGIONS: ReadonlySet<string> = new Set((stackSchema.properties as Record<string, { enum: string[] }>).region!.enum);
@@ -81,14 +98,82 @@ async function existingManifest(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Throw MANIFEST_EXISTS (exit 3) when the folder already holds a manifest under any searched name. */
+/**
+ * Throw MANIFEST_EXISTS when the folder already holds a manifest under any searched name. Exit 2
+ * (usage): nothing is wrong with the manifest; init was asked to write where one exists.
+ */
 export async function assertNoManifest(dir: string): Promise<void> {
   const existing = await existingManifest(dir);
   if (existing) {
     throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${existing} already exists; mfinfra init does not overwrite a manifest`, {
       hint: 'edit it, run init in another folder (mfinfra init <dir>), or move the file away first',
-      exitCode: ExitCode.INVALID,
+      exitCode: ExitCode.USAGE,
     });
+  }
+}
+
+/**
+ * The first problem with the plugin names, as a sentence, or undefined: a name that is neither a
+ * first-party short name, an installed package nor an existing path. A near miss of a first-party
+ * name gets "did you mean"; an unknown package is never suggested for installing.
+ */
+export function checkPluginNames(specs: readonly string[], dir: string): string | undefined {
+  for (const spec of specs) {
+    if (FIRST_PARTY_PLUGINS[spec]) continue;
+    if (resolvePluginSpec(spec, dir)) continue;
+    if (isLocalSpec(spec)) return `plugin file not found: ${spec} (paths are relative to ${dir})`;
+    const suggestion = didYouMean(spec, Object.keys(FIRST_PARTY_PLUGINS));
+    if (suggestion) return `unknown plugin "${spec}": did you mean ${suggestion}?`;
+    return (
+      `plugin "${spec}" is neither a first-party plugin (${Object.keys(FIRST_PARTY_PLUGINS).join(', ')}) nor installed in ${dir}; ` +
+      'install a third-party plugin there yourself once you have checked its name and publisher, then run init again'
+    );
+  }
+  return undefined;
+}
+
+/** The nearest package.json from `dir` up to the repository root (a folder with .git) or the file system root. */
+async function findPackageJson(dir: string): Promise<string | undefined> {
+  for (let at = dir; ;) {
+    const file = path.join(at, 'package.json');
+    if (await exists(file)) return file;
+    if (await exists(path.join(at, '.git'))) return undefined;
+    const parent = path.dirname(at);
+    if (parent === at) return undefined;
+    at = parent;
+  }
+}
+
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
+
+/** A package.json for a new project: private, mfinfra pinned to the version running init. */
+export function starterPackageJson(dir: string, mfinfraVersion: string): string {
+  const name =
+    path
+      .basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|-+$/g, '') || 'metaflow-infra';
+  const pkg = {
+    name,
+    private: true,
+    description: 'Metaflow infrastructure, deployed with mfinfra (metaflow.infra.yaml)',
+    scripts: { validate: 'mfinfra validate', plan: 'mfinfra plan', apply: 'mfinfra apply' },
+    devDependencies: { mfinfra: mfinfraVersion },
+  };
+  return JSON.stringify(pkg, null, 2) + '\n';
+}
+
+function listsMfinfra(text: string): boolean {
+  try {
+    const pkg = JSON.parse(text) as { dependencies?: object; devDependencies?: object };
+    return Object.hasOwn(pkg.dependencies ?? {}, 'mfinfra') || Object.hasOwn(pkg.devDependencies ?? {}, 'mfinfra');
+  } catch {
+    return false;
   }
 }
 
@@ -106,6 +191,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     throw usage('choose at least one plugin', `e.g. --plugins ${FIRST_PARTY_ORDER.join(',')}`);
   }
 
+  const pluginProblem = checkPluginNames(options.plugins, dir);
+  if (pluginProblem) throw usage(pluginProblem, `first-party plugins: ${FIRST_PARTY_ORDER.join(', ')}`);
+
   // Load the chosen plugins from the folder (as validate will) to learn their keys and needs.
   const source = parseManifest('{}', manifestFile);
   let specs = orderSpecs(options.plugins);
@@ -121,6 +209,15 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     if (fresh.length === 0) break;
     added.push(...fresh);
     specs = orderSpecs([...specs, ...fresh.map((n) => n.plugin)]);
+  }
+  // A requirement no listed plugin and no first-party plugin meets: the project could never validate.
+  const keys = new Set([...loaded.map((lp) => lp.plugin.key), ...specs]);
+  const unmet = loaded.flatMap((lp) => (lp.plugin.requires ?? []).filter((k) => !keys.has(k)).map((k) => `${lp.spec} requires "${k}"`));
+  if (unmet.length) {
+    throw usage(
+      `unmet plugin requirements: ${unmet.join('; ')}, and no listed or first-party plugin owns that section`,
+      'add the plugin that owns it to --plugins (installed beside the manifest), or leave out the plugin that needs it',
+    );
   }
   const loadedSpecs = new Set(loaded.map((lp) => lp.spec));
   const missing = specs
@@ -140,13 +237,42 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false })),
   );
 
-  // Schema first: if anything fails, no manifest exists and init can simply run again.
+  const existingPackageJson = await findPackageJson(dir);
+  const mfinfraVersion = getCliPackage()?.version ?? VERSION;
+  const packageJson = existingPackageJson
+    ? { file: existingPackageJson, written: false, listsMfinfra: listsMfinfra(await readFile(existingPackageJson, 'utf8')) }
+    : { file: path.join(dir, 'package.json'), written: true, listsMfinfra: true };
+  const gitignoreFile = path.join(dir, '.gitignore');
+  const gitignoreText = await readFile(gitignoreFile, 'utf8').catch(() => '');
+  const present = new Set(gitignoreText.split(/\r?\n/).map((l) => l.trim().replace(/^\//, '')));
+  const gitignoreAdded = GITIGNORE_LINES.filter((l) => !present.has(l) && !present.has(l.replace(/\/$/, '')));
+
+  // The manifest last: if anything fails before it, init can simply run again.
   await writeFileAtomic(schemaFile, JSON.stringify(schema, null, 2) + '\n', { createDirs: true });
+  if (packageJson.written) await writeFileAtomic(packageJson.file, starterPackageJson(dir, mfinfraVersion));
+  if (gitignoreAdded.length) {
+    const lead = gitignoreText === '' ? '' : gitignoreText.endsWith('\n') ? '\n' : '\n\n';
+    await writeFileAtomic(
+      gitignoreFile,
+      `${gitignoreText}${lead}# mfinfra: local state (the template last applied from this machine) and installed packages\n${gitignoreAdded.join('\n')}\n`,
+    );
+  }
   if (await existingManifest(dir)) {
     throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${manifestFile} appeared while init ran; it was left untouched`, {
-      exitCode: ExitCode.INVALID,
+      exitCode: ExitCode.USAGE,
     });
   }
   await writeFileAtomic(manifestFile, text);
-  return { manifestFile, schemaFile, stackName: options.stackName, region: options.region, plugins: specs, added, missing, text };
+  return {
+    manifestFile,
+    schemaFile,
+    stackName: options.stackName,
+    region: options.region,
+    plugins: specs,
+    added,
+    missing,
+    packageJson,
+    gitignore: { file: gitignoreFile, added: [...gitignoreAdded] },
+    text,
+  };
 }

@@ -16,6 +16,8 @@ export interface PromptStreams {
   output: Writable;
   /** Whether `input` is a terminal (enables line editing). */
   terminal?: boolean;
+  /** A problem with the plugins answered (e.g. a misspelt name), to explain and ask again. */
+  checkPlugins?: (plugins: string[]) => string | undefined;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function askInitAnswers(given: Partial<InitAnswers>, defaults: Init
       given.plugins ??
       parsePluginList(
         await ask(`Plugins (${FIRST_PARTY_ORDER.join(', ')}, or package names)`, defaults.plugins.join(', '), (v) =>
-          parsePluginList(v).length ? undefined : 'name at least one plugin',
+          parsePluginList(v).length ? streams.checkPlugins?.(parsePluginList(v)) : 'name at least one plugin',
         ),
       );
     return { stackName, region, plugins };

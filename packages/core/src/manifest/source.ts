@@ -73,10 +73,11 @@ export function makeFrame(text: string, loc: { line: number; column: number }): 
   };
   const shown = lines.map(cut);
   const column = col - start + (start > 0 ? 1 : 0);
-  // @babel/code-frame counts columns from 0; mfinfra (like editors) from 1. Blank lines before the
-  // shown ones keep its line numbers right without handing it the whole text.
+  // @babel/code-frame 7 counts columns from 1, as mfinfra (like editors) does (8 counts from 0, but
+  // needs Node 22; core stays on 7 while it supports Node 20). Blank lines before the shown ones
+  // keep its line numbers right without handing it the whole text.
   const framed = '\n'.repeat(first - 1) + shown.join('\n');
-  return codeFrameColumns(framed, { start: { line: loc.line, column: column - 1 } }, { linesAbove: 2, linesBelow: 1 });
+  return codeFrameColumns(framed, { start: { line: loc.line, column } }, { linesAbove: 2, linesBelow: 1 });
 }
 
 /** Lines `from`..`to` (1-based, inclusive) of `text`, found without splitting all of it. */

@@ -6,7 +6,14 @@ import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
 import { HOOK_NAMES } from './hooks.js';
 import { didYouMean } from '../schema/didYouMean.js';
 import { CORE_KEYS } from '../schema/rootSchema.js';
-import { FIRST_PARTY_PLUGINS, isLocalSpec, resolvePluginSpec, type PluginSourceKind } from './resolve.js';
+import {
+  FIRST_PARTY_PLUGINS,
+  isLocalSpec,
+  notInstalledHint,
+  resolvePluginSpec,
+  type PluginResolvedFrom,
+  type PluginSourceKind,
+} from './resolve.js';
 
 /** A plugin that loaded and passed the shape checks. */
 export interface LoadedPlugin {
@@ -16,6 +23,9 @@ export interface LoadedPlugin {
   /** Index in the manifest's `plugins:` list. */
   index: number;
   kind: PluginSourceKind;
+  /** Which place in the resolution order it came from, and why (see plugins/resolve.ts). */
+  resolvedFrom: PluginResolvedFrom;
+  resolution: string;
   /** Absolute path of the module that was imported. */
   source: string;
   packageName?: string;
@@ -97,7 +107,14 @@ export async function loadPlugins(
   for (const [index, spec] of specs.entries()) {
     const started = performance.now();
     const resolved = Object.hasOwn(inline, spec)
-      ? { spec, kind: 'local' as const, entry: `(inline plugin "${spec}")`, inline: inline[spec] }
+      ? {
+          spec,
+          kind: 'local' as const,
+          resolvedFrom: 'path' as const,
+          reason: 'given inline (programmatic API)',
+          entry: `(inline plugin "${spec}")`,
+          inline: inline[spec],
+        }
       : resolvePluginSpec(spec, source.dir);
     if (!resolved) {
       const firstParty = FIRST_PARTY_PLUGINS[spec];
@@ -109,8 +126,7 @@ export async function loadPlugins(
           : `plugin "${spec}" is not installed${firstParty ? ` (package ${firstParty})` : ''}`,
         hint: isLocalSpec(spec)
           ? `check the path; it is relative to the manifest's folder (${source.dir})`
-          : `install it beside the manifest: npm install -D ${firstParty ?? spec}` +
-            (firstParty ? '' : `; first-party short names are ${Object.keys(FIRST_PARTY_PLUGINS).join(', ')}`),
+          : notInstalledHint(spec, didYouMean(spec, Object.keys(FIRST_PARTY_PLUGINS))),
         ...at(index),
       });
       fail(index, spec);
@@ -162,6 +178,8 @@ export async function loadPlugins(
       spec,
       index,
       kind: resolved.kind,
+      resolvedFrom: resolved.resolvedFrom,
+      resolution: resolved.reason,
       source: resolved.entry,
       packageName: 'packageName' in resolved ? resolved.packageName : undefined,
       version: plugin.version ?? ('packageVersion' in resolved ? resolved.packageVersion : undefined),

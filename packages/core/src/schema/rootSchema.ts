@@ -65,7 +65,8 @@ export const stackSchema: JsonSchema = {
       // letter or digit, no "..", not an IP address, none of the reserved prefixes and suffixes.
       pattern:
         '^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\\.\\.)(?!.*(?:-s3alias|--ol-s3|--x-s3|\\.mrap)$)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)[a-z0-9][a-z0-9.-]*[a-z0-9]$',
-      description: 'S3 bucket for staging templates over 51,200 bytes (created by mfinfra if missing).',
+      description:
+        'S3 bucket for staging templates over 51,200 bytes minified (created by mfinfra if missing). Default: mfinfra-templates-<account>-<region>, created once and reused.',
     },
   },
 };

@@ -104,6 +104,9 @@ export async function compiled(options: { names?: string[]; stackYaml?: string }
   return compileManifest(text, { plugins: { queues: queuesPlugin }, cwd: dir });
 }
 
+/** The account id the harness's credentials belong to. */
+export const ACCOUNT_ID = '123456789012';
+
 export interface Harness {
   clients: AwsClients;
   cfn: AwsClientStub<CloudFormationClient>;
@@ -129,6 +132,7 @@ export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {
     cloudFormation,
     s3: s3Client,
     apiGateway: new APIGatewayClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
+    accountId: async () => ACCOUNT_ID,
   };
   const ctx: DeployContext = {
     clients,

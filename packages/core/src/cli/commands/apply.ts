@@ -30,7 +30,8 @@ export function withAwsOptions<T>(y: Argv<T>) {
     })
     .option('template-bucket', {
       type: 'string',
-      describe: 'S3 bucket for templates over 51,200 bytes (default: stack.templateBucket; created private and encrypted if missing)',
+      describe:
+        "S3 bucket for templates over 51,200 bytes minified (default: stack.templateBucket, else mfinfra's managed mfinfra-templates-<account>-<region>; created private and encrypted if missing)",
     })
     .option('wait-for-busy', {
       type: 'boolean',
@@ -47,7 +48,8 @@ export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: Compi
   if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
   const { createAwsClients } = await import('../../aws/clients.js');
   const clients = createAwsClients({ region: argv.region ?? compiled.region, profile: argv.profile, endpointUrl: argv['endpoint-url'] });
-  for (const notice of clients.notices) io.err(paint(io.color).dim(`note: ${notice}`));
+  // The SDK's notices are about its own future (e.g. Node.js support), not this run: only under --debug.
+  if (argv.debug) for (const notice of clients.notices) io.err(paint(io.color).dim(`note: ${notice}`));
   return { compiled, clients };
 }
 

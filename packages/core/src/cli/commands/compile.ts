@@ -63,7 +63,11 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
         (argv.out ? ` → ${argv.out}` : ''),
     );
     if (result.stats.needsS3Upload) {
-      io.err(c.dim('  note: the template is over 51,200 bytes; apply uploads it to S3 (stack.templateBucket) and passes TemplateURL'));
+      io.err(
+        c.dim(
+          `  note: even minified (${result.stats.deployBytes.toLocaleString('en-US')} bytes) the template is over the 51,200 bytes CloudFormation takes inline; apply stages it in S3 (stack.templateBucket, else mfinfra's managed bucket for the account and region)`,
+        ),
+      );
     }
   },
 };

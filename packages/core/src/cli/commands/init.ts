@@ -30,7 +30,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
         'write infra/metaflow.infra.yaml without questions',
       ),
   handler: async (argv) => {
-    const { assertNoManifest, initProject, parsePluginList } = await import('../../init/init.js');
+    const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
     const { DEFAULT_PLUGINS } = await import('../../init/sections.js');
     const { ErrorCode, MfinfraError, ExitCode } = await import('../../errors.js');
     const path = await import('node:path');
@@ -52,9 +52,15 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       };
     } else if (io.isTTY && !argv.json) {
       // Say so before asking three questions, not after.
-      await assertNoManifest(path.resolve(argv.cwd ?? process.cwd(), argv.dir ?? '.'));
+      const dir = path.resolve(argv.cwd ?? process.cwd(), argv.dir ?? '.');
+      await assertNoManifest(dir);
       const { askInitAnswers } = await import('../../init/prompts.js');
-      answers = await askInitAnswers(given, defaults, { input: process.stdin, output: process.stderr, terminal: true });
+      answers = await askInitAnswers(given, defaults, {
+        input: process.stdin,
+        output: process.stderr,
+        terminal: true,
+        checkPlugins: (plugins) => checkPluginNames(plugins, dir),
+      });
     } else {
       throw new MfinfraError(
         ErrorCode.USAGE,
@@ -71,17 +77,47 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       return printJson({ ok: true, ...rest });
     }
     const c = paint(io.color);
-    io.err(`${c.green('✓')} wrote ${relativeToCwd(result.manifestFile)} (stack ${result.stackName}; plugins ${result.plugins.join(', ')})`);
-    io.err(`${c.green('✓')} wrote ${relativeToCwd(result.schemaFile)} (editors complete and check the manifest with it)`);
-    for (const a of result.added) io.err(c.dim(`  added ${a.plugin}: ${a.neededBy} needs it`));
-    if (result.missing.length) {
-      const packages = result.missing.map((m) => m.packageName).filter(Boolean);
+    const ok = c.green('✓');
+    const rel = (f: string) => relativeToCwd(f);
+    io.err(`${ok} wrote ${rel(result.manifestFile)} (stack ${result.stackName}; plugins ${result.plugins.join(', ')})`);
+    for (const a of result.added) io.err(c.dim(`    added ${a.plugin}: ${a.neededBy} needs it`));
+    io.err(`${ok} wrote ${rel(result.schemaFile)} (its $schema line points editors at it, to complete and check the manifest)`);
+    const pkg = result.packageJson;
+    const { getCliPackage } = await import('../../plugins/resolve.js');
+    const { VERSION } = await import('../../version.js');
+    const version = getCliPackage()?.version ?? VERSION;
+    if (pkg.written) io.err(`${ok} wrote ${rel(pkg.file)} (pins mfinfra ${version}, so everyone and CI run the same version)`);
+    else if (!pkg.listsMfinfra) io.err(c.yellow(`  ${rel(pkg.file)} does not list mfinfra; pin it: npm install -D mfinfra@${version}`));
+    if (result.gitignore.added.length) io.err(`${ok} added ${result.gitignore.added.join(', ')} to ${rel(result.gitignore.file)}`);
+    io.err(
+      c.dim(
+        '  .mfinfra/state/ is not committed: it holds the template last applied from this machine (for plan --offline);\n' +
+          '  the deployed stack is the source of truth, and mfinfra plan compares with it',
+      ),
+    );
+    const firstPartyMissing = result.missing.filter((m) => m.packageName?.startsWith('@mfinfra/'));
+    const otherMissing = result.missing.filter((m) => !m.packageName?.startsWith('@mfinfra/'));
+    if (firstPartyMissing.length) {
       io.err(
-        c.yellow(`  not installed: ${result.missing.map((m) => m.plugin).join(', ')}`) +
-          (packages.length ? `\n  install them beside the manifest: npm install -D @mfinfra/core ${packages.join(' ')}` : '') +
-          `\n  then refresh the schema: mfinfra schema ${relativeToCwd(result.manifestFile)} --out ${relativeToCwd(result.schemaFile)}`,
+        c.yellow(`  not installed: ${firstPartyMissing.map((m) => m.plugin).join(', ')} (their sections are not in the schema file yet)`) +
+          `\n  install mfinfra, which brings every first-party plugin: ${pkg.written ? 'npm install' : `npm install -D mfinfra@${version}`}` +
+          `\n  then refresh the schema: mfinfra schema ${rel(result.manifestFile)} --out ${rel(result.schemaFile)}`,
       );
     }
-    io.err(`next: edit it, then run mfinfra validate ${relativeToCwd(path.dirname(result.manifestFile))}`);
+    if (otherMissing.length) {
+      io.err(
+        c.yellow(
+          `  could not load: ${otherMissing.map((m) => m.plugin).join(', ')}; mfinfra validate ${rel(path.dirname(result.manifestFile))} says why`,
+        ),
+      );
+    }
+    const folder = path.dirname(result.manifestFile);
+    const where = path.resolve(process.cwd()) === folder ? '' : rel(folder);
+    io.err('next:');
+    if (where && pkg.written) io.err(`  cd ${where}`);
+    const target = where && !pkg.written ? ` ${where}` : '';
+    if (pkg.written) io.err('  npm install                # installs the pinned mfinfra and its plugins');
+    io.err(`  npx mfinfra validate${target}       # check the manifest (no AWS needed)`);
+    io.err(`  npx mfinfra plan --offline${target} # preview what apply would create (no AWS needed)`);
   },
 };
