@@ -68,11 +68,35 @@ function describePackage(dir) {
 }
 
 /**
+ * The `mfinfra` package this core belongs to, if one is installed around it: the `mfinfra` command
+ * may be linked to either package's bin (npm links one when both are installed at the top level),
+ * and both must behave the same.
+ */
+function findMfinfraPackage() {
+  const coreDir = realpathSync(fileURLToPath(new URL('..', import.meta.url)));
+  for (let dir = coreDir; ;) {
+    const candidate = path.join(dir, 'node_modules', 'mfinfra');
+    const pkg = describePackage(candidate);
+    if (pkg) {
+      try {
+        const deps = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8')).dependencies ?? {};
+        if ('@mfinfra/core' in deps) return pkg.dir;
+      } catch {
+        // not ours
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
  * Run the CLI with process.argv and set process.exitCode. `cliPackageDir` is the folder of the
  * package that provides the `mfinfra` command, when that is not @mfinfra/core itself: plugins not
  * installed beside the manifest resolve from its dependencies.
  */
-export async function launch({ cliPackageDir } = {}) {
+export async function launch({ cliPackageDir = findMfinfraPackage() } = {}) {
   let loaded;
   if (process.argv.includes('--debug')) {
     process.setSourceMapsEnabled(true);

@@ -1,5 +1,3 @@
-import AjvModule from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +5,6 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { main } from '../cli/main.js';
 import type { CliIo } from '../cli/io.js';
 import { compile } from '../compile/compile.js';
@@ -15,6 +12,7 @@ import { MfinfraError } from '../errors.js';
 import { errorOf } from '../testing.js';
 import { checkPluginNames, initProject } from './init.js';
 import { askInitAnswers } from './prompts.js';
+import { parseYaml, validateWithSchemaFile } from '../../test/helpers/editorSchema.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const gpuPluginDir = path.join(repo, 'examples/plugin-custom-compute');
@@ -246,7 +244,8 @@ describe('mfinfra init (CLI)', () => {
         then refresh the schema: mfinfra schema <dir>/metaflow.infra.yaml --out <dir>/metaflow.infra.schema.json
       next:
         cd <dir>
-        npm install                # installs the pinned mfinfra and its plugins
+        npm install                # the pinned mfinfra and its plugins, from the npm registry
+                                   # (from a checkout instead: npm install -D the packed tarballs; see the README)
         npx mfinfra validate       # check the manifest (no AWS needed)
         npx mfinfra plan --offline # preview what apply would create (no AWS needed)
       "
@@ -298,16 +297,11 @@ describe('init leaves a working project', () => {
     expect(out.plugins).toEqual(['datastore', 'network', 'batch', 'metadata', 'scheduling']);
     const schema = JSON.parse(await readFile(path.join(dir, 'metaflow.infra.schema.json'), 'utf8'));
     const manifest = parseYaml(await readFile(path.join(dir, 'metaflow.infra.yaml'), 'utf8'));
-    // As an editor reads it: a plain draft-07 validator over the file, not mfinfra's own validation.
-    const Ajv = AjvModule.default;
-    const addFormats = addFormatsModule.default;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    const validate = ajv.compile(schema);
-    expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
+    const checked = validateWithSchemaFile(schema, manifest);
+    expect(checked.ok, checked.errors).toBe(true);
     for (const key of ['datastore', 'network', 'batch', 'metadata', 'scheduling']) expect(Object.keys(schema.properties)).toContain(key);
     // …and the schema really checks the sections: a misspelt key in one is an error.
-    expect(validate({ ...manifest, batch: { ...manifest.batch, jobQueus: [] } })).toBe(false);
+    expect(validateWithSchemaFile(schema, { ...manifest, batch: { ...manifest.batch, jobQueus: [] } }).ok).toBe(false);
 
     const validated = await asMfinfra(['validate', dir]);
     expect([validated.code, validated.stderr]).toEqual([0, expect.stringMatching(/is valid: stack metaflow, 5 plugins/)]);

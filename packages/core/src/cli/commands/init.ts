@@ -116,7 +116,10 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     io.err('next:');
     if (where && pkg.written) io.err(`  cd ${where}`);
     const target = where && !pkg.written ? ` ${where}` : '';
-    if (pkg.written) io.err('  npm install                # installs the pinned mfinfra and its plugins');
+    if (pkg.written) {
+      io.err('  npm install                # the pinned mfinfra and its plugins, from the npm registry');
+      io.err(c.dim('                             # (from a checkout instead: npm install -D the packed tarballs; see the README)'));
+    }
     io.err(`  npx mfinfra validate${target}       # check the manifest (no AWS needed)`);
     io.err(`  npx mfinfra plan --offline${target} # preview what apply would create (no AWS needed)`);
   },
