@@ -134,7 +134,6 @@ const CASES: ExampleCase[] = [
     gaps: ['batch-service-role', 'tcp-listener'],
     shim: { serviceRole: ['BatchCpuComputeEnvironment'], removed: METADATA_REMOVED },
     vpcInStack: true,
-    templateBucket: true,
   },
   {
     example: 'metadata-api-gateway',
