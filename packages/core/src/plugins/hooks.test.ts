@@ -12,6 +12,8 @@ const plugin = (key: string): LoadedPlugin => ({
   spec: key,
   index: 0,
   kind: 'local',
+  resolvedFrom: 'path',
+  resolution: 'a test plugin',
   source: `${key}.mjs`,
   loadMs: 0,
 });
