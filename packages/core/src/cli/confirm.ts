@@ -22,7 +22,15 @@ export function typedConfirmationReason(manifest: Readonly<ResolvedManifest>, st
 }
 
 /** Ask on the terminal (stderr) for `expected` to be typed; anything else, Ctrl-C or end of input is no. */
-export async function askTyped(question: string, expected: string): Promise<boolean> {
+export function askTyped(question: string, expected: string): Promise<boolean> {
+  return askLine(`${question} `, (answer) => answer.trim() === expected);
+}
+
+/**
+ * Ask one question on the terminal (stderr) and judge the answer with `accept`. Ctrl-C or end of
+ * input answers no.
+ */
+export async function askLine(prompt: string, accept: (answer: string) => boolean): Promise<boolean> {
   const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   return new Promise<boolean>((resolve) => {
@@ -38,6 +46,6 @@ export async function askTyped(question: string, expected: string): Promise<bool
       finish(false);
     });
     rl.on('close', () => finish(false));
-    rl.question(`${question} `, (answer) => finish(answer.trim() === expected));
+    rl.question(prompt, (answer) => finish(accept(answer)));
   });
 }

@@ -135,23 +135,8 @@ export async function requireTtyOrYes(what: string, yes: boolean): Promise<void>
  */
 export async function askYesNo(question: string): Promise<boolean> {
   await requireTtyOrYes(question.replace(/\?$/, ''), false);
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  return new Promise<boolean>((resolve) => {
-    let done = false;
-    const finish = (answer: boolean) => {
-      if (done) return;
-      done = true;
-      rl.close();
-      resolve(answer);
-    };
-    rl.on('SIGINT', () => {
-      process.stderr.write('\n');
-      finish(false);
-    });
-    rl.on('close', () => finish(false));
-    rl.question(`${question} [y/N] `, (answer) => finish(/^y(es)?$/i.test(answer.trim())));
-  });
+  const { askLine } = await import('../confirm.js');
+  return askLine(`${question} [y/N] `, (answer) => /^y(es)?$/i.test(answer.trim()));
 }
 
 interface Args extends AwsArgs, PreviewArgs {
