@@ -28,8 +28,6 @@ const UI_PENDING = [
   'AwsSolutions-ECS2 UiBackendTaskDefinition',
   'AwsSolutions-IAM5[Resource::["${Arn}/*",{"Arn":{"Fn::GetAtt":["DatastoreBucket","Arn"]}}]] UiBackendTaskRole',
   'AwsSolutions-S1 UiAccessLogsBucket',
-  'AwsSolutions-S10 UiAccessLogsBucket',
-  'AwsSolutions-S10 UiAccessLogsBucketPolicy',
 ];
 const ACCESS_PENDING = [
   'AwsSolutions-IAM5[Resource::*] AccessUserPolicy',

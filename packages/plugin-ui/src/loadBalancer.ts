@@ -327,7 +327,8 @@ function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string
               Effect: 'Deny',
               Principal: '*',
               Action: 's3:*',
-              Resource: [bucketArn, sub('${Arn}/*', { Arn: bucketArn })],
+              // Spelled as `${Bucket.Arn}/*` (not a Sub variable map) so rule packs (cdk-nag S10) recognise it.
+              Resource: [bucketArn, sub(`\${${ID.accessLogsBucket}.Arn}/*`)],
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
             },
           ],
