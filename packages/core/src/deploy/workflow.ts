@@ -127,13 +127,8 @@ export async function applyDeploy(
   review: ReviewCallback,
   options: ApplyDeployOptions = {},
 ): Promise<ApplyDeployResult> {
-  const { acquireStackLock } = await import('../state/lock.js');
-  const release = await acquireStackLock(path.dirname(compiled.file), compiled.stackName, 'apply');
-  try {
-    return await applyLocked(compiled, ctx, review, options);
-  } finally {
-    await release();
-  }
+  const { withStackLock } = await import('../state/lock.js');
+  return withStackLock(path.dirname(compiled.file), compiled.stackName, 'apply', () => applyLocked(compiled, ctx, review, options));
 }
 
 async function applyLocked(
@@ -324,13 +319,8 @@ export async function destroyDeploy(
   options: { waitForBusy?: boolean; manifestDir?: string } = {},
 ): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
   if (!options.manifestDir) return destroyLocked(stackName, ctx, review, options);
-  const { acquireStackLock } = await import('../state/lock.js');
-  const release = await acquireStackLock(options.manifestDir, stackName, 'destroy');
-  try {
-    return await destroyLocked(stackName, ctx, review, options);
-  } finally {
-    await release();
-  }
+  const { withStackLock } = await import('../state/lock.js');
+  return withStackLock(options.manifestDir, stackName, 'destroy', () => destroyLocked(stackName, ctx, review, options));
 }
 
 async function destroyLocked(

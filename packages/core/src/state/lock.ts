@@ -83,3 +83,13 @@ export async function acquireStackLock(manifestDir: string, stackName: string, c
     }
   }
 }
+
+/** Run `work` while holding the stack's lock; the lock is released however `work` ends. */
+export async function withStackLock<T>(manifestDir: string, stackName: string, command: string, work: () => Promise<T>): Promise<T> {
+  const release = await acquireStackLock(manifestDir, stackName, command);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
