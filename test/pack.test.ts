@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_PARTY_PLUGINS } from '../packages/core/src/plugins/resolve.js';
+import { FIRST_PARTY_PLUGINS } from '../packages/core/src/load/resolve.js';
 import { parseYaml, validateWithSchemaFile } from '../packages/core/test/helpers/editorSchema.js';
 
 const run = promisify(execFile);

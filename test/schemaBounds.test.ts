@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { JsonSchema, Plugin } from '../packages/core/src/plugin.js';
-import { rootSchema } from '../packages/core/src/schema/rootSchema.js';
-import { boundSchema, DEFAULT_BOUNDS } from '../packages/core/src/schema/validate.js';
+import { rootSchema } from '../packages/core/src/load/rootSchema.js';
+import { boundSchema, DEFAULT_BOUNDS } from '../packages/core/src/load/validate.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pluginDirs = readdirSync(path.join(repo, 'packages'))

@@ -13,7 +13,7 @@ import vm from 'node:vm';
 
 const bundle = fileURLToPath(new URL('../dist-cli/mfinfra.cjs', import.meta.url));
 const require = createRequire(bundle);
-// Node's own import(), for loading plugins that are ES modules (see src/plugins/load.ts).
+// Node's own import(), for loading plugins that are ES modules (see src/load/loadPlugins.ts).
 globalThis.__mfinfraImport = (specifier) => import(specifier);
 
 function cacheFile() {
@@ -56,7 +56,7 @@ function loadWithCodeCache() {
   };
 }
 
-/** name, version and folder of the package whose bin started the run (see src/plugins/resolve.ts). */
+/** name, version and folder of the package whose bin started the run (see src/load/resolve.ts). */
 function describePackage(dir) {
   try {
     const real = realpathSync(dir);

@@ -107,7 +107,7 @@ await build({
   banner: { js: 'const __mfinfraFileUrl = require("node:url").pathToFileURL(__filename).href;' },
   // Code run from V8's cache cannot call import() (Node 20 needs --experimental-vm-modules for that):
   // lower import() to require(); every external has a CommonJS build. ES-module plugins are
-  // imported through the launcher's globalThis.__mfinfraImport (src/plugins/load.ts).
+  // imported through the launcher's globalThis.__mfinfraImport (src/load/loadPlugins.ts).
   supported: { 'dynamic-import': false },
   plugins: [fastStringWidth(path.join(pkg, 'scripts/string-width-fast.mjs')), securityDiffBundled(), cliuiInlineSpace()],
   minify: true,

@@ -6,25 +6,25 @@
 // The main show
 export { compile, compileProject } from './compile/compile.js';
 export type { CompileOptions, CompileResult, ConfigOutputEntry, PluginInfo, StackOutputEntry } from './compile/compile.js';
-export { loadProject } from './project.js';
-export type { LoadOptions, Project, ResolvedManifest } from './project.js';
+export { loadProject } from './load/project.js';
+export type { LoadOptions, Project, ResolvedManifest } from './load/project.js';
 export { getSchema } from './schema/getSchema.js';
 export { listPlugins } from './plugins/list.js';
 
 // Supporting acts
 export { ErrorCode, ExitCode, MfinfraError } from './errors.js';
 export type { Diagnostic, ExitCodeValue, MfinfraErrorOptions, SourceLocation } from './errors.js';
-export { findManifest, MANIFEST_FILE_NAMES } from './manifest/find.js';
-export { formatPath, parseManifest, readManifest } from './manifest/source.js';
-export type { ManifestSource } from './manifest/source.js';
+export { findManifest, MANIFEST_FILE_NAMES } from './load/find.js';
+export { formatPath, parseManifest, readManifest } from './load/source.js';
+export type { ManifestSource } from './load/source.js';
 export { CFN_LIMITS, serializeTemplate } from './compile/template.js';
 export type { CfnTemplate, MfinfraTemplateMetadata } from './compile/template.js';
 export type { TemplateStats } from './compile/checks.js';
 export { collectReferences } from './compile/checks.js';
 export { configKeyToOutputName, createNaming } from './compile/naming.js';
 export { writeFileAtomic } from './io/atomicWrite.js';
-export { FIRST_PARTY_PLUGINS } from './plugins/resolve.js';
-export { CORE_KEYS, SCHEMA_ID } from './schema/rootSchema.js';
+export { FIRST_PARTY_PLUGINS } from './load/resolve.js';
+export { CORE_KEYS, SCHEMA_ID } from './load/rootSchema.js';
 export { VERSION } from './version.js';
 
 // The plugin contract (also at @mfinfra/core/plugin)

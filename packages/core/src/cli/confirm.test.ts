@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedManifest } from '../project.js';
+import type { ResolvedManifest } from '../load/project.js';
 import { typedConfirmationReason } from './confirm.js';
 
 function manifest(stack: Partial<ResolvedManifest['stack']>, profile?: string): ResolvedManifest {

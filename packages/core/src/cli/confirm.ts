@@ -2,7 +2,7 @@
  * Questions that guard destructive commands. A y/N answer is too easy to give by reflex for a stack
  * that is protected or looks like production: there `destroy` asks for the stack name to be typed.
  */
-import type { ResolvedManifest } from '../project.js';
+import type { ResolvedManifest } from '../load/project.js';
 
 const PRODUCTION = /(^|[^a-z])prod(uction)?([^a-z]|$)/i;
 

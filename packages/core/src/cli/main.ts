@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { ExitCode } from '../errors.js';
-import { setCliPackage, type CliPackage } from '../plugins/resolve.js';
+import { setCliPackage, type CliPackage } from '../load/resolve.js';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
 import { setRuntime } from './context.js';

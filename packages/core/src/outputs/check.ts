@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
-import { formatPath, type ManifestSource } from '../manifest/source.js';
+import { formatPath, type ManifestSource } from '../load/source.js';
 import { isInside, resolveDestination, sameFile, type DestinationRules } from './destinations.js';
 import { metaflowConfigFileName, metaflowHome, recordPathFor } from './metaflowConfig.js';
 import type { OutputsSection } from './schema.js';

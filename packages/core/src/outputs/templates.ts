@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
-import { makeFrame } from '../manifest/source.js';
+import { makeFrame } from '../load/source.js';
 
 /** What user templates see. */
 export interface TemplateContext {

@@ -1,8 +1,8 @@
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
-import { formatPath, type ManifestSource } from '../manifest/source.js';
+import { formatPath, type ManifestSource } from '../load/source.js';
 import type { DiagnosticOptions, Naming, PluginContext, StackInfo } from '../plugin.js';
 import type { HookName as TableHookName } from './hooks.js';
-import type { LoadedPlugin } from './load.js';
+import type { LoadedPlugin } from '../load/loadPlugins.js';
 
 /** The hook a context is made for (names from the hook table, plugins/hooks.ts). */
 export interface HookName {

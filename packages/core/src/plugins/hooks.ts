@@ -1,7 +1,7 @@
 /**
  * The one table of plugin hooks. It drives compilation (compile/compile.ts runs the hooks in this
  * order and merges each with its rule), gives `HookName`, tells the loader which fields of a plugin
- * object are hooks (plugins/load.ts), and is what docs/plugins.md's hook table describes (a test
+ * object are hooks (load/loadPlugins.ts), and is what docs/plugins.md's hook table describes (a test
  * compares the two).
  *
  * - `kind`: how the hook runs across plugins. `sequential`: every plugin in dependency order, each
@@ -14,7 +14,7 @@
 import { ErrorCode } from '../errors.js';
 import { configKeyToOutputName } from '../compile/naming.js';
 import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackOutput } from '../plugin.js';
-import type { LoadedPlugin } from './load.js';
+import type { LoadedPlugin } from '../load/loadPlugins.js';
 
 export type HookKind = 'sequential' | 'first' | 'parallel';
 

@@ -1,5 +1,5 @@
 import { pluginInfo, type PluginInfo } from '../compile/compile.js';
-import { loadProject, type LoadOptions } from '../project.js';
+import { loadProject, type LoadOptions } from '../load/project.js';
 
 /** The plugins a manifest loads: name, key, where from, version, load time, dependencies. */
 export async function listPlugins(options: LoadOptions = {}): Promise<{ file: string; plugins: PluginInfo[] }> {

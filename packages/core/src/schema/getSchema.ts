@@ -1,10 +1,10 @@
 import { MfinfraError } from '../errors.js';
-import { findManifest } from '../manifest/find.js';
-import { parseManifest } from '../manifest/source.js';
-import { loadPlugins } from '../plugins/load.js';
-import { FIRST_PARTY_PLUGINS } from '../plugins/resolve.js';
+import { findManifest } from '../load/find.js';
+import { parseManifest } from '../load/source.js';
+import { loadPlugins } from '../load/loadPlugins.js';
+import { FIRST_PARTY_PLUGINS } from '../load/resolve.js';
 import type { JsonSchema } from '../plugin.js';
-import { assembleSchema } from './assemble.js';
+import { assembleSchema } from '../load/assemble.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 

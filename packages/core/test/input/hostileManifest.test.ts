@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_MANIFEST_BYTES } from '../../src/manifest/source.js';
+import { MAX_MANIFEST_BYTES } from '../../src/load/source.js';
 import { runCli } from '../helpers/runCli.js';
 import { datastoreManifest, tempProject } from '../helpers/tempProject.js';
 

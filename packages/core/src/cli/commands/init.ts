@@ -83,7 +83,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     for (const a of result.added) io.err(c.dim(`    added ${a.plugin}: ${a.neededBy} needs it`));
     io.err(`${ok} wrote ${rel(result.schemaFile)} (its $schema line points editors at it, to complete and check the manifest)`);
     const pkg = result.packageJson;
-    const { getCliPackage } = await import('../../plugins/resolve.js');
+    const { getCliPackage } = await import('../../load/resolve.js');
     const { VERSION } = await import('../../version.js');
     const version = getCliPackage()?.version ?? VERSION;
     if (pkg.written) io.err(`${ok} wrote ${rel(pkg.file)} (pins mfinfra ${version}, so everyone and CI run the same version)`);

@@ -17,7 +17,7 @@ export const pluginsCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) => withManifest(y),
   handler: async (argv) => {
     const { listPlugins } = await import('../../plugins/list.js');
-    const { getCliPackage } = await import('../../plugins/resolve.js');
+    const { getCliPackage } = await import('../../load/resolve.js');
     const { file, plugins } = await listPlugins({ manifest: argv.manifest, cwd: argv.cwd });
     if (argv.json) return printJson({ file, plugins });
     const { io } = cli();

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, type Diagnostic } from '../errors.js';
-import type { ManifestSource } from '../manifest/source.js';
+import type { ManifestSource } from './source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
-import { HOOK_NAMES } from './hooks.js';
+import { HOOK_NAMES } from '../plugins/hooks.js';
 import { didYouMean } from '../schema/didYouMean.js';
-import { CORE_KEYS } from '../schema/rootSchema.js';
+import { CORE_KEYS } from './rootSchema.js';
 import {
   FIRST_PARTY_PLUGINS,
   isLocalSpec,
@@ -23,7 +23,7 @@ export interface LoadedPlugin {
   /** Index in the manifest's `plugins:` list. */
   index: number;
   kind: PluginSourceKind;
-  /** Which place in the resolution order it came from, and why (see plugins/resolve.ts). */
+  /** Which place in the resolution order it came from, and why (see resolve.ts). */
   resolvedFrom: PluginResolvedFrom;
   resolution: string;
   /** Absolute path of the module that was imported. */

@@ -1,18 +1,18 @@
 import path from 'node:path';
-import { ErrorCode, MfinfraError, type Diagnostic } from './errors.js';
-import { findManifest } from './manifest/find.js';
-import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './manifest/source.js';
-import { applyDefaults, deepFreeze, isPlainObject } from './compile/defaults.js';
-import { loadPlugins, type LoadedPlugin } from './plugins/load.js';
-import { orderPlugins } from './plugins/order.js';
-import { FIRST_PARTY_PLUGINS } from './plugins/resolve.js';
-import type { JsonSchema, Plugin } from './plugin.js';
-import { checkOutputs } from './outputs/check.js';
-import type { OutputsSection } from './outputs/schema.js';
-import { assembleSchema } from './schema/assemble.js';
-import { rootDefaults } from './schema/rootSchema.js';
-import { pluginSchemaProblem } from './schema/pluginSchema.js';
-import { compileSchema, validateAgainstSchema } from './schema/validate.js';
+import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { findManifest } from './find.js';
+import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './source.js';
+import { applyDefaults, deepFreeze, isPlainObject } from './defaults.js';
+import { loadPlugins, type LoadedPlugin } from './loadPlugins.js';
+import { orderPlugins } from './order.js';
+import { FIRST_PARTY_PLUGINS } from './resolve.js';
+import type { JsonSchema, Plugin } from '../plugin.js';
+import { checkOutputs } from '../outputs/check.js';
+import type { OutputsSection } from '../outputs/schema.js';
+import { assembleSchema } from './assemble.js';
+import { rootDefaults } from './rootSchema.js';
+import { pluginSchemaProblem } from './pluginSchema.js';
+import { compileSchema, validateAgainstSchema } from './validate.js';
 
 export interface LoadOptions {
   /** Manifest path (file or folder). When absent, searched from `cwd` upward. */

@@ -9,7 +9,7 @@ describe('applyDefaults', () => {
   });
 
   it('does not share default objects between results', () => {
-    // A manifest section whose values are tag maps, as project.ts resolves it (a record of the user's keys).
+    // A manifest section whose values are tag maps, as load/project.ts resolves it (a record of the user's keys).
     type Section = Record<string, Record<string, string>>;
     const defaults: Section = { tags: {} };
     const one = applyDefaults<Section>(defaults, {});

@@ -1,6 +1,6 @@
 import { ErrorCode, type Diagnostic } from '../errors.js';
-import type { ManifestSource } from '../manifest/source.js';
-import type { LoadedPlugin } from './load.js';
+import type { ManifestSource } from './source.js';
+import type { LoadedPlugin } from './loadPlugins.js';
 
 /**
  * Order plugins so that each runs after the plugins it `requires` or `uses`. Ties keep manifest

@@ -5,16 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ErrorCode, type Diagnostic } from '../errors.js';
-import { formatPath, type ManifestSource } from '../manifest/source.js';
+import { formatPath, type ManifestSource } from './source.js';
 import type { JsonSchema } from '../plugin.js';
 import { VERSION } from '../version.js';
-import { didYouMean } from './didYouMean.js';
+import { didYouMean } from '../schema/didYouMean.js';
 
 // ajv and ajv-formats ship CommonJS; load them through require for clean typing under NodeNext.
 const require = createRequire(import.meta.url);
 /**
  * Strict mode (draft-07): a plugin schema's unknown keyword, wrong keyword value or keyword that does
- * not apply to its type fails to compile instead of being ignored (see schema/pluginSchema.ts for the
+ * not apply to its type fails to compile instead of being ignored (see load/pluginSchema.ts for the
  * error). `required` may name properties a subschema does not declare (`oneOf` branches do).
  * `x-mfinfra-plugin` is the annotation assembleSchema puts on each plugin's section.
  */
