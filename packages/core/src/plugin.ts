@@ -15,7 +15,8 @@
  * `stackOutputs` (extra stack Outputs). Every hook receives `(ctx, options)`.
  *
  * `check` runs for every plugin before any other hook, so all manifest problems are reported in one
- * run. Every hook call is wrapped: a throw becomes a `PLUGIN_ERROR` naming the plugin and hook.
+ * run. `verify` is the live hook: at `plan`/`apply`, before the change set, it checks what the
+ * manifest reuses against AWS through `ctx.aws`. Every hook call is wrapped: a throw becomes a `PLUGIN_ERROR` naming the plugin and hook.
  */
 
 /** The plugin API version this build of core speaks. Core refuses plugins with another version. */
@@ -142,6 +143,41 @@ export interface PluginContext<Requires extends string = string, Uses extends st
 type Awaitable<T> = T | Promise<T>;
 
 /**
+ * Any AWS SDK for JavaScript v3 client class (`S3Client`, `BatchClient`, `IAMClient`, ...). A plugin
+ * depends on the SDK package of the client it uses and hands the class to {@link AwsAccess.client};
+ * core never imports it for the plugin.
+ */
+export type AwsClientClass<C> = new (...args: never[]) => C;
+
+/**
+ * Access to the AWS account a command runs against: the same credentials (`--profile`), region
+ * (`--region`, the manifest's, `AWS_REGION`), endpoint (`--endpoint-url`, e.g. moto), retries and
+ * request timeouts as core's own calls. Only the live hooks get it (never the offline ones).
+ */
+export interface AwsAccess {
+  /** The region the stack is deployed to. */
+  readonly region: string;
+  /**
+   * A client of the given SDK class, configured like core's clients; one per class per run.
+   * `const batch = ctx.aws.client(BatchClient); await batch.send(new DescribeJobQueuesCommand({...}), { abortSignal: ctx.signal })`.
+   */
+  client<C>(Client: AwsClientClass<C>): C;
+  /** The account id of the credentials in use (STS GetCallerIdentity, asked once). */
+  accountId(): Promise<string>;
+}
+
+/**
+ * The context of the live hooks (`verify`): everything {@link PluginContext} has, plus AWS.
+ * `report`/`warn`/`error` still point at manifest positions, so a live problem is shown at the line
+ * that named the resource, with what was found.
+ */
+export interface LiveContext<Requires extends string = string, Uses extends string = string> extends PluginContext<Requires, Uses> {
+  readonly aws: AwsAccess;
+  /** Fires on Ctrl-C: pass it to every call (`send(command, { abortSignal: ctx.signal })`). */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * The plugin object. `Options` is the type of the plugin's manifest section after defaults;
  * `Api` is what it exposes to other plugins through `ctx.use(key)`; `Requires`/`Uses` are the keys
  * in `requires`/`uses` (inferred by {@link definePlugin}); `Model` is what `resolve` turns the
@@ -197,6 +233,15 @@ export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requi
   outputs?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, ConfigOutputValue>>;
   /** Stack Outputs that are not config keys (alphanumeric output names): an object, `{}` for none. */
   stackOutputs?(ctx: PluginContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, StackOutput>>;
+  /**
+   * Live checks against AWS, at `plan` and `apply` before the change set is created (never offline):
+   * that the existing resources the section names exist and are fit for Metaflow. Report each
+   * problem with `ctx.report(msg, { path })` at the manifest position that named the resource, and
+   * say what was found. Runs for every plugin (dependency order) after the template compiled; all
+   * reports of all plugins form one error. Throw only for what is not the manifest's fault (no
+   * credentials, no network): that error stops the command as any AWS failure does.
+   */
+  verify?(ctx: LiveContext<Requires, Uses>, options: Options, model: Model): Awaitable<void>;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

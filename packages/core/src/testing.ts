@@ -10,6 +10,8 @@
  * ```
  *
  * - compiling: {@link compileManifest}, {@link compileError}, {@link problems}, {@link errorOf};
+ * - live hooks: {@link verifyManifest} runs every plugin's `verify` with the AWS access you give
+ *   (`awsAccess({ endpoint })` for a moto server, or your own stand-in);
  * - errors as the user sees them: `diagnosticsOf`, `problemsOf` (./testing/problems.ts);
  * - security checks: `iamStatements`, `iamViolations`, `actionsOnAnyResource`, `openIngress`
  *   (./testing/templateChecks.ts);
@@ -20,7 +22,7 @@
  */
 import type { CompileResult } from './compile/compile.js';
 import { MfinfraError } from './errors.js';
-import type { Plugin } from './plugin.js';
+import type { AwsAccess, Plugin } from './plugin.js';
 import { problemsOf, type Problem } from './testing/problems.js';
 
 export interface CompileManifestOptions {
@@ -73,3 +75,26 @@ export {
   type IamStatement,
   type TemplateLike,
 } from './testing/templateChecks.js';
+
+/**
+ * Run the plugins' `verify` hooks on a compile result, as `plan`/`apply` do before the change set:
+ * resolves when every check passed, rejects with the same error the CLI would show.
+ */
+export async function verifyManifest(compiled: CompileResult, aws: AwsAccess, signal?: AbortSignal): Promise<void> {
+  const { verifyCompiled } = await import('./plugins/live.js');
+  await verifyCompiled(compiled, aws, signal);
+}
+
+/**
+ * AWS access for `verify` tests against an emulator: core's own client settings (fake credentials,
+ * one attempt) aimed at `endpoint`, e.g. a moto server on 127.0.0.1.
+ */
+export async function awsAccess(options: { endpoint: string; region?: string }): Promise<AwsAccess> {
+  const { createAwsClients } = await import('./aws/clients.js');
+  return createAwsClients({
+    region: options.region ?? 'us-east-1',
+    endpointUrl: options.endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+}

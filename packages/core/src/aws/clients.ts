@@ -24,6 +24,8 @@ export interface AwsSettings {
    * MFINFRA_REQUEST_TIMEOUT_MS): a frozen endpoint cannot hold the CLI.
    */
   requestTimeoutMs?: number;
+  /** Static credentials instead of the default chain (tests against an emulator). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** Default for {@link AwsSettings.requestTimeoutMs}. */
@@ -50,6 +52,11 @@ export interface AwsClients {
   readonly apiGateway: APIGatewayClient;
   /** The account id of the credentials in use (STS GetCallerIdentity, asked once, when needed). */
   readonly accountId: () => Promise<string>;
+  /**
+   * A client of any SDK class with these same settings (one per class), for plugins' live hooks
+   * (`ctx.aws.client(BatchClient)`): the plugin depends on the SDK package, core only configures it.
+   */
+  readonly client: <C>(Client: new (...args: never[]) => C) => C;
 }
 
 /** Resolve the region: explicit, then AWS_REGION / AWS_DEFAULT_REGION. */
@@ -97,6 +104,7 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
   const common = {
     region,
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
     ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     ...(settings.maxAttempts ? { maxAttempts: settings.maxAttempts } : {}),
     requestHandler: {
@@ -107,6 +115,17 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
   };
   const sts = new STSClient(common);
   let account: Promise<string> | undefined;
+  const made = new Map<unknown, unknown>();
+  const client = <C>(Client: new (...args: never[]) => C): C => {
+    let c = made.get(Client) as C | undefined;
+    if (!c) {
+      // S3 behind a custom endpoint (moto, LocalStack) needs path-style addressing, as core's own S3 client.
+      const config = { ...common, ...(s3Endpoint && Client.name === 'S3Client' ? { forcePathStyle: true } : {}) };
+      c = new (Client as unknown as new (config: object) => C)(config);
+      made.set(Client, c);
+    }
+    return c;
+  };
   return {
     region,
     notices,
@@ -115,6 +134,7 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
     s3: new S3Client({ ...common, ...(s3Endpoint ? { forcePathStyle: true } : {}) }),
     apiGateway: new APIGatewayClient(common),
     accountId: () => (account ??= accountIdOf(sts)),
+    client,
   };
 }
 

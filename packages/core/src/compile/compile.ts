@@ -1,5 +1,6 @@
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { createPluginContext, runHook, type ContextDeps } from '../plugins/context.js';
+import { rememberLive } from '../plugins/live.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 import type { CfnResource, StackInfo } from '../plugin.js';
 import { emptyMerged, HOOKS, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
@@ -199,7 +200,7 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
     problems.map((p) => ({ ...entryOf(p.plugin ? byName.get(p.plugin) : undefined), ...p })),
   );
   const body = format === 'json' ? jsonBody : await serializeTemplate(template, format);
-  return {
+  const result: CompileResult = {
     file: source.file,
     stackName: stack.name,
     region: stack.region,
@@ -214,6 +215,10 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
     stackOutputs: stackOutputs.sort((a, b) => a.name.localeCompare(b.name)),
     resourceOwners: sortKeys(resourceOwners),
   };
+  // The live hooks (verify, at plan/apply) run later on this result, with the same plugins and models.
+  const { diagnostics: _d, ...liveDeps } = deps;
+  rememberLive(result, { plugins, deps: liveDeps, models });
+  return result;
 }
 
 /** Find, load, validate and compile a manifest to one CloudFormation template. Prints nothing. */

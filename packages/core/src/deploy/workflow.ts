@@ -60,6 +60,7 @@ export async function planDeploy(
 ): Promise<PlannedDeploy> {
   // Change sets an earlier plan of a different template left are stale: delete them (a matching one
   // stays for whoever reviews it).
+  await verifyLive(compiled, ctx);
   const { settleReviewedChangeSets } = await import('./reviewed.js');
   const stale = (await settleReviewedChangeSets(compiled, ctx, { reuse: false })).left;
   const plan = await createPlan(compiled, ctx, options);
@@ -87,6 +88,15 @@ export async function planDeploy(
     if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
     throw withLeftovers(e, left);
   }
+}
+
+/**
+ * The plugins' live checks (`verify`: what the manifest reuses exists and fits), before anything is
+ * sent to CloudFormation; a problem stops the command at its manifest position (exit 3).
+ */
+async function verifyLive(compiled: CompileResult, ctx: DeployContext): Promise<void> {
+  const { verifyCompiled } = await import('../plugins/live.js');
+  await verifyCompiled(compiled, ctx.clients, ctx.signal);
 }
 
 function stoppedMessage(plan: PlanResult): string {
@@ -137,6 +147,7 @@ async function applyLocked(
   review: ReviewCallback,
   options: ApplyDeployOptions,
 ): Promise<ApplyDeployResult> {
+  await verifyLive(compiled, ctx);
   // A plain apply after `plan`: execute the change set that was reviewed (same template), and delete
   // the stale ones an earlier plan left, instead of making another beside them.
   let reused: string | undefined;

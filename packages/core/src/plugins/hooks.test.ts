@@ -23,7 +23,7 @@ const byKey = (k: string) => ({ a, b })[k];
 
 describe('the hook table', () => {
   it('lists the hooks a plugin object may have, in the order they run', () => {
-    expect(HOOKS.map((h) => h.name)).toEqual(['check', 'resolve', 'api', 'resources', 'outputs', 'stackOutputs']);
+    expect(HOOKS.map((h) => h.name)).toEqual(['check', 'resolve', 'api', 'resources', 'outputs', 'stackOutputs', 'verify']);
     // every hook of the table is a function field of Plugin (a type error otherwise)
     const fields: Required<Pick<Plugin, (typeof HOOKS)[number]['name']>> | undefined = undefined;
     expect(fields).toBeUndefined();

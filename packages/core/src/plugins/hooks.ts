@@ -9,6 +9,8 @@
  *   and `parallel`, where plugins run independently, when a hook needs it.)
  * - `phase`: `check` hooks run for every plugin before any `build` hook, so all manifest problems
  *   come out in one run; a plugin's `resolve` and `api` run right after its own `check` passed.
+ *   `live` hooks get AWS (`ctx.aws`, `ctx.signal`) and run only in commands that reach AWS
+ *   (plugins/live.ts), after the template compiled.
  * - `merge`: how core combines what the plugins return; each rule is a function below.
  */
 import { ErrorCode } from '../errors.js';
@@ -21,7 +23,7 @@ export type HookKind = 'sequential' | 'first' | 'parallel';
 export interface HookSpec {
   name: string;
   kind: HookKind;
-  phase: 'check' | 'build';
+  phase: 'check' | 'build' | 'live';
   /** When it runs, as the docs say it. */
   runs: string;
   /** What the hook returns, as docs/plugins.md says it. */
@@ -78,6 +80,14 @@ export const HOOKS = [
     runs: "dependency order, after the plugin's outputs",
     returns: 'Record<Name, {value}>',
     merge: 'union; collisions are COLLISION_STACK_OUTPUT',
+  },
+  {
+    name: 'verify',
+    kind: 'sequential',
+    phase: 'live',
+    runs: 'plan and apply (never offline), before the change set is created',
+    returns: 'nothing (reports)',
+    merge: 'all reports of all plugins form one error, at their manifest positions',
   },
 ] as const satisfies readonly HookSpec[];
 

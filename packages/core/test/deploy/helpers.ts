@@ -133,6 +133,8 @@ export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {
     s3: s3Client,
     apiGateway: new APIGatewayClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     accountId: async () => ACCOUNT_ID,
+    client: (Client) =>
+      new (Client as unknown as new (c: object) => never)({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
   };
   const ctx: DeployContext = {
     clients,
