@@ -32,13 +32,11 @@ export * from './plugin.js';
 
 // Config outputs (after apply, or `mfinfra outputs`)
 export {
-  API_KEY_ID_OUTPUT,
   formatMetaflowConfig,
   metaflowConfigFileName,
   metaflowHome,
   parseMetaflowConfig,
   renderTemplate,
-  SERVICE_AUTH_KEY,
   writeConfigOutputs,
 } from './outputs/index.js';
 export type {

@@ -12,7 +12,8 @@
  * the plugin's own check passed: the section → the plugin's model, once), `api` (the value
  * `ctx.use(key)` gives others), then for each plugin in
  * dependency order `resources` (logical id → resource), `outputs` (`METAFLOW_*` key → value) and
- * `stackOutputs` (extra stack Outputs). Every hook receives `(ctx, options)`.
+ * `stackOutputs` (extra stack Outputs). After deploy, `deployedOutputs` reads config values that need
+ * AWS (with `ctx.aws`). Every hook receives `(ctx, options)`.
  *
  * `check` runs for every plugin before any other hook, so all manifest problems are reported in one
  * run. `verify` is the live hook: at `plan`/`apply`, before the change set, it checks what the
@@ -147,7 +148,7 @@ type Awaitable<T> = T | Promise<T>;
  * depends on the SDK package of the client it uses and hands the class to {@link AwsAccess.client};
  * core never imports it for the plugin.
  */
-export type AwsClientClass<C> = new (...args: never[]) => C;
+export type AwsClientClass<C> = new (config: never) => C;
 
 /**
  * Access to the AWS account a command runs against: the same credentials (`--profile`), region
@@ -175,6 +176,38 @@ export interface LiveContext<Requires extends string = string, Uses extends stri
   readonly aws: AwsAccess;
   /** Fires on Ctrl-C: pass it to every call (`send(command, { abortSignal: ctx.signal })`). */
   readonly signal?: AbortSignal;
+}
+
+/** A config value a `deployedOutputs` hook read from the deployed account. */
+export interface DeployedOutput {
+  value: string;
+  /** A secret (an API key, a password): written only to Metaflow's config file, redacted everywhere else. */
+  secret?: boolean;
+}
+
+/**
+ * What `deployedOutputs` receives: the live context (AWS access, the abort signal) plus the deployed
+ * stack's Outputs.
+ */
+export interface DeployedContext<Requires extends string = string, Uses extends string = string> extends LiveContext<Requires, Uses> {
+  /** The deployed stack's Outputs, OutputKey → OutputValue. */
+  readonly stackOutputs: Readonly<Record<string, string>>;
+  /**
+   * The value of a stack Output this plugin declared (with `stackOutputs`). When the deployed stack
+   * lacks it (it is older than the manifest), stops with `OUTPUT_MISSING`:
+   * `stack <name> has no output <name> (<what>, from <plugin>)`.
+   */
+  stackOutput(name: string, what: string): string;
+  /** Stop with `OUTPUT_MISSING`: something the deployment should hold is not there. */
+  missing(message: string, hint?: string): never;
+  /**
+   * Make one AWS call: `send` gets the run's abort signal for the SDK's `abortSignal`; a failure reads
+   * as core's AWS failures do (credentials, access denied, unreachable: `AWS refused to <what>: …`),
+   * naming the plugin and hook. `what` says what the call does, e.g. `read API key abc123`.
+   */
+  awsCall<T>(what: string, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Aborted when the user interrupts the run (Ctrl-C). */
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -242,6 +275,12 @@ export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requi
    * credentials, no network): that error stops the command as any AWS failure does.
    */
   verify?(ctx: LiveContext<Requires, Uses>, options: Options, model: Model): Awaitable<void>;
+  /**
+   * After deploy (and in `mfinfra outputs`): Metaflow config values that need an AWS read, such as an
+   * API key's value, which must never appear in the template or the stack's Outputs. An object of
+   * `METAFLOW_*` key → `{ value, secret? }` (`{}` for none); a key another plugin sets is refused.
+   */
+  deployedOutputs?(ctx: DeployedContext<Requires, Uses>, options: Options, model: Model): Awaitable<Record<string, DeployedOutput>>;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

@@ -1,5 +1,6 @@
 import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
 import { apiGatewayResources, apiUrl } from './apiGateway.js';
+import { API_KEY_ID_OUTPUT, apiKeyOutputs } from './apiKey.js';
 import { checkMetadata } from './check.js';
 import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
@@ -42,8 +43,7 @@ export interface MetadataDatabaseInfo {
   securityGroupId: CfnValue;
 }
 
-/** The stack Output holding the API key id (core reads it to fetch METAFLOW_SERVICE_AUTH_KEY). */
-export const API_KEY_ID_OUTPUT = 'MetadataApiKeyId';
+export { API_KEY_ID_OUTPUT } from './apiKey.js';
 
 const internalUrl = () => sub(`http://\${${ID.loadBalancer}.DNSName}/`);
 
@@ -148,5 +148,10 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
       };
     }
     return outputs;
+  },
+
+  // The API key's value, read after deploy (it is never in the template or the stack's Outputs).
+  async deployedOutputs(ctx, options) {
+    return options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key' ? apiKeyOutputs(ctx) : {};
   },
 });

@@ -5,7 +5,6 @@
  * `--endpoint-url` (else the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> settings) so
  * LocalStack or moto can stand in for AWS.
  */
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -49,14 +48,13 @@ export interface AwsClients {
   readonly s3Endpoint?: string;
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
-  readonly apiGateway: APIGatewayClient;
   /** The account id of the credentials in use (STS GetCallerIdentity, asked once, when needed). */
   readonly accountId: () => Promise<string>;
   /**
    * A client of any SDK class with these same settings (one per class), for plugins' live hooks
    * (`ctx.aws.client(BatchClient)`): the plugin depends on the SDK package, core only configures it.
    */
-  readonly client: <C>(Client: new (...args: never[]) => C) => C;
+  readonly client: <C>(Client: new (config: never) => C) => C;
 }
 
 /** Resolve the region: explicit, then AWS_REGION / AWS_DEFAULT_REGION. */
@@ -116,7 +114,7 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
   const sts = new STSClient(common);
   let account: Promise<string> | undefined;
   const made = new Map<unknown, unknown>();
-  const client = <C>(Client: new (...args: never[]) => C): C => {
+  const client = <C>(Client: new (config: never) => C): C => {
     let c = made.get(Client) as C | undefined;
     if (!c) {
       // S3 behind a custom endpoint (moto, LocalStack) needs path-style addressing, as core's own S3 client.
@@ -132,7 +130,6 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
     ...(s3Endpoint ? { s3Endpoint } : {}),
     cloudFormation: new CloudFormationClient(common),
     s3: new S3Client({ ...common, ...(s3Endpoint ? { forcePathStyle: true } : {}) }),
-    apiGateway: new APIGatewayClient(common),
     accountId: () => (account ??= accountIdOf(sts)),
     client,
   };

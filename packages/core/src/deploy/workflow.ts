@@ -288,7 +288,9 @@ async function applyLocked(
         compiled,
         stackOutputs: result.outputs,
         region: ctx.clients.region,
-        apiGateway: ctx.clients.apiGateway,
+        // The plugins' AWS reads after deploy (ctx.aws) use the run's clients and settings.
+        access: ctx.clients,
+        signal: ctx.signal,
         options: options.outputs,
       });
     } catch (e) {

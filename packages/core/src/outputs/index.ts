@@ -12,7 +12,7 @@ export type {
   WriteOutputsOptions,
   WriteOutputsResult,
 } from './types.js';
-export { API_KEY_ID_OUTPUT, REDACTED, SERVICE_AUTH_KEY, resolveConfigValues } from './resolve.js';
+export { REDACTED, resolveConfigValues } from './resolve.js';
 export { formatMetaflowConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig } from './metaflowConfig.js';
 export { renderTemplate, shellQuote, yamlQuote } from './templates.js';
 export type { TemplateContext } from './templates.js';

@@ -1,5 +1,5 @@
-import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { AwsSettings } from '../aws/clients.js';
+import type { AwsAccess } from '../plugin.js';
 import type { CompileResult } from '../compile/compile.js';
 
 /** What `writeConfigOutputs` needs: the compile result and the deployed stack's Outputs. */
@@ -10,8 +10,13 @@ export interface WriteOutputsInput {
   stackOutputs: Record<string, string>;
   /** The region the stack lives in (becomes AWS_DEFAULT_REGION in the env file and templates). */
   region: string;
-  /** Used to fetch METAFLOW_SERVICE_AUTH_KEY by its key id; created lazily from `options.aws` when absent. */
-  apiGateway?: APIGatewayClient;
+  /**
+   * The run's AWS access for the plugins' `deployedOutputs` hooks (`ctx.aws`); made from
+   * `options.aws` when absent (only when a plugin has such a hook).
+   */
+  access?: AwsAccess;
+  /** Aborted when the run is interrupted (passed to the hooks as `ctx.signal`). */
+  signal?: AbortSignal;
   options?: WriteOutputsOptions;
 }
 
@@ -22,7 +27,7 @@ export interface WriteOutputsOptions {
   print?: boolean;
   /** Environment for METAFLOW_HOME and HOME (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** AWS settings for the API Gateway client when `apiGateway` is not given. */
+  /** AWS settings for the clients the plugins' `deployedOutputs` hooks use (`ctx.aws`). */
   aws?: AwsSettings;
   /** Clock for the sidecar record (tests). */
   now?: () => Date;

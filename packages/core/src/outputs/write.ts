@@ -16,7 +16,7 @@ import {
   recordPathFor,
   type WriteRecord,
 } from './metaflowConfig.js';
-import { apiKeyIdOf, fetchApiKeyValue, REDACTED, redactText, resolveConfigValues, SERVICE_AUTH_KEY, sortRecord } from './resolve.js';
+import { REDACTED, redactText, resolveConfigValues, sortRecord } from './resolve.js';
 import type { OutputsSection } from './schema.js';
 import { renderTemplate, type TemplateContext } from './templates.js';
 import type { ConfigConflict, OutputFileResult, WriteOutputsInput, WriteOutputsResult } from './types.js';
@@ -48,14 +48,19 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
   const home = metaflowHome(env);
   const rules: DestinationRules = { baseDir, allowedRoots: [home], env };
 
-  // 1. Values: literals and stack outputs, then the API key (a secret) fetched by its id.
-  const values = resolveConfigValues(compiled, stackOutputs);
-  const secretKeys = new Set<string>();
-  const keyId = apiKeyIdOf(compiled, stackOutputs);
-  if (keyId !== undefined) {
-    values[SERVICE_AUTH_KEY] = await fetchApiKeyValue(keyId, input.apiGateway, region, opts.aws);
-  }
-  if (values[SERVICE_AUTH_KEY] !== undefined) secretKeys.add(SERVICE_AUTH_KEY);
+  // 1. Values: literals and stack outputs, then what the plugins' deployedOutputs hooks read from
+  //    AWS (an API key's value, say: a secret, written only to Metaflow's config file).
+  const { runDeployedHooks } = await import('../plugins/deployed.js');
+  const { values, secretKeys } = await runDeployedHooks(compiled, {
+    values: resolveConfigValues(compiled, stackOutputs),
+    stackOutputs,
+    signal: input.signal,
+    aws: async () => {
+      if (input.access) return input.access;
+      const { createAwsClients } = await import('../aws/clients.js');
+      return createAwsClients({ ...opts.aws, region }, env);
+    },
+  });
   const configValues = sortRecord(values);
   const secrets = [...secretKeys].map((k) => configValues[k]!);
   const publicValues = Object.fromEntries(Object.entries(configValues).filter(([k]) => !secretKeys.has(k)));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Plugin } from '../plugin.js';
-import { emptyMerged, HOOKS, mergeConfigOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
+import { emptyMerged, HOOKS, mergeConfigOutputs, mergeDeployedOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -23,7 +23,16 @@ const byKey = (k: string) => ({ a, b })[k];
 
 describe('the hook table', () => {
   it('lists the hooks a plugin object may have, in the order they run', () => {
-    expect(HOOKS.map((h) => h.name)).toEqual(['check', 'resolve', 'api', 'resources', 'outputs', 'stackOutputs', 'verify']);
+    expect(HOOKS.map((h) => h.name)).toEqual([
+      'check',
+      'resolve',
+      'api',
+      'resources',
+      'outputs',
+      'stackOutputs',
+      'verify',
+      'deployedOutputs',
+    ]);
     // every hook of the table is a function field of Plugin (a type error otherwise)
     const fields: Required<Pick<Plugin, (typeof HOOKS)[number]['name']>> | undefined = undefined;
     expect(fields).toBeUndefined();
@@ -91,5 +100,27 @@ describe('merge rules', () => {
       ['TEMPLATE_INVALID', 'plugin test:b returned stack output "bad-name"; output names must be alphanumeric'],
     ]);
     expect(merged.stackOutputs.map((s) => s.name)).toEqual(['BOut']);
+  });
+});
+
+describe('the deployed merge rule', () => {
+  it('deployedOutputs: adds to the config values; a key set at compile time or by another plugin, a bad key or an empty value is refused', () => {
+    const merged = { values: { METAFLOW_A: 'x' }, secretKeys: new Set<string>(), owners: new Map<string, string>() };
+    const compileTime = (k: string) => (k === 'METAFLOW_A' ? 'test:a' : undefined);
+    expect(mergeDeployedOutputs(merged, a, { METAFLOW_KEY: { value: 's3cret', secret: true } }, compileTime)).toEqual([]);
+    const problems = mergeDeployedOutputs(
+      merged,
+      b,
+      { METAFLOW_A: { value: 'y' }, METAFLOW_KEY: { value: 'other' }, lower: { value: 'z' }, METAFLOW_EMPTY: { value: '' } },
+      compileTime,
+    );
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      ['COLLISION_CONFIG_OUTPUT', 'plugins test:a and test:b both set METAFLOW_A'],
+      ['COLLISION_CONFIG_OUTPUT', 'plugins test:a and test:b both set METAFLOW_KEY'],
+      ['TEMPLATE_INVALID', 'plugin test:b returned deployed output "lower", which is not an UPPER_SNAKE config key'],
+      ['PLUGIN_INVALID', "plugin test:b's deployedOutputs hook returned METAFLOW_EMPTY without a value"],
+    ]);
+    expect(merged.values).toEqual({ METAFLOW_A: 'x', METAFLOW_KEY: 's3cret' });
+    expect([...merged.secretKeys]).toEqual(['METAFLOW_KEY']);
   });
 });

@@ -11,11 +11,12 @@
  *   come out in one run; a plugin's `resolve` and `api` run right after its own `check` passed.
  *   `live` hooks get AWS (`ctx.aws`, `ctx.signal`) and run only in commands that reach AWS
  *   (plugins/live.ts), after the template compiled.
+ *   `deployed` hooks run after deploy, when the config files are written (plugins/deployed.ts).
  * - `merge`: how core combines what the plugins return; each rule is a function below.
  */
 import { ErrorCode } from '../errors.js';
 import { configKeyToOutputName } from '../compile/naming.js';
-import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, StackOutput } from '../plugin.js';
+import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, DeployedOutput, StackOutput } from '../plugin.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 
 export type HookKind = 'sequential' | 'first' | 'parallel';
@@ -23,7 +24,7 @@ export type HookKind = 'sequential' | 'first' | 'parallel';
 export interface HookSpec {
   name: string;
   kind: HookKind;
-  phase: 'check' | 'build' | 'live';
+  phase: 'check' | 'build' | 'live' | 'deployed';
   /** When it runs, as the docs say it. */
   runs: string;
   /** What the hook returns, as docs/plugins.md says it. */
@@ -88,6 +89,14 @@ export const HOOKS = [
     runs: 'plan and apply (never offline), before the change set is created',
     returns: 'nothing (reports)',
     merge: 'all reports of all plugins form one error, at their manifest positions',
+  },
+  {
+    name: 'deployedOutputs',
+    kind: 'sequential',
+    phase: 'deployed',
+    runs: 'after deploy and in mfinfra outputs, dependency order',
+    returns: 'Record<CONFIG_KEY, {value, secret?}>',
+    merge: 'union with the config outputs; a key set twice is COLLISION_CONFIG_OUTPUT',
   },
 ] as const satisfies readonly HookSpec[];
 
@@ -258,6 +267,60 @@ export const MERGE: { [H in RecordHookName]: { rule: (input: MergeInput<never>) 
     entries: 'output name → { value, description }',
   },
 };
+
+/** The config values read after deploy, merged with the compile-time ones. */
+export interface DeployedMerged {
+  /** METAFLOW_* key → value (compile-time literals and stack Outputs first). */
+  values: Record<string, string>;
+  /** Keys whose values are secrets. */
+  secretKeys: Set<string>;
+  /** config key → the plugin that set it after deploy */
+  owners: Map<string, string>;
+}
+
+/**
+ * `deployedOutputs`: union with the config values already known (compile-time config outputs and
+ * other plugins' deployed values); a key set twice, or a value that is not a non-empty string, is refused.
+ */
+export function mergeDeployedOutputs(
+  merged: DeployedMerged,
+  lp: LoadedPlugin,
+  value: Readonly<Record<string, DeployedOutput>>,
+  compileTimeOwner: (key: string) => string | undefined,
+): MergeProblem[] {
+  const problems: MergeProblem[] = [];
+  for (const [key, out] of Object.entries(value)) {
+    if (!CONFIG_KEY.test(key)) {
+      problems.push({
+        code: ErrorCode.TEMPLATE_INVALID,
+        message: `plugin ${lp.plugin.name} returned deployed output "${key}", which is not an UPPER_SNAKE config key`,
+        hint: 'deployed outputs are Metaflow settings such as METAFLOW_SERVICE_AUTH_KEY',
+      });
+      continue;
+    }
+    const other = compileTimeOwner(key) ?? merged.owners.get(key);
+    if (other !== undefined) {
+      problems.push({
+        code: ErrorCode.COLLISION_CONFIG_OUTPUT,
+        message: `plugins ${other} and ${lp.plugin.name} both set ${key}`,
+        hint: 'one config key has one owner; disable the setting in one of the two plugins',
+      });
+      continue;
+    }
+    if (!out || typeof out !== 'object' || typeof out.value !== 'string' || out.value === '') {
+      problems.push({
+        code: ErrorCode.PLUGIN_INVALID,
+        message: `plugin ${lp.plugin.name}'s deployedOutputs hook returned ${key} without a value`,
+        hint: 'return { value: "<non-empty string>", secret?: true } for each key, or leave the key out',
+      });
+      continue;
+    }
+    merged.values[key] = out.value;
+    merged.owners.set(key, lp.plugin.name);
+    if (out.secret === true) merged.secretKeys.add(key);
+  }
+  return problems;
+}
 
 /** A bare value, or `{ value, description }`. */
 export function normalizeConfigValue(raw: ConfigOutputValue): ConfigOutput {

@@ -14,22 +14,31 @@ import { throwIfErrors } from '../load/project.js';
 import { createPluginContext, runHook, type ContextDeps } from './context.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 
-interface LiveRun {
+export interface LiveRun {
   plugins: readonly LoadedPlugin[];
   deps: Omit<ContextDeps, 'diagnostics'>;
   models: ReadonlyMap<string, unknown>;
 }
 
-const runs = new WeakMap<CompileResult, LiveRun>();
+/**
+ * Where a compile result keeps its run: a symbol key, so JSON output never shows it, while a copy
+ * made by spreading (`{ ...compiled, file }`) still carries it.
+ */
+const RUN = Symbol('mfinfra.liveRun');
 
 /** Keep what the live hooks need beside a compile result (compile/compile.ts calls it). */
 export function rememberLive(result: CompileResult, run: LiveRun): void {
-  runs.set(result, run);
+  (result as { [RUN]?: LiveRun })[RUN] = run;
+}
+
+/** What a compile result kept for the hooks after compile (undefined for one not made by compileProject). */
+export function liveRunOf(compiled: CompileResult): LiveRun | undefined {
+  return (compiled as { [RUN]?: LiveRun })[RUN];
 }
 
 /** The plugins of a compile result that have a `verify` hook (their names). */
 export function verifyingPlugins(compiled: CompileResult): string[] {
-  return (runs.get(compiled)?.plugins ?? []).filter((lp) => lp.plugin.verify).map((lp) => lp.plugin.name);
+  return (liveRunOf(compiled)?.plugins ?? []).filter((lp) => lp.plugin.verify).map((lp) => lp.plugin.name);
 }
 
 export interface VerifyResult {
@@ -46,7 +55,7 @@ export interface VerifyResult {
  * is thrown as the deploy commands throw it.
  */
 export async function verifyCompiled(compiled: CompileResult, aws: AwsAccess, signal?: AbortSignal): Promise<VerifyResult> {
-  const run = runs.get(compiled);
+  const run = liveRunOf(compiled);
   if (!run) return { verified: [], warnings: [] };
   const diagnostics: Diagnostic[] = [];
   const deps: ContextDeps = { ...run.deps, diagnostics };

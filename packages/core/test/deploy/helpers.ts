@@ -1,7 +1,6 @@
 /** Shared fixtures for the deploy tests: mocked AWS clients, a compiled manifest, AWS-shaped errors. */
 // These tests construct SDK clients themselves (the CLI's createAwsClients would quiet this).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import {
   CloudFormationClient,
   CloudFormationServiceException,
@@ -131,7 +130,6 @@ export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {
     notices: [],
     cloudFormation,
     s3: s3Client,
-    apiGateway: new APIGatewayClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
     accountId: async () => ACCOUNT_ID,
     client: (Client) =>
       new (Client as unknown as new (c: object) => never)({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),

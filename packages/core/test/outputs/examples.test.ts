@@ -44,7 +44,6 @@ describe('config files for every example', () => {
       compiled: { ...compiled, file: path.join(dir, path.basename(compiled.file)) },
       stackOutputs,
       region,
-      apiGateway: new APIGatewayClient({ region }),
       options: { env: { METAFLOW_HOME: home, HOME: dir } },
     });
 

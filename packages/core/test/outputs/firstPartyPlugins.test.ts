@@ -83,7 +83,6 @@ describe('config outputs of the first-party plugins', () => {
       compiled,
       stackOutputs: RECORDED,
       region: 'us-west-2',
-      apiGateway: new APIGatewayClient({ region: 'us-west-2' }),
       options: { env: { METAFLOW_HOME: home, HOME: dir } },
     });
     const file = path.join(home, 'config.json');

@@ -1,9 +1,12 @@
 /**
  * Small stand-ins for the first-party plugins: they return config outputs shaped like the real ones
- * (Refs, GetAtts, Subs and literals) and the metadata API key id stack output.
+ * (Refs, GetAtts, Subs and literals), and `service` declares an API key id stack output whose key
+ * value its deployedOutputs hook reads with GetApiKey (as the metadata plugin does).
  */
-import { API_KEY_ID_OUTPUT } from '../../src/outputs/resolve.js';
-import { definePlugin, getAtt, ref, sub, type StackOutput } from '../../src/plugin.js';
+import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { definePlugin, getAtt, ref, sub, type DeployedOutput, type StackOutput } from '../../src/plugin.js';
+
+export const API_KEY_ID_OUTPUT = 'MetadataApiKeyId';
 
 export const store = definePlugin<{ prefix: string }>({
   name: 'test:store',
@@ -38,6 +41,16 @@ export const service = definePlugin<{ auth: boolean }>({
   }),
   stackOutputs: (_ctx, o): Record<string, StackOutput> =>
     o.auth ? { [API_KEY_ID_OUTPUT]: { value: ref('ApiKey'), description: 'API key id' } } : {},
+  async deployedOutputs(ctx, o): Promise<Record<string, DeployedOutput>> {
+    if (!o.auth) return {};
+    const keyId = ctx.stackOutput(API_KEY_ID_OUTPUT, 'the API key id for METAFLOW_SERVICE_AUTH_KEY');
+    const api = ctx.aws.client(APIGatewayClient);
+    const { value } = await ctx.awsCall(`read API key ${keyId} (the value of METAFLOW_SERVICE_AUTH_KEY)`, (abortSignal) =>
+      api.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }), { abortSignal }),
+    );
+    if (!value) return ctx.missing(`API key ${keyId} came back without a value`);
+    return { METAFLOW_SERVICE_AUTH_KEY: { value, secret: true } };
+  },
 });
 
 export const queue = definePlugin({

@@ -35,7 +35,6 @@ async function run(outputsYaml = '', options: WriteOutputsOptions = {}, stackOut
     compiled,
     stackOutputs,
     region: 'us-west-2',
-    apiGateway: new APIGatewayClient({ region: 'us-west-2' }),
     options: { env: { METAFLOW_HOME: home, HOME: dir }, now: () => new Date('2026-11-26T12:00:00Z'), ...options },
   });
 }
@@ -112,7 +111,6 @@ describe('writeConfigOutputs: the Metaflow config file', () => {
       compiled,
       stackOutputs: recordedOutputs,
       region: 'us-west-2',
-      apiGateway: new APIGatewayClient({ region: 'us-west-2' }),
       options: { env: { HOME: dir } },
     });
     expect(r.files[0]!.path).toBe(path.join(dir, '.metaflowconfig/config.json'));

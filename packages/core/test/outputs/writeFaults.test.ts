@@ -52,7 +52,6 @@ describe('writeConfigOutputs with a full disk', () => {
       compiled,
       stackOutputs: recordedOutputs,
       region: 'us-west-2',
-      apiGateway: new APIGatewayClient({ region: 'us-west-2' }),
       options: { env: { METAFLOW_HOME: home, HOME: dir } },
     }).catch((e: unknown) => e)) as MfinfraError;
     expect(err.code).toBe('OUTPUT_UNWRITABLE');

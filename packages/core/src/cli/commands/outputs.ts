@@ -44,7 +44,7 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
       compiled,
       stackOutputs,
       region: clients.region,
-      apiGateway: clients.apiGateway,
+      access: clients,
       options: { force: argv.force, print: argv.print, aws },
     });
 
