@@ -95,11 +95,18 @@ function customS3Endpoint(settings: AwsSettings, env: NodeJS.ProcessEnv): string
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
-export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): AwsClients {
+export interface SdkClientConfig {
+  region: string;
+  credentials?: ReturnType<typeof fromIni>;
+  endpoint?: string;
+  maxAttempts?: number;
+  requestHandler: { requestTimeout: number; throwOnRequestTimeout: boolean; connectionTimeout: number };
+}
+
+/** The settings every SDK client mfinfra makes shares: region, profile, endpoint, attempts, timeouts. */
+export function sdkClientConfig(settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): SdkClientConfig {
   const region = resolveRegion(settings.region, env);
-  const notices = quietSdkNodeWarning(env);
-  const s3Endpoint = customS3Endpoint(settings, env);
-  const common = {
+  return {
     region,
     ...(settings.profile ? { credentials: fromIni({ profile: settings.profile }) } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
@@ -111,6 +118,13 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
       connectionTimeout: Math.min(10_000, requestTimeout(settings, env)),
     },
   };
+}
+
+export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): AwsClients {
+  const common = sdkClientConfig(settings, env);
+  const region = common.region;
+  const notices = quietSdkNodeWarning(env);
+  const s3Endpoint = customS3Endpoint(settings, env);
   const sts = new STSClient(common);
   let account: Promise<string> | undefined;
   const made = new Map<unknown, unknown>();

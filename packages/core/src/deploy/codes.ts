@@ -35,6 +35,12 @@ export const DeployErrorCode = {
   CLEANUP_FAILED: 'CLEANUP_FAILED',
   /** The stack's last operation is not this run's (another deploy ran meanwhile): nothing was recorded. */
   STACK_MOVED: 'STACK_MOVED',
+  /** `mfinfra adopt` / `migrate` will not import a resource (missing, would be replaced, differs from the template). */
+  IMPORT_REFUSED: 'IMPORT_REFUSED',
+  /** `mfinfra init --from-stack` / `migrate`: the stack is not a deployment of the official Metaflow template. */
+  NOT_OFFICIAL_STACK: 'NOT_OFFICIAL_STACK',
+  /** A migration step cannot run yet, or would lose data. */
+  MIGRATION_STEP: 'MIGRATION_STEP',
   /** Waiting took longer than allowed. */
   TIMEOUT: 'TIMEOUT',
 } as const;

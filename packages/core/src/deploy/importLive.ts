@@ -1,0 +1,348 @@
+/**
+ * Read a live resource that is about to be imported, as CloudFormation properties: the S3 bucket
+ * (encryption, versioning, public access block, ownership, lifecycle, logging), the DynamoDB table
+ * (keys, billing, TTL, point-in-time recovery, encryption), the RDS instance, the Secrets Manager
+ * secret and the CloudWatch log group. Only what mfinfra templates set is read; `importPlan.ts`
+ * compares it with the template. Nothing here changes anything in AWS.
+ */
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  type LifecycleRule,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sdkClientConfig, type AwsSettings } from '../aws/clients.js';
+import { ExitCode, MfinfraError } from '../errors.js';
+import { awsErrorName } from './awsErrors.js';
+import { DeployErrorCode } from './codes.js';
+import { callAws, type PollOptions } from './poll.js';
+
+/** The clients the live reads use (S3 comes from the deploy clients; the others are made here). */
+export interface ImportClients {
+  s3: S3Client;
+  dynamoDb: DynamoDBClient;
+  rds: RDSClient;
+  secretsManager: SecretsManagerClient;
+  logs: CloudWatchLogsClient;
+}
+
+export function createImportClients(s3: S3Client, settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): ImportClients {
+  const common = sdkClientConfig(settings, env);
+  return {
+    s3,
+    dynamoDb: new DynamoDBClient(common),
+    rds: new RDSClient(common),
+    secretsManager: new SecretsManagerClient(common),
+    logs: new CloudWatchLogsClient(common),
+  };
+}
+
+/** One live resource, as CloudFormation would describe it. */
+export interface LiveResource {
+  resourceType: string;
+  /** What the user named (bucket name, table name, DB instance identifier, secret ARN or name, log group name). */
+  physicalId: string;
+  /** Identifier property → value, for ResourcesToImport (BucketName, TableName, DBInstanceIdentifier, Id, LogGroupName). */
+  identifier: Record<string, string>;
+  /** The properties read, in CloudFormation's shape. A property absent here is not set on the live resource. */
+  properties: Record<string, unknown>;
+}
+
+/** Resource types `mfinfra adopt` can read (and so import). */
+export const IMPORTABLE_TYPES = [
+  'AWS::S3::Bucket',
+  'AWS::DynamoDB::Table',
+  'AWS::RDS::DBInstance',
+  'AWS::SecretsManager::Secret',
+  'AWS::Logs::LogGroup',
+] as const;
+
+export function isImportable(type: string): boolean {
+  return (IMPORTABLE_TYPES as readonly string[]).includes(type);
+}
+
+function notFound(type: string, id: string, what: string): MfinfraError {
+  return new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `${type} ${id} was not found: ${what}`, {
+    hint: 'check the name (and --region / --profile); only resources that exist can be imported',
+    exitCode: ExitCode.FAILURE,
+  });
+}
+
+/** A read whose "not configured" error means the property is absent. */
+async function optional<T>(what: string, call: () => Promise<T>, absent: string[], options: PollOptions): Promise<T | undefined> {
+  try {
+    return await callAws(what, call, options);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (absent.includes(awsErrorName(cause) ?? '')) return undefined;
+    throw e;
+  }
+}
+
+function lifecycleRule(r: LifecycleRule): Record<string, unknown> {
+  const prefix = r.Filter?.Prefix ?? r.Prefix;
+  return clean({
+    Id: r.ID,
+    Status: r.Status,
+    Prefix: prefix === '' ? undefined : prefix,
+    ExpirationInDays: r.Expiration?.Days,
+    AbortIncompleteMultipartUpload: r.AbortIncompleteMultipartUpload?.DaysAfterInitiation
+      ? { DaysAfterInitiation: r.AbortIncompleteMultipartUpload.DaysAfterInitiation }
+      : undefined,
+    NoncurrentVersionExpiration: r.NoncurrentVersionExpiration?.NoncurrentDays
+      ? { NoncurrentDays: r.NoncurrentVersionExpiration.NoncurrentDays }
+      : undefined,
+  });
+}
+
+/** Drop undefined members (so "absent" reads as absent). */
+function clean(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export async function readBucket(s3: S3Client, name: string, options: PollOptions = {}): Promise<LiveResource> {
+  try {
+    await callAws('read the bucket', (o) => s3.send(new HeadBucketCommand({ Bucket: name }), o), options);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || awsErrorName(cause) === 'NotFound' || awsErrorName(cause) === 'NoSuchBucket') {
+      throw notFound('AWS::S3::Bucket', name, 'S3 HeadBucket answered 404');
+    }
+    throw e;
+  }
+  const encryption = await optional(
+    'read the bucket encryption',
+    () => s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
+    ['ServerSideEncryptionConfigurationNotFoundError'],
+    options,
+  );
+  const versioning = await callAws('read the bucket versioning', () => s3.send(new GetBucketVersioningCommand({ Bucket: name })), options);
+  const block = await optional(
+    'read the public access block',
+    () => s3.send(new GetPublicAccessBlockCommand({ Bucket: name })),
+    ['NoSuchPublicAccessBlockConfiguration'],
+    options,
+  );
+  const ownership = await optional(
+    'read the object ownership',
+    () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })),
+    ['OwnershipControlsNotFoundError'],
+    options,
+  );
+  const lifecycle = await optional(
+    'read the lifecycle rules',
+    () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name })),
+    ['NoSuchLifecycleConfiguration'],
+    options,
+  );
+  const logging = await callAws('read the bucket logging', () => s3.send(new GetBucketLoggingCommand({ Bucket: name })), options);
+  const rules = encryption?.ServerSideEncryptionConfiguration?.Rules ?? [];
+  const pab = block?.PublicAccessBlockConfiguration;
+  return {
+    resourceType: 'AWS::S3::Bucket',
+    physicalId: name,
+    identifier: { BucketName: name },
+    properties: clean({
+      BucketName: name,
+      BucketEncryption: rules.length
+        ? {
+            ServerSideEncryptionConfiguration: rules.map((r) =>
+              clean({
+                ServerSideEncryptionByDefault: r.ApplyServerSideEncryptionByDefault
+                  ? clean({
+                      SSEAlgorithm: r.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
+                      KMSMasterKeyID: r.ApplyServerSideEncryptionByDefault.KMSMasterKeyID,
+                    })
+                  : undefined,
+                BucketKeyEnabled: r.BucketKeyEnabled ?? false,
+              }),
+            ),
+          }
+        : undefined,
+      VersioningConfiguration: versioning.Status ? { Status: versioning.Status } : undefined,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: pab?.BlockPublicAcls ?? false,
+        BlockPublicPolicy: pab?.BlockPublicPolicy ?? false,
+        IgnorePublicAcls: pab?.IgnorePublicAcls ?? false,
+        RestrictPublicBuckets: pab?.RestrictPublicBuckets ?? false,
+      },
+      OwnershipControls: ownership?.OwnershipControls?.Rules?.length
+        ? { Rules: ownership.OwnershipControls.Rules.map((r) => ({ ObjectOwnership: r.ObjectOwnership })) }
+        : undefined,
+      LifecycleConfiguration: lifecycle?.Rules?.length ? { Rules: lifecycle.Rules.map(lifecycleRule) } : undefined,
+      LoggingConfiguration: logging.LoggingEnabled
+        ? clean({ DestinationBucketName: logging.LoggingEnabled.TargetBucket, LogFilePrefix: logging.LoggingEnabled.TargetPrefix })
+        : undefined,
+    }),
+  };
+}
+
+export async function readTable(dynamoDb: DynamoDBClient, name: string, options: PollOptions = {}): Promise<LiveResource> {
+  let table;
+  try {
+    table = (await callAws('read the table', (o) => dynamoDb.send(new DescribeTableCommand({ TableName: name }), o), options)).Table;
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (awsErrorName(cause) === 'ResourceNotFoundException')
+      throw notFound('AWS::DynamoDB::Table', name, 'DynamoDB DescribeTable found no such table');
+    throw e;
+  }
+  if (!table) throw notFound('AWS::DynamoDB::Table', name, 'DynamoDB DescribeTable returned nothing');
+  const ttl = await callAws('read the table TTL', () => dynamoDb.send(new DescribeTimeToLiveCommand({ TableName: name })), options);
+  const backups = await callAws(
+    'read the table backups',
+    () => dynamoDb.send(new DescribeContinuousBackupsCommand({ TableName: name })),
+    options,
+  );
+  const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+  const sse = table.SSEDescription;
+  const sseOn = sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING';
+  return {
+    resourceType: 'AWS::DynamoDB::Table',
+    physicalId: name,
+    identifier: { TableName: name },
+    properties: clean({
+      TableName: table.TableName,
+      KeySchema: table.KeySchema?.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
+      AttributeDefinitions: table.AttributeDefinitions?.map((a) => ({ AttributeName: a.AttributeName, AttributeType: a.AttributeType })),
+      BillingMode: table.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+      TimeToLiveSpecification:
+        ttlStatus === 'ENABLED' || ttlStatus === 'ENABLING'
+          ? { AttributeName: ttl.TimeToLiveDescription?.AttributeName, Enabled: true }
+          : { Enabled: false },
+      PointInTimeRecoverySpecification: {
+        PointInTimeRecoveryEnabled:
+          backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+      },
+      SSESpecification: sseOn
+        ? clean({ SSEEnabled: true, SSEType: sse?.SSEType, KMSMasterKeyId: sse?.KMSMasterKeyArn })
+        : { SSEEnabled: false },
+    }),
+  };
+}
+
+export async function readDbInstance(rds: RDSClient, id: string, options: PollOptions = {}): Promise<LiveResource> {
+  let db;
+  try {
+    db = (await callAws('read the DB instance', (o) => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), o), options))
+      .DBInstances?.[0];
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (awsErrorName(cause) === 'DBInstanceNotFoundFault' || awsErrorName(cause) === 'DBInstanceNotFound') {
+      throw notFound('AWS::RDS::DBInstance', id, 'RDS DescribeDBInstances found no such instance');
+    }
+    throw e;
+  }
+  if (!db) throw notFound('AWS::RDS::DBInstance', id, 'RDS DescribeDBInstances returned nothing');
+  return {
+    resourceType: 'AWS::RDS::DBInstance',
+    physicalId: id,
+    identifier: { DBInstanceIdentifier: id },
+    properties: clean({
+      DBInstanceIdentifier: db.DBInstanceIdentifier,
+      Engine: db.Engine,
+      EngineVersion: db.EngineVersion,
+      DBInstanceClass: db.DBInstanceClass,
+      DBName: db.DBName,
+      MasterUsername: db.MasterUsername,
+      Port: db.Endpoint?.Port !== undefined ? String(db.Endpoint.Port) : undefined,
+      StorageType: db.StorageType,
+      AllocatedStorage: db.AllocatedStorage !== undefined ? String(db.AllocatedStorage) : undefined,
+      MaxAllocatedStorage: db.MaxAllocatedStorage,
+      StorageEncrypted: db.StorageEncrypted ?? false,
+      KmsKeyId: db.KmsKeyId,
+      MultiAZ: db.MultiAZ ?? false,
+      PubliclyAccessible: db.PubliclyAccessible ?? false,
+      BackupRetentionPeriod: db.BackupRetentionPeriod,
+      DeletionProtection: db.DeletionProtection ?? false,
+      CopyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
+      AutoMinorVersionUpgrade: db.AutoMinorVersionUpgrade,
+      EnableCloudwatchLogsExports: db.EnabledCloudwatchLogsExports ?? [],
+      DBSubnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
+      VPCSecurityGroups: db.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId),
+    }),
+  };
+}
+
+export async function readSecret(sm: SecretsManagerClient, id: string, options: PollOptions = {}): Promise<LiveResource> {
+  let secret;
+  try {
+    secret = await callAws('read the secret', (o) => sm.send(new DescribeSecretCommand({ SecretId: id }), o), options);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    if (awsErrorName(cause) === 'ResourceNotFoundException') {
+      throw notFound('AWS::SecretsManager::Secret', id, 'Secrets Manager DescribeSecret found no such secret');
+    }
+    throw e;
+  }
+  if (secret.DeletedDate) {
+    throw new MfinfraError(
+      DeployErrorCode.IMPORT_REFUSED,
+      `secret ${id} is scheduled for deletion (since ${secret.DeletedDate.toISOString()})`,
+      {
+        hint: `restore it first: aws secretsmanager restore-secret --secret-id ${id}`,
+        exitCode: ExitCode.FAILURE,
+      },
+    );
+  }
+  // CloudFormation identifies a secret by its ARN.
+  const arn = secret.ARN ?? id;
+  return {
+    resourceType: 'AWS::SecretsManager::Secret',
+    physicalId: arn,
+    identifier: { Id: arn },
+    properties: clean({ Name: secret.Name, Description: secret.Description, KmsKeyId: secret.KmsKeyId }),
+  };
+}
+
+export async function readLogGroup(logs: CloudWatchLogsClient, name: string, options: PollOptions = {}): Promise<LiveResource> {
+  const out = await callAws(
+    'read the log group',
+    (o) => logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }), o),
+    options,
+  );
+  const group = out.logGroups?.find((g) => g.logGroupName === name);
+  if (!group) throw notFound('AWS::Logs::LogGroup', name, 'CloudWatch Logs DescribeLogGroups found no group of that exact name');
+  return {
+    resourceType: 'AWS::Logs::LogGroup',
+    physicalId: name,
+    identifier: { LogGroupName: name },
+    properties: clean({ LogGroupName: name, RetentionInDays: group.retentionInDays, KmsKeyId: group.kmsKeyId }),
+  };
+}
+
+/** Read one resource of a type `adopt` supports. */
+export async function readLive(clients: ImportClients, type: string, id: string, options: PollOptions = {}): Promise<LiveResource> {
+  switch (type) {
+    case 'AWS::S3::Bucket':
+      return readBucket(clients.s3, id.replace(/^arn:aws[a-z-]*:s3:::/, ''), options);
+    case 'AWS::DynamoDB::Table':
+      return readTable(clients.dynamoDb, id.replace(/^arn:.*:table\//, ''), options);
+    case 'AWS::RDS::DBInstance':
+      return readDbInstance(clients.rds, id.replace(/^arn:.*:db:/, ''), options);
+    case 'AWS::SecretsManager::Secret':
+      return readSecret(clients.secretsManager, id, options);
+    case 'AWS::Logs::LogGroup':
+      return readLogGroup(clients.logs, id, options);
+    default:
+      throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `mfinfra cannot import resources of type ${type}`, {
+        hint: `mfinfra adopt imports ${IMPORTABLE_TYPES.join(', ')}`,
+        exitCode: ExitCode.USAGE,
+      });
+  }
+}
