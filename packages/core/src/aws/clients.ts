@@ -97,7 +97,7 @@ function customS3Endpoint(settings: AwsSettings, env: NodeJS.ProcessEnv): string
 
 export interface SdkClientConfig {
   region: string;
-  credentials?: ReturnType<typeof fromIni>;
+  credentials?: ReturnType<typeof fromIni> | NonNullable<AwsSettings['credentials']>;
   endpoint?: string;
   maxAttempts?: number;
   requestHandler: { requestTimeout: number; throwOnRequestTimeout: boolean; connectionTimeout: number };

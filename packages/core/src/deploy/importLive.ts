@@ -25,7 +25,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { sdkClientConfig, type AwsSettings } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { ExitCode, MfinfraError } from '../errors.js';
 import { awsErrorName } from './awsErrors.js';
 import { DeployErrorCode } from './codes.js';
@@ -40,14 +40,16 @@ export interface ImportClients {
   logs: CloudWatchLogsClient;
 }
 
-export function createImportClients(s3: S3Client, settings: AwsSettings = {}, env: NodeJS.ProcessEnv = process.env): ImportClients {
-  const common = sdkClientConfig(settings, env);
+/** The live-read clients, made with the deploy clients' settings (credentials, region, endpoint, timeouts). */
+export function importClientsOf(clients: AwsClients): ImportClients {
+  // The SDK's constructors take an optional config tuple, which the generic factory's signature does not spell.
+  const make = <C>(Client: unknown): C => clients.client(Client as new () => C);
   return {
-    s3,
-    dynamoDb: new DynamoDBClient(common),
-    rds: new RDSClient(common),
-    secretsManager: new SecretsManagerClient(common),
-    logs: new CloudWatchLogsClient(common),
+    s3: clients.s3,
+    dynamoDb: make<DynamoDBClient>(DynamoDBClient),
+    rds: make<RDSClient>(RDSClient),
+    secretsManager: make<SecretsManagerClient>(SecretsManagerClient),
+    logs: make<CloudWatchLogsClient>(CloudWatchLogsClient),
   };
 }
 
