@@ -56,9 +56,13 @@ export async function nagTemplates(templates) {
         const name = stackOf.get(stackId);
         const template = templates[name];
         const finding = { rule: v.ruleName, resource, level: v.severity === 'error' ? 'error' : 'warning', description: v.description };
-        const match = suppressionsOf(template, resource).find((s) => covers(s, finding.rule));
+        const list = suppressionsOf(template, resource);
+        const index = list.findIndex((s) => covers(s, finding.rule));
+        const match = list[index];
         if (match && typeof match.reason === 'string' && match.reason.trim().length > 0) {
-          used.add(`${name}\0${resource}\0${match.id}`);
+          used.add(`${name}\0${resource}\0${index}`);
+          const granular = /^[^[]+\[(.*)\]$/.exec(finding.rule);
+          if (granular) used.add(`${name}\0${resource}\0${index}\0${granular[1]}`);
           out[name].suppressed.push({ ...finding, reason: match.reason });
         } else {
           out[name][finding.level === 'error' ? 'errors' : 'warnings'].push(finding);
@@ -67,10 +71,15 @@ export async function nagTemplates(templates) {
     }
     for (const [name, template] of Object.entries(templates)) {
       for (const resource of Object.keys(template.Resources ?? {})) {
-        for (const s of suppressionsOf(template, resource)) {
+        for (const [index, s] of suppressionsOf(template, resource).entries()) {
           const entry = { rule: String(s.id), resource, reason: String(s.reason ?? '') };
           if (!(typeof s.reason === 'string' && s.reason.trim().length > 0)) out[name].withoutReason.push(entry);
-          else if (!used.has(`${name}\0${resource}\0${s.id}`)) out[name].stale.push(entry);
+          else if (!used.has(`${name}\0${resource}\0${index}`)) out[name].stale.push(entry);
+          else if (Array.isArray(s.applies_to)) {
+            // Each listed wildcard must still be found: an appliesTo entry that matches nothing is stale too.
+            for (const item of s.applies_to)
+              if (!used.has(`${name}\0${resource}\0${index}\0${item}`)) out[name].stale.push({ ...entry, rule: `${s.id}[${item}]` });
+          }
         }
       }
     }

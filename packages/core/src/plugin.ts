@@ -329,7 +329,7 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
     .map((Key) => ({ Key, Value: tags[Key] as string }));
 }
 
-export { nagValue, scannerExceptions, type ScannerException } from './compile/exceptions.js';
+export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
 
 // ---- helpers for plugins' own checks -----------------------------------------------------------
 

@@ -1,7 +1,7 @@
-import { definePlugin, getAtt, ref, type CfnResource, type CfnValue, type StackOutput } from '@mfinfra/core/plugin';
+import { definePlugin, getAtt, ref, scannerExceptions, type CfnResource, type CfnValue, type StackOutput } from '@mfinfra/core/plugin';
 import { ROLE_DEFAULTS, defaults, schema, type AccessOptions } from './options.js';
 import type { BatchApi, DatastoreApi, MetadataApi, SchedulingApi } from './peerApis.js';
-import { trustPolicy, userPolicyStatements } from './policy.js';
+import { trustPolicy, userPolicyExceptions, userPolicyStatements } from './policy.js';
 import { VERSION } from './version.js';
 
 /** Logical ids (stable: renaming one replaces it). */
@@ -58,9 +58,11 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
       metadata: ctx.use<MetadataApi | undefined>('metadata'),
       readStackOutputs: options.readStackOutputs,
     });
+    const exceptions = userPolicyExceptions(statements);
     const resources: Record<string, CfnResource> = {
       [ID.policy]: {
         Type: 'AWS::IAM::ManagedPolicy',
+        Metadata: exceptions.length > 0 ? scannerExceptions(...exceptions) : undefined,
         Properties: {
           ManagedPolicyName: ctx.naming.physicalName('metaflow-users', { maxLength: 128 }),
           Description: `What people who run Metaflow flows on stack ${ctx.stack.name} need (mfinfra:access)`,

@@ -1,4 +1,4 @@
-import { sub, type CfnValue } from '@mfinfra/core/plugin';
+import { sub, wildcardFindings, type CfnValue, type ScannerException } from '@mfinfra/core/plugin';
 import type { BatchApi, DatastoreApi, IamStatement, MetadataApi, SchedulingApi } from './peerApis.js';
 
 /** What the user policy is built from: the APIs of the plugins that are loaded. */
@@ -225,4 +225,57 @@ export function trustPolicy(role: { trustedPrincipals: string[]; ssoPermissionSe
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** Why each wildcard of the user policy is the narrowest AWS allows, by statement Sid. */
+const WILDCARD_REASONS: Readonly<Record<string, string>> = {
+  MetaflowDatastoreReadWriteObjects:
+    'objects of the datastore bucket only: Metaflow writes content-addressed artifacts under keys it derives at run time (<bucket ARN>/*).',
+  RegisterMetaflowJobDefinitions:
+    'Metaflow registers job definitions named metaflow_<hash of the step> at run time (job-definition/metaflow_*).',
+  SubmitToDeploymentQueues:
+    "jobs go only to this deployment's queues, with Metaflow's run-time job definitions (job-definition/metaflow_*).",
+  TerminateAndTagJobs: 'Batch job ARNs carry only the job id, which exists once a run submits the job (job/*).',
+  ReadBatchJobLogs: "a job's log stream is named when the job starts, inside Batch's log group (log-group:/aws/batch/job:log-stream:*).",
+  ManageDeploymentStateMachines:
+    "`step-functions create` makes one state machine per flow at deploy time, under this deployment's prefix (stateMachine:<prefix>*).",
+  ManageDeploymentExecutions: "executions of this deployment's state machines only; their names exist at run time (execution:<prefix>*:*).",
+  ManageDeploymentSchedules: "@schedule rules are named after this deployment's state machines when a flow is deployed (rule/<prefix>*).",
+  ReadDeploymentOutputs:
+    'this one stack; the last part of a stack ARN is a UUID CloudFormation assigns when it creates the stack (stack/<name>/*).',
+};
+
+/**
+ * The user policy's cdk-nag exceptions: one per wildcard (AwsSolutions-IAM5 with `appliesTo`), each
+ * with the reason of the statements it comes from. A wildcard in a statement with no reason here is
+ * left unexplained, so the rule pack reports it.
+ */
+export function userPolicyExceptions(statements: IamStatement[]): ScannerException[] {
+  const reasons = new Map<string, string[]>();
+  const add = (finding: string, reason: string) => {
+    const list = reasons.get(finding) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    reasons.set(finding, list);
+  };
+  const anyResource = statements.filter((st) => st.Effect === 'Allow' && st.Resource === '*').flatMap((st) => [st.Action].flat());
+  for (const st of statements) {
+    for (const finding of wildcardFindings([st])) {
+      if (finding === 'Resource::*') continue;
+      const reason = st.Sid === undefined ? undefined : WILDCARD_REASONS[st.Sid];
+      if (reason !== undefined) add(finding, reason);
+    }
+  }
+  const out: ScannerException[] = [...reasons.entries()].map(([finding, list]) => ({
+    id: 'AwsSolutions-IAM5',
+    reason: `The narrowest resource AWS allows: ${list.join(' ')}`,
+    appliesTo: [finding],
+  }));
+  if (anyResource.length > 0) {
+    out.push({
+      id: 'AwsSolutions-IAM5',
+      reason: `These actions have no resource-level permissions, so AWS requires Resource "*": ${[...new Set(anyResource)].sort().join(', ')}. All are read-only lookups except the CloudWatch Logs delivery actions Step Functions checks on whoever creates a logging state machine.`,
+      appliesTo: ['Resource::*'],
+    });
+  }
+  return out.sort((a, b) => a.appliesTo![0]!.localeCompare(b.appliesTo![0]!));
 }

@@ -1,8 +1,20 @@
-import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import {
+  getAtt,
+  ref,
+  scannerExceptions,
+  sub,
+  wildcardFindings,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
 import { PROBE_CODE, RUNNER_CODE } from './migrationCode.js';
 import { MIGRATION_PORT, type MetadataOptions } from './options.js';
 import type { NetworkApi } from './peerApis.js';
+
+/** The newest Node.js Lambda runtime (cdk-nag AwsSolutions-L1); the inline code uses only the runtime's built-in AWS SDK v3. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
 
 /** Seconds the runner may wait for the pre-upgrade snapshot (the function itself may run 900). */
 export const SNAPSHOT_WAIT_SECONDS = 600;
@@ -73,6 +85,24 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       { Sid: 'WaitForSnapshot', Effect: 'Allow', Action: 'rds:DescribeDBSnapshots', Resource: [dbArn, snapshotArn] },
     );
   }
+  const probeStatements: CfnValue[] = [
+    {
+      // What a function in a VPC needs for its network interfaces; EC2 offers no narrower
+      // resource for Describe*, and Lambda manages the interfaces' names.
+      Sid: 'VpcNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: '*',
+    },
+    logStatement(ID.migrationProbeLogGroup),
+  ];
+  const runnerWildcards = wildcardFindings(runnerStatements);
   return {
     [ID.migrationSecurityGroup]: {
       Type: 'AWS::EC2::SecurityGroup',
@@ -105,38 +135,28 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
     [ID.migrationRunnerLogGroup]: logGroup(runnerName, options),
     [ID.migrationProbeRole]: {
       Type: 'AWS::IAM::Role',
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface and Assign/UnassignPrivateIpAddresses on "*" (the AWSLambdaVPCAccessExecutionRole grant): Lambda creates the interfaces under ids nobody knows in advance and Describe* has no resource-level permissions. The role has nothing else but its own log group.',
+        appliesTo: wildcardFindings(probeStatements),
+      }),
       Properties: {
         Description: 'Metaflow metadata migration probe: network interfaces in the VPC and its own logs',
         AssumeRolePolicyDocument: lambdaTrust,
-        Policies: [
-          {
-            PolicyName: 'metadata-migration-probe',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  // What a function in a VPC needs for its network interfaces; EC2 offers no narrower
-                  // resource for Describe*, and Lambda manages the interfaces' names.
-                  Sid: 'VpcNetworkInterfaces',
-                  Effect: 'Allow',
-                  Action: [
-                    'ec2:AssignPrivateIpAddresses',
-                    'ec2:CreateNetworkInterface',
-                    'ec2:DeleteNetworkInterface',
-                    'ec2:DescribeNetworkInterfaces',
-                    'ec2:UnassignPrivateIpAddresses',
-                  ],
-                  Resource: '*',
-                },
-                logStatement(ID.migrationProbeLogGroup),
-              ],
-            },
-          },
-        ],
+        Policies: [{ PolicyName: 'metadata-migration-probe', PolicyDocument: { Version: '2012-10-17', Statement: probeStatements } }],
       },
     },
     [ID.migrationRunnerRole]: {
       Type: 'AWS::IAM::Role',
+      Metadata: runnerWildcards.length
+        ? scannerExceptions({
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'The pre-upgrade snapshot is named <database>-pre-migration-<time> when the upgrade runs, so its name is known only as this prefix; the grant covers snapshots of this one database under that prefix (create, tag, describe), nothing else.',
+            appliesTo: runnerWildcards,
+          })
+        : undefined,
       Properties: {
         Description: 'Metaflow metadata migration runner: asks the probe, backs up the database, restarts the service',
         AssumeRolePolicyDocument: lambdaTrust,
@@ -149,7 +169,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       Properties: {
         FunctionName: probeName,
         Description: `GET /db_schema_status and PATCH /upgrade on the metadata migration service (port ${MIGRATION_PORT})`,
-        Runtime: 'nodejs22.x',
+        Runtime: LAMBDA_RUNTIME,
         Handler: 'index.handler',
         Role: getAtt(ID.migrationProbeRole, 'Arn'),
         Timeout: 900,
@@ -165,7 +185,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       Properties: {
         FunctionName: runnerName,
         Description: 'Upgrades the Metaflow metadata database schema after a backup when the service image changes',
-        Runtime: 'nodejs22.x',
+        Runtime: LAMBDA_RUNTIME,
         Handler: 'index.handler',
         Role: getAtt(ID.migrationRunnerRole, 'Arn'),
         Timeout: 900,

@@ -1,4 +1,4 @@
-import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
+import { definePlugin, getAtt, ref, scannerExceptions, sub, wildcardFindings, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
 import { defaults, schema, type NotebookOptions } from './options.js';
 import type { AccessApi, BatchApi, DatastoreApi, MetadataApi, NetworkApi, SchedulingApi, UiApi } from './peerApis.js';
 import { VERSION } from './version.js';
@@ -120,6 +120,31 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
     const keep = options.retainOnDelete ? 'Retain' : 'Delete';
     const name = ctx.naming.physicalName('notebook', { maxLength: 63 });
     const objectsArn = sub('${Arn}/*', { Arn: datastore.bucketArn });
+    const logGroupArn = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/NotebookInstances';
+    const roleStatements: CfnValue[] = [
+      ...(access ? [] : (datastore.readWriteStatements() as unknown as CfnValue[])),
+      {
+        Sid: 'DenyPresignedDatastoreAccess',
+        Effect: 'Deny',
+        Action: 's3:*',
+        Resource: [datastore.bucketArn, objectsArn],
+        Condition: { StringNotEquals: { 's3:authType': 'REST-HEADER' } },
+      },
+      {
+        Sid: 'NotebookLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'],
+        Resource: sub(`${logGroupArn}:*`),
+      },
+      {
+        // SageMaker names the streams <instance name>/jupyter.log, <instance name>/LifecycleConfigOnStart.
+        Sid: 'NotebookLogStreams',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: sub(`${logGroupArn}:log-stream:${name}/*`),
+      },
+    ];
+    const roleWildcards = wildcardFindings(roleStatements);
     const resources: Record<string, CfnResource> = {
       [ID.securityGroup]: {
         Type: 'AWS::EC2::SecurityGroup',
@@ -130,6 +155,17 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
       },
       [ID.role]: {
         Type: 'AWS::IAM::Role',
+        Metadata: roleWildcards.length
+          ? scannerExceptions({
+              id: 'AwsSolutions-IAM5',
+              reason:
+                "SageMaker writes a notebook's logs to the shared log group /aws/sagemaker/NotebookInstances, creating it on first use, in streams named <instance>/jupyter.log and <instance>/LifecycleConfigOnStart: the role may create and describe in that group and write only its own instance's streams." +
+                (access
+                  ? ''
+                  : " The datastore grant covers that one bucket's objects, whose keys Metaflow derives at run time (<bucket ARN>/*)."),
+              appliesTo: roleWildcards,
+            })
+          : undefined,
         Properties: {
           Description: `SageMaker notebook for Metaflow on stack ${ctx.stack.name}: the datastore${access ? ' and the Metaflow user policy' : ''}`,
           AssumeRolePolicyDocument: {
@@ -149,24 +185,7 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
               PolicyName: 'metaflow-notebook',
               PolicyDocument: {
                 Version: '2012-10-17',
-                Statement: [
-                  ...(access ? [] : (datastore.readWriteStatements() as unknown as CfnValue[])),
-                  {
-                    Sid: 'DenyPresignedDatastoreAccess',
-                    Effect: 'Deny',
-                    Action: 's3:*',
-                    Resource: [datastore.bucketArn, objectsArn],
-                    Condition: { StringNotEquals: { 's3:authType': 'REST-HEADER' } },
-                  },
-                  {
-                    Sid: 'NotebookLogs',
-                    Effect: 'Allow',
-                    Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
-                    Resource: sub(
-                      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/NotebookInstances:*',
-                    ),
-                  },
-                ],
+                Statement: roleStatements,
               },
             },
           ],

@@ -123,8 +123,13 @@ describe('the role', () => {
       'MetaflowDatastoreListBucket',
       'MetaflowDatastoreReadWriteObjects',
       'DenyPresignedDatastoreAccess',
-      'NotebookLogs',
+      'NotebookLogGroup',
+      'NotebookLogStreams',
     ]);
+    // The instance writes only its own log streams (<instance name>/...), not other notebooks'.
+    const streams = role.Policies[0].PolicyDocument.Statement.find((s: { Sid: string }) => s.Sid === 'NotebookLogStreams');
+    const name = template.Resources.NotebookInstance!.Properties.NotebookInstanceName as string;
+    expect(streams.Resource['Fn::Sub']).toMatch(new RegExp(`:log-group:/aws/sagemaker/NotebookInstances:log-stream:${name}/\\*$`));
   });
 
   it("carries the access plugin's user policy when it is loaded, so flows run from the notebook as from a laptop", async () => {

@@ -1,4 +1,4 @@
-import { getAtt, ref, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import { getAtt, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
 import { BACKEND_PORT, STATIC_PORT, type UiOptions } from './options.js';
 import type { MetadataApi, NetworkApi } from './peerApis.js';
@@ -155,9 +155,19 @@ export function loadBalancerResources(
     });
   }
   const logsBucket: CfnValue = options.accessLogs.bucket ?? ref(ID.accessLogsBucket);
+  // cdk-nag's EC23 cannot read a CIDR that is a reference (the VPC's, from the network plugin) and
+  // reports an error instead of a result; every literal source is still checked by it.
+  const unreadableSource = sources.some((s) => typeof s.cidr !== 'string') && !sources.some((s) => s.cidr === '0.0.0.0/0');
   const resources: Record<string, CfnResource> = {
     [ID.loadBalancerSecurityGroup]: {
       Type: 'AWS::EC2::SecurityGroup',
+      Metadata: unreadableSource
+        ? scannerExceptions({
+            id: 'AwsSolutions-EC23',
+            reason:
+              "Port 443 is open only to the VPC's own CIDR (a reference to the network plugin's VPC, which the rule cannot evaluate) and to the manifest's allowedCidrs; never to 0.0.0.0/0, which mfinfra's ingress check refuses for internal load balancers.",
+          })
+        : undefined,
       Properties: {
         GroupDescription: `Metaflow UI load balancer: HTTPS from the allowed networks (stack ${ctx.stack.name})`,
         VpcId: network.vpcId,
@@ -285,6 +295,9 @@ export function loadBalancerResources(
   return resources;
 }
 
+const LOG_BUCKET_REASON =
+  "This bucket is itself a log bucket: it holds only the UI load balancer's access logs, written by Elastic Load Balancing. Logging access to it would need another log bucket whose own access again goes unlogged; reads of the logs are recorded by CloudTrail (S3 data events, when the account enables them).";
+
 function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string, CfnResource> {
   const bucketArn = getAtt(ID.accessLogsBucket, 'Arn');
   return {
@@ -293,6 +306,7 @@ function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string
       // Access logs are audit records: kept when the stack or the section is deleted.
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
+      Metadata: scannerExceptions({ id: 'AwsSolutions-S1', reason: LOG_BUCKET_REASON }, { id: 'CKV_AWS_18', reason: LOG_BUCKET_REASON }),
       Properties: {
         // Load balancer access logs support only SSE-S3.
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -339,6 +353,7 @@ function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string
 }
 
 function cognitoResources(ctx: PluginContext, options: UiOptions): Record<string, CfnResource> {
+  const threatProtection = options.auth.cognito.threatProtection;
   // A globally unique, stable domain prefix: the last part of the stack id (cannot contain "aws").
   const stackUuidTail = { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', ref('AWS::StackId')] }] }] }] };
   return {
@@ -347,7 +362,18 @@ function cognitoResources(ctx: PluginContext, options: UiOptions): Record<string
       // The users are state: kept (and protected) when the stack or the section is deleted.
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
+      Metadata:
+        threatProtection === 'off'
+          ? scannerExceptions({
+              id: 'AwsSolutions-COG8',
+              reason:
+                'Threat protection (the Plus feature plan) is opt-in (ui.auth.cognito.threatProtection: audit or enforced) because it is billed per monthly active user from the first one; without it the pool still allows only users an administrator creates, a 16-character password policy, optional or required MFA, and no sign-in path that skips the load balancer.',
+            })
+          : undefined,
       Properties: {
+        ...(threatProtection === 'off'
+          ? {}
+          : { UserPoolTier: 'PLUS', UserPoolAddOns: { AdvancedSecurityMode: threatProtection === 'enforced' ? 'ENFORCED' : 'AUDIT' } }),
         UserPoolName: ctx.naming.physicalName('ui-users', { maxLength: 128 }),
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
         UsernameAttributes: ['email'],
@@ -362,7 +388,7 @@ function cognitoResources(ctx: PluginContext, options: UiOptions): Record<string
             RequireLowercase: true,
             RequireUppercase: true,
             RequireNumbers: true,
-            RequireSymbols: false,
+            RequireSymbols: true,
             TemporaryPasswordValidityDays: 7,
           },
         },

@@ -10,7 +10,7 @@ export interface UiOptions {
   auth: {
     provider: 'cognito' | 'oidc';
     sessionTimeoutSeconds: number;
-    cognito: { mfa: 'optional' | 'required' };
+    cognito: { mfa: 'optional' | 'required'; threatProtection: 'off' | 'audit' | 'enforced' };
     oidc?: {
       issuer: string;
       authorizationEndpoint: string;
@@ -38,7 +38,7 @@ export const STATIC_PORT = 3000;
 export const defaults: DeepPartial<UiOptions> = {
   internetFacing: false,
   allowedCidrs: [],
-  auth: { provider: 'cognito', sessionTimeoutSeconds: 28800, cognito: { mfa: 'optional' } },
+  auth: { provider: 'cognito', sessionTimeoutSeconds: 28800, cognito: { mfa: 'optional', threatProtection: 'off' } },
   accessLogs: { prefix: 'ui-alb', retentionDays: 90 },
   backend: { cpu: 2048, memory: 16384, ephemeralStorageGiB: 100, desiredCount: 1 },
   staticUi: { image: DEFAULT_STATIC_IMAGE, cpu: 512, memory: 1024, desiredCount: 1 },
@@ -112,6 +112,11 @@ export const schema: JsonSchema = {
             mfa: {
               enum: ['optional', 'required'],
               description: 'Authenticator-app MFA: optional (default, users may turn it on) or required for every user.',
+            },
+            threatProtection: {
+              enum: ['off', 'audit', 'enforced'],
+              description:
+                "Cognito threat protection (compromised-credential and adaptive-authentication checks), which needs the Plus feature plan, billed per monthly active user (about $0.02 each; see Cognito's pricing): off (default), audit (log risks only) or enforced (block risky sign-ins).",
             },
           },
         },

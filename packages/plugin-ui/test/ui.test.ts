@@ -68,11 +68,11 @@ const variants: Record<string, string> = {
     '    clientSecretKey: client_secret',
     '    scope: openid email profile',
   ]),
-  'existing VPC in a region opened after 2022, ECR images, MFA required': manifest(
+  'existing VPC in a region opened after 2022, ECR images, MFA required, threat protection enforced': manifest(
     [
       'backend: { image: 123456789012.dkr.ecr.ap-southeast-3.amazonaws.com/metaflow/service:v2.4.13, cpu: 4096, memory: 16384 }',
       'staticUi: { image: 123456789012.dkr.ecr.ap-southeast-3.amazonaws.com/metaflow/ui:v1.3.0 }',
-      'auth: { cognito: { mfa: required } }',
+      'auth: { cognito: { mfa: required, threatProtection: enforced } }',
     ],
     '{ existing: { vpcId: vpc-0123456789abcdef0, cidr: 10.0.0.0/16, subnetIds: [subnet-0123456789abcdef0, subnet-0fedcba9876543210] } }',
     'ap-southeast-3',
@@ -180,6 +180,29 @@ describe('access logs', () => {
     expect(statement.Principal).toEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::797873946194:root' } });
     expect(template.Resources.UiAccessLogsBucket!.DeletionPolicy).toBe('Retain');
     expect(template.Resources.UiLoadBalancer!.DependsOn).toContain('UiAccessLogsBucketPolicy');
+  });
+});
+
+describe('Cognito threat protection', () => {
+  it('is off by default, with the reason in the template; audit or enforced puts the pool on the Plus plan', async () => {
+    const off = (await compile(manifest([]))).template.Resources.UiUserPool!;
+    expect(off.Properties.UserPoolTier).toBeUndefined();
+    expect(off.Properties.Policies.PasswordPolicy).toMatchObject({
+      MinimumLength: 16,
+      RequireSymbols: true,
+      RequireUppercase: true,
+      RequireNumbers: true,
+    });
+    const off_ = off as unknown as { Metadata: { cdk_nag: { rules_to_suppress: { id: string; reason: string }[] } } };
+    expect(off_.Metadata.cdk_nag.rules_to_suppress.map((r) => r.id)).toEqual(['AwsSolutions-COG8']);
+    for (const [mode, expected] of [
+      ['audit', 'AUDIT'],
+      ['enforced', 'ENFORCED'],
+    ] as const) {
+      const on = (await compile(manifest([`auth: { cognito: { threatProtection: ${mode} } }`]))).template.Resources.UiUserPool!;
+      expect(on.Properties).toMatchObject({ UserPoolTier: 'PLUS', UserPoolAddOns: { AdvancedSecurityMode: expected } });
+      expect((on as unknown as { Metadata?: unknown }).Metadata).toBeUndefined();
+    }
   });
 });
 

@@ -29,17 +29,48 @@ export function scannerExceptions(...exceptions: ScannerException[]): { [key: st
 }
 
 /**
- * How cdk-nag prints a value in a granular finding: `{"Fn::Sub": "${B.Arn}/*"}` → `<B.Arn>/*`,
- * `{"Fn::GetAtt": ["B", "Arn"]}` → `<B.Arn>`, `{"Ref": "B"}` → `<B>`; plain strings as they are.
+ * How cdk-nag prints a value in a granular finding (its `flattenCfnReference`): `{"Fn::Sub": "${B.Arn}/*"}`
+ * → `<B.Arn>/*`, `{"Fn::GetAtt": ["B", "Arn"]}` → `<B.Arn>`, `{"Ref": "B"}` → `<B>`, `Fn::Join` joined;
+ * plain strings as they are, anything else as JSON (a `Fn::Sub` with a variable map is printed as its
+ * JSON array: spell it `${B.Arn}/*` when the finding should read well).
  */
 export function nagValue(value: CfnValue): string {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     if (typeof value.Ref === 'string') return `<${value.Ref}>`;
     const getAtt = value['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-    const sub = value['Fn::Sub'];
-    if (typeof sub === 'string') return sub.replace(/\$\{([^}!][^}]*)\}/g, '<$1>');
+    if (Array.isArray(getAtt)) return `<${getAtt.map((v) => nagValue(v)).join('.')}>`;
+    const join = value['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map((v) => nagValue(v)).join(join[0]);
+    if (value['Fn::Sub'] !== undefined) return nagValue(value['Fn::Sub']);
+    if (value['Fn::ImportValue'] !== undefined) return nagValue(value['Fn::ImportValue']);
   }
   return JSON.stringify(value);
+}
+
+/** An IAM statement as far as wildcard findings go. */
+interface StatementLike {
+  Effect?: CfnValue;
+  Action?: CfnValue;
+  Resource?: CfnValue;
+}
+
+/**
+ * What cdk-nag's AwsSolutions-IAM5 names for these statements' wildcards (`Action::s3:*`,
+ * `Resource::<B.Arn>/*`), sorted: the `appliesTo` of a suppression that covers exactly them, so a new
+ * wildcard is a new finding instead of riding on an old reason. Deny statements are not findings.
+ */
+export function wildcardFindings(statements: readonly unknown[]): string[] {
+  const out = new Set<string>();
+  for (const statement of statements) {
+    if (statement === null || typeof statement !== 'object') continue;
+    const s = statement as StatementLike;
+    if (s.Effect !== 'Allow') continue;
+    for (const a of [s.Action ?? []].flat()) if (typeof a === 'string' && a.includes('*')) out.add(`Action::${a}`);
+    for (const r of [s.Resource ?? []].flat()) {
+      const name = nagValue(r as CfnValue);
+      if (name.includes('*')) out.add(`Resource::${name}`);
+    }
+  }
+  return [...out].sort();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getAtt, nagValue, ref, scannerExceptions, sub } from '../../src/plugin.js';
+import { getAtt, join, nagValue, ref, scannerExceptions, sub, wildcardFindings } from '../../src/plugin.js';
 
 describe('scanner exceptions in resource Metadata', () => {
   it('writes cdk-nag ids under cdk_nag.rules_to_suppress and checkov ids under checkov.skip, each with its reason', () => {
@@ -29,5 +29,19 @@ describe('scanner exceptions in resource Metadata', () => {
     expect(nagValue(getAtt('Key', 'Arn'))).toBe('<Key.Arn>');
     expect(nagValue(ref('Queue'))).toBe('<Queue>');
     expect(nagValue('*')).toBe('*');
+    expect(nagValue(join('', [getAtt('B', 'Arn'), '/*']))).toBe('<B.Arn>/*');
+    // A Sub with a variable map: cdk-nag prints the array as JSON.
+    expect(nagValue(sub('${Arn}/*', { Arn: getAtt('B', 'Arn') }))).toBe('["${Arn}/*",{"Arn":{"Fn::GetAtt":["B","Arn"]}}]');
+  });
+
+  it('lists the wildcards of Allow statements as IAM5 names them, sorted, without Deny statements', () => {
+    expect(
+      wildcardFindings([
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:Put*'], Resource: [getAtt('B', 'Arn'), sub('${B.Arn}/*')] },
+        { Effect: 'Allow', Action: 'ec2:DescribeNetworkInterfaces', Resource: '*' },
+        { Effect: 'Deny', Action: 's3:*', Resource: '*' },
+      ]),
+    ).toEqual(['Action::s3:Put*', 'Resource::*', 'Resource::<B.Arn>/*']);
+    expect(wildcardFindings([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref('Queue') }])).toEqual([]);
   });
 });
