@@ -243,6 +243,12 @@ export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requi
   defaults?: DeepPartial<Options>;
   /** Whether the section may be omitted from the manifest (it then resolves to `defaults`). */
   optionalSection?: boolean;
+  /**
+   * The section `mfinfra init` writes for this plugin: YAML text starting at column 0 with the key,
+   * ending with a newline, valid on its own, with a comment line saying what it is and the settings
+   * people change first as comments. Without it, init writes a one-line comment naming the section.
+   */
+  starter?: string;
   /** Keys of plugins this one needs. A missing one is a manifest error; they run first. */
   requires?: readonly Requires[];
   /** Keys of plugins this one reads when present. They run first when loaded. */

@@ -3,6 +3,7 @@ import { ROLE_DEFAULTS, defaults, schema, type AccessOptions } from './options.j
 import type { BatchApi, DatastoreApi, MetadataApi, SchedulingApi } from './peerApis.js';
 import { trustPolicy, userPolicyExceptions, userPolicyStatements } from './policy.js';
 import { VERSION } from './version.js';
+import { starter } from './starter.js';
 
 /** Logical ids (stable: renaming one replaces it). */
 export const ID = { policy: 'AccessUserPolicy', role: 'AccessUserRole' } as const;
@@ -25,6 +26,7 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
   description:
     'A least-privilege IAM policy (and optional role) with exactly what running Metaflow against this deployment needs: datastore, Batch, Step Functions, EventBridge, job logs, the API key',
   key: 'access',
+  starter,
   schema,
   defaults,
   optionalSection: true,

@@ -25,6 +25,7 @@ import {
   type JobQueue,
 } from './options.js';
 import { batchSchema } from './schema.js';
+import { starter } from './starter.js';
 
 /** What the batch plugin gives other plugins through `ctx.use('batch')`. */
 export interface BatchApi {
@@ -62,6 +63,7 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
   version: '0.1.0',
   description: 'AWS Batch compute environments (EC2/Fargate, on-demand/Spot, GPU), job queues and the IAM roles Metaflow jobs use',
   key: 'batch',
+  starter,
   schema: batchSchema,
   optionalSection: true,
   defaults: { computeEnvironments: [{ name: 'cpu' }] },

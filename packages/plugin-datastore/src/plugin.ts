@@ -6,6 +6,7 @@ import { DEFAULT_SYSROOT, type DatastoreOptions } from './options.js';
 import { datastoreResources } from './resources.js';
 import { datastoreSchema } from './schema.js';
 import { VERSION } from './version.js';
+import { starter } from './starter.js';
 
 /** Metaflow's S3 datastore: a private, encrypted, TLS-only bucket, or an existing one. */
 export const datastorePlugin = definePlugin<DatastoreOptions, DatastoreApi>({
@@ -14,6 +15,7 @@ export const datastorePlugin = definePlugin<DatastoreOptions, DatastoreApi>({
   version: VERSION,
   description: "Metaflow's S3 datastore: a private, encrypted, TLS-only bucket (kept on delete), or an existing bucket",
   key: 'datastore',
+  starter,
   schema: datastoreSchema,
   defaults: { sysroot: DEFAULT_SYSROOT },
   optionalSection: true,

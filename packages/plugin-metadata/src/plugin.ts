@@ -9,6 +9,7 @@ import { migrationResources } from './migration.js';
 import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
 import type { BatchApi, NetworkApi } from './peerApis.js';
 import { serviceResources } from './service.js';
+import { starter } from './starter.js';
 
 /** What other plugins may read with `ctx.use('metadata')`. */
 export interface MetadataApi {
@@ -53,6 +54,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   description:
     "Metaflow's metadata service on ECS Fargate with RDS PostgreSQL, behind an internal load balancer and optionally API Gateway",
   key: 'metadata',
+  starter,
   schema,
   defaults,
   optionalSection: true,

@@ -6,6 +6,7 @@ import type { NetworkOptions } from './options.js';
 import { networkResources } from './resources.js';
 import { networkSchema } from './schema.js';
 import { VERSION } from './version.js';
+import { starter } from './starter.js';
 
 /** The VPC Metaflow's compute and database share: created (public, or private behind NAT) or existing. */
 export const networkPlugin = definePlugin<NetworkOptions, NetworkApi>({
@@ -14,6 +15,7 @@ export const networkPlugin = definePlugin<NetworkOptions, NetworkApi>({
   version: VERSION,
   description: 'The VPC, subnets and gateways Metaflow compute and the metadata database share (created or existing)',
   key: 'network',
+  starter,
   schema: networkSchema,
   defaults: {},
   optionalSection: true,

@@ -2,6 +2,7 @@ import { definePlugin, getAtt, ref, scannerExceptions, sub, wildcardFindings, ty
 import { defaults, schema, type NotebookOptions } from './options.js';
 import type { AccessApi, BatchApi, DatastoreApi, MetadataApi, NetworkApi, SchedulingApi, UiApi } from './peerApis.js';
 import { VERSION } from './version.js';
+import { starter } from './starter.js';
 
 /** Logical ids (stable: renaming one replaces it). */
 export const ID = {
@@ -94,6 +95,7 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
   version: VERSION,
   description: "A private, encrypted SageMaker notebook instance with the deployment's Metaflow settings",
   key: 'notebook',
+  starter,
   schema,
   defaults,
   optionalSection: true,

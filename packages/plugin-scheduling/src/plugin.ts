@@ -3,6 +3,7 @@ import { ID } from './ids.js';
 import { MAX_PREFIX_LENGTH, defaults, schema, type SchedulingOptions } from './options.js';
 import type { BatchApi, DatastoreApi } from './peerApis.js';
 import { schedulingResources } from './resources.js';
+import { starter } from './starter.js';
 
 /** What other plugins may read with `ctx.use('scheduling')`. */
 export interface SchedulingApi {
@@ -23,6 +24,7 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   apiVersion: 1,
   description: 'Step Functions and EventBridge roles, the DynamoDB foreach table and an execution log group for Metaflow scheduling',
   key: 'scheduling',
+  starter,
   schema,
   defaults,
   optionalSection: true,

@@ -6,6 +6,7 @@ import { defaults, schema, type UiOptions } from './options.js';
 import type { DatastoreApi, MetadataApi, NetworkApi } from './peerApis.js';
 import { serviceResources } from './services.js';
 import { VERSION } from './version.js';
+import { starter } from './starter.js';
 
 /** What other plugins may read with `ctx.use('ui')`. */
 export interface UiApi {
@@ -20,6 +21,7 @@ export const uiPlugin = definePlugin<UiOptions, UiApi>({
   description:
     'The Metaflow UI on ECS Fargate behind an HTTPS load balancer that always authenticates (Cognito or OIDC), internal by default',
   key: 'ui',
+  starter,
   schema,
   defaults,
   requires: ['network', 'datastore', 'metadata'],

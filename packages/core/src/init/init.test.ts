@@ -38,7 +38,9 @@ async function installGpuPlugin() {
 }
 
 describe('initProject', () => {
-  it('writes a starter manifest with the schema modeline, for the chosen stack, region and plugins', async () => {
+  it('writes a starter manifest with the schema modeline, for the chosen stack, region and plugins (their starter sections)', async () => {
+    // The starter sections come from the plugins: a folder under examples/ resolves @mfinfra/plugin-*.
+    dir = await mkdtemp(path.join(repo, 'examples', '.init-test-'));
     const result = await initProject({ dir, stackName: 'metaflow-prod', region: 'us-west-2', plugins: ['batch', 'datastore', 'network'] });
     expect(result.manifestFile).toBe(path.join(dir, 'metaflow.infra.yaml'));
     expect(await readFile(result.manifestFile, 'utf8')).toMatchInlineSnapshot(`
@@ -107,6 +109,9 @@ describe('initProject', () => {
       { plugin: 'network', packageName: '@mfinfra/plugin-network' },
     ]);
     expect(result.text).toContain('# gpuCompute: settings of mfinfra-plugin-gpu-compute (all optional; see its README)');
+    expect(result.text).toContain(
+      '# datastore: not installed here, so its starter section is not written; install it, then see its README',
+    );
   });
 
   it('refuses to overwrite an existing manifest under any name mfinfra searches, and leaves it untouched', async () => {

@@ -15,7 +15,7 @@ import { didYouMean } from '../schema/didYouMean.js';
 import { stackSchema } from '../load/rootSchema.js';
 import { VERSION } from '../version.js';
 import { renderStarterManifest } from './render.js';
-import { FIRST_PARTY_ORDER } from './sections.js';
+import { FIRST_PARTY_ORDER } from './firstParty.js';
 
 export const INIT_MANIFEST_NAME = 'metaflow.infra.yaml';
 export const INIT_SCHEMA_NAME = 'metaflow.infra.schema.json';
@@ -229,9 +229,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     region: options.region,
     plugins: specs,
     schemaPath: `./${INIT_SCHEMA_NAME}`,
-    otherSections: loaded
-      .filter((lp) => !FIRST_PARTY_PLUGINS[lp.spec])
-      .map((lp) => ({ spec: lp.spec, key: lp.plugin.key, optional: Boolean(lp.plugin.optionalSection) })),
+    sections: specs.map((spec) => {
+      const lp = loaded.find((l) => l.spec === spec);
+      if (lp) return { spec, key: lp.plugin.key, starter: lp.plugin.starter, optional: Boolean(lp.plugin.optionalSection) };
+      return { spec, missing: true, key: FIRST_PARTY_PLUGINS[spec] ? spec : undefined };
+    }),
   });
   const schema = assembleSchema(
     loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false })),

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
 import { checkRegion, checkStackName, parsePluginList } from './init.js';
-import { FIRST_PARTY_ORDER } from './sections.js';
+import { FIRST_PARTY_ORDER } from './firstParty.js';
 
 export interface InitAnswers {
   stackName: string;

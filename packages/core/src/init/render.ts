@@ -1,5 +1,17 @@
-/** The text of a starter `metaflow.infra.yaml`. */
-import { STARTER_SECTIONS } from './sections.js';
+/** The text of a starter `metaflow.infra.yaml`: core's part, then each plugin's own `starter`. */
+
+/** One `plugins:` entry's section. */
+export interface StarterSection {
+  spec: string;
+  /** The plugin's key (a first-party short name is its key, even when not installed). */
+  key?: string;
+  /** Not installed where init ran: no starter to write. */
+  missing?: boolean;
+  /** The plugin's `starter` text. */
+  starter?: string;
+  /** Whether the section may be left out. */
+  optional?: boolean;
+}
 
 export interface StarterManifest {
   stackName: string;
@@ -8,8 +20,8 @@ export interface StarterManifest {
   plugins: readonly string[];
   /** Relative path of the JSON Schema file for the `# yaml-language-server` modeline. */
   schemaPath: string;
-  /** Sections for plugins that are not first-party: key and whether the section may be left out. */
-  otherSections?: readonly { spec: string; key: string; optional: boolean }[];
+  /** The sections, in the order of `plugins`. */
+  sections: readonly StarterSection[];
 }
 
 const yamlString = (s: string) =>
@@ -34,14 +46,12 @@ export function renderStarterManifest(m: StarterManifest): string {
     '',
   ];
   let text = lines.join('\n');
-  for (const spec of m.plugins) {
-    const section = STARTER_SECTIONS[spec];
-    if (section) text += `\n${section}`;
-  }
-  for (const other of m.otherSections ?? []) {
-    text += other.optional
-      ? `\n# ${other.key}: settings of ${other.spec} (all optional; see its README)\n`
-      : `\n# Settings of ${other.spec}: see its README.\n${other.key}: {}\n`;
+  for (const section of m.sections) {
+    if (section.starter) text += `\n${section.starter}`;
+    else if (section.missing)
+      text += `\n# ${section.spec}: not installed here, so its starter section is not written; install it, then see its README\n${section.key ? `${section.key}: {}\n` : ''}`;
+    else if (section.optional) text += `\n# ${section.key}: settings of ${section.spec} (all optional; see its README)\n`;
+    else text += `\n# Settings of ${section.spec}: see its README.\n${section.key}: {}\n`;
   }
   return text;
 }

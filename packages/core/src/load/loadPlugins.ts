@@ -55,6 +55,7 @@ const FIELDS: readonly string[] = [
   'optionalSection',
   'requires',
   'uses',
+  'starter',
   ...HOOK_NAMES,
 ];
 const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
@@ -300,6 +301,13 @@ function checkShape(
         name,
       );
     }
+  }
+  if (p.starter !== undefined && (typeof p.starter !== 'string' || !p.starter.endsWith('\n'))) {
+    return invalid(
+      `plugin ${name}: starter must be the YAML text of its section, ending with a newline`,
+      `e.g. starter: '# what the section is for\\n${p.key}:\\n  setting: value\\n'`,
+      name,
+    );
   }
   for (const field of ['requires', 'uses'] as const) {
     if (p[field] !== undefined && (!Array.isArray(p[field]) || !(p[field] as unknown[]).every((x) => typeof x === 'string'))) {

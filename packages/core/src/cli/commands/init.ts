@@ -31,7 +31,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       ),
   handler: async (argv) => {
     const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
-    const { DEFAULT_PLUGINS } = await import('../../init/sections.js');
+    const { DEFAULT_PLUGINS } = await import('../../init/firstParty.js');
     const { ErrorCode, MfinfraError, ExitCode } = await import('../../errors.js');
     const path = await import('node:path');
     const { io } = cli();
