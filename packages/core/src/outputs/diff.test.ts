@@ -32,4 +32,11 @@ describe('unifiedDiff', () => {
   it('handles a file created from nothing', () => {
     expect(unifiedDiff('', 'a\n', 'x', 'y')).toBe('--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n');
   });
+
+  it('marks a last line without a newline, and a file emptied', () => {
+    expect(unifiedDiff('a\nb', 'a\nc', 'x', 'x')).toBe(
+      '--- x\n+++ x\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n',
+    );
+    expect(unifiedDiff('a\n', '', 'x', 'x')).toBe('--- x\n+++ x\n@@ -1,1 +0,0 @@\n-a\n');
+  });
 });
