@@ -344,3 +344,10 @@ export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } 
  * likely typo: the same suggestion core makes for schema errors. `didYouMean('cpus', ['cpu'])` → `'cpu'`.
  */
 export { didYouMean } from './schema/didYouMean.js';
+
+/**
+ * IPv4 CIDR blocks (ipaddr.js underneath): `parseCidr('10.20.1.0/16')` →
+ * `{ ok: false, problem: 'has host bits set', hint: 'did you mean 10.20.0.0/16?' }`; containment,
+ * overlap and the sub-block arithmetic of subnet layouts.
+ */
+export { cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, subBlock, type Cidr, type CidrParse } from './compile/cidr.js';

@@ -1,4 +1,4 @@
-import type { PluginContext } from '@mfinfra/core/plugin';
+import { formatCidr, parseCidr, type PluginContext } from '@mfinfra/core/plugin';
 import type { MetadataOptions } from './options.js';
 
 /** Memory sizes (MiB) Fargate accepts for each CPU size. */
@@ -29,16 +29,10 @@ function describeChoices(choices: number[]): string {
   return `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1]! - choices[0]!}`;
 }
 
-/** The CIDR with its host bits cleared, e.g. 10.1.2.3/16 → 10.1.0.0/16 (undefined when already so). */
+/** The CIDR with its host bits cleared, e.g. 10.1.2.3/16 → 10.1.0.0/16 (undefined when already so, or not a block). */
 export function normalizedCidr(cidr: string): string | undefined {
-  const [ip, bitsText] = cidr.split('/');
-  const bits = Number(bitsText);
-  const value = ip!.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const size = 2 ** (32 - bits);
-  const network = value - (value % size);
-  if (network === value) return undefined;
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
-  return `${octets.join('.')}/${bits}`;
+  const parsed = parseCidr(cidr);
+  return !parsed.ok && parsed.network ? formatCidr(parsed.network) : undefined;
 }
 
 /** Semantic checks the schema cannot express; every problem is reported at its manifest position. */

@@ -1,6 +1,5 @@
-import type { PluginContext } from '@mfinfra/core/plugin';
+import { parseCidr, type PluginContext } from '@mfinfra/core/plugin';
 import { awsIdProblem, type ID_KINDS } from './awsIds.js';
-import { parseCidr } from './cidr.js';
 import { planSubnets } from './layout.js';
 import { resolveCreate, type NetworkOptions } from './options.js';
 

@@ -1,4 +1,12 @@
-import { contains, formatCidr, overlaps, parseCidr, size, subBlock, type Cidr } from './cidr.js';
+import {
+  cidrContains as contains,
+  cidrOverlaps as overlaps,
+  cidrSize as size,
+  formatCidr,
+  parseCidr,
+  subBlock,
+  type Cidr,
+} from '@mfinfra/core/plugin';
 import { MAX_PREFIX, MIN_PREFIX, type ResolvedCreateOptions } from './options.js';
 
 /** A problem with the `create` options, at a path inside the `network` section. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatCidr, overlaps, parseCidr, subBlock, type Cidr } from './cidr.js';
+import { cidrContains as contains, cidrOverlaps as overlaps, formatCidr, parseCidr, subBlock, type Cidr } from './cidr.js';
 
 const cidr = (text: string): Cidr => {
   const r = parseCidr(text);
@@ -22,7 +22,7 @@ describe('cidr', () => {
     });
     expect(parseCidr('10.256.0.0/16')).toMatchObject({ ok: false, problem: 'has an octet above 255' });
     expect(parseCidr('10.0.0.0/33')).toMatchObject({ ok: false, problem: 'has a prefix length above 32' });
-    expect(parseCidr('10.20.1.0/16')).toEqual({ ok: false, problem: 'has host bits set', hint: 'did you mean 10.20.0.0/16?' });
+    expect(parseCidr('10.20.1.0/16')).toMatchObject({ ok: false, problem: 'has host bits set', hint: 'did you mean 10.20.0.0/16?' });
   });
 
   it('tells containment and overlap apart', () => {
@@ -37,5 +37,16 @@ describe('cidr', () => {
   it('carves sub-blocks', () => {
     expect(formatCidr(subBlock(cidr('10.20.0.0/16'), 20, 9))).toBe('10.20.144.0/20');
     expect(formatCidr(subBlock(cidr('172.31.0.0/16'), 28, 1))).toBe('172.31.0.16/28');
+  });
+
+  it('says when a block is not a network address, whatever its prefix', () => {
+    expect(parseCidr('10.1.2.3/32')).toMatchObject({ ok: true, cidr: { prefix: 32 } });
+    expect(parseCidr('10.1.2.3/0')).toEqual({
+      ok: false,
+      problem: 'has host bits set',
+      hint: 'did you mean 0.0.0.0/0?',
+      network: { base: 0, prefix: 0 },
+    });
+    expect(parseCidr(' 10.1.0.0/16 ')).toMatchObject({ ok: true });
   });
 });
