@@ -82,6 +82,7 @@ interface FakeStack {
   /** What the status becomes on the next DescribeStacks. */
   pending?: () => void;
   lastChangeSetId?: string;
+  outputs?: Record<string, string>;
 }
 
 const IDENTIFIERS: Record<string, string> = {
@@ -115,6 +116,10 @@ export class FakeCloudFormation {
   readonly world: WorldResource[] = [];
   /** Resources whose import fails at execution (IMPORT_ROLLBACK_COMPLETE). */
   readonly failImportOf = new Set<string>();
+  /** Template bodies staged in S3, by their TemplateURL (the test's S3 mock fills it). */
+  readonly bodies = new Map<string, string>();
+  /** The stack Outputs after a create or update (e.g. simulateStackOutputs); none when unset. */
+  outputsOf?: (template: Template, stackName: string) => Record<string, string>;
   /** Snapshots left by deleting DB instances with DeletionPolicy Snapshot. */
   readonly snapshots: string[] = [];
   private seq = 0;
@@ -191,6 +196,7 @@ export class FakeCloudFormation {
             CreationTime: new Date('2026-01-01T10:00:00Z'),
             Parameters: s.parameters,
             ...(s.lastChangeSetId ? { ChangeSetId: s.lastChangeSetId } : {}),
+            ...(s.outputs ? { Outputs: Object.entries(s.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) } : {}),
           },
         ],
       };
@@ -204,7 +210,7 @@ export class FakeCloudFormation {
       return { TemplateBody: s.body };
     });
     cfn.on(GetTemplateSummaryCommand).callsFake((input) => {
-      const t = JSON.parse(input.TemplateBody ?? '{}') as Template;
+      const t = JSON.parse(input.TemplateBody ?? this.bodies.get(input.TemplateURL ?? '') ?? '{}') as Template;
       const byType = new Map<string, string[]>();
       for (const [id, r] of Object.entries(t.Resources ?? {})) byType.set(r.Type, [...(byType.get(r.Type) ?? []), id]);
       return {
@@ -297,8 +303,9 @@ export class FakeCloudFormation {
     if (s && s.status.endsWith('_IN_PROGRESS') && s.status !== 'REVIEW_IN_PROGRESS') {
       throw validation(`Stack:${s.id} is in ${s.status} state and can not be updated.`);
     }
-    if (!input.TemplateBody) throw validation('the fake takes TemplateBody only');
-    const template = JSON.parse(input.TemplateBody) as Template;
+    const body = input.TemplateBody ?? this.bodies.get(input.TemplateURL ?? '');
+    if (!body) throw validation(`Template ${input.TemplateURL ?? ''} could not be read`);
+    const template = JSON.parse(body) as Template;
     if (!s) {
       s = {
         name: input.StackName!,
@@ -318,7 +325,7 @@ export class FakeCloudFormation {
       name: input.ChangeSetName!,
       type,
       template,
-      body: input.TemplateBody,
+      body,
       parameters: input.Parameters ?? [],
       changes: [],
       status: 'CREATE_COMPLETE',
@@ -476,6 +483,7 @@ export class FakeCloudFormation {
       s.parameters = cs.parameters.map((p) =>
         p.UsePreviousValue ? (s.parameters.find((q) => q.ParameterKey === p.ParameterKey) ?? p) : p,
       );
+      if (this.outputsOf) s.outputs = this.outputsOf(cs.template, s.name);
       s.status = creating ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
       this.event(s, s.name, 'AWS::CloudFormation::Stack', s.status);
     };
