@@ -3,7 +3,7 @@ import { createPluginContext, runHook, type ContextDeps } from '../plugins/conte
 import { rememberLive } from '../plugins/live.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 import type { CfnResource, StackInfo } from '../plugin.js';
-import { emptyMerged, HOOKS, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
+import { emptyMerged, HOOKS, KEEP, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
 import { loadProject, throwIfErrors, type LoadOptions, type Project, type ResolvedManifest } from '../load/project.js';
 import { checkTemplate, type TemplateStats } from './checks.js';
 import { createNaming } from './naming.js';
@@ -113,42 +113,32 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
     return { loc, frame: source.frame(loc), path: `plugins[${lp.index}]` };
   };
 
-  // 1. check, in dependency order, so all manifest problems come out in one run. A plugin whose check
-  //    passed builds its api right away, so its dependents can read it (ctx.use) in their own check;
-  //    the dependents of a plugin whose check failed are skipped (their checks would see a broken api).
-  const failedChecks = new Set<string>();
+  // 1. the check phase, in dependency order, so all manifest problems come out in one run: each
+  //    plugin's check-phase hooks (the table's order: check, resolve, api) run one after the other,
+  //    so its dependents can read its api (ctx.use) in their own check. Each value is kept by its
+  //    hook's rule (plugins/hooks.ts KEEP); a plugin that stops skips its dependents' checks (they
+  //    would see a broken api).
+  const stopped = new Set<string>();
   const errorCount = () => diagnostics.filter((d) => d.severity === 'error').length;
+  const checkHooks = HOOKS.filter((h): h is Extract<(typeof HOOKS)[number], { phase: 'check' }> => h.phase === 'check');
   for (const lp of plugins) {
     const { key } = lp.plugin;
     const dependsOn = [...(lp.plugin.requires ?? []), ...(lp.plugin.uses ?? [])];
-    if (dependsOn.some((k) => failedChecks.has(k))) {
-      failedChecks.add(key);
+    if (dependsOn.some((k) => stopped.has(k))) {
+      stopped.add(key);
       continue;
     }
-    const before = errorCount();
-    if (lp.plugin.check) {
-      const ctx = createPluginContext(lp, deps, { hook: 'check' });
-      await runHook(lp, 'check', () => lp.plugin.check!(ctx, optionsOf(lp)));
-    }
-    if (errorCount() > before) {
-      failedChecks.add(key);
-      continue;
-    }
-    if (lp.plugin.resolve) {
-      const ctx = createPluginContext(lp, deps, { hook: 'resolve' });
-      models.set(key, await runHook(lp, 'resolve', () => lp.plugin.resolve!(ctx, optionsOf(lp))));
-    }
-    if (lp.plugin.api) {
-      const ctx = createPluginContext(lp, deps, { hook: 'api' });
-      const api = await runHook(lp, 'api', () => lp.plugin.api!(ctx, optionsOf(lp), models.get(key)));
-      if (api === undefined) {
-        diagnostics.push(
-          returnedWrong(lp, 'api', api, 'return the value other plugins read with ctx.use(key), or remove the api hook', entryOf(lp)),
-        );
-        failedChecks.add(key);
-        continue;
-      }
-      apis.set(key, api);
+    for (const { name } of checkHooks) {
+      const hook = lp.plugin[name] as ((ctx: unknown, options: unknown, model: unknown) => unknown) | undefined;
+      if (!hook) continue;
+      const before = errorCount();
+      const ctx = createPluginContext(lp, deps, { hook: name });
+      const value = await runHook(lp, name, () => hook.call(lp.plugin, ctx, optionsOf(lp), models.get(key)));
+      const outcome = KEEP[name]({ key, value, reported: errorCount() > before, models, apis });
+      if (outcome.go) continue;
+      if (outcome.wrong) diagnostics.push(returnedWrong(lp, name, value, outcome.wrong, entryOf(lp)));
+      stopped.add(key);
+      break;
     }
   }
   throwIfErrors(source, diagnostics);

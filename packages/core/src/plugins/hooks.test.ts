@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Plugin } from '../plugin.js';
-import { emptyMerged, HOOKS, mergeConfigOutputs, mergeDeployedOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
+import { emptyMerged, HOOKS, KEEP, MERGE, mergeConfigOutputs, mergeDeployedOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
 import type { LoadedPlugin } from '../load/loadPlugins.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -122,5 +122,34 @@ describe('the deployed merge rule', () => {
     ]);
     expect(merged.values).toEqual({ METAFLOW_A: 'x', METAFLOW_KEY: 's3cret' });
     expect([...merged.secretKeys]).toEqual(['METAFLOW_KEY']);
+  });
+});
+
+describe('the check-phase rules', () => {
+  const state = () => ({ models: new Map<string, unknown>(), apis: new Map<string, unknown>() });
+  it('check: a reported problem stops the plugin (and its dependents)', () => {
+    expect(KEEP.check({ key: 'a', value: undefined, reported: false, ...state() })).toEqual({ go: true });
+    expect(KEEP.check({ key: 'a', value: undefined, reported: true, ...state() })).toEqual({ go: false });
+  });
+  it('resolve: keeps the model, whatever it is', () => {
+    const s = state();
+    expect(KEEP.resolve({ key: 'a', value: undefined, reported: false, ...s })).toEqual({ go: true });
+    expect(s.models.has('a')).toBe(true);
+    KEEP.resolve({ key: 'b', value: { ids: [1] }, reported: false, ...s });
+    expect(s.models.get('b')).toEqual({ ids: [1] });
+  });
+  it('api: keeps the value for ctx.use; undefined is the plugin’s bug and stops it', () => {
+    const s = state();
+    expect(KEEP.api({ key: 'a', value: { vpcId: 'x' }, reported: false, ...s })).toEqual({ go: true });
+    expect(s.apis.get('a')).toEqual({ vpcId: 'x' });
+    expect(KEEP.api({ key: 'b', value: undefined, reported: false, ...s })).toEqual({
+      go: false,
+      wrong: 'return the value other plugins read with ctx.use(key), or remove the api hook',
+    });
+    expect(s.apis.has('b')).toBe(false);
+  });
+  it('every check-phase hook has a rule, every build hook a merge', () => {
+    expect(Object.keys(KEEP)).toEqual(HOOKS.filter((h) => h.phase === 'check').map((h) => h.name));
+    expect(Object.keys(MERGE)).toEqual(HOOKS.filter((h) => h.phase === 'build').map((h) => h.name));
   });
 });

@@ -102,6 +102,41 @@ export const HOOKS = [
 
 export type HookName = (typeof HOOKS)[number]['name'];
 export const HOOK_NAMES: readonly HookName[] = HOOKS.map((h) => h.name);
+/** The hooks of the check phase: each plugin's run right after one another, before any build hook. */
+export type CheckHookName = Extract<(typeof HOOKS)[number], { phase: 'check' }>['name'];
+
+/** What a check-phase hook's value does to the compile. */
+export interface KeepInput {
+  key: string;
+  value: unknown;
+  /** Whether the hook reported a problem (ctx.report). */
+  reported: boolean;
+  models: Map<string, unknown>;
+  apis: Map<string, unknown>;
+}
+/**
+ * `go`: the plugin's next hook runs; `stop`: its remaining hooks and its dependents' checks are
+ * skipped, with `wrong` saying what to return instead when the value was the plugin's bug.
+ */
+export type KeepOutcome = { go: true } | { go: false; wrong?: string };
+
+/** The rule of each check-phase hook: what core keeps of its value, and whether the plugin goes on. */
+export const KEEP: { [H in CheckHookName]: (input: KeepInput) => KeepOutcome } = {
+  // Reports fail the check; the plugin's resolve and api do not run, nor its dependents' checks.
+  check: ({ reported }) => (reported ? { go: false } : { go: true }),
+  // The model, handed to the plugin's later hooks as their third argument.
+  resolve: ({ key, value, models }) => {
+    models.set(key, value);
+    return { go: true };
+  },
+  // What ctx.use(key) returns; undefined would read as "not loaded".
+  api: ({ key, value, apis }) => {
+    if (value === undefined) return { go: false, wrong: 'return the value other plugins read with ctx.use(key), or remove the api hook' };
+    apis.set(key, value);
+    return { go: true };
+  },
+};
+
 /** The hooks that return an object of named entries, merged by union. */
 export type RecordHookName = Extract<(typeof HOOKS)[number], { phase: 'build' }>['name'];
 
