@@ -77,7 +77,12 @@ function table(rows, ref) {
 }
 
 // The largest example: the one whose template has the most resources.
-const examples = readdirSync(path.join(repo, 'examples')).filter((d) => existsSync(path.join(repo, 'examples', d, 'metaflow.infra.yaml')));
+// (examples/environments compiles one template per --env: it has a benchmark of its own below.)
+const examples = readdirSync(path.join(repo, 'examples')).filter(
+  (d) =>
+    existsSync(path.join(repo, 'examples', d, 'metaflow.infra.yaml')) &&
+    !/^environments:/m.test(readFileSync(path.join(repo, 'examples', d, 'metaflow.infra.yaml'), 'utf8')),
+);
 let largest;
 for (const ex of examples) {
   const out = path.join(tmp, `${ex}.json`);

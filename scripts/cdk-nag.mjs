@@ -125,11 +125,14 @@ async function main(argv) {
   } else {
     const core = path.join(repo, 'packages/core/dist/index.js');
     if (!existsSync(core)) throw new Error('packages/core/dist is missing: run `pnpm build` first');
-    const { compile } = await import(pathToFileURL(core).href);
+    const { compileEnvironments } = await import(pathToFileURL(core).href);
     const examples = path.join(repo, 'examples');
     for (const name of readdirSync(examples).sort()) {
       if (!existsSync(path.join(examples, name, 'metaflow.infra.yaml'))) continue;
-      templates[name] = (await compile({ manifest: path.join(examples, name) })).template;
+      // An example with environments is one template per environment (environments@dev, …).
+      for (const r of (await compileEnvironments({ manifest: path.join(examples, name) })).results) {
+        templates[r.environment ? `${name}@${r.environment}` : name] = r.template;
+      }
     }
   }
   const reports = await nagTemplates(templates);

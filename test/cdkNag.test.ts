@@ -4,18 +4,16 @@
  * error; every suppression in a template names a finding that exists and carries a reason.
  * `node scripts/cdk-nag.mjs` prints the same findings per example for a person.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../packages/core/src/index.js';
+import { exampleTargets } from './helpers/examples.js';
 import { nagTemplates, type NagReport } from '../scripts/cdk-nag.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = path.join(repo, 'examples');
-const examples = readdirSync(examplesDir)
-  .filter((d) => existsSync(path.join(examplesDir, d, 'metaflow.infra.yaml')))
-  .sort();
+const targets = exampleTargets(examplesDir);
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
 
@@ -24,7 +22,7 @@ const controls: Record<string, NagReport> = {};
 
 beforeAll(async () => {
   const templates: Record<string, unknown> = {};
-  for (const name of examples) templates[name] = (await compile({ manifest: path.join(examplesDir, name) })).template;
+  for (const t of targets) templates[t.name] = (await compile({ manifest: t.dir, env: t.env })).template;
   // Controls, in the same app: what the check reports once a protection or a reason is taken away.
   const minimal = structuredClone(templates.minimal) as Template;
   delete minimal.Resources.DatastoreBucket!.Properties!.LoggingConfiguration;
@@ -50,7 +48,7 @@ beforeAll(async () => {
 const keys = (findings: { rule: string; resource: string }[]) => findings.map((f) => `${f.rule} ${f.resource}`).sort();
 
 describe('cdk-nag AwsSolutions over the examples', () => {
-  for (const name of examples) {
+  for (const { name } of targets) {
     describe(name, () => {
       it('has no unsuppressed AwsSolutions error', () => {
         expect(keys(reports[name]!.errors)).toEqual([]);

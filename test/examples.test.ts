@@ -2,25 +2,27 @@
  * Every example manifest under examples/ compiles, compiles to the same bytes twice, passes cfn-lint
  * with zero errors and zero warnings, and keeps the project's security and data-safety promises.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../packages/core/src/index.js';
+import { exampleTargets } from './helpers/examples.js';
 import { cfnLint, cfnLintAvailable, iamViolations, noFindings, openIngress } from '../packages/core/src/testing.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = path.join(repo, 'examples');
-const examples = readdirSync(examplesDir)
-  .filter((d) => existsSync(path.join(examplesDir, d, 'metaflow.infra.yaml')))
-  .sort();
+// One entry per example, and per environment of an example with environments (examples/environments).
+const targets = exampleTargets(examplesDir);
+const examples = targets.map((t) => t.name);
+const targetOf = (name: string) => targets.find((t) => t.name === name)!;
+const compileTarget = (name: string) => compile({ manifest: targetOf(name).dir, env: targetOf(name).env });
 
 type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
 const compiled = new Map<string, CompileResult>();
 
 beforeAll(async () => {
-  for (const name of examples) compiled.set(name, await compile({ manifest: path.join(examplesDir, name) }));
+  for (const name of examples) compiled.set(name, await compileTarget(name));
 }, 120_000);
 
 function resources(name: string): [string, Resource][] {
@@ -32,10 +34,25 @@ describe('examples', () => {
     expect(examples.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('environments: dev and prod are two stacks in two regions, prod larger and pinned to its account', () => {
+    const dev = compiled.get('environments@dev')!;
+    const prod = compiled.get('environments@prod')!;
+    expect([dev.stackName, dev.region, dev.manifest.stack.profile]).toEqual(['metaflow-dev', 'us-west-2', 'metaflow-dev']);
+    expect([prod.stackName, prod.region, prod.manifest.stack.account]).toEqual(['metaflow-prod', 'us-east-1', '123456789012']);
+    const vcpus = (r: CompileResult) =>
+      Object.values(r.template.Resources as Record<string, Resource>)
+        .filter((x) => x.Type === 'AWS::Batch::ComputeEnvironment')
+        .reduce((n, x) => n + (x.Properties?.ComputeResources?.MaxvCpus as number), 0);
+    expect(vcpus(dev)).toBe(32);
+    expect(vcpus(prod)).toBe(320);
+    expect(dev.manifest.outputs.metaflowConfig.profile).toBe('dev');
+    expect(prod.manifest.outputs.metaflowConfig.profile).toBe('prod');
+  });
+
   for (const name of examples) {
     describe(name, () => {
       it('compiles to the same bytes every time', async () => {
-        const again = await compile({ manifest: path.join(examplesDir, name) });
+        const again = await compileTarget(name);
         expect(again.body).toBe(compiled.get(name)!.body);
       });
 

@@ -117,6 +117,8 @@ export class MfinfraError extends Error {
 /** The error codes core raises, alphabetical. Plugins' own codes are kept as `pluginCode`. */
 export const ErrorCode = {
   ABORTED: 'ABORTED',
+  /** The credentials belong to another account than the one the stack (environment) is pinned to. */
+  ACCOUNT_MISMATCH: 'ACCOUNT_MISMATCH',
   ALIAS_LIMIT: 'ALIAS_LIMIT',
   CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
   COLLISION_CONFIG_OUTPUT: 'COLLISION_CONFIG_OUTPUT',
@@ -125,6 +127,12 @@ export const ErrorCode = {
   COLLISION_RESOURCE: 'COLLISION_RESOURCE',
   COLLISION_STACK_OUTPUT: 'COLLISION_STACK_OUTPUT',
   DEPENDENCY_CYCLE: 'DEPENDENCY_CYCLE',
+  /** The `environments:` section or an overlay is invalid. */
+  ENVIRONMENT_INVALID: 'ENVIRONMENT_INVALID',
+  /** The manifest declares environments and the command needs one (--env NAME). */
+  ENVIRONMENT_REQUIRED: 'ENVIRONMENT_REQUIRED',
+  /** --env names an environment the manifest does not declare (or it declares none). */
+  ENVIRONMENT_UNKNOWN: 'ENVIRONMENT_UNKNOWN',
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',
   FILE_UNREADABLE: 'FILE_UNREADABLE',
   MANIFEST_EXISTS: 'MANIFEST_EXISTS',

@@ -7,6 +7,8 @@
 export { compile, compileProject } from './compile/compile.js';
 export type { CompileOptions, CompileResult, ConfigOutputEntry, PluginInfo, StackOutputEntry } from './compile/compile.js';
 export { loadProject } from './load/project.js';
+export { compileEnvironments } from './environments/all.js';
+export { declaredEnvironments, mergeOverlay } from './environments/overlay.js';
 export type { LoadOptions, Project, ResolvedManifest } from './load/project.js';
 export { getSchema } from './schema/getSchema.js';
 export { listPlugins } from './plugins/list.js';

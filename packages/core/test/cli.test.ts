@@ -150,7 +150,7 @@ describe('mfinfra schema and plugins', () => {
   it('prints the merged JSON Schema with each plugin section', async () => {
     const r = await runCli(['schema', ok]);
     const schema = JSON.parse(r.stdout);
-    expect(Object.keys(schema.properties)).toEqual(['version', 'stack', 'plugins', 'outputs', 'beta', 'alpha']);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'stack', 'plugins', 'outputs', 'beta', 'alpha', 'environments']);
     expect(schema.properties.alpha['x-mfinfra-plugin']).toBe('test:alpha');
     expect(schema.additionalProperties).toBe(false);
   });

@@ -5,6 +5,8 @@ export interface GlobalArgs {
   debug: boolean;
   json: boolean;
   cwd?: string;
+  /** The environment (`environments:` overlay) to work on. */
+  env?: string;
 }
 
 /** What a command handler gets besides its arguments; set by main() before parsing. */

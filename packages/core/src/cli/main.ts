@@ -42,6 +42,10 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces for errors' })
     .option('json', { type: 'boolean', default: false, describe: 'print machine-readable JSON on stdout' })
     .option('cwd', { type: 'string', describe: 'run as if started in this folder' })
+    .option('env', {
+      type: 'string',
+      describe: "the environment to work on (a name under the manifest's environments:); needed by commands that talk to AWS",
+    })
     .strict()
     .demandCommand(1, 'name a command, e.g. `mfinfra validate`')
     .version(false)

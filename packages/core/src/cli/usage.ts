@@ -10,7 +10,7 @@ export function usageError(message: string, hint: string): MfinfraError {
   return new MfinfraError('USAGE', message, { hint, exitCode: ExitCode.USAGE });
 }
 
-const GLOBAL_FLAGS = ['debug', 'json', 'cwd', 'help'];
+const GLOBAL_FLAGS = ['debug', 'json', 'cwd', 'env', 'help'];
 
 function firstWord(command: CommandModule<any, any>): string[] {
   const names = [command.command, ...(Array.isArray(command.aliases) ? command.aliases : command.aliases ? [command.aliases] : [])];

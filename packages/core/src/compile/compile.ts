@@ -35,6 +35,8 @@ export interface CompileOptions extends LoadOptions {
 
 export interface CompileResult {
   file: string;
+  /** The environment compiled (`--env`), when the manifest declares environments. */
+  environment?: string;
   stackName: string;
   region?: string;
   manifest: Readonly<ResolvedManifest>;
@@ -192,6 +194,7 @@ async function runPlugins(project: Project, options: { format?: 'json' | 'yaml' 
   const body = format === 'json' ? jsonBody : await serializeTemplate(template, format);
   const result: CompileResult = {
     file: source.file,
+    ...(project.environment ? { environment: project.environment.name } : {}),
     stackName: stack.name,
     region: stack.region,
     manifest,

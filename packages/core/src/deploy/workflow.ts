@@ -138,7 +138,13 @@ export async function applyDeploy(
   options: ApplyDeployOptions = {},
 ): Promise<ApplyDeployResult> {
   const { withStackLock } = await import('../state/lock.js');
-  return withStackLock(path.dirname(compiled.file), compiled.stackName, 'apply', () => applyLocked(compiled, ctx, review, options));
+  return withStackLock(
+    path.dirname(compiled.file),
+    compiled.stackName,
+    'apply',
+    () => applyLocked(compiled, ctx, review, options),
+    compiled.environment,
+  );
 }
 
 async function applyLocked(
@@ -277,8 +283,8 @@ async function applyLocked(
       );
     }
     const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
-    await writeAppliedState(manifestDir, plan.stackName, compiled.template);
-    stateFile = stateFilePath(manifestDir, plan.stackName);
+    await writeAppliedState(manifestDir, plan.stackName, compiled.template, compiled.environment);
+    stateFile = stateFilePath(manifestDir, plan.stackName, compiled.environment);
   }
   let outputs: WriteOutputsResult | undefined;
   if (result.stackId) {
@@ -329,18 +335,24 @@ export async function destroyDeploy(
   stackName: string,
   ctx: DeployContext,
   review: (plan: DestroyPlan) => Promise<boolean>,
-  options: { waitForBusy?: boolean; manifestDir?: string } = {},
+  options: { waitForBusy?: boolean; manifestDir?: string; environment?: string } = {},
 ): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
   if (!options.manifestDir) return destroyLocked(stackName, ctx, review, options);
   const { withStackLock } = await import('../state/lock.js');
-  return withStackLock(options.manifestDir, stackName, 'destroy', () => destroyLocked(stackName, ctx, review, options));
+  return withStackLock(
+    options.manifestDir,
+    stackName,
+    'destroy',
+    () => destroyLocked(stackName, ctx, review, options),
+    options.environment,
+  );
 }
 
 async function destroyLocked(
   stackName: string,
   ctx: DeployContext,
   review: (plan: DestroyPlan) => Promise<boolean>,
-  options: { waitForBusy?: boolean; manifestDir?: string },
+  options: { waitForBusy?: boolean; manifestDir?: string; environment?: string },
 ): Promise<{ plan: DestroyPlan; result: DestroyResult }> {
   const plan = await planDestroy(stackName, ctx);
   if (!plan.stackId) {
@@ -348,7 +360,7 @@ async function destroyLocked(
     let stateRemoved: string | undefined;
     if (options.manifestDir) {
       const { stateFilePath } = await import('../state/localState.js');
-      const file = stateFilePath(options.manifestDir, stackName);
+      const file = stateFilePath(options.manifestDir, stackName, options.environment);
       const { existsSync } = await import('node:fs');
       if (existsSync(file)) {
         await rm(file, { force: true });
@@ -364,7 +376,7 @@ async function destroyLocked(
   if (options.manifestDir) {
     // The applied state describes a stack that no longer exists.
     const { stateFilePath } = await import('../state/localState.js');
-    const file = stateFilePath(options.manifestDir, stackName);
+    const file = stateFilePath(options.manifestDir, stackName, options.environment);
     const { existsSync } = await import('node:fs');
     if (existsSync(file)) {
       await rm(file, { force: true });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { selectFromSource } from '../environments/select.js';
 import { findManifest } from './find.js';
 import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './source.js';
 import { applyDefaults, deepFreeze, isPlainObject } from './defaults.js';
@@ -22,6 +23,11 @@ export interface LoadOptions {
   text?: string;
   /** Plugin objects to use for these `plugins:` entries instead of resolving them (tests, embedding). */
   inlinePlugins?: Readonly<Record<string, Plugin<any, any>>>;
+  /**
+   * The environment (`environments:` overlay) to load. Required when the manifest declares
+   * environments (see loadEnvironments for all of them at once); refused when it declares none.
+   */
+  env?: string;
 }
 
 /** The resolved manifest section of core (after defaults). */
@@ -36,6 +42,10 @@ export interface ResolvedManifest {
     notificationArns?: string[];
     roleArn?: string;
     templateBucket?: string;
+    /** AWS profile to deploy with (the --profile flag overrides it). */
+    profile?: string;
+    /** The AWS account id the stack must be deployed to; credentials of another account are refused. */
+    account?: string;
   };
   plugins: string[];
   outputs: {
@@ -54,6 +64,8 @@ export interface Project {
   schema: JsonSchema;
   /** Defaults applied, deep-frozen. */
   manifest: Readonly<ResolvedManifest>;
+  /** The environment this project is (when the manifest declares environments). */
+  environment?: { name: string; names: string[] };
 }
 
 /** Throw one MfinfraError carrying every error of `diagnostics` (sorted by position) and its warnings. */
@@ -86,14 +98,22 @@ export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[
 
 /** Find, parse, load plugins, validate and apply defaults. Throws one error carrying every problem. */
 export async function loadProject(options: LoadOptions = {}): Promise<Project> {
-  const source =
-    options.text !== undefined
-      ? parseManifest(options.text, path.resolve(options.cwd ?? process.cwd(), options.manifest ?? 'metaflow.infra.yaml'))
-      : await readManifest(await findManifest(options.manifest, options.cwd));
-  const data = source.data;
+  return loadProjectFrom(await readProjectSource(options), options);
+}
+
+/** The manifest file as parsed (before any environment is selected). */
+export async function readProjectSource(options: LoadOptions): Promise<ManifestSource> {
+  return options.text !== undefined
+    ? parseManifest(options.text, path.resolve(options.cwd ?? process.cwd(), options.manifest ?? 'metaflow.infra.yaml'))
+    : await readManifest(await findManifest(options.manifest, options.cwd));
+}
+
+/** {@link loadProject} over a manifest already read (environment `options.env` selected from it). */
+export async function loadProjectFrom(fileSource: ManifestSource, options: LoadOptions = {}): Promise<Project> {
+  const data = fileSource.data;
   if (!isPlainObject(data)) {
-    const loc = source.locate([]);
-    throwIfErrors(source, [
+    const loc = fileSource.locate([]);
+    throwIfErrors(fileSource, [
       {
         code: ErrorCode.MANIFEST_INVALID,
         severity: 'error',
@@ -102,12 +122,14 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
             ? 'the manifest is empty'
             : 'the manifest must be a mapping of sections (version, stack, plugins, ...)',
         loc,
-        frame: source.frame(loc),
+        frame: fileSource.frame(loc),
         hint: 'start from `mfinfra init`, or see examples/minimal/metaflow.infra.yaml',
       },
     ]);
   }
-  const record = data as Record<string, unknown>;
+  // With environments, everything below sees one environment's merged manifest (positions mapped).
+  const { source, environment, problems: envProblems } = selectFromSource(fileSource, options.env);
+  const record = source.data as Record<string, unknown>;
   const specs = Array.isArray(record.plugins) ? record.plugins.filter((p): p is string => typeof p === 'string' && p.length > 0) : [];
   const unique = [...new Set(specs)];
 
@@ -141,7 +163,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       });
     }
     if (schemaProblems.length === 0) throw e; // core's own schema: a bug in mfinfra, not in a plugin
-    throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
+    throwIfErrors(source, [...envProblems, ...loadProblems, ...orderProblems, ...schemaProblems]);
   }
   const unloadedPluginHint = (key: string): string | undefined =>
     Object.hasOwn(FIRST_PARTY_PLUGINS, key)
@@ -156,7 +178,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     const section = d.path?.split(/[.[]/)[0];
     return !(section && !known.has(section) && (failedKeys.has(section) || failedKeys.has(undefined)));
   });
-  throwIfErrors(source, [...loadProblems, ...orderProblems, ...schemaProblems]);
+  throwIfErrors(source, [...envProblems, ...loadProblems, ...orderProblems, ...schemaProblems]);
   // Where the config outputs go is known now: check it before any AWS call (and before compiling).
   throwIfErrors(source, await checkOutputs(source, record.outputs as OutputsSection | undefined));
 
@@ -164,7 +186,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   for (const lp of ordered) {
     resolved[lp.plugin.key] = applyDefaults(lp.plugin.defaults ?? {}, record[lp.plugin.key]);
   }
-  return { source, plugins: ordered, schema, manifest: deepFreeze(resolved as ResolvedManifest) };
+  return { source, plugins: ordered, schema, manifest: deepFreeze(resolved as ResolvedManifest), ...(environment ? { environment } : {}) };
 }
 
 export { formatPath };

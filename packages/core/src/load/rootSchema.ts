@@ -44,6 +44,19 @@ export const stackSchema: JsonSchema = {
       maxProperties: 50,
     },
     terminationProtection: { type: 'boolean', description: 'Protect the stack from deletion.' },
+    profile: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[^\\s\\[\\]]+$',
+      description: 'AWS profile (shared config / SSO) to deploy with; the --profile flag overrides it.',
+    },
+    account: {
+      type: 'string',
+      pattern: '^[0-9]{12}$',
+      description:
+        'The AWS account id (12 digits, quoted) the stack belongs to: plan, apply and destroy ask STS first and refuse credentials of any other account.',
+    },
     notificationArns: {
       type: 'array',
       items: { type: 'string', maxLength: 1024, pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$' },

@@ -4,6 +4,7 @@ import { parseManifest } from '../load/source.js';
 import { loadPlugins } from '../load/loadPlugins.js';
 import { FIRST_PARTY_PLUGINS } from '../load/resolve.js';
 import type { JsonSchema } from '../plugin.js';
+import { withEnvironmentsSchema } from '../environments/schema.js';
 import { assembleSchema } from '../load/assemble.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,15 +32,25 @@ export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: 
     const text = await readFile(file, 'utf8');
     try {
       source = parseManifest(text, file);
-      const data = source.data as { plugins?: unknown } | null;
+      const data = source.data as { plugins?: unknown; environments?: unknown } | null;
       if (data && Array.isArray(data.plugins)) specs = data.plugins.filter((p): p is string => typeof p === 'string');
+      // Plugins an environment adds belong in the editor schema too.
+      if (data && data.environments && typeof data.environments === 'object') {
+        for (const overlay of Object.values(data.environments as Record<string, { plugins?: unknown } | null>)) {
+          if (overlay && Array.isArray(overlay.plugins)) {
+            for (const p of overlay.plugins) if (typeof p === 'string' && !specs.includes(p)) specs = [...specs, p];
+          }
+        }
+      }
     } catch {
       source = parseManifest('{}', file);
     }
   }
   const { loaded } = await loadPlugins(specs, source);
   return {
-    schema: assembleSchema(loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false }))),
+    schema: withEnvironmentsSchema(
+      assembleSchema(loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false }))),
+    ),
     plugins: loaded.map((lp) => lp.plugin.name),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Local state: the template applied last to each stack, kept beside the manifest in
- * `.mfinfra/state/<stack>.json` (git-ignored). `apply` writes it after a successful deploy;
+ * `.mfinfra/state/<stack>.json` (git-ignored); an environment's in `.mfinfra/state/<env>/<stack>.json`,
+ * so two environments never share a state file, even when their stacks have the same name. `apply` writes it after a successful deploy;
  * `plan --offline` compares the new template with it. Written atomically: a crash leaves the old
  * file or the new one.
  */
@@ -18,22 +19,33 @@ export interface AppliedState {
 interface StateFile extends AppliedState {
   version: 1;
   stackName: string;
+  environment?: string;
 }
 
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-/** Where the state of a stack lives. */
-export function stateFilePath(manifestDir: string, stackName: string): string {
+const ENVIRONMENT = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** Where the state of a stack (of an environment, when given) lives. */
+export function stateFilePath(manifestDir: string, stackName: string, environment?: string): string {
   if (!STACK_NAME.test(stackName)) {
     throw new MfinfraError(ErrorCode.MANIFEST_INVALID, `invalid stack name "${stackName}" for the local state file`, {
       hint: 'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
     });
   }
+  if (environment !== undefined) {
+    if (!ENVIRONMENT.test(environment)) {
+      throw new MfinfraError(ErrorCode.ENVIRONMENT_INVALID, `invalid environment name "${environment}" for the local state file`, {
+        hint: 'an environment name has letters, digits, _ and -, starting with a letter, at most 64 characters',
+      });
+    }
+    return path.join(manifestDir, '.mfinfra', 'state', environment, `${stackName}.json`);
+  }
   return path.join(manifestDir, '.mfinfra', 'state', `${stackName}.json`);
 }
 
-export async function readAppliedState(manifestDir: string, stackName: string): Promise<AppliedState | undefined> {
-  const file = stateFilePath(manifestDir, stackName);
+export async function readAppliedState(manifestDir: string, stackName: string, environment?: string): Promise<AppliedState | undefined> {
+  const file = stateFilePath(manifestDir, stackName, environment);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -65,8 +77,14 @@ export async function readAppliedState(manifestDir: string, stackName: string): 
 }
 
 /** Record `template` as applied to `stackName` now. Call only after a successful apply. */
-export async function writeAppliedState(manifestDir: string, stackName: string, template: object): Promise<void> {
-  const file = stateFilePath(manifestDir, stackName);
-  const data: StateFile = { version: 1, stackName, appliedAt: new Date().toISOString(), template };
+export async function writeAppliedState(manifestDir: string, stackName: string, template: object, environment?: string): Promise<void> {
+  const file = stateFilePath(manifestDir, stackName, environment);
+  const data: StateFile = {
+    version: 1,
+    stackName,
+    ...(environment !== undefined ? { environment } : {}),
+    appliedAt: new Date().toISOString(),
+    template,
+  };
   await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { createDirs: true });
 }

@@ -18,8 +18,8 @@ export interface LockInfo {
 
 export const STACK_LOCKED = 'STACK_LOCKED';
 
-export function lockFilePath(manifestDir: string, stackName: string): string {
-  return stateFilePath(manifestDir, stackName).replace(/\.json$/, '.lock');
+export function lockFilePath(manifestDir: string, stackName: string, environment?: string): string {
+  return stateFilePath(manifestDir, stackName, environment).replace(/\.json$/, '.lock');
 }
 
 function alive(pid: number): boolean {
@@ -32,8 +32,13 @@ function alive(pid: number): boolean {
 }
 
 /** Take the stack's lock, or throw STACK_LOCKED naming who holds it. Returns the release function. */
-export async function acquireStackLock(manifestDir: string, stackName: string, command: string): Promise<() => Promise<void>> {
-  const file = lockFilePath(manifestDir, stackName);
+export async function acquireStackLock(
+  manifestDir: string,
+  stackName: string,
+  command: string,
+  environment?: string,
+): Promise<() => Promise<void>> {
+  const file = lockFilePath(manifestDir, stackName, environment);
   const info: LockInfo = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
@@ -85,8 +90,14 @@ export async function acquireStackLock(manifestDir: string, stackName: string, c
 }
 
 /** Run `work` while holding the stack's lock; the lock is released however `work` ends. */
-export async function withStackLock<T>(manifestDir: string, stackName: string, command: string, work: () => Promise<T>): Promise<T> {
-  const release = await acquireStackLock(manifestDir, stackName, command);
+export async function withStackLock<T>(
+  manifestDir: string,
+  stackName: string,
+  command: string,
+  work: () => Promise<T>,
+  environment?: string,
+): Promise<T> {
+  const release = await acquireStackLock(manifestDir, stackName, command, environment);
   try {
     return await work();
   } finally {

@@ -17,13 +17,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { cfnLint, cfnLintAvailable, iamViolations, openIngress } from '../../src/testing.js';
+import { exampleTargets } from '../../../../test/helpers/examples.js';
 import { runCli } from '../helpers/runCli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const examplesDir = path.join(repo, 'examples');
-const examples = readdirSync(examplesDir)
-  .filter((d) => existsSync(path.join(examplesDir, d, 'metaflow.infra.yaml')))
-  .sort();
+// One entry per example, and per environment of examples/environments (compiled with --env).
+const targets = exampleTargets(examplesDir);
+const examples = targets.map((t) => t.name);
+const targetOf = (name: string) => targets.find((t) => t.name === name)!;
 /** Cases per run: a few hundred in CI, fewer on a developer's machine (MFINFRA_MUTATIONS overrides). */
 const RUNS = Number(process.env.MFINFRA_MUTATIONS ?? (process.env.CI ? 300 : 120));
 
@@ -31,7 +33,7 @@ type Step = string | number;
 /** Every path to a value in an example, and its text. */
 const examplePaths = new Map<string, { text: string; paths: Step[][] }>();
 for (const name of examples) {
-  const text = readFileSync(path.join(examplesDir, name, 'metaflow.infra.yaml'), 'utf8');
+  const text = readFileSync(path.join(targetOf(name).dir, 'metaflow.infra.yaml'), 'utf8');
   const paths: Step[][] = [];
   const walk = (node: unknown, at: Step[]) => {
     if (isMap(node)) {
@@ -177,7 +179,7 @@ afterAll(() => {
 function workspace(example: string, text: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `mfinfra-mutant-${example}-`));
   workDirs.push(dir);
-  cpSync(path.join(examplesDir, example), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+  cpSync(targetOf(example).dir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
   if (!existsSync(path.join(dir, 'node_modules'))) symlinkSync(path.join(examplesDir, 'node_modules'), path.join(dir, 'node_modules'));
   writeFileSync(path.join(dir, 'metaflow.infra.yaml'), text);
   return dir;
@@ -208,7 +210,7 @@ const stats = { accepted: 0, refused: 0 };
 describe('mutated examples', () => {
   beforeAll(async () => {
     const { compile } = await import('../../src/compile/compile.js');
-    for (const name of examples) originals.set(name, (await compile({ manifest: path.join(examplesDir, name) })).body);
+    for (const t of targets) originals.set(t.name, (await compile({ manifest: t.dir, env: t.env })).body);
   }, 120_000);
 
   it(`${RUNS} mutants: accepted ones pass the template checks, refused ones give one clean error and write nothing`, async () => {
@@ -224,7 +226,8 @@ describe('mutated examples', () => {
         const dir = workspace(example, mutated);
         const out = path.join(dir, 'compiled.template.json');
         const before = snapshotFiles(dir);
-        const r = await runCli(['compile', dir, '--out', out, '--format', 'json'], { isTTY: false });
+        const env = targetOf(example).env;
+        const r = await runCli(['compile', dir, '--out', out, '--format', 'json', ...(env ? ['--env', env] : [])], { isTTY: false });
         const label = `${example}: ${m.label}\n${r.stderr.slice(0, 2000)}`;
         // No stack trace and no "unexpected failure" in any case, and bounded output.
         expect(r.stderr, label).not.toMatch(/^\s+at .*\.[cm]?[jt]s:\d+:\d+\)?$/m);
@@ -245,7 +248,9 @@ describe('mutated examples', () => {
           return;
         }
         stats.refused++;
-        expect(r.code, label).toBe(3);
+        // A mutant that renamed or removed the environment compiled is a usage error for that --env.
+        if (env && r.code === 2) expect(r.stderr, label).toMatch(/ENVIRONMENT_(UNKNOWN|REQUIRED)/);
+        else expect(r.code, label).toBe(3);
         // One error: a position in the manifest, or a named plugin.
         expect(r.stderr, label).toMatch(/metaflow\.infra\.yaml(:\d+:\d+)?|\[[a-z0-9-]+:[a-z0-9-]+/);
         // Nothing written: no template, and every file as it was.

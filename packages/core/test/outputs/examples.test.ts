@@ -5,18 +5,20 @@
  */
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { exampleTargets } from '../../../../test/helpers/examples.js';
 import { compile } from '../../src/compile/compile.js';
 import { writeConfigOutputs } from '../../src/outputs/index.js';
 import { simulateStackOutputs } from './simulatedStack.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const examplesDir = path.resolve(here, '../../../../examples');
-const examples = readdirSync(examplesDir).filter((d) => existsSync(path.join(examplesDir, d, 'metaflow.infra.yaml')));
+const targets = exampleTargets(examplesDir);
+const examples = targets.map((t) => t.name);
 const KEY = 'ExampleApiKeyValue0123456789ABCDEFGHIJKL';
 
 const apiGateway = mockClient(APIGatewayClient);
@@ -33,12 +35,13 @@ describe('config files for every example', () => {
   });
 
   it.each(examples)('%s', async (name) => {
-    const compiled = await compile({ manifest: path.join(examplesDir, name) });
+    const target = targets.find((t) => t.name === name)!;
+    const compiled = await compile({ manifest: target.dir, env: target.env });
     const region = compiled.region ?? 'us-east-1';
     const stackOutputs = simulateStackOutputs(compiled.template, compiled.stackName, region);
     // Write into a copy of the example folder, so relative destinations never touch the repository.
     const dir = mkdtempSync(path.join(os.tmpdir(), `mfinfra-example-${name}-`));
-    cpSync(path.join(examplesDir, name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+    cpSync(target.dir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
     const home = path.join(dir, '.mfhome');
     const result = await writeConfigOutputs({
       compiled: { ...compiled, file: path.join(dir, path.basename(compiled.file)) },
@@ -48,6 +51,9 @@ describe('config files for every example', () => {
     });
 
     const config = result.files.find((f) => f.kind === 'metaflow-config')!;
+    // An environment's config is its own Metaflow profile: METAFLOW_PROFILE=<env> selects it.
+    expect(path.basename(config.path)).toBe(target.env ? `config_${target.env}.json` : 'config.json');
+    if (target.env) expect(result.notes).toContain(`select this config with METAFLOW_PROFILE=${target.env}`);
     const text = readFileSync(config.path, 'utf8');
     await expect(text).toMatchFileSnapshot(`./__snapshots__/examples/${name}.config.json`);
 

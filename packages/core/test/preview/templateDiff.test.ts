@@ -5,11 +5,12 @@
  * remove, add, narrow and broaden IAM, open ports, and touch Outputs and the Description. And the
  * table the build wrote is the one the installed library's database gives today.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exampleTargets } from '../../../../test/helpers/examples.js';
 import { compile } from '../../src/index.js';
 import { extractResourceSpec } from '../../src/preview/resourceSpec.js';
 import {
@@ -101,13 +102,12 @@ function same(oldT: Template, newT: Template) {
   return a;
 }
 
-const examples = readdirSync(path.join(repo, 'examples'))
-  .filter((d) => existsSync(path.join(repo, 'examples', d, 'metaflow.infra.yaml')))
-  .sort();
+const targets = exampleTargets(path.join(repo, 'examples'));
+const examples = targets.map((t) => t.name).sort();
 const templates = new Map<string, Template>();
 
 beforeAll(async () => {
-  for (const name of examples) templates.set(name, (await compile({ manifest: path.join(repo, 'examples', name) })).template as Template);
+  for (const t of targets) templates.set(t.name, (await compile({ manifest: t.dir, env: t.env })).template as Template);
 }, 120_000);
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;

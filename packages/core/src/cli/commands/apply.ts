@@ -43,7 +43,7 @@ export function withAwsOptions<T>(y: Argv<T>) {
 /** Compile the manifest and make the AWS clients it deploys with. */
 export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: CompileResult; clients: AwsClients }> {
   const { compile } = await import('../../compile/compile.js');
-  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd });
+  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
   const { io } = cli();
   if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
   const { createAwsClients } = await import('../../aws/clients.js');

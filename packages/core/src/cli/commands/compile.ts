@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
+import type { CompileResult } from '../../compile/compile.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { renderWarnings } from '../renderError.js';
@@ -10,6 +11,46 @@ interface Args extends GlobalArgs {
   manifest?: string;
   out?: string;
   format: 'json' | 'yaml';
+}
+
+/** `compile` of a manifest with environments and no --env: every environment checked, none written. */
+function reportEnvironments(results: CompileResult[], argv: Args): void {
+  const names = results.map((r) => r.environment!);
+  if (argv.out) {
+    throw new MfinfraError(
+      ErrorCode.ENVIRONMENT_REQUIRED,
+      `--out writes one template, and ${relativeToCwd(results[0]!.file)} declares environments ${names.join(', ')}`,
+      {
+        hint: `every environment compiled; pass --env NAME to write one (--env ${names[0]} --out template-${names[0]}.json)`,
+        exitCode: ExitCode.USAGE,
+      },
+    );
+  }
+  const { io } = cli();
+  if (argv.json) {
+    printJson({
+      ok: true,
+      file: results[0]!.file,
+      environments: results.map((r) => ({
+        environment: r.environment,
+        stackName: r.stackName,
+        stats: r.stats,
+        configOutputs: r.configOutputs,
+        stackOutputs: r.stackOutputs,
+        warnings: r.warnings,
+        template: r.template,
+      })),
+    });
+    return;
+  }
+  const c = paint(io.color);
+  for (const r of results) {
+    if (r.warnings.length) io.err(renderWarnings(r.warnings, io.color));
+    io.err(
+      `${c.green('✓')} compiled environment ${c.bold(r.environment!)} (stack ${r.stackName}): ${r.stats.resources} resources, ${r.stats.outputs} outputs, ${(r.stats.bodyBytes / 1024).toFixed(1)} KB`,
+    );
+  }
+  io.err(c.dim(`  every environment compiled; pass --env NAME to print one template (or --out FILE to write it)`));
 }
 
 export const compileCommand: CommandModule<GlobalArgs, Args> = {
@@ -28,9 +69,18 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
         exitCode: ExitCode.USAGE,
       });
     }
-    const { compile } = await import('../../compile/compile.js');
-    const result = await compile({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format });
     const { io } = cli();
+    let result: CompileResult;
+    if (argv.env === undefined) {
+      // A manifest with environments: check every one; a template is one environment's (--env).
+      const { compileEnvironments } = await import('../../environments/all.js');
+      const { results } = await compileEnvironments({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format });
+      if (results[0]!.environment !== undefined) return reportEnvironments(results, argv);
+      result = results[0]!;
+    } else {
+      const { compile } = await import('../../compile/compile.js');
+      result = await compile({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format, env: argv.env });
+    }
     if (argv.out) {
       const { refuseProtected, writeFileAtomic } = await import('../../io/atomicWrite.js');
       const out = path.resolve(argv.cwd ?? process.cwd(), argv.out);

@@ -38,7 +38,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
           }
           return askYesNo(`Delete stack ${plan.stackName} in ${clients.region}?`);
         },
-        { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file) },
+        { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file), environment: compiled.environment },
       );
       ctx.progress.pause();
       // The config files an apply wrote still point at what was just deleted.

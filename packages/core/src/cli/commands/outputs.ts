@@ -30,7 +30,7 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
     const { io } = cli();
     const c = paint(io.color);
     const { compile } = await import('../../compile/compile.js');
-    const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd });
+    const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
     if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
 
     const { createAwsClients } = await import('../../aws/clients.js');

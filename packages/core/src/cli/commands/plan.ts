@@ -143,7 +143,7 @@ async function readAgainst(file: string): Promise<object> {
 async function planOffline(argv: Args): Promise<PreviewModel> {
   const path = await import('node:path');
   const { compile } = await import('../../compile/compile.js');
-  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd });
+  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
   const manifestDir = path.dirname(compiled.file);
   let oldTemplate: object | undefined;
   let comparedWith: string | undefined;
@@ -152,10 +152,10 @@ async function planOffline(argv: Args): Promise<PreviewModel> {
     comparedWith = argv.against;
   } else {
     const { readAppliedState, stateFilePath } = await import('../../state/localState.js');
-    const state = await readAppliedState(manifestDir, compiled.stackName);
+    const state = await readAppliedState(manifestDir, compiled.stackName, compiled.environment);
     if (state) {
       oldTemplate = state.template;
-      comparedWith = `the template applied at ${state.appliedAt} (${path.relative(argv.cwd ?? process.cwd(), stateFilePath(manifestDir, compiled.stackName)) || '.'})`;
+      comparedWith = `the template applied at ${state.appliedAt} (${path.relative(argv.cwd ?? process.cwd(), stateFilePath(manifestDir, compiled.stackName, compiled.environment)) || '.'})`;
     }
   }
   const { previewFromTemplates } = await import('../../plan/offline.js');

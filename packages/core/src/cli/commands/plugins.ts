@@ -18,7 +18,7 @@ export const pluginsCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { listPlugins } = await import('../../plugins/list.js');
     const { getCliPackage } = await import('../../load/resolve.js');
-    const { file, plugins } = await listPlugins({ manifest: argv.manifest, cwd: argv.cwd });
+    const { file, plugins } = await listPlugins({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
     if (argv.json) return printJson({ file, plugins });
     const { io } = cli();
     const c = paint(io.color);

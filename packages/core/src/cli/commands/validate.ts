@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import type { CompileResult } from '../../compile/compile.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { renderWarnings } from '../renderError.js';
@@ -6,34 +7,60 @@ import { relativeToCwd, withManifest } from './shared.js';
 
 interface Args extends GlobalArgs {
   manifest?: string;
+  'all-envs': boolean;
+}
+
+function summaryJson(result: CompileResult) {
+  return {
+    stackName: result.stackName,
+    plugins: result.plugins.map((p) => p.name),
+    stats: result.stats,
+    configKeys: result.configOutputs.map((c) => c.key),
+    warnings: result.warnings,
+  };
 }
 
 export const validateCommand: CommandModule<GlobalArgs, Args> = {
   command: 'validate [manifest]',
-  describe: 'Check the manifest, its plugins and the template they compile to (no AWS needed)',
-  builder: (y) => withManifest(y).example('$0 validate examples/full', 'check the full example'),
+  describe: 'Check the manifest, its plugins and the template they compile to (no AWS needed); every environment unless --env',
+  builder: (y) =>
+    withManifest(y)
+      .option('all-envs', {
+        type: 'boolean',
+        default: false,
+        describe: 'check every environment of the manifest (what validate does without --env)',
+      })
+      .example('$0 validate examples/full', 'check the full example')
+      .example('$0 validate --env prod', 'check only the prod environment'),
   handler: async (argv) => {
-    const { compile } = await import('../../compile/compile.js');
-    const result = await compile({ manifest: argv.manifest, cwd: argv.cwd });
     const { io } = cli();
+    const c = paint(io.color);
+    if (argv['all-envs'] && argv.env !== undefined) {
+      const { usageError } = await import('../usage.js');
+      throw usageError('--all-envs and --env exclude each other', 'leave one out: --env NAME checks one environment, --all-envs every one');
+    }
+    let results: CompileResult[];
+    if (argv.env !== undefined) {
+      const { compile } = await import('../../compile/compile.js');
+      results = [await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env })];
+    } else {
+      const { compileEnvironments } = await import('../../environments/all.js');
+      results = (await compileEnvironments({ manifest: argv.manifest, cwd: argv.cwd })).results;
+    }
+    const first = results[0]!;
+    const withEnvs = first.environment !== undefined;
     if (argv.json) {
-      printJson({
-        ok: true,
-        file: result.file,
-        stackName: result.stackName,
-        plugins: result.plugins.map((p) => p.name),
-        stats: result.stats,
-        configKeys: result.configOutputs.map((c) => c.key),
-        warnings: result.warnings,
-      });
+      if (!withEnvs) printJson({ ok: true, file: first.file, ...summaryJson(first) });
+      else printJson({ ok: true, file: first.file, environments: results.map((r) => ({ environment: r.environment, ...summaryJson(r) })) });
       return;
     }
-    const c = paint(io.color);
-    if (result.warnings.length) io.err(renderWarnings(result.warnings, io.color));
-    io.err(
-      `${c.green('✓')} ${relativeToCwd(result.file)} is valid: stack ${result.stackName}, ` +
-        `${result.plugins.length} plugin${result.plugins.length === 1 ? '' : 's'}, ${result.stats.resources} resources, ` +
-        `${result.configOutputs.length} config outputs`,
-    );
+    for (const result of results) {
+      if (result.warnings.length) io.err(renderWarnings(result.warnings, io.color));
+      io.err(
+        `${c.green('✓')} ${relativeToCwd(result.file)}${result.environment !== undefined ? ` (environment ${c.bold(result.environment)})` : ''} is valid: stack ${result.stackName}, ` +
+          `${result.plugins.length} plugin${result.plugins.length === 1 ? '' : 's'}, ${result.stats.resources} resources, ` +
+          `${result.configOutputs.length} config outputs`,
+      );
+    }
   },
 };
