@@ -22,7 +22,10 @@ export interface AwsArgs extends GlobalArgs {
 
 export function withAwsOptions<T>(y: Argv<T>) {
   return withManifest(y)
-    .option('profile', { type: 'string', describe: 'AWS profile (shared config / SSO); default: the SDK credential chain' })
+    .option('profile', {
+      type: 'string',
+      describe: "AWS profile (shared config / SSO); default: the manifest's stack.profile, else the SDK credential chain",
+    })
     .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
     .option('endpoint-url', {
       type: 'string',
@@ -47,9 +50,18 @@ export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: Compi
   const { io } = cli();
   if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
   const { createAwsClients } = await import('../../aws/clients.js');
-  const clients = createAwsClients({ region: argv.region ?? compiled.region, profile: argv.profile, endpointUrl: argv['endpoint-url'] });
+  const profile = argv.profile ?? compiled.manifest.stack.profile;
+  const clients = createAwsClients({ region: argv.region ?? compiled.region, profile, endpointUrl: argv['endpoint-url'] });
   // The SDK's notices are about its own future (e.g. Node.js support), not this run: only under --debug.
   if (argv.debug) for (const notice of clients.notices) io.err(paint(io.color).dim(`note: ${notice}`));
+  // A pinned account is checked (STS) before any other AWS call.
+  const { assertAccount } = await import('../../environments/accountGuard.js');
+  await assertAccount(clients.accountId, {
+    account: compiled.manifest.stack.account,
+    profile,
+    stackName: compiled.stackName,
+    environment: compiled.environment,
+  });
   return { compiled, clients };
 }
 

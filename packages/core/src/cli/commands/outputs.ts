@@ -34,8 +34,19 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
     if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
 
     const { createAwsClients } = await import('../../aws/clients.js');
-    const aws = { region: argv.region ?? compiled.region, profile: argv.profile, endpointUrl: argv['endpoint-url'] };
+    const aws = {
+      region: argv.region ?? compiled.region,
+      profile: argv.profile ?? compiled.manifest.stack.profile,
+      endpointUrl: argv['endpoint-url'],
+    };
     const clients = createAwsClients(aws);
+    const { assertAccount } = await import('../../environments/accountGuard.js');
+    await assertAccount(clients.accountId, {
+      account: compiled.manifest.stack.account,
+      profile: aws.profile,
+      stackName: compiled.stackName,
+      environment: compiled.environment,
+    });
     const { readDeployedOutputs } = await import('../../outputs/stack.js');
     const stackOutputs = await readDeployedOutputs(clients.cloudFormation, compiled.stackName, clients.region);
 
