@@ -64,6 +64,7 @@ const MOTO_IGNORED_TYPES = new Set([
   'AWS::S3::BucketPolicy',
   'AWS::SecretsManager::Secret',
   'AWS::SecretsManager::SecretTargetAttachment',
+  'AWS::SecretsManager::RotationSchedule',
   'AWS::ApiGateway::ApiKey',
   'AWS::ApiGateway::Stage',
   'AWS::ApiGateway::UsagePlan',

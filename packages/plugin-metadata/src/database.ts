@@ -23,11 +23,13 @@ export function databaseResources(
       // The snapshot kept on delete still needs this password.
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Not rotated automatically yet: the metadata service reads the password once, when a task starts (ECS injects MF_METADATA_DB_PSWD), so a rotation must be followed by a new ECS deployment, which mfinfra does not trigger yet. Rotate by hand: rotate the secret, then `aws ecs update-service --force-new-deployment`.',
-      }),
+      Metadata: db.rotation.enabled
+        ? undefined
+        : scannerExceptions({
+            id: 'AwsSolutions-SMG4',
+            reason:
+              'Rotation is turned off in the manifest (metadata.database.rotation.enabled: false): the password changes only when someone sets a new one with RDS (modify-db-instance --master-user-password), stores it in this secret, and redeploys the services that read it (aws ecs update-service --force-new-deployment).',
+          }),
       Properties: {
         Description: `Master credentials of the Metaflow metadata database (stack ${ctx.stack.name})`,
         GenerateSecretString: {

@@ -19,6 +19,11 @@ export const ID = {
   migrationRunner: 'MetadataMigrationRunner',
   migrationRunnerRole: 'MetadataMigrationRunnerRole',
   migrationRunnerLogGroup: 'MetadataMigrationRunnerLogGroup',
+  rotationFunction: 'MetadataDatabaseRotationFunction',
+  rotationRole: 'MetadataDatabaseRotationRole',
+  rotationLogGroup: 'MetadataDatabaseRotationLogGroup',
+  rotationPermission: 'MetadataDatabaseRotationPermission',
+  rotationSchedule: 'MetadataDatabaseRotationSchedule',
   /** The custom resource that upgrades the schema when the image changes. */
   schemaMigration: 'MetadataSchemaMigration',
   loadBalancer: 'MetadataLoadBalancer',

@@ -40,6 +40,8 @@ export interface MetadataOptions {
     username: string;
     sslMode: 'require' | 'verify-ca' | 'verify-full' | 'prefer';
     kmsKeyArn?: string;
+    /** Rotation of the master password (a Secrets Manager schedule; the services are redeployed after each). */
+    rotation: { enabled: boolean; days: number };
   };
   logs: { retentionDays: number; retainOnDelete: boolean };
   migrations: { backup: 'snapshot' | 'automated-backups' };
@@ -84,6 +86,7 @@ export const defaults: DeepPartial<MetadataOptions> = {
     name: 'metaflow',
     username: 'metaflow',
     sslMode: 'require',
+    rotation: { enabled: true, days: 30 },
   },
   logs: { retentionDays: 30, retainOnDelete: true },
   migrations: { backup: 'snapshot' },
@@ -255,6 +258,16 @@ export const schema: JsonSchema = {
           type: 'string',
           pattern: '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$',
           description: 'Customer managed KMS key for storage encryption (default: the AWS managed aws/rds key).',
+        },
+        rotation: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'Rotation of the master password in Secrets Manager (on by default): a function sets a new password with RDS (no reboot, no change to the database resource) and then redeploys the ECS services that read the secret (the metadata service, the UI backend), whose tasks read the password only when they start. Each rotation is a rolling restart of those services.',
+          properties: {
+            enabled: { type: 'boolean', description: 'Rotate the password on a schedule (default true).' },
+            days: { type: 'integer', minimum: 1, maximum: 365, description: 'Days between rotations (default 30).' },
+          },
         },
       },
     },

@@ -6,6 +6,7 @@ import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
 import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
 import { migrationResources } from './migration.js';
+import { rotationResources } from './rotation.js';
 import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
 import type { BatchApi, NetworkApi } from './peerApis.js';
 import { serviceResources } from './service.js';
@@ -113,6 +114,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
       ...loadBalancerResources(ctx, options, network, sources),
       ...serviceResources(ctx, options, settings, network),
       ...migrationResources(ctx, options, network),
+      ...rotationResources(ctx, options),
     };
     if (options.access === 'api-gateway') Object.assign(resources, apiGatewayResources(ctx, options));
     return resources;

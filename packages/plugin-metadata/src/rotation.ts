@@ -1,0 +1,135 @@
+import {
+  getAtt,
+  ref,
+  scannerExceptions,
+  sub,
+  wildcardFindings,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
+import { ID } from './ids.js';
+import { LAMBDA_RUNTIME } from './migration.js';
+import type { MetadataOptions } from './options.js';
+import { ROTATION_CODE } from './rotationCode.js';
+
+/** Seconds testSecret waits for RDS in one call (Secrets Manager retries the step after that). */
+export const ROTATION_WAIT_SECONDS = 600;
+
+/**
+ * Rotation of the database's master password: a Secrets Manager rotation schedule on the existing
+ * secret, and a function (outside the VPC: it calls only AWS APIs) that sets the new password with
+ * RDS's ModifyDBInstance and then redeploys the ECS services that read the secret. Nothing about the
+ * database resource or the secret changes, so turning rotation on or off never touches the data.
+ */
+export function rotationResources(ctx: PluginContext, options: MetadataOptions): Record<string, CfnResource> {
+  const rotation = options.database.rotation;
+  if (!rotation.enabled) return {};
+  const name = ctx.naming.physicalName('metadata-db-rotation', { maxLength: 64 });
+  const dbArn = sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:\${${ID.database}}`);
+  const clusterServices = sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/\${${ID.cluster}}/*`);
+  const keep = options.logs.retainOnDelete ? 'Retain' : 'Delete';
+  const statements: CfnValue[] = [
+    {
+      Sid: 'RotateTheDatabaseSecret',
+      Effect: 'Allow',
+      Action: [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecretVersionStage',
+      ],
+      Resource: ref(ID.databaseSecret),
+    },
+    { Sid: 'NewPassword', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
+    { Sid: 'SetMasterPassword', Effect: 'Allow', Action: ['rds:DescribeDBInstances', 'rds:ModifyDBInstance'], Resource: dbArn },
+    { Sid: 'SeePasswordApplied', Effect: 'Allow', Action: 'rds:DescribeEvents', Resource: '*' },
+    {
+      Sid: 'FindServicesReadingTheSecret',
+      Effect: 'Allow',
+      Action: 'ecs:ListServices',
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:cluster': getAtt(ID.cluster, 'Arn') } },
+    },
+    { Sid: 'ReadTaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    { Sid: 'RedeployThoseServices', Effect: 'Allow', Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Resource: clusterServices },
+    {
+      Sid: 'WriteFunctionLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: getAtt(ID.rotationLogGroup, 'Arn'),
+    },
+  ];
+  return {
+    [ID.rotationLogGroup]: {
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: keep,
+      UpdateReplacePolicy: keep,
+      Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: options.logs.retentionDays },
+    },
+    [ID.rotationRole]: {
+      Type: 'AWS::IAM::Role',
+      Metadata: scannerExceptions({
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'secretsmanager:GetRandomPassword, rds:DescribeEvents, ecs:DescribeTaskDefinition and ecs:ListServices have no resource-level permissions (AWS requires "*"; ListServices is held to the metadata cluster by its ecs:cluster condition), and the services to redeploy are the ones in the metadata cluster that read this secret, found at rotation time (service/<cluster>/*). The secret and the database are named exactly.',
+        appliesTo: wildcardFindings(statements),
+      }),
+      Properties: {
+        Description: 'Rotates the Metaflow metadata database master password and redeploys the services that read it',
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [{ PolicyName: 'metadata-db-rotation', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      },
+    },
+    [ID.rotationFunction]: {
+      Type: 'AWS::Lambda::Function',
+      DependsOn: [ID.rotationLogGroup],
+      Properties: {
+        FunctionName: name,
+        Description:
+          'Secrets Manager rotation of the Metaflow metadata database master password (RDS ModifyDBInstance), then an ECS redeploy',
+        Runtime: LAMBDA_RUNTIME,
+        Handler: 'index.handler',
+        Role: getAtt(ID.rotationRole, 'Arn'),
+        Timeout: ROTATION_WAIT_SECONDS + 60,
+        MemorySize: 128,
+        Code: { ZipFile: ROTATION_CODE },
+        Environment: {
+          Variables: { DB_INSTANCE: ref(ID.database), CLUSTER: ref(ID.cluster), WAIT_SECONDS: String(ROTATION_WAIT_SECONDS) },
+        },
+      },
+    },
+    [ID.rotationPermission]: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        FunctionName: getAtt(ID.rotationFunction, 'Arn'),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'secretsmanager.amazonaws.com',
+        SourceAccount: ref('AWS::AccountId'),
+        SourceArn: ref(ID.databaseSecret),
+      },
+    },
+    [ID.rotationSchedule]: {
+      Type: 'AWS::SecretsManager::RotationSchedule',
+      // The secret must hold the database's address first (the attachment), and Secrets Manager must be allowed to call the function.
+      DependsOn: [ID.databaseSecretAttachment, ID.rotationPermission],
+      Properties: {
+        SecretId: ref(ID.databaseSecret),
+        RotationLambdaARN: getAtt(ID.rotationFunction, 'Arn'),
+        RotationRules: { AutomaticallyAfterDays: rotation.days },
+        // No rotation in the middle of a deploy: the first one runs on the schedule.
+        RotateImmediatelyOnUpdate: false,
+      },
+    },
+  };
+}
