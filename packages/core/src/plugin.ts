@@ -336,6 +336,7 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
 }
 
 export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
+export { denyInsecureTransport, logBucketProperties } from './compile/logBucket.js';
 
 // ---- helpers for plugins' own checks -----------------------------------------------------------
 

@@ -1,4 +1,14 @@
-import { getAtt, ref, sub, tagList, type CfnResource, type CfnValue, type Naming } from '@mfinfra/core/plugin';
+import {
+  denyInsecureTransport,
+  getAtt,
+  logBucketProperties,
+  ref,
+  sub,
+  tagList,
+  type CfnResource,
+  type CfnValue,
+  type Naming,
+} from '@mfinfra/core/plugin';
 import { datastoreIds, type DatastoreModel } from './model.js';
 import {
   DEFAULT_ABORT_INCOMPLETE_UPLOADS_DAYS,
@@ -107,7 +117,6 @@ function logBucketResources(
 ): Record<string, CfnResource> {
   const logs: AccessLogOptions = bucket.accessLogs || {};
   const prefix = logs.prefix ?? DEFAULT_ACCESS_LOG_PREFIX;
-  const logBucketArn = getAtt(ids.logBucket, 'Arn');
   return {
     [ids.logBucket]: {
       Type: 'AWS::S3::Bucket',
@@ -119,23 +128,13 @@ function logBucketResources(
           skip: [{ id: 'CKV_AWS_18', comment: 'The access-log bucket itself: logging it to another bucket would recurse without end.' }],
         },
       },
-      Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        LifecycleConfiguration: {
-          Rules: [
-            { Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: logs.expireAfterDays ?? DEFAULT_ACCESS_LOG_EXPIRE_DAYS },
-            { Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-          ],
-        },
-        Tags: Object.keys(tags).length ? tagList(tags) : undefined,
-      },
+      Properties: logBucketProperties(
+        [
+          { Id: 'ExpireAccessLogs', Status: 'Enabled', ExpirationInDays: logs.expireAfterDays ?? DEFAULT_ACCESS_LOG_EXPIRE_DAYS },
+          { Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+        ],
+        tags,
+      ),
     },
     [ids.logBucketPolicy]: {
       Type: 'AWS::S3::BucketPolicy',
@@ -155,14 +154,7 @@ function logBucketResources(
                 StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
               },
             },
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [logBucketArn, sub(`\${${ids.logBucket}.Arn}/*`)],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
+            denyInsecureTransport(ids.logBucket),
           ],
         },
       },

@@ -1,4 +1,14 @@
-import { getAtt, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import {
+  denyInsecureTransport,
+  getAtt,
+  logBucketProperties,
+  ref,
+  scannerExceptions,
+  sub,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
 import { BACKEND_PORT, STATIC_PORT, type UiOptions } from './options.js';
 import type { MetadataApi, NetworkApi } from './peerApis.js';
@@ -307,20 +317,10 @@ function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Metadata: scannerExceptions({ id: 'AwsSolutions-S1', reason: LOG_BUCKET_REASON }, { id: 'CKV_AWS_18', reason: LOG_BUCKET_REASON }),
-      Properties: {
-        // Load balancer access logs support only SSE-S3.
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        LifecycleConfiguration: {
-          Rules: [{ Id: 'expire-access-logs', Status: 'Enabled', ExpirationInDays: options.accessLogs.retentionDays }],
-        },
-      },
+      // Load balancer access logs support only SSE-S3.
+      Properties: logBucketProperties([
+        { Id: 'expire-access-logs', Status: 'Enabled', ExpirationInDays: options.accessLogs.retentionDays },
+      ]),
     },
     [ID.accessLogsBucketPolicy]: {
       Type: 'AWS::S3::BucketPolicy',
@@ -336,15 +336,7 @@ function accessLogsBucket(ctx: PluginContext, options: UiOptions): Record<string
               Action: 's3:PutObject',
               Resource: sub(`\${Arn}/${options.accessLogs.prefix}/AWSLogs/\${AWS::AccountId}/*`, { Arn: bucketArn }),
             },
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              // Spelled as `${Bucket.Arn}/*` (not a Sub variable map) so rule packs (cdk-nag S10) recognise it.
-              Resource: [bucketArn, sub(`\${${ID.accessLogsBucket}.Arn}/*`)],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
+            denyInsecureTransport(ID.accessLogsBucket),
           ],
         },
       },
