@@ -337,6 +337,7 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
 
 export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
 export { denyInsecureTransport, logBucketProperties } from './compile/logBucket.js';
+export { LOG_DELIVERY_ACTIONS, stackArn } from './compile/arn.js';
 
 // ---- helpers for plugins' own checks -----------------------------------------------------------
 

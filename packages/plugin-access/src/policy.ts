@@ -1,5 +1,8 @@
-import { sub, wildcardFindings, type CfnValue, type ScannerException } from '@mfinfra/core/plugin';
+import { LOG_DELIVERY_ACTIONS, stackArn, sub, wildcardFindings, type CfnValue, type ScannerException } from '@mfinfra/core/plugin';
 import type { BatchApi, DatastoreApi, IamStatement, MetadataApi, SchedulingApi } from './peerApis.js';
+
+/** AWS's list, kept in core (also used by the other plugin that grants Step Functions logging). */
+export { LOG_DELIVERY_ACTIONS };
 
 /** What the user policy is built from: the APIs of the plugins that are loaded. */
 export interface PolicyInputs {
@@ -16,26 +19,12 @@ export interface PolicyInputs {
 /** Batch's log group: Metaflow reads a job's output from it (`logs:GetLogEvents`). */
 export const BATCH_LOG_GROUP = '/aws/batch/job';
 
-/** Actions Step Functions needs from whoever creates a state machine that logs its execution history. */
-export const LOG_DELIVERY_ACTIONS = [
-  'logs:CreateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:DescribeLogGroups',
-  'logs:DescribeResourcePolicies',
-  'logs:GetLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:UpdateLogDelivery',
-];
-
-const arn = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
-
 /**
  * The statements of the user policy, in a stable order. Each one names where in Metaflow's AWS
  * client code its actions come from (see the README's table).
  */
 export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
-  const jobDefinitions = arn('batch', 'job-definition/metaflow_*');
+  const jobDefinitions = stackArn('batch', 'job-definition/metaflow_*');
   const statements: IamStatement[] = [
     // metaflow/plugins/datatools/s3 and the S3 datastore: read and write flow data.
     ...p.datastore.readWriteStatements(),
@@ -74,7 +63,7 @@ export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
       Sid: 'TerminateAndTagJobs',
       Effect: 'Allow',
       Action: ['batch:TagResource', 'batch:TerminateJob'],
-      Resource: arn('batch', 'job/*'),
+      Resource: stackArn('batch', 'job/*'),
     },
     {
       // batch.py: the job definition names the job role (and the Fargate execution role).
@@ -89,12 +78,12 @@ export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
       Sid: 'ReadBatchJobLogs',
       Effect: 'Allow',
       Action: 'logs:GetLogEvents',
-      Resource: arn('logs', `log-group:${BATCH_LOG_GROUP}:log-stream:*`),
+      Resource: stackArn('logs', `log-group:${BATCH_LOG_GROUP}:log-stream:*`),
     },
   ];
   const s = p.scheduling;
   if (s !== undefined) {
-    const machines = arn('states', `stateMachine:${s.stateMachinePrefix}*`);
+    const machines = stackArn('states', `stateMachine:${s.stateMachinePrefix}*`);
     statements.push(
       {
         // step_functions_client.py search(): list_state_machines finds a flow's state machine by name.
@@ -124,7 +113,7 @@ export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
         Sid: 'ManageDeploymentExecutions',
         Effect: 'Allow',
         Action: ['states:DescribeExecution', 'states:StopExecution'],
-        Resource: arn('states', `execution:${s.stateMachinePrefix}*:*`),
+        Resource: stackArn('states', `execution:${s.stateMachinePrefix}*:*`),
       },
       {
         // step_functions.py: create_state_machine(roleArn=METAFLOW_SFN_IAM_ROLE).
@@ -150,7 +139,7 @@ export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
             'events:PutTargets',
             'events:RemoveTargets',
           ],
-          Resource: arn('events', `rule/${s.stateMachinePrefix}*`),
+          Resource: stackArn('events', `rule/${s.stateMachinePrefix}*`),
         },
         {
           // event_bridge_client.py: put_targets(RoleArn=METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE).
@@ -188,7 +177,7 @@ export function userPolicyStatements(p: PolicyInputs): IamStatement[] {
       Sid: 'ReadDeploymentOutputs',
       Effect: 'Allow',
       Action: 'cloudformation:DescribeStacks',
-      Resource: arn('cloudformation', `stack/${p.stackName}/*`),
+      Resource: stackArn('cloudformation', `stack/${p.stackName}/*`),
     });
   }
   return statements;

@@ -1,9 +1,21 @@
-import { getAtt, nagValue, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import {
+  LOG_DELIVERY_ACTIONS,
+  stackArn,
+  getAtt,
+  nagValue,
+  ref,
+  scannerExceptions,
+  sub,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
 import { BATCH_EVENTS_RULE, ID, JOB_DEFINITION_PREFIX } from './ids.js';
 import type { SchedulingOptions } from './options.js';
 import type { BatchApi, DatastoreApi, IamStatement } from './peerApis.js';
 
-const arn = (service: string, resource: string) => sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+/** AWS's list, kept in core (also used by the other plugin that grants Step Functions logging). */
+export { LOG_DELIVERY_ACTIONS };
 
 const trust = (service: string) => ({
   Version: '2012-10-17',
@@ -16,18 +28,6 @@ const trust = (service: string) => ({
     },
   ],
 });
-
-/** CloudWatch Logs delivery actions: AWS documents they only work on Resource "*". */
-export const LOG_DELIVERY_ACTIONS = [
-  'logs:CreateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:DescribeLogGroups',
-  'logs:DescribeResourcePolicies',
-  'logs:GetLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:UpdateLogDelivery',
-];
 
 /** DynamoDB access to the state table (and its key, when it has a customer managed one). */
 function tableStatements(options: SchedulingOptions, sid: string, actions: string[]): IamStatement[] {
@@ -56,16 +56,16 @@ export function stepFunctionsStatements(
       Sid: 'SubmitMetaflowBatchJobs',
       Effect: 'Allow',
       Action: 'batch:SubmitJob',
-      Resource: [...batch.jobQueueArns, arn('batch', `job-definition/${JOB_DEFINITION_PREFIX}*`)],
+      Resource: [...batch.jobQueueArns, stackArn('batch', `job-definition/${JOB_DEFINITION_PREFIX}*`)],
     },
-    { Sid: 'ManageBatchJobs', Effect: 'Allow', Action: ['batch:TagResource', 'batch:TerminateJob'], Resource: arn('batch', 'job/*') },
+    { Sid: 'ManageBatchJobs', Effect: 'Allow', Action: ['batch:TagResource', 'batch:TerminateJob'], Resource: stackArn('batch', 'job/*') },
     // DescribeJobs has no resource-level permissions (AWS requires "*").
     { Sid: 'DescribeBatchJobs', Effect: 'Allow', Action: 'batch:DescribeJobs', Resource: '*' },
     {
       Sid: 'BatchJobEventsRule',
       Effect: 'Allow',
       Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
-      Resource: arn('events', `rule/${BATCH_EVENTS_RULE}`),
+      Resource: stackArn('events', `rule/${BATCH_EVENTS_RULE}`),
     },
     ...tableStatements(options, 'ForeachStateTable', [
       'dynamodb:DeleteItem',
@@ -74,12 +74,17 @@ export function stepFunctionsStatements(
       'dynamodb:UpdateItem',
     ]),
     // Distributed map: child executions of this deployment's state machines, reading and writing the datastore.
-    { Sid: 'StartChildExecutions', Effect: 'Allow', Action: 'states:StartExecution', Resource: arn('states', `stateMachine:${prefix}*`) },
+    {
+      Sid: 'StartChildExecutions',
+      Effect: 'Allow',
+      Action: 'states:StartExecution',
+      Resource: stackArn('states', `stateMachine:${prefix}*`),
+    },
     {
       Sid: 'ManageChildExecutions',
       Effect: 'Allow',
       Action: ['states:DescribeExecution', 'states:StopExecution'],
-      Resource: arn('states', `execution:${prefix}*:*`),
+      Resource: stackArn('states', `execution:${prefix}*:*`),
     },
     ...datastore.readWriteStatements(),
   ];
@@ -165,7 +170,7 @@ export function schedulingResources(
         id: 'AwsSolutions-IAM5',
         reason:
           "Metaflow creates a state machine per flow at deploy time (step-functions create) under this deployment's prefix; the grant is StartExecution on those names only.",
-        appliesTo: [`Resource::${nagValue(arn('states', `stateMachine:${prefix}*`))}`],
+        appliesTo: [`Resource::${nagValue(stackArn('states', `stateMachine:${prefix}*`))}`],
       }),
       Properties: {
         Description: `Lets EventBridge schedules start Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
@@ -176,7 +181,7 @@ export function schedulingResources(
               Sid: 'StartMetaflowStateMachines',
               Effect: 'Allow',
               Action: 'states:StartExecution',
-              Resource: arn('states', `stateMachine:${prefix}*`),
+              Resource: stackArn('states', `stateMachine:${prefix}*`),
             },
           ]),
         ],
