@@ -353,3 +353,12 @@ export { didYouMean } from './schema/didYouMean.js';
  * overlap and the sub-block arithmetic of subnet layouts.
  */
 export { cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, subBlock, type Cidr, type CidrParse } from './compile/cidr.js';
+
+// ---- helpers for plugins that reuse existing resources (`existing:` sections, `verify`) ---------
+
+/**
+ * ARN parsing and role checks for `existing:` sections: `parseArn`, `roleNameFromArn`,
+ * `ROLE_ARN_PATTERN` (for schemas), `trustedServices(policyDocument)` and
+ * `roleProblem(expectedArn, getRoleAnswer, service)` (what is wrong with a role GetRole found).
+ */
+export { parseArn, roleNameFromArn, roleProblem, trustedServices, ROLE_ARN_PATTERN, type ArnParts, type FoundRole } from './reuse/arns.js';

@@ -1,3 +1,5 @@
+import type { ExistingBatch } from './existing.js';
+
 /**
  * The `batch:` manifest section: what the user writes, and the normalized form the resource
  * builders use (per-item defaults filled in, CloudFormation enums derived).
@@ -36,6 +38,8 @@ export interface JobQueueOptions {
 
 /** The whole `batch:` section (after the plugin's section defaults). */
 export interface BatchOptions {
+  /** Reuse a job queue and roles instead of creating compute (see existing.ts). */
+  existing?: ExistingBatch;
   computeEnvironments: ComputeEnvironmentOptions[];
   jobQueues?: JobQueueOptions[];
   jobRole?: { managedPolicyArns?: string[] };

@@ -9,6 +9,7 @@ import {
   type StackOutput,
 } from '@mfinfra/core/plugin';
 import { checkBatchOptions } from './check.js';
+import { checkExisting, existingOutputs, queueArn, verifyExisting, type ExistingBatch } from './existing.js';
 import { computeEnvironment, launchTemplate, needsSpotFleetRole, securityGroup } from './computeEnvironments.js';
 import type { DatastoreApi } from '@mfinfra/plugin-datastore';
 import type { NetworkApi } from '@mfinfra/plugin-network';
@@ -29,8 +30,11 @@ import { starter } from './starter.js';
 
 /** What the batch plugin gives other plugins through `ctx.use('batch')`. */
 export interface BatchApi {
-  /** The role Metaflow's Batch jobs assume (`Ref`: its name; other plugins attach policies to it). */
-  jobRoleName: CfnValue;
+  /**
+   * The role Metaflow's Batch jobs assume (`Ref`: its name; other plugins attach policies to it).
+   * Undefined with `batch.existing`: the role is not this stack's, so attach nothing to it.
+   */
+  jobRoleName?: CfnValue;
   jobRoleArn: CfnValue;
   /** Every job queue's ARN, in manifest order. */
   jobQueueArns: CfnValue[];
@@ -47,9 +51,12 @@ export interface BatchModel {
   ces: ComputeEnvironment[];
   queues: JobQueue[];
   ids: ReturnType<typeof batchIds>;
+  /** `batch.existing`: nothing is created (ces and queues are empty). */
+  existing?: ExistingBatch;
 }
 
 function model(ctx: PluginContext, options: BatchOptions): BatchModel {
+  if (options.existing) return { ces: [], queues: [], ids: batchIds(ctx.naming), existing: options.existing };
   return {
     ces: options.computeEnvironments.map(normalizeComputeEnvironment),
     queues: normalizeJobQueues(options),
@@ -69,11 +76,23 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
   defaults: { computeEnvironments: [{ name: 'cpu' }] },
   requires: ['network', 'datastore'],
 
-  check: checkBatchOptions,
+  check(ctx, options) {
+    // With existing, the section's defaults (one compute environment) are not used: nothing is created.
+    if (options.existing) checkExisting(ctx, options.existing);
+    else checkBatchOptions(ctx, options);
+  },
 
   resolve: model,
 
-  api(_ctx, _options, { ces, queues, ids }) {
+  api(_ctx, _options, { ces, queues, ids, existing }) {
+    if (existing) {
+      return {
+        jobRoleArn: existing.jobRole,
+        jobQueueArns: [queueArn(existing.jobQueue)],
+        defaultJobQueueArn: queueArn(existing.jobQueue),
+        ...(existing.fargateExecutionRole ? { fargateExecutionRoleArn: existing.fargateExecutionRole } : {}),
+      };
+    }
     return {
       jobRoleName: ref(ids.jobRole),
       jobRoleArn: getAtt(ids.jobRole, 'Arn'),
@@ -84,7 +103,8 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
     };
   },
 
-  resources(ctx, options, { ces, queues, ids }) {
+  resources(ctx, options, { ces, queues, ids, existing }) {
+    if (existing) return options.container?.repository ? { [ids.repository]: containerRepository(ctx, options.container.repository) } : {};
     const network = ctx.use<NetworkApi>('network');
     const datastore = ctx.use<DatastoreApi>('datastore');
     if (network.mode === 'existing' && network.assignPublicIp && ces.some((ce) => ce.platform === 'ec2')) {
@@ -112,12 +132,14 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
     return out;
   },
 
-  outputs(_ctx, options, { ces, queues, ids }) {
-    const out: Record<string, ConfigOutputValue> = {
-      METAFLOW_BATCH_JOB_QUEUE: { value: ref(ids.jobQueue(defaultQueue(queues).name)), description: 'ARN of the default job queue' },
-      METAFLOW_ECS_S3_ACCESS_IAM_ROLE: { value: getAtt(ids.jobRole, 'Arn'), description: 'role Batch jobs assume' },
-    };
-    if (ces.some((ce) => ce.platform === 'fargate')) {
+  outputs(_ctx, options, { ces, queues, ids, existing }) {
+    const out: Record<string, ConfigOutputValue> = existing
+      ? existingOutputs(existing)
+      : {
+          METAFLOW_BATCH_JOB_QUEUE: { value: ref(ids.jobQueue(defaultQueue(queues).name)), description: 'ARN of the default job queue' },
+          METAFLOW_ECS_S3_ACCESS_IAM_ROLE: { value: getAtt(ids.jobRole, 'Arn'), description: 'role Batch jobs assume' },
+        };
+    if (!existing && ces.some((ce) => ce.platform === 'fargate')) {
       out.METAFLOW_ECS_FARGATE_EXECUTION_ROLE = { value: getAtt(ids.executionRole, 'Arn'), description: 'execution role of Fargate jobs' };
     }
     if (options.container?.registry) out.METAFLOW_BATCH_CONTAINER_REGISTRY = options.container.registry;
@@ -128,8 +150,17 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
     return out;
   },
 
-  stackOutputs(_ctx, options, { ces, queues, ids }) {
+  stackOutputs(_ctx, options, { ces, queues, ids, existing }) {
     const out: Record<string, StackOutput> = {};
+    if (existing) {
+      if (options.container?.repository) {
+        out[ids.repository + 'Uri'] = {
+          value: getAtt(ids.repository, 'RepositoryUri'),
+          description: 'ECR repository for job images (docker push here)',
+        };
+      }
+      return out;
+    }
     for (const q of queues) {
       out[ids.jobQueueOutput(q.name)] = {
         value: ref(ids.jobQueue(q.name)),
@@ -153,5 +184,9 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
       description: 'security group of the Batch compute environments',
     };
     return out;
+  },
+
+  async verify(ctx, _options, { existing }) {
+    if (existing) await verifyExisting(ctx, existing);
   },
 });

@@ -1,3 +1,4 @@
+import { existingExcludes, existingSchema } from './existing.js';
 import type { JsonSchema } from '@mfinfra/core/plugin';
 
 /** vCPU counts are 32-bit integers in the Batch API; AWS refuses more. */
@@ -117,8 +118,11 @@ const jobQueue: JsonSchema = {
 export const batchSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  description: 'AWS Batch compute environments, job queues and the IAM roles Metaflow jobs use.',
+  description:
+    'AWS Batch compute environments, job queues and the IAM roles Metaflow jobs use, or an existing job queue and roles (existing).',
+  dependencies: existingExcludes,
   properties: {
+    existing: existingSchema,
     computeEnvironments: {
       type: 'array',
       minItems: 1,

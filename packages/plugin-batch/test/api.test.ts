@@ -24,7 +24,7 @@ function probe(seen: BatchApi[]) {
           Type: 'AWS::IAM::Policy',
           Properties: {
             PolicyName: 'probe-table',
-            Roles: [batch.jobRoleName],
+            Roles: [batch.jobRoleName!],
             PolicyDocument: {
               Version: '2012-10-17',
               Statement: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: getAtt('ProbeTable', 'Arn') }],

@@ -5,6 +5,7 @@ import { datastoreModel } from './model.js';
 import { DEFAULT_SYSROOT, type DatastoreOptions } from './options.js';
 import { datastoreResources } from './resources.js';
 import { datastoreSchema } from './schema.js';
+import { verifyExistingBucket } from './verify.js';
 import { VERSION } from './version.js';
 import { starter } from './starter.js';
 
@@ -40,4 +41,5 @@ export const datastorePlugin = definePlugin<DatastoreOptions, DatastoreApi>({
       outputs.DatastoreKmsKeyArn = { value: model.kmsKeyArn, description: 'KMS key that encrypts the datastore bucket' };
     return outputs;
   },
+  verify: (ctx, options) => verifyExistingBucket(ctx, datastoreModel(ctx.naming, options)),
 });

@@ -11,9 +11,11 @@ export const SERVICE_AUTH_KEY = 'METAFLOW_SERVICE_AUTH_KEY';
 /** The stack Output holding the API key id. */
 export const API_KEY_ID_OUTPUT = 'MetadataApiKeyId';
 
-/** Read the key's value by the id in the stack Output. */
-export async function apiKeyOutputs(ctx: DeployedContext): Promise<Record<string, DeployedOutput>> {
-  const keyId = ctx.stackOutput(API_KEY_ID_OUTPUT, `the API key id for ${SERVICE_AUTH_KEY}`);
+/** Read the key's value by its id: the one in the stack Output, or one the manifest gives (metadata.existing). */
+export async function apiKeyOutputs(
+  ctx: DeployedContext,
+  keyId: string = ctx.stackOutput(API_KEY_ID_OUTPUT, `the API key id for ${SERVICE_AUTH_KEY}`),
+): Promise<Record<string, DeployedOutput>> {
   const { APIGatewayClient, GetApiKeyCommand } = await import('@aws-sdk/client-api-gateway');
   const api = ctx.aws.client(APIGatewayClient);
   const { value } = await ctx.awsCall(`read API key ${keyId} (the value of ${SERVICE_AUTH_KEY})`, (abortSignal) =>

@@ -8,7 +8,7 @@
  */
 import { metadataPlugin } from './plugin.js';
 
-export { metadataPlugin, API_KEY_ID_OUTPUT, type MetadataApi, type MetadataDatabaseInfo } from './plugin.js';
+export { metadataPlugin, API_KEY_ID_OUTPUT, type ExistingMetadataApi, type MetadataApi, type MetadataDatabaseInfo } from './plugin.js';
 export { DEFAULT_IMAGE, PROFILE_DEFAULTS, type MetadataOptions, type Profile } from './options.js';
 export { fargateMemoryChoices } from './check.js';
 export default metadataPlugin;

@@ -1,4 +1,5 @@
 import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { existingExcludes, existingSchema, type ExistingMetadata } from './existing.js';
 import { POSTGRES_ENGINE_VERSIONS, POSTGRES_INSTANCE_CLASSES } from './generated/rdsPostgres.js';
 
 /** How the deployment is meant to be used; picks the defaults that depend on it. */
@@ -6,6 +7,8 @@ export type Profile = 'production' | 'development';
 
 /** The `metadata:` section after defaults. Fields marked optional fall back to the profile. */
 export interface MetadataOptions {
+  /** Use a service that runs already instead of creating one (see existing.ts). */
+  existing?: ExistingMetadata;
   profile: Profile;
   image: string;
   cpu: number;
@@ -112,7 +115,9 @@ export const schema: JsonSchema = {
   description:
     "Metaflow's metadata service: ECS Fargate tasks behind an internal network load balancer, with RDS PostgreSQL, in the shared network. Optionally public through API Gateway with an API key.",
   additionalProperties: false,
+  dependencies: existingExcludes,
   properties: {
+    existing: existingSchema,
     profile: {
       enum: ['production', 'development'],
       description:

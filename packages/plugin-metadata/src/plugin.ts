@@ -2,6 +2,7 @@ import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from 
 import { apiGatewayResources, apiUrl } from './apiGateway.js';
 import { API_KEY_ID_OUTPUT, apiKeyOutputs } from './apiKey.js';
 import { checkMetadata } from './check.js';
+import { checkExisting, existingDeployedOutputs, existingOutputs, existingStackOutputs, verifyExisting } from './existing.js';
 import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
 import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
@@ -32,6 +33,17 @@ export interface MetadataApi {
   apiKeyId?: CfnValue;
 }
 
+/**
+ * What `ctx.use('metadata')` gives with `metadata.existing`: only how to reach the service (nothing
+ * of it is this stack's). Plugins that need more (the UI reads the database) are refused in check.
+ */
+export interface ExistingMetadataApi {
+  existing: true;
+  internalUrl: CfnValue;
+  serviceUrl: CfnValue;
+  apiKeyId?: CfnValue;
+}
+
 /** How to reach the metadata database; the password is only in the secret (for ECS `Secrets`). */
 export interface MetadataDatabaseInfo {
   host: CfnValue;
@@ -49,7 +61,7 @@ export { API_KEY_ID_OUTPUT } from './apiKey.js';
 
 const internalUrl = () => sub(`http://\${${ID.loadBalancer}.DNSName}/`);
 
-export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
+export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | ExistingMetadataApi>({
   name: 'mfinfra:metadata',
   apiVersion: 1,
   description:
@@ -63,10 +75,21 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   uses: ['batch'],
 
   check(ctx, options) {
-    checkMetadata(ctx, options);
+    // With existing, the section's defaults (image, database, ...) describe nothing: none is created.
+    if (options.existing) checkExisting(ctx, options.existing);
+    else checkMetadata(ctx, options);
   },
 
   api(_ctx, options) {
+    const { existing } = options;
+    if (existing) {
+      return {
+        existing: true,
+        serviceUrl: existing.serviceUrl,
+        internalUrl: existing.internalUrl ?? existing.serviceUrl,
+        ...(existing.authKey && 'apiKeyId' in existing.authKey ? { apiKeyId: existing.authKey.apiKeyId } : {}),
+      };
+    }
     return {
       internalUrl: internalUrl(),
       serviceUrl: options.access === 'api-gateway' ? apiUrl() : internalUrl(),
@@ -88,6 +111,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   },
 
   resources(ctx, options) {
+    if (options.existing) return {};
     const network = ctx.use<NetworkApi>('network');
     const batch = ctx.use<BatchApi | undefined>('batch');
     if (network.subnetIds.length < 2) {
@@ -121,6 +145,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   },
 
   outputs(_ctx, options) {
+    if (options.existing) return existingOutputs(options.existing);
     return {
       METAFLOW_DEFAULT_METADATA: { value: 'service', description: 'use the metadata service' },
       METAFLOW_SERVICE_URL:
@@ -135,6 +160,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
   },
 
   stackOutputs(_ctx, options) {
+    if (options.existing) return existingStackOutputs(options.existing, API_KEY_ID_OUTPUT);
     const outputs: Record<string, { value: CfnValue; description: string }> = {
       MetadataDatabaseSecretArn: {
         value: ref(ID.databaseSecret),
@@ -156,6 +182,11 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi>({
 
   // The API key's value, read after deploy (it is never in the template or the stack's Outputs).
   async deployedOutputs(ctx, options) {
+    if (options.existing) return existingDeployedOutputs(ctx, options.existing);
     return options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key' ? apiKeyOutputs(ctx) : {};
+  },
+
+  async verify(ctx, options) {
+    if (options.existing) await verifyExisting(ctx, options.existing);
   },
 });

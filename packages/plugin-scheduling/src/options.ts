@@ -1,7 +1,10 @@
 import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { existingExcludes, existingSchema, type ExistingScheduling } from './existing.js';
 
 /** The `scheduling:` section after defaults. */
 export interface SchedulingOptions {
+  /** Reuse existing roles and table instead of creating them (see existing.ts). */
+  existing?: ExistingScheduling;
   /** Leave out to use the stack name. */
   stateMachinePrefix?: string;
   eventBridge: boolean;
@@ -25,7 +28,9 @@ export const schema: JsonSchema = {
   description:
     'Metaflow on AWS Step Functions: the Step Functions and EventBridge roles, the DynamoDB table for foreach state, and an execution log group. Needs the batch and datastore plugins.',
   additionalProperties: false,
+  dependencies: existingExcludes,
   properties: {
+    existing: existingSchema,
     stateMachinePrefix: {
       type: 'string',
       pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',

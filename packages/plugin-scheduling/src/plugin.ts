@@ -1,8 +1,9 @@
 import { definePlugin, getAtt, ref, type ConfigOutputValue, type CfnValue } from '@mfinfra/core/plugin';
+import { checkExisting, existingOutputs, tableArn, tableName, verifyExisting } from './existing.js';
 import { ID } from './ids.js';
 import { MAX_PREFIX_LENGTH, defaults, schema, type SchedulingOptions } from './options.js';
 import type { BatchApi, DatastoreApi } from './peerApis.js';
-import { schedulingResources } from './resources.js';
+import { jobRoleTablePolicy, schedulingResources } from './resources.js';
 import { starter } from './starter.js';
 
 /** What other plugins may read with `ctx.use('scheduling')`. */
@@ -31,8 +32,18 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   requires: ['batch', 'datastore'],
 
   check(ctx, options) {
+    // An existing job role with an existing table: the deployment they come from already grants it.
+    if (options.existing) {
+      checkExisting(ctx, options.existing);
+    } else if (ctx.use<BatchApi>('batch').jobRoleName === undefined) {
+      ctx.warn('the existing Batch job role must be allowed dynamodb:GetItem, PutItem and UpdateItem on the table this stack creates', {
+        rootPath: ['batch', 'existing', 'jobRole'],
+        code: 'EXISTING_JOB_ROLE_TABLE_ACCESS',
+        hint: 'add that grant to the job role (the table is METAFLOW_SFN_DYNAMO_DB_TABLE in the config apply writes), or foreach steps on Step Functions fail',
+      });
+    }
     const prefix = statePrefix(ctx.stack.name, options);
-    if (options.stateMachinePrefix === undefined && prefix.length > MAX_PREFIX_LENGTH) {
+    if (!options.existing && options.stateMachinePrefix === undefined && prefix.length > MAX_PREFIX_LENGTH) {
       ctx.report(`the stack name is ${prefix.length} characters, too long to prefix state machine names (at most ${MAX_PREFIX_LENGTH})`, {
         rootPath: ['stack', 'name'],
         hint: `set scheduling.stateMachinePrefix to a shorter name (Metaflow's state machine names must fit in 80 characters)`,
@@ -48,6 +59,15 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   },
 
   api(ctx, options) {
+    if (options.existing) {
+      return {
+        stepFunctionsRoleArn: options.existing.stepFunctionsRole,
+        eventBridgeRoleArn: options.existing.eventBridgeRole,
+        tableName: tableName(options.existing),
+        tableArn: tableArn(options.existing),
+        stateMachinePrefix: statePrefix(ctx.stack.name, options),
+      };
+    }
     return {
       stepFunctionsRoleArn: getAtt(ID.stepFunctionsRole, 'Arn'),
       eventBridgeRoleArn: options.eventBridge ? getAtt(ID.eventBridgeRole, 'Arn') : undefined,
@@ -58,6 +78,12 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   },
 
   resources(ctx, options) {
+    if (options.existing) {
+      const { jobRoleName } = ctx.use<BatchApi>('batch');
+      return jobRoleName === undefined
+        ? {}
+        : { [ID.jobRoleTablePolicy]: jobRoleTablePolicy(options, jobRoleName, tableArn(options.existing)) };
+    }
     return schedulingResources(
       ctx,
       options,
@@ -68,6 +94,7 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
   },
 
   outputs(ctx, options) {
+    if (options.existing) return existingOutputs(options.existing, options.stateMachinePrefix);
     const outputs: Record<string, ConfigOutputValue> = {
       METAFLOW_SFN_IAM_ROLE: {
         value: getAtt(ID.stepFunctionsRole, 'Arn'),
@@ -92,5 +119,9 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
       };
     }
     return outputs;
+  },
+
+  async verify(ctx, options) {
+    if (options.existing) await verifyExisting(ctx, options.existing);
   },
 });

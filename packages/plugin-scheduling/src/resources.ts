@@ -30,9 +30,14 @@ const trust = (service: string) => ({
 });
 
 /** DynamoDB access to the state table (and its key, when it has a customer managed one). */
-function tableStatements(options: SchedulingOptions, sid: string, actions: string[]): IamStatement[] {
-  const statements: IamStatement[] = [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: getAtt(ID.stateTable, 'Arn') }];
-  if (options.dynamoDb.kmsKeyArn) {
+function tableStatements(
+  options: SchedulingOptions,
+  sid: string,
+  actions: string[],
+  table: CfnValue = getAtt(ID.stateTable, 'Arn'),
+): IamStatement[] {
+  const statements: IamStatement[] = [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: table }];
+  if (!options.existing && options.dynamoDb.kmsKeyArn) {
     statements.push({
       Sid: `${sid}Key`,
       Effect: 'Allow',
@@ -147,22 +152,8 @@ export function schedulingResources(
         Policies: [policy('metaflow-step-functions', stepFunctionsStatements(options, prefix, batch, datastore))],
       },
     },
-    [ID.jobRoleTablePolicy]: {
-      Type: 'AWS::IAM::Policy',
-      Properties: {
-        PolicyName: 'metaflow-foreach-state',
-        Roles: [batch.jobRoleName],
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: tableStatements(options, 'ForeachStateTable', [
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-          ]) as unknown as CfnValue[],
-        },
-      },
-    },
   };
+  if (batch.jobRoleName !== undefined) resources[ID.jobRoleTablePolicy] = jobRoleTablePolicy(options, batch.jobRoleName);
   if (options.eventBridge) {
     resources[ID.eventBridgeRole] = {
       Type: 'AWS::IAM::Role',
@@ -206,4 +197,27 @@ export function schedulingResources(
     };
   }
   return resources;
+}
+
+/**
+ * Batch jobs of a foreach read and write the state table: a policy on the job role, when that role
+ * is this stack's (an existing job role is not changed). `table` is the created table by default.
+ */
+export function jobRoleTablePolicy(options: SchedulingOptions, jobRoleName: CfnValue, table?: CfnValue): CfnResource {
+  return {
+    Type: 'AWS::IAM::Policy',
+    Properties: {
+      PolicyName: 'metaflow-foreach-state',
+      Roles: [jobRoleName],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: tableStatements(
+          options,
+          'ForeachStateTable',
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          table,
+        ) as unknown as CfnValue[],
+      },
+    },
+  };
 }

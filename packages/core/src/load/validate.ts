@@ -315,6 +315,13 @@ function toDiagnostic(
       if (typeof parentSchema.description === 'string') hint = parentSchema.description;
       break;
     }
+    case 'not':
+      // A key a sibling rules out (e.g. anything that creates a resource beside `existing:`); the
+      // schema's description says which sibling and what to do.
+      message = `${where} is not allowed here`;
+      useKeyLoc = true;
+      if (typeof parentSchema.description === 'string') hint = parentSchema.description;
+      break;
     default:
       message = `${where} ${err.message ?? 'is invalid'}`;
       if (typeof parentSchema.description === 'string') hint = parentSchema.description;
