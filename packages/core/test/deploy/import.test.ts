@@ -35,6 +35,7 @@ import { definePlugin } from '../../src/plugin.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 import { harness } from './helpers.js';
+import { runCli } from '../helpers/runCli.js';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 
@@ -495,5 +496,19 @@ describe('adopt: the IMPORT change set', () => {
       `CloudFormation could not create the import change set: AWS::S3::Bucket ${BUCKET} already exists in stack someone-else`,
     );
     expect(fake.stack('mf-adopt')).toBeUndefined();
+  });
+});
+
+describe('the CLI', () => {
+  it('adopt and migrate are commands; a malformed --import is a usage error before any AWS call', async () => {
+    const noImport = await runCli(['adopt']);
+    expect(noImport.code).toBe(2);
+    expect(noImport.stderr).toMatch(/import/);
+    const noFrom = await runCli(['migrate']);
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toMatch(/from-stack/);
+    const bad = await runCli(['adopt', '--import', 'not-a-pair', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--import "not-a-pair" is not LogicalId=name/);
   });
 });

@@ -19,6 +19,7 @@ import scheduling from '../../../plugin-scheduling/src/index.js';
 import { motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import { initFromStack, manifestFromOfficialStack, type DeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
+import { runCli } from '../helpers/runCli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OFFICIAL = readFileSync(path.join(here, 'official-trimmed.json'), 'utf8');
@@ -118,6 +119,33 @@ describe.skipIf(!hasMoto)('init --from-stack against a stack on moto', () => {
     );
     expect(e.message).toMatch(/\(2 resources found\)$/);
     expect(existsSync(path.join(dir, 'metaflow.infra.yaml'))).toBe(false);
+  });
+
+  it('through the CLI: init --from-stack writes the manifest and prints the report; a stack that is not the official one exits 3', async () => {
+    await createStack('metaflow', OFFICIAL);
+    await createStack('other', JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue' } } }), {});
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' });
+    delete process.env.AWS_PROFILE;
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-fromstack-cli-'));
+      const ok = await runCli(['init', dir, '--from-stack', 'metaflow', '--region', 'us-east-1', '--endpoint-url', moto.endpoint]);
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toMatch(
+        /^✓ wrote .*metaflow\.infra\.yaml from stack metaflow \(plugins network, datastore, batch, metadata, scheduling\)$/m,
+      );
+      expect(ok.stderr).toMatch(/^ {2}= kept {4}datastore: bucket metaflow-metaflows3bucket-/m);
+      expect(ok.stderr).toContain('npx mfinfra migrate --from-stack metaflow');
+      expect(existsSync(path.join(dir, 'metaflow.infra.yaml'))).toBe(true);
+      const other = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-fromstack-cli-'));
+      const bad = await runCli(['init', other, '--from-stack', 'other', '--region', 'us-east-1', '--endpoint-url', moto.endpoint]);
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toMatch(/stack other is not a deployment of the official Metaflow CloudFormation template/);
+      expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(path.join(other, 'metaflow.infra.yaml'))).toBe(false);
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('a stack that does not exist, and a folder that already has a manifest, are refused before anything is written', async () => {

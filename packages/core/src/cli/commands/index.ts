@@ -1,10 +1,12 @@
 import type { CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
+import { adoptCommand } from './adopt.js';
 import { applyCommand } from './apply.js';
 import { compileCommand } from './compile.js';
 import { destroyCommand } from './destroy.js';
 import { driftCommand } from './drift.js';
 import { initCommand } from './init.js';
+import { migrateCommand } from './migrate.js';
 import { outputsCommand } from './outputs.js';
 import { planCommand } from './plan.js';
 import { pluginsCommand } from './plugins.js';
@@ -20,6 +22,8 @@ export const commands: CommandModule<GlobalArgs, any>[] = [
   applyCommand,
   destroyCommand,
   driftCommand,
+  adoptCommand,
+  migrateCommand,
   outputsCommand,
   schemaCommand,
   pluginsCommand,

@@ -9,6 +9,10 @@ interface Args extends GlobalArgs {
   region?: string;
   plugins?: string[];
   yes: boolean;
+  'from-stack'?: string;
+  'private-networking': boolean;
+  profile?: string;
+  'endpoint-url'?: string;
 }
 
 export const initCommand: CommandModule<GlobalArgs, Args> = {
@@ -25,11 +29,25 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
         describe: 'plugins to list, comma-separated (default: datastore,network,batch,metadata,scheduling)',
       })
       .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask: take defaults for what the flags leave out' })
+      .option('from-stack', {
+        type: 'string',
+        describe:
+          'write the manifest equivalent to this deployed stack of the official Metaflow template, keeping its bucket and table (docs/migrate.md)',
+      })
+      .option('private-networking', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --from-stack: workloads in private subnets behind NAT gateways',
+      })
+      .option('profile', { type: 'string', describe: 'with --from-stack: AWS profile (shared config / SSO)' })
+      .option('endpoint-url', { type: 'string', describe: 'with --from-stack: send AWS calls here (LocalStack, moto)' })
+      .example('$0 init --from-stack metaflow --region us-west-2', 'a manifest for the official-template stack metaflow')
       .example(
         '$0 init infra --stack-name metaflow-prod --region us-west-2 --plugins datastore,network,batch --yes',
         'write infra/metaflow.infra.yaml without questions',
       ),
   handler: async (argv) => {
+    if (argv['from-stack']) return initFromStackCommand(argv, argv['from-stack']);
     const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
     const { DEFAULT_PLUGINS } = await import('../../init/firstParty.js');
     const { ErrorCode, MfinfraError, ExitCode } = await import('../../errors.js');
@@ -124,3 +142,31 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     io.err(`  npx mfinfra plan --offline${target} # preview what apply would create (no AWS needed)`);
   },
 };
+
+/** `mfinfra init --from-stack NAME`: read the stack, write the manifest, print the report. */
+async function initFromStackCommand(argv: Args, fromStack: string): Promise<void> {
+  const { io } = cli();
+  const c = paint(io.color);
+  const { createAwsClients, resolveRegion } = await import('../../aws/clients.js');
+  const clients = createAwsClients({ region: resolveRegion(argv.region), profile: argv.profile, endpointUrl: argv['endpoint-url'] });
+  const { initFromStack } = await import('../../init/fromStack.js');
+  const out = await initFromStack({
+    fromStack,
+    region: clients.region,
+    cfn: clients.cloudFormation,
+    dir: argv.dir,
+    cwd: argv.cwd,
+    ...(argv.stackName ? { stackName: argv.stackName } : {}),
+    privateNetworking: argv['private-networking'],
+  });
+  if (argv.json) {
+    const { text: _text, ...rest } = out;
+    return printJson({ ok: true, ...rest });
+  }
+  io.err(`${c.green('✓')} wrote ${relativeToCwd(out.manifestFile)} from stack ${fromStack} (plugins ${out.plugins.join(', ')})`);
+  const mark = { kept: c.green('='), changed: c.yellow('~'), added: c.green('+'), dropped: c.red('-') };
+  for (const line of out.report) io.err(`  ${mark[line.kind]} ${line.kind.padEnd(7)} ${line.what}`);
+  io.err('next:');
+  io.err('  npx mfinfra validate && npx mfinfra plan --offline   # check the manifest (no AWS needed)');
+  io.err(`  npx mfinfra migrate --from-stack ${fromStack}          # move the deployment, step by step (docs/migrate.md)`);
+}

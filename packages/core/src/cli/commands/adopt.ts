@@ -1,0 +1,89 @@
+import type { CommandModule } from 'yargs';
+import { cli, printJson, type GlobalArgs } from '../context.js';
+import { paint } from '../io.js';
+import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
+
+interface Args extends AwsArgs {
+  import: string[];
+  'update-after-import': boolean;
+  yes: boolean;
+}
+
+/** `mfinfra adopt`: import existing stateful resources into the manifest's stack (IMPORT change set). */
+export const adoptCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'adopt [manifest]',
+  describe: 'Import existing buckets, tables, databases, secrets and log groups into the stack (IMPORT change set), after checking them',
+  builder: (y) =>
+    withAwsOptions(y)
+      .option('import', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'LogicalId=name of a resource to import (the logical id as `mfinfra compile` names it); repeat for several',
+      })
+      .option('update-after-import', {
+        type: 'boolean',
+        default: false,
+        describe: 'import resources whose settings differ from the template as they are; the next `mfinfra apply` changes them (previewed)',
+      })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before importing' })
+      .example('$0 adopt --import DatastoreBucket=my-metaflow-bucket', 'bring an existing bucket under the stack'),
+  handler: async (argv) => {
+    const { io } = cli();
+    const c = paint(io.color);
+    const { parseImportPairs, adopt } = await import('../../actions/adopt.js');
+    const imports = parseImportPairs(argv.import);
+    const { compiled, clients } = await compileForDeploy(argv);
+    await requireTtyOrYes(`adopt into stack ${compiled.stackName}`, argv.yes);
+    const ctx = await cliDeployContext(clients);
+    try {
+      const { importClientsOf } = await import('../../deploy/importLive.js');
+      const { renderPreview } = await import('../../preview/render.js');
+      const { show } = await import('../../deploy/importPlan.js');
+      const out = await adopt(
+        compiled,
+        ctx,
+        importClientsOf(clients),
+        { imports, updateAfterImport: argv['update-after-import'], templateBucket: argv['template-bucket'] },
+        async ({ plan, preview }) => {
+          ctx.progress.pause();
+          const text = renderPreview(preview, 'terminal', { color: io.color });
+          if (argv.json) io.err(text);
+          else io.out(text);
+          for (const i of plan.imports) {
+            for (const d of i.deferred) {
+              io.err(
+                c.yellow(`  ${i.logicalId}.${d.property}: imported as ${show(d.live)}; the next mfinfra apply sets ${show(d.template)}`),
+              );
+            }
+          }
+          if (argv.yes) return true;
+          return askYesNo(`Import ${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'} into ${plan.stackName}?`);
+        },
+      );
+      ctx.progress.pause();
+      if (argv.json) {
+        printJson({
+          ok: true,
+          stackName: out.result.stackName,
+          stackId: out.result.stackId,
+          finalStatus: out.result.finalStatus,
+          imported: out.plan.imports.map((i) => ({
+            logicalId: i.logicalId,
+            resourceType: i.resourceType,
+            physicalId: i.physicalId,
+            deferred: i.deferred,
+          })),
+          preview: out.preview,
+          events: ctx.events,
+          stateFile: out.stateFile,
+        });
+        return;
+      }
+      io.err(`${c.green('✓')} ${out.result.stackName}: ${out.result.finalStatus} (${out.result.imported.join(', ')} imported)`);
+      io.err('next: mfinfra plan   # what the manifest adds or changes beyond the imported resources; then mfinfra apply');
+    } finally {
+      ctx.dispose();
+    }
+  },
+};

@@ -1,0 +1,82 @@
+import type { CommandModule } from 'yargs';
+import { cli, printJson, type GlobalArgs } from '../context.js';
+import { paint } from '../io.js';
+import type { MigrationStep } from '../../actions/migrate.js';
+import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
+
+interface Args extends AwsArgs {
+  'from-stack': string;
+  step?: MigrationStep;
+  yes: boolean;
+}
+
+const STEPS: readonly MigrationStep[] = ['retain', 'snapshot', 'delete-old', 'import', 'apply'];
+
+/** `mfinfra migrate --from-stack OLD`: move a deployment of the official template under the manifest's stack. */
+export const migrateCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'migrate [manifest]',
+  describe: 'Move a deployment of the official Metaflow template under this manifest, step by step, keeping its data (docs/migrate.md)',
+  builder: (y) =>
+    withAwsOptions(y)
+      .option('from-stack', { type: 'string', demandOption: true, describe: 'the stack of the official template to move' })
+      .option('step', { type: 'string', choices: STEPS, describe: 'run only this step (the ones before it must be done)' })
+      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before each step' })
+      .example('$0 migrate --from-stack metaflow', 'every step not done yet, each shown and confirmed'),
+  handler: async (argv) => {
+    const { io } = cli();
+    const c = paint(io.color);
+    const { compiled, clients } = await compileForDeploy(argv);
+    await requireTtyOrYes(`migrate ${argv['from-stack']} to ${compiled.stackName}`, argv.yes);
+    const ctx = await cliDeployContext(clients);
+    try {
+      const { migrate } = await import('../../actions/migrate.js');
+      const { importClientsOf } = await import('../../deploy/importLive.js');
+      const { renderPreview, renderGateResult } = await import('../../preview/render.js');
+      const out = await migrate(
+        compiled,
+        ctx,
+        importClientsOf(clients),
+        {
+          from: argv['from-stack'],
+          ...(argv.step ? { only: argv.step } : {}),
+          apply: { templateBucket: argv['template-bucket'], yes: argv.yes, waitForBusy: argv['wait-for-busy'] },
+        },
+        async (r) => {
+          ctx.progress.pause();
+          const print = (t: string) => (argv.json ? io.err(t) : io.out(t));
+          print(c.bold(`step ${STEPS.indexOf(r.step) + 1}/${STEPS.length} ${r.step}: ${r.title}`));
+          for (const line of r.lines) print(`  ${line}`);
+          if (r.preview) print(renderPreview(r.preview, 'terminal', { color: io.color, ...(r.gates ? { gates: r.gates } : {}) }));
+          if (r.gates) {
+            const gateText = renderGateResult(r.gates.approvable ? r.gates : { ...r.gates, blocked: [] }, 'terminal', { color: io.color });
+            if (gateText) io.err(gateText);
+            if (!r.gates.ok && !r.gates.approvable) return false;
+          }
+          if (argv.yes) return true;
+          return askYesNo(`Run step ${r.step}?`);
+        },
+      );
+      ctx.progress.pause();
+      if (argv.json) {
+        printJson({
+          ok: true,
+          ran: out.ran,
+          steps: out.state.steps,
+          resources: out.state.resources,
+          stateFile: out.stateFile,
+          configFiles: out.configFiles,
+        });
+        return;
+      }
+      if (!out.ran.length)
+        io.err(`${c.green('✓')} nothing to do: every step of the migration from ${out.state.from} is done (${out.stateFile})`);
+      else io.err(`${c.green('✓')} ran ${out.ran.join(', ')}; progress is in ${out.stateFile}`);
+      for (const f of out.configFiles ?? []) io.err(`${c.dim('•')} wrote ${f}`);
+      const left = STEPS.filter((s) => !out.state.steps[s]);
+      if (left.length) io.err(`next: mfinfra migrate --from-stack ${out.state.from}   # ${left.join(', ')}`);
+      else io.err('next: re-create your Step Functions state machines and enable their schedules (docs/migrate.md, "After the migration")');
+    } finally {
+      ctx.dispose();
+    }
+  },
+};
