@@ -73,7 +73,10 @@ export function resourcesToImport(
       throw new MfinfraError(
         DeployErrorCode.IMPORT_REFUSED,
         `CloudFormation named no identifier for ${imp.logicalId} (${imp.resourceType}) in GetTemplateSummary: it cannot import it`,
-        { hint: 'this resource type may not support import in this region', exitCode: ExitCode.FAILURE },
+        {
+          hint: 'the resource type may not support import in this region, or the endpoint does not emulate imports (moto does not)',
+          exitCode: ExitCode.FAILURE,
+        },
       );
     }
     const identifier: Record<string, string> = {};

@@ -82,11 +82,17 @@ export async function originalTemplateBody(cfn: CloudFormationClient, stackName:
   return out.TemplateBody;
 }
 
-/** Every change must only set a policy: no Add/Remove, no replacement, nothing but DeletionPolicy / UpdateReplacePolicy in scope. */
-export function assertOnlyPolicyChanges(stackName: string, changes: Change[]): void {
+/**
+ * Every change must only set a policy: a Modify of a resource whose policy was changed, without
+ * replacement, with nothing but DeletionPolicy / UpdateReplacePolicy in scope. Anything else (an Add
+ * or Remove, a Modify of another resource, which drift or a changed dynamic reference can cause)
+ * refuses the update.
+ */
+export function assertOnlyPolicyChanges(stackName: string, changes: Change[], changedIds: readonly string[]): void {
+  const expected = new Set(changedIds);
   const bad = changes.filter((c) => {
     const rc = c.ResourceChange;
-    if (!rc || rc.Action !== 'Modify') return true;
+    if (!rc || rc.Action !== 'Modify' || !expected.has(rc.LogicalResourceId ?? '')) return true;
     if (rc.Replacement === 'True' || rc.Replacement === 'Conditional') return true;
     const scope = rc.Scope ?? [];
     return scope.some((s) => s !== 'DeletionPolicy' && s !== 'UpdateReplacePolicy');
@@ -97,11 +103,11 @@ export function assertOnlyPolicyChanges(stackName: string, changes: Change[]): v
       `the retain update of ${stackName} would do more than set DeletionPolicy: ${bad
         .map(
           (c) =>
-            `${c.ResourceChange?.Action ?? '?'} ${c.ResourceChange?.LogicalResourceId ?? '?'} (${(c.ResourceChange?.Scope ?? []).join(', ') || 'no scope'}${c.ResourceChange?.Replacement === 'True' ? ', replacement' : ''})`,
+            `${c.ResourceChange?.Action ?? '?'} ${c.ResourceChange?.LogicalResourceId ?? '?'} (${(c.ResourceChange?.Scope ?? []).join(', ') || 'no scope given'}${c.ResourceChange?.Replacement === 'True' ? ', replacement' : ''})`,
         )
         .join('; ')}; it was deleted and nothing changed`,
       {
-        hint: 'the old stack changed since its template was read (or drifted); run the step again, and if it persists, set the policies by hand (docs/migrate.md)',
+        hint: 'the old stack changed since its template was read, or drifted; run the step again, and if it persists, set the policies by hand (docs/migrate.md)',
         exitCode: ExitCode.BLOCKED,
       },
     );
@@ -149,7 +155,7 @@ export async function planRetainUpdate(
       (o) =>
         cfn.send(
           new CreateChangeSetCommand({
-            StackName: stack.StackId ?? stackName,
+            StackName: stackName,
             ChangeSetName: name,
             ChangeSetType: 'UPDATE',
             ...staged.source,
@@ -191,7 +197,7 @@ export async function planRetainUpdate(
       );
     }
     const { description, changes } = await describeAllChanges(cfn, stackName, target.changeSetId, outcome.description, poll);
-    assertOnlyPolicyChanges(stackName, changes);
+    assertOnlyPolicyChanges(stackName, changes, changed);
     return {
       changeSetId: description.ChangeSetId ?? target.changeSetId,
       changeSetName: name,

@@ -248,7 +248,7 @@ export function manifestFromOfficialStack(stack: DeployedStack, options: FromSta
   }
   report.push({
     kind: 'changed',
-    what: `batch: a ${fargate ? 'Fargate' : 'EC2'} compute environment (max ${num(p.MaxVCPUBatch, 64)} vCPUs) in its own security group instead of the VPC default one; the job queue gets a new name (METAFLOW_BATCH_JOB_QUEUE changes in the new config)`,
+    what: `batch: ${fargate ? 'a Fargate' : 'an EC2'} compute environment (max ${num(p.MaxVCPUBatch, 64)} vCPUs) in its own security group instead of the VPC default one; the job queue gets a new name (METAFLOW_BATCH_JOB_QUEUE changes in the new config)`,
   });
   if (p.AdditionalWorkerPolicyArn) {
     lines.push('  jobRole:', `    managedPolicyArns: [${yamlString(p.AdditionalWorkerPolicyArn)}]`);

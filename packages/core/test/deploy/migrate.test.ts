@@ -287,3 +287,36 @@ describe('the retain update keeps the old template as it is', () => {
     expect((await withPolicies(out.body, { StepFunctionsStateDDB: 'Retain' })).changed).toEqual([]);
   });
 });
+
+describe('the retain update is refused when it would do more than set policies', () => {
+  it('a Modify of another resource, a replacement or a scope beyond the policies', async () => {
+    const { assertOnlyPolicyChanges } = await import('../../src/deploy/migrateOld.js');
+    const modify = (id: string, extra: Record<string, unknown> = {}) => ({
+      Type: 'Resource' as const,
+      ResourceChange: {
+        Action: 'Modify' as const,
+        LogicalResourceId: id,
+        Scope: ['DeletionPolicy' as const],
+        Replacement: 'False' as const,
+        ...extra,
+      },
+    });
+    expect(() => assertOnlyPolicyChanges('metaflow', [modify('StepFunctionsStateDDB')], ['StepFunctionsStateDDB'])).not.toThrow();
+    // (moto reports an untouched ECS cluster as modified, with no scope: refused, not guessed.)
+    const e = await errorOf(
+      Promise.resolve().then(() =>
+        assertOnlyPolicyChanges(
+          'metaflow',
+          [modify('StepFunctionsStateDDB'), modify('ECSCluster', { Scope: undefined })],
+          ['StepFunctionsStateDDB'],
+        ),
+      ),
+    );
+    expect(e.message).toBe(
+      'the retain update of metaflow would do more than set DeletionPolicy: Modify ECSCluster (no scope given); it was deleted and nothing changed',
+    );
+    expect(e.exitCode).toBe(4);
+    expect(() => assertOnlyPolicyChanges('metaflow', [modify('X', { Replacement: 'True' })], ['X'])).toThrow(/replacement/);
+    expect(() => assertOnlyPolicyChanges('metaflow', [modify('X', { Scope: ['Properties'] })], ['X'])).toThrow(/Modify X \(Properties\)/);
+  });
+});
