@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CliIo } from './io.js';
 
 /** Options every command accepts. */
@@ -17,14 +18,22 @@ export interface CliRuntime {
 }
 
 let runtime: CliRuntime | undefined;
+/** A runtime for one part of a run (one environment of `plan --all-envs`), set with {@link withRuntime}. */
+const scoped = new AsyncLocalStorage<CliRuntime>();
 
 export function setRuntime(r: CliRuntime): void {
   runtime = r;
 }
 
 export function cli(): CliRuntime {
-  if (!runtime) throw new Error('CLI runtime not initialised');
-  return runtime;
+  const r = scoped.getStore() ?? runtime;
+  if (!r) throw new Error('CLI runtime not initialised');
+  return r;
+}
+
+/** Run `fn` with its own runtime (its own output and exit code), e.g. one of several concurrent plans. */
+export function withRuntime<T>(r: CliRuntime, fn: () => Promise<T>): Promise<T> {
+  return scoped.run(r, fn);
 }
 
 /** Write a JSON document to stdout (for --json). */

@@ -22,6 +22,7 @@ interface Args extends PreviewArgs, AwsArgs {
   offline: boolean;
   against?: string;
   'detailed-exitcode': boolean;
+  'all-envs': boolean;
 }
 
 /** Add --format, --allow-replace, --require-approval and --yes to a command. */
@@ -249,6 +250,12 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
         describe: 'predict locally: compare the compiled template with the last applied one (.mfinfra/state/<stack>.json) or --against',
       })
       .option('against', { type: 'string', describe: 'with --offline: compare with this template file instead of the local state' })
+      .option('all-envs', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'plan every environment of the manifest at once (a few at a time): one preview per environment in order, --format markdown one document with a section each; exits with the worst code',
+      })
       .option('detailed-exitcode', {
         type: 'boolean',
         default: false,
@@ -257,6 +264,7 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
       .example('$0 plan --offline examples/full', 'what the full example would create, without an AWS account')
       .example('$0 plan --offline --format markdown > plan.md', 'a preview for a pull-request comment')
       .example('$0 plan --offline --detailed-exitcode', `CI: exit ${ExitCode.CHANGES_PENDING} when there are changes`)
+      .example('$0 plan --all-envs --format markdown', 'every environment (dev, prod, …) in one pull-request comment')
       .epilog(
         [
           `Exit codes: 0 the plan succeeded (also with changes pending, unless --detailed-exitcode); ` +
@@ -268,6 +276,21 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
         ].join('\n\n'),
       ),
   handler: async (argv) => {
+    if (argv['all-envs']) {
+      const { usageError } = await import('../usage.js');
+      if (argv.env !== undefined)
+        throw usageError('--all-envs and --env exclude each other', 'leave one out: --env NAME plans one environment');
+      for (const flag of ['region', 'profile', 'against'] as const) {
+        if (argv[flag] !== undefined) {
+          throw usageError(
+            `--all-envs plans each environment with its own region and profile; --${flag} would apply to all of them`,
+            `leave --${flag} out (set it per environment in the manifest), or plan one environment with --env NAME --${flag} ...`,
+          );
+        }
+      }
+      const { planAllEnvironments } = await import('./planAll.js');
+      return planAllEnvironments(argv, (env) => planCommand.handler({ ...argv, env, 'all-envs': false }) as Promise<void>);
+    }
     if (argv.against && !argv.offline) {
       throw new MfinfraError('USAGE', '--against needs --offline (it replaces the local state as what the manifest is compared with)', {
         hint: 'mfinfra plan --offline --against deployed.json',
