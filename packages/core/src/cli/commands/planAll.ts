@@ -72,7 +72,8 @@ export async function planAllEnvironments(argv: AllEnvsArgs, planOne: (env: stri
         io: {
           out: (t) => captured.lines.push({ to: 'out', text: t }),
           err: (t) => captured.lines.push({ to: 'err', text: t }),
-          color: io.color,
+          // Markdown quotes what a plan said as text: no colour codes in it.
+          color: io.color && argv.format !== 'markdown',
           isTTY: io.isTTY,
         },
         setExitCode: (code) => (captured.exitCode = code),
@@ -82,7 +83,11 @@ export async function planAllEnvironments(argv: AllEnvsArgs, planOne: (env: stri
       } catch (e) {
         captured.exitCode = exitCodeOf(e);
         if (json) captured.lines.push({ to: 'out', text: JSON.stringify({ ok: false, error: errorJson(e) }) });
-        else captured.lines.push({ to: 'err', text: renderError(e, { color: io.color, debug: argv.debug, cwd: argv.cwd }) });
+        else
+          captured.lines.push({
+            to: 'err',
+            text: renderError(e, { color: io.color && argv.format !== 'markdown', debug: argv.debug, cwd: argv.cwd }),
+          });
       }
       captured.ms = Date.now() - started;
       if (!json) {
@@ -156,7 +161,7 @@ function markdownDocument(results: Captured[]): string {
     if (body.length) out.push(...body);
     else {
       // No preview (nothing to deploy, or an error): what the plan said, as text.
-      const said = r.lines.map((l) => l.text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\n$/, '')).join('\n');
+      const said = r.lines.map((l) => l.text.replace(/\n$/, '')).join('\n');
       out.push('```', said || '(no output)', '```');
     }
   }
