@@ -15,7 +15,7 @@
  * - errors as the user sees them: `diagnosticsOf`, `problemsOf` (./testing/problems.ts);
  * - security checks: `iamStatements`, `iamViolations`, `actionsOnAnyResource`, `openIngress`
  *   (./testing/templateChecks.ts);
- * - peer tools: `cfnLint`, `noFindings`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts).
+ * - peer tools: `cfnLint`, `lintVariants`, `noFindings`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts).
  *
  * Nothing here is used by core at run time, and importing it loads only node built-ins: the
  * compiler loads on the first compile.
@@ -64,7 +64,7 @@ export async function problems(manifestYaml: string, options: CompileManifestOpt
 }
 
 export { MfinfraError };
-export { cfnLint, noFindings, type CfnLintOptions } from './testing/cfnLint.js';
+export { cfnLint, lintVariants, noFindings, type CfnLintOptions } from './testing/cfnLint.js';
 export { cfnLintAvailable, peerAvailable, type PeerOptions } from './testing/peers.js';
 export { diagnosticsOf, problemsOf, type Problem } from './testing/problems.js';
 export {

@@ -1,11 +1,10 @@
 import {
   actionsOnAnyResource,
-  cfnLint,
   cfnLintAvailable,
   compileError,
   compileManifest,
   iamViolations,
-  noFindings,
+  lintVariants,
   openIngress,
 } from '@mfinfra/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -59,9 +58,10 @@ const variants: Record<string, [string, { network?: string; batch?: boolean }]> 
 };
 
 it.skipIf(!cfnLintAvailable())('every variant passes cfn-lint with no errors and no warnings', async () => {
-  const bodies: Record<string, string> = {};
-  for (const [name, [metadata, opts]] of Object.entries(variants)) bodies[name] = (await compile(metadata, opts)).result.body;
-  expect(await cfnLint(bodies, { region: 'us-west-2' })).toEqual(noFindings(bodies));
+  const { findings, expected } = await lintVariants(variants, async ([metadata, opts]) => (await compile(metadata, opts)).result.body, {
+    region: 'us-west-2',
+  });
+  expect(findings).toEqual(expected);
 });
 
 describe.each(Object.entries(variants))('%s', (_name, [metadata, opts]) => {

@@ -3,7 +3,7 @@
  * subnet without direct internet access, encrypted volume, no ingress, a role scoped to the
  * datastore), the lifecycle script's Metaflow config, a warning for public-only networks, cfn-lint.
  */
-import { cfnLint, cfnLintAvailable, compileManifest, iamViolations, noFindings, openIngress } from '@mfinfra/core/testing';
+import { cfnLintAvailable, compileManifest, iamViolations, lintVariants, openIngress } from '@mfinfra/core/testing';
 import accessPlugin from '@mfinfra/plugin-access';
 import batchPlugin from '@mfinfra/plugin-batch';
 import datastorePlugin from '@mfinfra/plugin-datastore';
@@ -70,9 +70,8 @@ const variants: Record<string, string> = {
 it.skipIf(!cfnLintAvailable())(
   'every variant passes cfn-lint with no errors and no warnings',
   async () => {
-    const bodies: Record<string, string> = {};
-    for (const [name, text] of Object.entries(variants)) bodies[name] = (await compile(text)).result.body;
-    expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
+    const { findings, expected } = await lintVariants(variants, async (text) => (await compile(text)).result.body);
+    expect(findings).toEqual(expected);
   },
   180_000,
 );

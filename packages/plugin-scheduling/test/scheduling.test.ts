@@ -1,12 +1,11 @@
 import {
   actionsOnAnyResource,
-  cfnLint,
   cfnLintAvailable,
   compileError,
   compileManifest,
   iamStatements,
   iamViolations,
-  noFindings,
+  lintVariants,
 } from '@mfinfra/core/testing';
 import { describe, expect, it } from 'vitest';
 import { LOG_DELIVERY_ACTIONS, schedulingPlugin } from '../src/index.js';
@@ -39,9 +38,10 @@ const variants: Record<string, [string, Parameters<typeof manifest>[1]]> = {
 };
 
 it.skipIf(!cfnLintAvailable())('every variant passes cfn-lint with no errors and no warnings', async () => {
-  const bodies: Record<string, string> = {};
-  for (const [name, [scheduling, opts]] of Object.entries(variants)) bodies[name] = (await compile(scheduling, opts)).result.body;
-  expect(await cfnLint(bodies, { region: 'us-west-2' })).toEqual(noFindings(bodies));
+  const { findings, expected } = await lintVariants(variants, async ([scheduling, opts]) => (await compile(scheduling, opts)).result.body, {
+    region: 'us-west-2',
+  });
+  expect(findings).toEqual(expected);
 });
 
 describe.each(Object.entries(variants))('%s', (_name, [scheduling, opts]) => {

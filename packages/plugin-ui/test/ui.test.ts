@@ -5,11 +5,10 @@
  */
 import {
   actionsOnAnyResource,
-  cfnLint,
   cfnLintAvailable,
   compileManifest,
   iamViolations,
-  noFindings,
+  lintVariants,
   openIngress,
   problems,
 } from '@mfinfra/core/testing';
@@ -82,9 +81,8 @@ const variants: Record<string, string> = {
 it.skipIf(!cfnLintAvailable())(
   'every variant passes cfn-lint with no errors and no warnings',
   async () => {
-    const bodies: Record<string, string> = {};
-    for (const [name, text] of Object.entries(variants)) bodies[name] = (await compile(text)).result.body;
-    expect(await cfnLint(bodies)).toEqual(noFindings(bodies));
+    const { findings, expected } = await lintVariants(variants, async (text) => (await compile(text)).result.body);
+    expect(findings).toEqual(expected);
   },
   180_000,
 );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfnLint, noFindings } from './cfnLint.js';
+import { cfnLint, lintVariants, noFindings } from './cfnLint.js';
 import { cfnLintAvailable } from './peers.js';
 
 const template = (props: object) =>
@@ -35,5 +35,18 @@ describe.skipIf(!cfnLintAvailable())('cfnLint', () => {
 
   it('reports a body that is not a template', async () => {
     expect(await cfnLint({ text: 'not json' })).toEqual({ text: ['E0000 Template needs to be an object.'] });
+  });
+
+  it('lints every variant in one run, each by its name (lintVariants)', async () => {
+    const variants = { 'no delay': 0, 'bad property': -1 };
+    const seen: string[] = [];
+    const { findings, expected } = await lintVariants(variants, async (delay, name) => {
+      seen.push(name);
+      return template(delay < 0 ? { NoSuchProperty: 1 } : { DelaySeconds: delay });
+    });
+    expect(seen).toEqual(['no delay', 'bad property']);
+    expect(expected).toEqual({ 'no delay': [], 'bad property': [] });
+    expect(findings['no delay']).toEqual([]);
+    expect(findings['bad property']).toHaveLength(1);
   });
 });

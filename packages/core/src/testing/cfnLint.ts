@@ -61,3 +61,19 @@ export async function cfnLint(bodies: Record<string, string>, options: CfnLintOp
 export function noFindings(bodies: Record<string, unknown>): Record<string, string[]> {
   return Object.fromEntries(Object.keys(bodies).map((name) => [name, []]));
 }
+
+/**
+ * Compile each variant and lint all their templates in one cfn-lint run: `findings` is what
+ * {@link cfnLint} found, `expected` the all-clean result, so a test asserts
+ * `expect(findings).toEqual(expected)` and a failure names the variant and the rule.
+ * `bodyOf` turns one variant (a manifest, or whatever the test compiles) into its template body.
+ */
+export async function lintVariants<V>(
+  variants: Readonly<Record<string, V>>,
+  bodyOf: (variant: V, name: string) => Promise<string>,
+  options: CfnLintOptions = {},
+): Promise<{ findings: Record<string, string[]>; expected: Record<string, string[]> }> {
+  const bodies: Record<string, string> = {};
+  for (const [name, variant] of Object.entries(variants)) bodies[name] = await bodyOf(variant, name);
+  return { findings: await cfnLint(bodies, options), expected: noFindings(bodies) };
+}
