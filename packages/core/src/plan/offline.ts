@@ -4,6 +4,7 @@
  * from the CloudFormation resource specification (per top-level property; the table extracted at
  * build time, preview/resourceSpec.ts); CloudFormation's own change set is the authority and may differ.
  */
+import { deliberateExceptions } from '../preview/exceptions.js';
 import type { PreviewModel, PropertyChange, PropertyReplacement, ResourceChange } from '../preview/model.js';
 import { propertyChanges } from '../preview/properties.js';
 import { isStateful, retentionFor } from '../preview/stateful.js';
@@ -92,6 +93,7 @@ export function previewFromTemplates(input: OfflinePreviewInput): PreviewModel {
       stackName: input.stackName,
       firstRun,
       ...(input.comparedWith !== undefined ? { comparedWith: input.comparedWith } : {}),
+      exceptions: deliberateExceptions(changes, input.oldTemplate === undefined ? undefined : oldTemplate, newTemplate),
       notes: [
         'replacement is predicted from the CloudFormation resource specification (per top-level property); the change set at apply time is the authority',
       ],

@@ -6,6 +6,7 @@
  */
 import type { Change, ResourceChange as CfnResourceChange, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
 import { previewFromTemplates } from '../plan/offline.js';
+import { deliberateExceptions } from './exceptions.js';
 import type { ChangeAction, PreviewModel, PropertyChange, PropertyReplacement, Replacement, ResourceChange } from './model.js';
 import { joinPath, splitChangeSetPath, valueAt, worstReplacement } from './properties.js';
 import { isStateful, retentionFor } from './stateful.js';
@@ -265,5 +266,11 @@ export function previewFromChangeSet(input: ChangeSetPreviewInput): PreviewModel
   }
   if (knownAfterApply) notes.push(`values shown as ${KNOWN_AFTER_APPLY} are only known after the change is applied`);
   const diff = diffTemplates(deployed, newTemplate);
-  return finishModel({ source: 'changeset', stackName: input.stackName, notes }, changes, securityChanges(diff), otherChanges(diff));
+  const exceptions = deliberateExceptions(changes, oldTemplate, newTemplate);
+  return finishModel(
+    { source: 'changeset', stackName: input.stackName, notes, exceptions },
+    changes,
+    securityChanges(diff),
+    otherChanges(diff),
+  );
 }

@@ -112,6 +112,25 @@ export interface SecurityGroupRuleChange extends SecurityChangeBase {
   peer: string;
 }
 
+/**
+ * A deliberate exception to a scanner's rule, written with its reason on a resource the change adds
+ * or modifies (`Metadata.cdk_nag.rules_to_suppress` / `Metadata.checkov.skip`).
+ */
+export interface DeliberateException {
+  logicalId: string;
+  scanner: 'cdk-nag' | 'checkov';
+  /** e.g. `AwsSolutions-IAM5`, `CKV_AWS_18`. */
+  rule: string;
+  reason: string;
+  /** cdk-nag: the granular findings it covers (e.g. `Resource::<DatastoreBucket.Arn>/*`); all when absent. */
+  appliesTo?: string[];
+  /**
+   * `add`: new with this change; `keep`: the deployed resource has it already; `remove`: the resource
+   * no longer needs it; `unknown`: the deployed template is not known.
+   */
+  change: 'add' | 'keep' | 'remove' | 'unknown';
+}
+
 /** A change outside Resources (Outputs, Parameters, Conditions...). */
 export interface OtherChange {
   section: string;
@@ -136,6 +155,8 @@ export interface PreviewModel {
   /** Sorted by owner (plugin key; unowned last), then logical id. */
   changes: ResourceChange[];
   security: SecurityChange[];
+  /** Deliberate exceptions on the resources that change, with their reasons (absent when there are none). */
+  exceptions?: DeliberateException[];
   summary: PreviewSummary;
   /** Any security change gives more access. */
   permissionsBroadened: boolean;

@@ -5,7 +5,7 @@
  */
 import { paint } from '../cli/io.js';
 import { riskyStatefulChanges, type GateResult } from './gates.js';
-import type { PreviewModel, PropertyChange, ResourceChange, SecurityChange } from './model.js';
+import type { DeliberateException, PreviewModel, PropertyChange, ResourceChange, SecurityChange } from './model.js';
 
 export type PreviewFormat = 'terminal' | 'markdown' | 'json';
 
@@ -171,6 +171,15 @@ function pad(s: string, n: number): string {
 
 // ─── terminal ────────────────────────────────────────────────────────────────
 
+/** `+` new with this change, `=` kept, `-` no longer needed, `?` the deployed template is unknown. */
+const EXCEPTION_MARK: Record<DeliberateException['change'], string> = { add: '+', keep: '=', remove: '-', unknown: '?' };
+
+/** `AwsSolutions-IAM5 [Resource::*, +2 more]`: the rule and what it covers, short. */
+function exceptionRule(e: DeliberateException): string {
+  const a = e.appliesTo ?? [];
+  return a.length ? `${e.rule} [${a[0]}${a.length > 1 ? `, +${a.length - 1} more` : ''}]` : e.rule;
+}
+
 function renderTerminal(model: PreviewModel, color: boolean): string {
   const c = paint(color);
   const tint = (ch: ResourceChange, s: string) =>
@@ -225,6 +234,23 @@ function renderTerminal(model: PreviewModel, color: boolean): string {
       lines.push((r.s.change === 'add' ? c.green(line) : c.red(line)) + (r.s.broadens ? ' ' + c.red(c.bold('⚠ broadens')) : ''));
     }
     lines.push(c.dim('  (there may be security-relevant changes not in this table, e.g. inside resource policies of unknown types)'));
+    lines.push('');
+  }
+  const exceptions = model.exceptions ?? [];
+  if (exceptions.length) {
+    const shown = exceptions.filter((e) => e.change !== 'keep');
+    const kept = exceptions.length - shown.length;
+    lines.push(c.bold('Deliberate exceptions') + c.dim(" (scanners' rules these resources do not meet, and why)"));
+    const idWidth = Math.max(...shown.map((e) => e.logicalId.length));
+    for (const e of shown) {
+      const mark = EXCEPTION_MARK[e.change];
+      const head = `  ${mark} ${pad(e.logicalId, idWidth)}  ${exceptionRule(e)}`;
+      lines.push((e.change === 'add' ? c.yellow(head) : e.change === 'remove' ? c.green(head) : head) + `: ${e.reason}`);
+    }
+    if (kept)
+      lines.push(
+        c.dim(`  ${kept} unchanged exception${kept === 1 ? '' : 's'} on these resources (listed by --format markdown and --json)`),
+      );
     lines.push('');
   }
   if (model.other.length) {
@@ -358,6 +384,22 @@ function renderMarkdown(model: PreviewModel, gates?: GateResult): string {
       out.push('');
     }
     out.push('_There may be security-relevant changes not in these tables._');
+    out.push('');
+  }
+  const exceptions = model.exceptions ?? [];
+  if (exceptions.length) {
+    out.push('#### Deliberate exceptions');
+    out.push('');
+    out.push("Scanners' rules the resources of this change do not meet, each with the reason written on the resource.");
+    out.push('');
+    out.push('| | Resource | Scanner | Rule | Applies to | Reason |');
+    out.push('|---|---|---|---|---|---|');
+    for (const e of exceptions) {
+      const mark = { add: '+ new', keep: '= kept', remove: '- removed', unknown: '?' }[e.change];
+      out.push(
+        `| ${mark} | ${code(e.logicalId)} | ${e.scanner} | ${code(e.rule)} | ${(e.appliesTo ?? []).map(code).join('<br>')} | ${cell(e.reason)} |`,
+      );
+    }
     out.push('');
   }
   const grouped = groups(model);

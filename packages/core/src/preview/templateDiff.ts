@@ -628,6 +628,15 @@ function changeKind(d: Difference): OtherChange['change'] {
 
 const ACTION_ORDER = { remove: 0, modify: 1, import: 2, add: 3 } as const;
 
+/** Exceptions in the order of the (sorted) changes they belong to, each resource's in the order written. */
+function orderLike<T extends { logicalId: string }>(changes: ResourceChange[], items: T[]): T[] {
+  const rank = new Map(changes.map((c, i) => [c.logicalId, i]));
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (rank.get(a.item.logicalId) ?? 1e9) - (rank.get(b.item.logicalId) ?? 1e9) || a.i - b.i)
+    .map(({ item }) => item);
+}
+
 /** Owner of each logical id: explicit map first, then the new template's metadata, then the old one's. */
 export function ownersFrom(
   resourceOwners: Record<string, string> | undefined,
@@ -640,7 +649,7 @@ export function ownersFrom(
 
 /** Sort changes (by owner, unowned last, then logical id), count them and finish the model. */
 export function finishModel(
-  base: Pick<PreviewModel, 'source' | 'stackName' | 'notes'> & Partial<Pick<PreviewModel, 'firstRun' | 'comparedWith'>>,
+  base: Pick<PreviewModel, 'source' | 'stackName' | 'notes'> & Partial<Pick<PreviewModel, 'firstRun' | 'comparedWith' | 'exceptions'>>,
   changes: ResourceChange[],
   security: SecurityChange[],
   other: OtherChange[],
@@ -663,6 +672,7 @@ export function finishModel(
     stackName: base.stackName,
     changes: sorted,
     security,
+    ...(base.exceptions?.length ? { exceptions: orderLike(sorted, base.exceptions) } : {}),
     summary,
     permissionsBroadened: security.some((s) => s.broadens),
     other: sortedOther,
