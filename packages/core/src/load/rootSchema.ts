@@ -54,6 +54,7 @@ export const stackSchema: JsonSchema = {
     account: {
       type: 'string',
       pattern: '^[0-9]{12}$',
+      maxLength: 12,
       description:
         'The AWS account id (12 digits, quoted) the stack belongs to: plan, apply and destroy ask STS first and refuse credentials of any other account.',
     },
