@@ -239,7 +239,7 @@ export async function migrate(
         });
         if (!go) throw declined(step, 'no snapshot was taken');
         const { snapshotDatabase } = await import('../deploy/migrateOld.js');
-        ctx.hooks?.onStep?.({ step: 'drift', message: `creating snapshot ${snapshotId} of ${db} and waiting until it is available` });
+        ctx.hooks?.onStep?.({ step: 'snapshot', message: `creating snapshot ${snapshotId} of ${db} and waiting until it is available` });
         await snapshotDatabase(clients.rds, db, snapshotId, poll);
         await done('snapshot', snapshotId);
         break;

@@ -23,7 +23,8 @@ export interface DeployStep {
     | 'delete'
     | 'cleanup'
     | 'termination-protection'
-    | 'drift';
+    | 'drift'
+    | 'snapshot';
   message: string;
 }
 
