@@ -3,9 +3,10 @@
 // example, against a bare `node -e 0` measured in the same run; `plan --offline` against `compile`
 // (interleaved); the time to the first line on the terminal; `plan` of a new stack on a moto server
 // against the same API calls made with the bare SDK (scripts/bench-sdk-floor.mjs); plus a scale case
-// showing how compile time grows with the resource count (a test plugin generating N resources).
+// showing how compile time grows with the resource count (a test plugin generating N resources);
+// and `plan --all-envs` of three environments on moto against planning one.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync, cpSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -182,6 +183,35 @@ if (!motoOk) {
     console.log(
       `target: plan within floor + compile + 300 ms (${budget.toFixed(0)} ms) → ${online[1].ms <= budget ? 'met' : 'NOT met'} (${online[1].ms.toFixed(0)} ms)`,
     );
+
+    // `plan --all-envs` of three environments (three stacks in three regions) against planning one
+    // of them (--env), interleaved, moto reset before each run.
+    const envsDir = path.join(tmp, 'environments');
+    cpSync(path.join(repo, 'examples', 'datastore-batch'), envsDir, { recursive: true });
+    writeFileSync(
+      path.join(envsDir, 'metaflow.infra.yaml'),
+      readFileSync(path.join(repo, 'examples', 'datastore-batch', 'metaflow.infra.yaml'), 'utf8') +
+        '\nenvironments:\n' +
+        [
+          ['dev', 'us-west-2'],
+          ['staging', 'us-east-2'],
+          ['prod', 'us-east-1'],
+        ]
+          .map(([name, region]) => `  ${name}:\n    stack: { name: metaflow-${name}, region: ${region} }\n`)
+          .join(''),
+    );
+    symlinkSync(path.join(repo, 'examples', 'node_modules'), path.join(envsDir, 'node_modules'), 'dir');
+    const allEnvs = await measure(
+      [
+        { name: 'plan --env dev', args: [bin, 'plan', envsDir, '--env', 'dev', '--endpoint-url', endpoint], env, before: reset },
+        { name: 'plan --all-envs (3)', args: [bin, 'plan', envsDir, '--all-envs', '--endpoint-url', endpoint], env, before: reset },
+      ],
+      { rss: false, n: Math.min(runs, 8) },
+    );
+    console.log('\nplan --all-envs of three environments on moto against planning one (interleaved)');
+    table(allEnvs, allEnvs[0]);
+    const envRatio = allEnvs[1].ms / allEnvs[0].ms;
+    console.log(`target: plan --all-envs of 3 within 1.5× plan of 1 → ${envRatio <= 1.5 ? 'met' : 'NOT met'} (${envRatio.toFixed(2)}×)`);
   } finally {
     moto.kill();
   }
