@@ -97,6 +97,7 @@ describe.skipIf(!motoAvailable())('environments on moto', () => {
     expect(prod).toBeGreaterThan(dev);
     expect(r.stdout.slice(dev, prod)).toContain('### mfinfra plan: `mf-envs-dev`');
     expect(r.stdout.slice(prod)).toContain('### mfinfra plan: `mf-envs-prod`');
+    expect(r.stderr).toMatch(/deploy it: mfinfra apply --env prod --change-set mfinfra-mf-envs-prod-\d+/);
     expect(r.stderr).toContain('2 environments planned: dev exit 0, prod exit 0 → exit 0');
     // End state: each stack in its own region, a placeholder with one change set left for review.
     expect(await stackStatus('us-west-2', 'mf-envs-dev')).toBe('REVIEW_IN_PROGRESS');

@@ -212,8 +212,9 @@ async function planOnline(argv: Args): Promise<void> {
       if (plan.changeSetId) {
         io.err(
           `change set ${c.bold(plan.changeSetName)} is ready for review` +
-            `\n  deploy it: mfinfra apply --change-set ${plan.changeSetName}` +
-            `\n  discard it: aws cloudformation delete-change-set --stack-name ${plan.stackName} --change-set-name ${plan.changeSetName}` +
+            // An environment's change set is applied with its --env, and lives in that environment's region.
+            `\n  deploy it: mfinfra apply ${compiled.environment !== undefined ? `--env ${compiled.environment} ` : ''}--change-set ${plan.changeSetName}` +
+            `\n  discard it: aws cloudformation delete-change-set --stack-name ${plan.stackName} --change-set-name ${plan.changeSetName}${compiled.environment !== undefined ? ` --region ${plan.region}` : ''}` +
             (plan.placeholder
               ? c.dim(
                   `\n  (stack ${plan.stackName} exists as a REVIEW_IN_PROGRESS placeholder until the change set is executed or the stack deleted)`,
