@@ -219,6 +219,27 @@ environments:
     expect(d.loc).toMatchObject(at(text, 'lots'));
   });
 
+  it("a plugin check's problem about a value the overlay set points at the overlay", async () => {
+    const text = `version: 1
+stack: { name: metaflow, region: us-west-2 }
+plugins: [network, datastore, batch]
+network: { create: { cidr: 10.9.0.0/16, azs: 2 } }
+datastore: { sysroot: metaflow }
+batch:
+  computeEnvironments: [{ name: cpu, instanceTypes: [c5], maxVcpus: 16 }]
+  jobQueues: [{ name: default, computeEnvironments: [cpu] }]
+environments:
+  dev:
+    stack: { name: metaflow-dev }
+    batch:
+      jobQueues: [{ name: default, computeEnvironments: [gpu] }]
+`;
+    const e = await thrown(compile({ text, cwd: tempProject({}), env: 'dev' }));
+    const d = (e.diagnostics.length ? e.diagnostics : [e]).find((x) => x.plugin === 'mfinfra:batch')!;
+    expect(d, e.message).toBeDefined();
+    expect(d.loc?.line).toBe(at(text, 'gpu').line);
+  });
+
   it('a problem of the base shows once, not once per environment; the overlay rules are positioned too', async () => {
     const text = `version: 1
 stack: { name: metaflow, region: us-west-2 }
