@@ -309,12 +309,13 @@ export const schema: JsonSchema = {
         readOnlyRootFilesystem: {
           type: 'boolean',
           description:
-            'Mount the root filesystem read-only, with a writable scratch volume at /tmp (default false: not verified with the default image, which may write elsewhere).',
+            'Mount the root filesystem read-only, with a writable scratch volume at /tmp (default false: the default image writes the service version it should run into a file beside its code at every start, so it cannot start read-only; use this with an image built to write only to /tmp).',
         },
         user: {
           type: 'string',
           pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$',
-          description: 'Run as this user (name or uid[:gid]) instead of the image default; the image must own its files for that user.',
+          description:
+            "Run as this user (name or uid[:gid]) instead of the image default (default: the image's user, root for the default image, whose code lives under /root, which only root may read in its Debian-based image). The image must let that user read its code and write what it writes.",
         },
       },
     },

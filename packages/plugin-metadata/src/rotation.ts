@@ -94,6 +94,28 @@ export function rotationResources(ctx: PluginContext, options: MetadataOptions):
     [ID.rotationFunction]: {
       Type: 'AWS::Lambda::Function',
       DependsOn: [ID.rotationLogGroup],
+      Metadata: scannerExceptions(
+        {
+          id: 'CKV_AWS_116',
+          reason:
+            'Secrets Manager calls it synchronously and retries a failed step itself; a dead-letter queue would hold nothing to act on.',
+        },
+        {
+          id: 'CKV_AWS_115',
+          reason:
+            'Runs four times per rotation (every 30 days by default); reserving concurrency would only take it from the account pool.',
+        },
+        {
+          id: 'CKV_AWS_117',
+          reason:
+            'Calls only the Secrets Manager, RDS and ECS APIs, never the database, so it runs outside the VPC and needs no NAT or endpoints.',
+        },
+        {
+          id: 'CKV_AWS_173',
+          reason:
+            'Its environment holds only the database instance and cluster names and a wait time, nothing secret; Lambda encrypts it at rest with its own key.',
+        },
+      ),
       Properties: {
         FunctionName: name,
         Description:

@@ -21,6 +21,13 @@ export function ecrRepository(image: string): { account: string; region: string;
   return m?.groups ? { account: m.groups.account!, region: m.groups.region!, repo: m.groups.repo! } : undefined;
 }
 
+/**
+ * Why the root filesystem stays writable by default, from the default image's Dockerfile and
+ * entrypoint (Netflix/metaflow-service; not run here: no container runtime was available).
+ */
+export const READ_ONLY_ROOT_REASON =
+  "Off by default because the default image netflixoss/metaflow_metadata_service writes into its own code tree at every start: its entrypoint (services/migration_service/run_script.py) runs get_virtual_env.py, which asks the migration service which metadata service version to run and writes the answer to a config file beside the code, then reads it back. With a read-only root that write fails and the container exits; a volume over that directory would hide the image's own files there. metadata.container.readOnlyRootFilesystem: true is for images built to write only to /tmp.";
+
 const ecsTasksTrust = {
   Version: '2012-10-17',
   Statement: [
@@ -131,8 +138,7 @@ export function serviceResources(
           : [
               {
                 id: 'CKV_AWS_336',
-                reason:
-                  'Read-only root filesystem is opt-in (metadata.container.readOnlyRootFilesystem) because it is not verified with the default image netflixoss/metaflow_metadata_service, which may write outside /tmp.',
+                reason: READ_ONLY_ROOT_REASON,
               },
             ]),
       ),

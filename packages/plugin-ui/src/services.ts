@@ -192,11 +192,18 @@ export function serviceResources(
     },
     [ID.backendTaskDefinition]: {
       Type: 'AWS::ECS::TaskDefinition',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-ECS2',
-        reason:
-          'The environment holds only non-secret settings (database host, name, port, user and SSL mode, the datastore root, log level) that the service image reads from MF_METADATA_DB_* and METAFLOW_*; the database password comes from Secrets Manager (Secrets), never from the environment.',
-      }),
+      Metadata: scannerExceptions(
+        {
+          id: 'AwsSolutions-ECS2',
+          reason:
+            'The environment holds only non-secret settings (database host, name, port, user and SSL mode, the datastore root, log level) that the service image reads from MF_METADATA_DB_* and METAFLOW_*; the database password comes from Secrets Manager (Secrets), never from the environment.',
+        },
+        {
+          id: 'CKV_AWS_336',
+          reason:
+            "Writable root filesystem: the backend runs the metadata service image, which keeps its code under /root (readable by root only, so it also runs as the image's root user) and keeps its artifact, DAG and log caches on the root filesystem (it sizes them from shutil.disk_usage('/'): the task's ephemeral storage); the task has no AWS access beyond reading the datastore.",
+        },
+      ),
       Properties: {
         Family: ctx.naming.physicalName('ui-backend', { maxLength: 255 }),
         RequiresCompatibilities: ['FARGATE'],
@@ -224,6 +231,11 @@ export function serviceResources(
     },
     [ID.staticTaskDefinition]: {
       Type: 'AWS::ECS::TaskDefinition',
+      Metadata: scannerExceptions({
+        id: 'CKV_AWS_336',
+        reason:
+          'Writable root filesystem: not verified with the static UI image (no container runtime was available to see which paths its web server writes at start), so a read-only root is not risked on a UI that might not start; its role has no permissions at all and it is reachable only through the authenticating load balancer.',
+      }),
       Properties: {
         Family: ctx.naming.physicalName('ui-static', { maxLength: 255 }),
         RequiresCompatibilities: ['FARGATE'],
