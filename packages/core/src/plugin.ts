@@ -241,6 +241,13 @@ export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requi
   schema: JsonSchema;
   /** Defaults deep-merged under the user's section after validation (arrays are replaced, not merged). */
   defaults?: DeepPartial<Options>;
+  /**
+   * Defaults for the items of arrays in the section, keyed by JSON pointer with `*` for every item:
+   * `{ '/computeEnvironments/*': { maxVcpus: 64 } }`. Applied with `defaults` (after validation), so
+   * `options`, `ctx.manifest` and `mfinfra validate --json` show the values that will be used; what
+   * an item says wins (objects deep-merged, arrays and scalars replaced whole).
+   */
+  itemDefaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Whether the section may be omitted from the manifest (it then resolves to `defaults`). */
   optionalSection?: boolean;
   /**

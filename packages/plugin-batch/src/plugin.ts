@@ -18,6 +18,8 @@ import { batchIds } from './ids.js';
 import { jobQueue } from './jobQueues.js';
 import { accountRegistry, containerRepository } from './repository.js';
 import {
+  COMPUTE_ENVIRONMENT_DEFAULTS,
+  DEFAULT_QUEUE_PRIORITY,
   defaultQueue,
   normalizeComputeEnvironment,
   normalizeJobQueues,
@@ -74,6 +76,16 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
   schema: batchSchema,
   optionalSection: true,
   defaults: { computeEnvironments: [{ name: 'cpu' }] },
+  // What every compute environment and queue gets (the EC2-only defaults, instance types, AMI,
+  // volume, depend on the item's type and are filled in by resolve).
+  itemDefaults: {
+    '/computeEnvironments/*': {
+      type: COMPUTE_ENVIRONMENT_DEFAULTS.type,
+      provisioning: COMPUTE_ENVIRONMENT_DEFAULTS.provisioning,
+      maxVcpus: COMPUTE_ENVIRONMENT_DEFAULTS.maxVcpus,
+    },
+    '/jobQueues/*': { priority: DEFAULT_QUEUE_PRIORITY },
+  },
   requires: ['network', 'datastore'],
 
   check(ctx, options) {

@@ -4,6 +4,7 @@ import { ErrorCode, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from './source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
 import { HOOK_NAMES } from '../plugins/hooks.js';
+import { itemDefaultsProblem } from './itemDefaults.js';
 import { didYouMean } from '../schema/didYouMean.js';
 import { CORE_KEYS } from './rootSchema.js';
 import {
@@ -52,6 +53,7 @@ const FIELDS: readonly string[] = [
   'key',
   'schema',
   'defaults',
+  'itemDefaults',
   'optionalSection',
   'requires',
   'uses',
@@ -302,6 +304,8 @@ function checkShape(
       );
     }
   }
+  const itemDefaults = p.itemDefaults === undefined ? undefined : itemDefaultsProblem(p.itemDefaults);
+  if (itemDefaults) return invalid(`plugin ${name}: ${itemDefaults}`, "e.g. itemDefaults: { '/queues/*': { priority: 1 } }", name);
   if (p.starter !== undefined && (typeof p.starter !== 'string' || !p.starter.endsWith('\n'))) {
     return invalid(
       `plugin ${name}: starter must be the YAML text of its section, ending with a newline`,

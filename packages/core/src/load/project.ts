@@ -4,6 +4,7 @@ import { selectFromSource } from '../environments/select.js';
 import { findManifest } from './find.js';
 import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './source.js';
 import { applyDefaults, deepFreeze, isPlainObject } from './defaults.js';
+import { applyItemDefaults } from './itemDefaults.js';
 import { loadPlugins, type LoadedPlugin } from './loadPlugins.js';
 import { orderPlugins } from './order.js';
 import { FIRST_PARTY_PLUGINS } from './resolve.js';
@@ -184,7 +185,7 @@ export async function loadProjectFrom(fileSource: ManifestSource, options: LoadO
 
   const resolved: Record<string, unknown> = applyDefaults(rootDefaults, { ...record });
   for (const lp of ordered) {
-    resolved[lp.plugin.key] = applyDefaults(lp.plugin.defaults ?? {}, record[lp.plugin.key]);
+    resolved[lp.plugin.key] = applyItemDefaults(lp.plugin.itemDefaults, applyDefaults(lp.plugin.defaults ?? {}, record[lp.plugin.key]));
   }
   return { source, plugins: ordered, schema, manifest: deepFreeze(resolved as ResolvedManifest), ...(environment ? { environment } : {}) };
 }

@@ -16,6 +16,8 @@ function summaryJson(result: CompileResult) {
     plugins: result.plugins.map((p) => p.name),
     stats: result.stats,
     configKeys: result.configOutputs.map((c) => c.key),
+    // The manifest as the plugins see it: every default (items of arrays included) applied.
+    manifest: result.manifest,
     warnings: result.warnings,
   };
 }
