@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /** File names searched, in order, in each folder from the working directory upward. */
 export const MANIFEST_FILE_NAMES = ['metaflow.infra.yaml', 'metaflow.infra.yml', '.mfinfrarc.yaml', '.mfinfrarc.yml'] as const;
@@ -18,21 +18,18 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
       return undefined;
     });
     if (failure?.code === 'ELOOP') {
-      throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read manifest ${explicit}: it is a symlink loop`, {
+      throw fail.FILE_UNREADABLE(`cannot read manifest ${explicit}: it is a symlink loop`, {
         hint: 'a link on this path points (through other links) back at itself; point it at the manifest file',
-        exitCode: ExitCode.INVALID,
       });
     }
     if (failure && failure.code !== 'ENOENT' && failure.code !== 'ENOTDIR') {
-      throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read manifest ${explicit}: ${failure.message}`, {
+      throw fail.FILE_UNREADABLE(`cannot read manifest ${explicit}: ${failure.message}`, {
         hint: 'check the path and its permissions',
-        exitCode: ExitCode.INVALID,
       });
     }
     if (!info) {
-      throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `manifest not found: ${explicit}`, {
+      throw fail.CONFIG_NOT_FOUND(`manifest not found: ${explicit}`, {
         hint: 'check the path, or run `mfinfra init` to write a starter metaflow.infra.yaml',
-        exitCode: ExitCode.INVALID,
       });
     }
     if (!info.isDirectory()) return full;
@@ -46,7 +43,7 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
       )
         return candidate;
     }
-    throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `no manifest in folder ${explicit}`, {
+    throw fail.CONFIG_NOT_FOUND(`no manifest in folder ${explicit}`, {
       hint: `expected one of ${MANIFEST_FILE_NAMES.join(', ')} in that folder`,
     });
   }
@@ -63,7 +60,7 @@ export async function findManifest(explicit: string | undefined, cwd: string = p
   });
   const found = await explorer.search(cwd);
   if (!found) {
-    throw new MfinfraError(ErrorCode.CONFIG_NOT_FOUND, `no metaflow.infra.yaml found in ${cwd} or any folder above it`, {
+    throw fail.CONFIG_NOT_FOUND(`no metaflow.infra.yaml found in ${cwd} or any folder above it`, {
       hint: 'pass the manifest path (`mfinfra validate path/to/metaflow.infra.yaml`) or run `mfinfra init`',
     });
   }

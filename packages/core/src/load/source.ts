@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { codeFrameColumns } from '@babel/code-frame';
 import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { ErrorCode, MfinfraError, type Diagnostic, type SourceLocation } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, type Diagnostic, type SourceLocation } from '../errors.js';
 
 /** Manifests larger than this are refused before parsing (a manifest is a few KB). */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -107,7 +107,7 @@ function linesBetween(text: string, from: number, to: number): string[] {
  */
 export async function readManifest(file: string): Promise<ManifestSource> {
   const unreadable = (why: string, hint = 'check that the file exists and is readable') =>
-    new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read manifest ${file}: ${why}`, { hint });
+    fail.FILE_UNREADABLE(`cannot read manifest ${file}: ${why}`, { hint });
   let handle;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
@@ -154,8 +154,7 @@ export async function readManifest(file: string): Promise<ManifestSource> {
     await handle.close();
   }
   if (buf.byteLength > MAX_MANIFEST_BYTES) {
-    throw new MfinfraError(
-      ErrorCode.FILE_TOO_LARGE,
+    throw fail.FILE_TOO_LARGE(
       `manifest ${file} is ${size > MAX_MANIFEST_BYTES ? size : `over ${MAX_MANIFEST_BYTES}`} bytes; the limit is ${MAX_MANIFEST_BYTES}`,
       {
         hint: 'a manifest describes one deployment in a few kilobytes; check that this is the right file',
@@ -186,7 +185,7 @@ export function parseManifest(rawText: string, file: string): ManifestSource {
   for (const err of doc.errors) {
     const loc = toLoc(err.pos[0]);
     if (err.code === 'RESOURCE_EXHAUSTION') {
-      if (diagnostics.some((d) => d.code === 'NESTED_TOO_DEEPLY')) continue;
+      if (diagnostics.some((d) => d.code === ErrorCode.NESTED_TOO_DEEPLY)) continue;
       diagnostics.push(tooDeep(loc, frame(loc)));
       continue;
     }
@@ -223,7 +222,7 @@ export function parseManifest(rawText: string, file: string): ManifestSource {
   }
   if (diagnostics.length === 0) checkNodes(doc, text, toLoc, frame, diagnostics);
   if (diagnostics.length) {
-    throw new MfinfraError(ErrorCode.MANIFEST_INVALID, summary(file, diagnostics), {
+    throw fail.MANIFEST_INVALID(summary(file, diagnostics), {
       diagnostics,
       loc: diagnostics[0]!.loc,
     });
@@ -234,7 +233,7 @@ export function parseManifest(rawText: string, file: string): ManifestSource {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const loc = { file, line: 1, column: 1 };
-    throw new MfinfraError(ErrorCode.ALIAS_LIMIT, `the manifest expands too many YAML aliases (${(e as Error).message.toLowerCase()})`, {
+    throw fail.ALIAS_LIMIT(`the manifest expands too many YAML aliases (${(e as Error).message.toLowerCase()})`, {
       hint: `use at most ${MAX_ALIAS_COUNT} alias expansions; write the repeated values out`,
       loc,
       frame: frame(loc),
@@ -286,7 +285,7 @@ function tagStart(text: string, offset: number): number {
 
 function tooDeep(loc: SourceLocation, frame: string): Diagnostic {
   return {
-    code: 'NESTED_TOO_DEEPLY',
+    code: ErrorCode.NESTED_TOO_DEEPLY,
     severity: 'error',
     message: `the manifest is nested too deeply (more than ${MAX_DEPTH} levels of mappings and lists)`,
     loc,
@@ -310,7 +309,7 @@ function checkNodes(
     if (!node || typeof node !== 'object') return;
     const n = node as Node;
     if (depth > MAX_DEPTH) {
-      if (!out.some((d) => d.code === 'NESTED_TOO_DEEPLY')) out.push(tooDeep(at(n), frame(at(n))));
+      if (!out.some((d) => d.code === ErrorCode.NESTED_TOO_DEEPLY)) out.push(tooDeep(at(n), frame(at(n))));
       return;
     }
     if ((isScalar(n) || isCollection(n)) && n.tag && !PLAIN_TAGS.has(n.tag)) {
@@ -350,7 +349,7 @@ function checkNodes(
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (key !== undefined && FORBIDDEN_KEYS.has(key)) {
           push({
-            code: 'FORBIDDEN_KEY',
+            code: ErrorCode.FORBIDDEN_KEY,
             message: `key "${key}" is not allowed in a manifest`,
             path: formatPath([...trail, key]),
             loc: at(pair.key as Node),

@@ -1,4 +1,4 @@
-import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, restate, type Diagnostic } from '../errors.js';
 import { formatPath, type ManifestSource } from '../load/source.js';
 import type { DiagnosticOptions, Naming, PluginContext, StackInfo } from '../plugin.js';
 import type { HookName as TableHookName } from './hooks.js';
@@ -59,7 +59,7 @@ export function createPluginContext(lp: LoadedPlugin, deps: ContextDeps, current
     },
     error(message, options): never {
       const d = toDiagnostic(message, 'error', options);
-      throw new MfinfraError(ErrorCode.MANIFEST_INVALID, message, {
+      throw fail.MANIFEST_INVALID(message, {
         plugin: d.plugin,
         hook: d.hook,
         loc: d.loc,
@@ -80,7 +80,7 @@ export async function runHook<T>(lp: LoadedPlugin, hook: HookName['hook'], fn: (
   } catch (e) {
     if (MfinfraError.is(e)) {
       if (e.plugin) throw e;
-      throw new MfinfraError(e.code, e.message, {
+      throw restate(e, e.message, {
         plugin: lp.plugin.name,
         hook,
         hint: e.hint,
@@ -88,19 +88,16 @@ export async function runHook<T>(lp: LoadedPlugin, hook: HookName['hook'], fn: (
         frame: e.frame,
         path: e.path,
         diagnostics: e.diagnostics,
-        exitCode: e.exitCode,
-        cause: e,
       });
     }
     const message = e instanceof Error ? e.message : String(e);
     const pluginCode =
       e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
-    throw new MfinfraError(ErrorCode.PLUGIN_ERROR, `plugin ${lp.plugin.name} failed in its ${hook} hook: ${message}`, {
+    throw fail.PLUGIN_ERROR(`plugin ${lp.plugin.name} failed in its ${hook} hook: ${message}`, {
       plugin: lp.plugin.name,
       hook,
       pluginCode,
       hint: `this is a bug in the plugin (loaded from ${lp.source}); report it to its author, and run with --debug for the stack trace`,
-      exitCode: 1,
       cause: e,
     });
   }
