@@ -83,4 +83,4 @@ export type {
   PlanResult,
 } from './deploy/types.js';
 export type { AwsClients, AwsSettings } from './aws/clients.js';
-export { DeployErrorCode } from './deploy/codes.js';
+export { DeployErrorCode } from './errors.js';

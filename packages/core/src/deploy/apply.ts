@@ -11,10 +11,9 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import type { CompileResult } from '../compile/compile.js';
-import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, restate, type Diagnostic } from '../errors.js';
 import { awsErrorName, isThrottling } from './awsErrors.js';
 import { describeAllChanges } from './changeSet.js';
-import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher, type StackEventLine } from './events.js';
 import { digestFromDescription, getDeployedTemplate, sameTemplate, templateBodyOf, templateDigest } from './plan.js';
 import { callAws, isAbortError, pollOptionsOf } from './poll.js';
@@ -87,13 +86,11 @@ export async function executePlan(
   } catch (e) {
     // After the execute, an error must say the change set already ran (Ctrl-C's message says so too).
     if (isAbortError(e) || !MfinfraError.is(e)) throw e;
-    throw new MfinfraError(
-      e.code,
+    throw restate(
+      e,
       `the change set ${plan.changeSetName} was executed, but mfinfra could not follow stack ${plan.stackName} to the end: ${e.message}`,
       {
         hint: `${watchHint(plan.stackName)}; once it has finished, \`mfinfra plan\` shows whether anything is left to deploy (the local state was not updated)`,
-        exitCode: e.exitCode,
-        cause: e,
       },
     );
   }
@@ -149,7 +146,7 @@ function deployFailure(stackName: string, status: string, failures: StackEventLi
       ? 'failed (rollback disabled: the failed resources were kept)'
       : 'failed';
   const diagnostics: Diagnostic[] = failures.map((f) => ({
-    code: DeployErrorCode.DEPLOY_FAILED,
+    code: ErrorCode.DEPLOY_FAILED,
     severity: 'error',
     message: `${f.logicalId} (${f.resourceType}) ${f.status}${f.reason ? `: ${f.reason}` : ''}`,
   }));
@@ -161,10 +158,9 @@ function deployFailure(stackName: string, status: string, failures: StackEventLi
         : rollbackDisabled
           ? 'fix the cause and apply again, or roll back with: aws cloudformation rollback-stack --stack-name ' + stackName
           : `fix the cause and apply again; all events: aws cloudformation describe-stack-events --stack-name ${stackName}`;
-  return new MfinfraError(
-    DeployErrorCode.DEPLOY_FAILED,
+  return fail.DEPLOY_FAILED(
     `the deployment of ${stackName} ${what}: ${status}${root ? `; first failure: ${root.logicalId} ${root.status}: ${root.reason}` : ''}`,
-    { hint, exitCode: ExitCode.FAILURE, diagnostics: diagnostics.length > 1 ? diagnostics : [] },
+    { hint, diagnostics: diagnostics.length > 1 ? diagnostics : [] },
   );
 }
 
@@ -191,18 +187,16 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
       awsErrorName(cause) === 'ChangeSetNotFound' ||
       /does not exist/.test((cause as Error).message ?? '')
     ) {
-      throw new MfinfraError(DeployErrorCode.CHANGE_SET_STALE, `change set ${name} was not found on stack ${stackName}`, {
+      throw fail.CHANGE_SET_STALE(`change set ${name} was not found on stack ${stackName}`, {
         hint: 'it may have been executed, deleted, or made obsolete by another deploy; run `mfinfra plan` again',
-        exitCode: ExitCode.FAILURE,
       });
     }
     throw e;
   }
   if (first.Status !== 'CREATE_COMPLETE' || first.ExecutionStatus !== 'AVAILABLE') {
-    throw new MfinfraError(
-      DeployErrorCode.CHANGE_SET_STALE,
+    throw fail.CHANGE_SET_STALE(
       `change set ${name} cannot be executed: status ${first.Status}, execution status ${first.ExecutionStatus}${first.StatusReason ? ` (${first.StatusReason})` : ''}`,
-      { hint: 'run `mfinfra plan` again to make a current change set', exitCode: ExitCode.FAILURE },
+      { hint: 'run `mfinfra plan` again to make a current change set' },
     );
   }
   // `plan` records the template's digest in the Description; for other change sets compare the template itself.
@@ -211,12 +205,10 @@ export async function planFromExistingChangeSet(compiled: CompileResult, ctx: De
     ? recorded === templateDigest(templateBodyOf(compiled))
     : sameTemplate(await getDeployedTemplate(cfn, stackName, { ...poll, changeSetName: first.ChangeSetId ?? name }), compiled.template);
   if (!current) {
-    throw new MfinfraError(
-      DeployErrorCode.CHANGE_SET_STALE,
+    throw fail.CHANGE_SET_STALE(
       `change set ${name} no longer matches the manifest: its template differs from what ${stackName} compiles to now`,
       {
         hint: 'the manifest or a plugin changed since `mfinfra plan`; run `mfinfra plan` again and review the new change set',
-        exitCode: ExitCode.FAILURE,
       },
     );
   }
@@ -252,5 +244,5 @@ export { watchHint };
 /** The same error with another hint. */
 function withHint(e: unknown, hint: string): unknown {
   if (!MfinfraError.is(e)) return e;
-  return new MfinfraError(e.code, e.message, { hint, exitCode: e.exitCode, diagnostics: e.diagnostics, cause: e });
+  return restate(e, e.message, { hint, diagnostics: e.diagnostics });
 }

@@ -2,8 +2,7 @@
  * Turn what the AWS SDK throws into one clear MfinfraError line: credentials, access, network,
  * throttling and CloudFormation's own messages. Never a stack trace (the cause is kept for --debug).
  */
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from './codes.js';
+import { fail, MfinfraError } from '../errors.js';
 
 /** The shape of an SDK v3 service error (or a credentials provider error). */
 interface SdkErrorLike {
@@ -91,58 +90,43 @@ export function toDeployError(e: unknown, action: string): MfinfraError {
       message,
     )
   ) {
-    return new MfinfraError(
-      DeployErrorCode.AWS_CREDENTIALS,
-      `AWS credentials are missing, expired or invalid (${name}${message ? `: ${firstLine(message)}` : ''})`,
-      {
-        hint: 'sign in again (e.g. `aws sso login --profile NAME`), pass --profile, or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
-        exitCode: ExitCode.FAILURE,
-        cause: e,
-      },
-    );
+    return fail.AWS_CREDENTIALS(`AWS credentials are missing, expired or invalid (${name}${message ? `: ${firstLine(message)}` : ''})`, {
+      hint: 'sign in again (e.g. `aws sso login --profile NAME`), pass --profile, or export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+      cause: e,
+    });
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || /not authorized to perform/i.test(message)) {
-    return new MfinfraError(DeployErrorCode.AWS_ACCESS_DENIED, `AWS refused to ${action}: ${firstLine(message) || name}`, {
+    return fail.AWS_ACCESS_DENIED(`AWS refused to ${action}: ${firstLine(message) || name}`, {
       hint: 'the credentials in use lack a permission; use a role that may manage this stack (or pass --profile)',
-      exitCode: ExitCode.FAILURE,
       cause: e,
     });
   }
   const code = (e as { code?: string } | undefined)?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
   if ((code && NETWORK_CODES.has(code)) || name === 'TimeoutError') {
-    return new MfinfraError(
-      DeployErrorCode.AWS_UNREACHABLE,
-      `could not reach AWS to ${action} (${code ?? name}${message ? `: ${firstLine(message)}` : ''})`,
-      {
-        hint: 'check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region',
-        exitCode: ExitCode.FAILURE,
-        cause: e,
-      },
-    );
+    return fail.AWS_UNREACHABLE(`could not reach AWS to ${action} (${code ?? name}${message ? `: ${firstLine(message)}` : ''})`, {
+      hint: 'check the network, --endpoint-url / AWS_ENDPOINT_URL, and --region',
+      cause: e,
+    });
   }
   if (THROTTLING_ERRORS.has(name)) {
-    return new MfinfraError(DeployErrorCode.AWS_ERROR, `AWS kept throttling the requests to ${action} (${name}: ${firstLine(message)})`, {
+    return fail.AWS_ERROR(`AWS kept throttling the requests to ${action} (${name}: ${firstLine(message)})`, {
       hint: 'other tools may be polling the same account; wait a minute and run again (AWS_MAX_ATTEMPTS raises the SDK retries)',
-      exitCode: ExitCode.FAILURE,
       cause: e,
     });
   }
   const foreign = notAnAwsAnswer(err);
   if (foreign) {
-    return new MfinfraError(
-      DeployErrorCode.AWS_ERROR,
+    return fail.AWS_ERROR(
       `failed to ${action}: the endpoint answered HTTP ${foreign.status}${foreign.gist ? ` (${foreign.gist})` : ''}, not an AWS API response`,
       {
         hint:
           'check --endpoint-url / AWS_ENDPOINT_URL and any proxy between here and AWS; ' +
           'an emulator (moto, LocalStack) answers like this when the operation failed inside it or is not implemented: see its log',
-        exitCode: ExitCode.FAILURE,
         cause: e,
       },
     );
   }
-  return new MfinfraError(DeployErrorCode.AWS_ERROR, `failed to ${action}: ${name}${message ? `: ${firstLine(message)}` : ''}`, {
-    exitCode: ExitCode.FAILURE,
+  return fail.AWS_ERROR(`failed to ${action}: ${name}${message ? `: ${firstLine(message)}` : ''}`, {
     cause: e,
   });
 }

@@ -11,9 +11,8 @@ import {
   type CloudFormationClient,
   type DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { awsErrorName, toDeployError } from './awsErrors.js';
-import { DeployErrorCode } from './codes.js';
 import { callAws, CHANGE_SET_POLL, pollUntil, type PollOptions, type PollTiming } from './poll.js';
 import type { TemplateSource } from './templateSource.js';
 
@@ -87,21 +86,15 @@ export async function createChangeSet(
     const message = (cause as { message?: string }).message;
     if (awsErrorName(cause) === 'ValidationError' && isNoChangeReason(message)) return { noChanges: message! };
     if (awsErrorName(cause) === 'InsufficientCapabilitiesException') {
-      throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `CloudFormation refused the change set: ${message}`, {
-        exitCode: ExitCode.FAILURE,
+      throw fail.CHANGE_SET_FAILED(`CloudFormation refused the change set: ${message}`, {
         cause,
       });
     }
     if (awsErrorName(cause) === 'ValidationError' || awsErrorName(cause) === 'AlreadyExistsException') {
-      throw new MfinfraError(
-        DeployErrorCode.CHANGE_SET_FAILED,
-        `CloudFormation refused the change set for stack ${input.stackName}: ${message}`,
-        {
-          hint: /already exists/.test(message ?? '') ? 'another deploy of this stack may be running; run `mfinfra plan` again' : undefined,
-          exitCode: ExitCode.FAILURE,
-          cause,
-        },
-      );
+      throw fail.CHANGE_SET_FAILED(`CloudFormation refused the change set for stack ${input.stackName}: ${message}`, {
+        hint: /already exists/.test(message ?? '') ? 'another deploy of this stack may be running; run `mfinfra plan` again' : undefined,
+        cause,
+      });
     }
     throw toDeployError(e, 'create the change set');
   }
@@ -134,9 +127,7 @@ export async function waitForChangeSet(
         return isNoChangeReason(reason) ? { status: 'no-changes', reason, description: d } : { status: 'failed', reason, description: d };
       }
       if (d.Status?.startsWith('DELETE')) {
-        throw new MfinfraError(DeployErrorCode.CHANGE_SET_FAILED, `change set ${changeSetId} was deleted while mfinfra waited for it`, {
-          exitCode: ExitCode.FAILURE,
-        });
+        throw fail.CHANGE_SET_FAILED(`change set ${changeSetId} was deleted while mfinfra waited for it`, {});
       }
       return undefined;
     },

@@ -4,8 +4,7 @@
  * on, delete, follow the events to DELETE_COMPLETE.
  */
 import { DeleteStackCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from './codes.js';
+import { ErrorCode, fail, MfinfraError } from '../errors.js';
 import { StackEventWatcher } from './events.js';
 import { getDeployedTemplate } from './plan.js';
 import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
@@ -110,21 +109,15 @@ export async function planDestroy(stackName: string, ctx: DeployContext): Promis
 /** Refuse the deletion CloudFormation would refuse, with what to do instead. */
 export function assertDeletable(plan: DestroyPlan, options: { waitForBusy?: boolean } = {}): void {
   if (plan.terminationProtection) {
-    throw new MfinfraError(
-      DeployErrorCode.TERMINATION_PROTECTION,
-      `stack ${plan.stackName} cannot be deleted while TerminationProtection is enabled`,
-      {
-        hint:
-          `turn it off first: set stack.terminationProtection: false in the manifest and run \`mfinfra apply\`, or run ` +
-          `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${plan.stackName}`,
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.TERMINATION_PROTECTION(`stack ${plan.stackName} cannot be deleted while TerminationProtection is enabled`, {
+      hint:
+        `turn it off first: set stack.terminationProtection: false in the manifest and run \`mfinfra apply\`, or run ` +
+        `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name ${plan.stackName}`,
+    });
   }
   if (classifyStackStatus(plan.status) === 'busy' && !options.waitForBusy) {
-    throw new MfinfraError(DeployErrorCode.STACK_BUSY, `stack ${plan.stackName} is busy: ${plan.status} (another operation is running)`, {
+    throw fail.STACK_BUSY(`stack ${plan.stackName} is busy: ${plan.status} (another operation is running)`, {
       hint: `wait for it to finish (aws cloudformation describe-stack-events --stack-name ${plan.stackName}), or pass --wait-for-busy`,
-      exitCode: ExitCode.FAILURE,
     });
   }
 }
@@ -156,7 +149,7 @@ export async function executeDestroy(
         poll,
       );
     } catch (e) {
-      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED)
+      if (MfinfraError.is(e) && e.code === ErrorCode.ABORTED)
         throw abortedError(`stopped waiting for stack ${plan.stackName}`, watchHint(plan.stackName));
       throw e;
     }
@@ -181,12 +174,10 @@ export async function executeDestroy(
   const { stack: final, events } = await followStack(ctx, plan.stackName, stackId, watcher);
   if (final.StackStatus !== 'DELETE_COMPLETE') {
     const failed = watcher.failures.filter((f) => !f.isStack);
-    throw new MfinfraError(
-      DeployErrorCode.DEPLOY_FAILED,
+    throw fail.DEPLOY_FAILED(
       `the deletion of ${plan.stackName} ended in ${final.StackStatus}${failed.length ? `: ${failed.map((f) => `${f.logicalId}: ${f.reason ?? f.status}`).join('; ')}` : ''}`,
       {
         hint: `fix what blocks those resources (e.g. a non-empty bucket, a resource used outside the stack) and run destroy again; or keep them: aws cloudformation delete-stack --stack-name ${plan.stackName} --retain-resources LogicalId`,
-        exitCode: ExitCode.FAILURE,
       },
     );
   }

@@ -11,11 +11,10 @@ import {
   type Stack,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import type { PreviewModel, PropertyChange, ResourceChange } from '../preview/model.js';
 import { isStateful } from '../preview/stateful.js';
 import { finishModel } from '../preview/templateDiff.js';
-import { DeployErrorCode } from './codes.js';
 import { CHANGE_SET_POLL, callAws, pollOptionsOf, pollUntil } from './poll.js';
 import { describeStack } from './stackState.js';
 import type { DeployContext } from './types.js';
@@ -88,14 +87,9 @@ export async function detectDrift(stackName: string, ctx: DeployContext): Promis
   const poll = pollOptionsOf(ctx);
   const stack = await describeStack(cfn, stackName, poll);
   if (!stack?.StackId) {
-    throw new MfinfraError(
-      DeployErrorCode.STACK_STATE,
-      `stack ${stackName} does not exist in ${ctx.clients.region}: nothing to check for drift`,
-      {
-        hint: 'deploy it first (`mfinfra apply`), or check --region',
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.STACK_STATE(`stack ${stackName} does not exist in ${ctx.clients.region}: nothing to check for drift`, {
+      hint: 'deploy it first (`mfinfra apply`), or check --region',
+    });
   }
   ctx.hooks?.onStep?.({
     step: 'drift',
@@ -113,13 +107,7 @@ export async function detectDrift(stackName: string, ctx: DeployContext): Promis
       const s = await cfn.send(new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId: detectionId }), call);
       if (s.DetectionStatus === 'DETECTION_IN_PROGRESS') return undefined;
       if (s.DetectionStatus === 'DETECTION_FAILED' && !s.StackDriftStatus) {
-        throw new MfinfraError(
-          DeployErrorCode.AWS_ERROR,
-          `drift detection of ${stackName} failed: ${s.DetectionStatusReason ?? 'no reason given'}`,
-          {
-            exitCode: ExitCode.FAILURE,
-          },
-        );
+        throw fail.AWS_ERROR(`drift detection of ${stackName} failed: ${s.DetectionStatusReason ?? 'no reason given'}`, {});
       }
       return s;
     },

@@ -3,8 +3,7 @@
  * error must never fail silently: a change set left AVAILABLE can still be executed by anyone (and
  * may remove a bucket), and a REVIEW_IN_PROGRESS placeholder blocks the next CREATE.
  */
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from './codes.js';
+import { fail, MfinfraError, restate } from '../errors.js';
 
 /** One thing left behind, and the command that removes it. */
 export interface Leftover {
@@ -20,21 +19,18 @@ export function withLeftovers(e: unknown, left: Leftover[]): unknown {
   const text = left.map((l) => `${l.what} (not deleted: ${l.because})`).join('; ');
   const remove = left.map((l) => l.remove).join(' && ');
   if (!MfinfraError.is(e)) return leftoverError(left, e);
-  return new MfinfraError(e.code, `${e.message}; LEFT BEHIND: ${text}`, {
+  return restate(e, `${e.message}; LEFT BEHIND: ${text}`, {
     hint: `remove it yourself: ${remove}${e.hint ? `; then: ${e.hint}` : ''}`,
-    exitCode: e.exitCode,
     diagnostics: e.diagnostics,
     loc: e.loc,
     frame: e.frame,
-    cause: e,
   });
 }
 
 /** An error that only reports leftovers (cleanup after an otherwise finished step failed). */
 export function leftoverError(left: Leftover[], cause?: unknown): MfinfraError {
-  return new MfinfraError(
-    DeployErrorCode.CLEANUP_FAILED,
-    `could not clean up: ${left.map((l) => `${l.what} (not deleted: ${l.because})`).join('; ')}`,
-    { hint: `remove it yourself: ${left.map((l) => l.remove).join(' && ')}`, exitCode: ExitCode.FAILURE, cause },
-  );
+  return fail.CLEANUP_FAILED(`could not clean up: ${left.map((l) => `${l.what} (not deleted: ${l.because})`).join('; ')}`, {
+    hint: `remove it yourself: ${left.map((l) => l.remove).join(' && ')}`,
+    cause,
+  });
 }

@@ -8,9 +8,8 @@ import { DeleteStackCommand, GetTemplateCommand, type CloudFormationClient } fro
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { CompileResult } from '../compile/compile.js';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { changeSetName as makeChangeSetName, createChangeSet, deleteChangeSet, describeAllChanges, waitForChangeSet } from './changeSet.js';
-import { DeployErrorCode } from './codes.js';
 import { abortedError, callAws, isAbortError, type PollOptions, pollOptionsOf } from './poll.js';
 import { leftoverError, withLeftovers, type Leftover } from './leftovers.js';
 import { prepareStack } from './prepareStack.js';
@@ -191,16 +190,11 @@ async function readChangeSet(compiled: CompileResult, ctx: DeployContext, input:
   const outcome = await waitForChangeSet(cfn, stackName, createdId, { ...poll, timing: ctx.timing?.changeSet });
   if (outcome.status === 'failed') {
     // The caller deletes the failed change set (and placeholder).
-    throw new MfinfraError(
-      DeployErrorCode.CHANGE_SET_FAILED,
-      `CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`,
-      {
-        hint: /EarlyValidation/.test(outcome.reason)
-          ? `details: aws cloudformation describe-events --change-set-name ${createdId} --filters FailedEvents=true`
-          : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.CHANGE_SET_FAILED(`CloudFormation could not create the change set for ${stackName}: ${outcome.reason}`, {
+      hint: /EarlyValidation/.test(outcome.reason)
+        ? `details: aws cloudformation describe-events --change-set-name ${createdId} --filters FailedEvents=true`
+        : 'fix what the reason names in the manifest (or the plugin that produced it) and plan again; the change set was deleted',
+    });
   }
   if (outcome.status === 'no-changes') {
     await deleteChangeSet(cfn, stackName, createdId, poll);

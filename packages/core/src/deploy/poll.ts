@@ -3,9 +3,8 @@
  * second or two; the SDK's change-set waiter starts at 30 s), abortable with Ctrl-C, and tolerant of
  * throttling that outlasted the SDK's own retries.
  */
-import { ExitCode, MfinfraError } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, restate } from '../errors.js';
 import { isRetryable, isThrottling, toDeployError } from './awsErrors.js';
-import { DeployErrorCode } from './codes.js';
 import type { DeployContext } from './types.js';
 
 export interface PollTiming {
@@ -35,11 +34,11 @@ export function* backoff(timing: PollTiming): Generator<number, never> {
 
 /** An error that says the wait was interrupted (Ctrl-C). */
 export function abortedError(message: string, hint?: string): MfinfraError {
-  return new MfinfraError(DeployErrorCode.ABORTED, message, { hint, exitCode: ExitCode.ABORTED });
+  return fail.ABORTED(message, { hint });
 }
 
 export function isAbortError(e: unknown): boolean {
-  return MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED;
+  return MfinfraError.is(e) && e.code === ErrorCode.ABORTED;
 }
 
 /** Resolve after `ms`, or reject with an abort error as soon as `signal` fires. */
@@ -145,9 +144,7 @@ export async function pollUntil<T>(
       failure = e;
     }
     if (now() - started > timing.timeoutMs) {
-      throw new MfinfraError(DeployErrorCode.TIMEOUT, `gave up waiting to ${what} after ${Math.round(timing.timeoutMs / 60_000)} minutes`, {
-        exitCode: ExitCode.FAILURE,
-      });
+      throw fail.TIMEOUT(`gave up waiting to ${what} after ${Math.round(timing.timeoutMs / 60_000)} minutes`, {});
     }
     const delay = Math.min(delays.next().value * (transientFailures ? 2 ** transientFailures : 1), 30_000);
     if (failure !== undefined) {
@@ -166,15 +163,10 @@ export async function pollUntil<T>(
 /** The error for a call that kept failing (throttled, 5xx, timed out) until mfinfra stopped trying. */
 function gaveUp(e: unknown, what: string, failures: number, failingForMs: number): MfinfraError {
   const base = toDeployError(e, what);
-  return new MfinfraError(
-    base.code,
-    `${base.message} (gave up after ${failures} failed attempts in a row, over ${Math.round(failingForMs / 1000)} s)`,
-    {
-      hint: base.hint ?? 'AWS (or the endpoint) kept failing; check the endpoint and AWS service health, wait a minute and run again',
-      exitCode: base.exitCode,
-      cause: e,
-    },
-  );
+  return restate(base, `${base.message} (gave up after ${failures} failed attempts in a row, over ${Math.round(failingForMs / 1000)} s)`, {
+    hint: base.hint ?? 'AWS (or the endpoint) kept failing; check the endpoint and AWS service health, wait a minute and run again',
+    cause: e,
+  });
 }
 
 /**

@@ -4,8 +4,7 @@
  * (with consent).
  */
 import { ContinueUpdateRollbackCommand, DeleteStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from './codes.js';
+import { ErrorCode, fail, MfinfraError } from '../errors.js';
 import { StackEventWatcher } from './events.js';
 import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
@@ -30,14 +29,9 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
 
   if (condition === 'busy') {
     if (!options.waitForBusy) {
-      throw new MfinfraError(
-        DeployErrorCode.STACK_BUSY,
-        `stack ${stackName} is busy: ${stack!.StackStatus} (another operation is running)`,
-        {
-          hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
-          exitCode: ExitCode.FAILURE,
-        },
-      );
+      throw fail.STACK_BUSY(`stack ${stackName} is busy: ${stack!.StackStatus} (another operation is running)`, {
+        hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
+      });
     }
     ctx.hooks?.onStep?.({
       step: 'wait-busy',
@@ -54,7 +48,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
         poll,
       ).then((r) => r.s);
     } catch (e) {
-      if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED)
+      if (MfinfraError.is(e) && e.code === ErrorCode.ABORTED)
         throw abortedError(`stopped waiting for stack ${stackName}`, watchHint(stackName));
       throw e;
     }
@@ -63,13 +57,12 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
 
   if (condition === 'rollback-failed') {
     if (!options.continueRollback) {
-      throw new MfinfraError(DeployErrorCode.STACK_STATE, `stack ${stackName} is in UPDATE_ROLLBACK_FAILED state and can not be updated`, {
+      throw fail.STACK_STATE(`stack ${stackName} is in UPDATE_ROLLBACK_FAILED state and can not be updated`, {
         hint:
           `an update failed and so did its rollback. See why with: ${describeEvents(stackName)}. ` +
           `Fix the cause (e.g. a resource changed or deleted outside CloudFormation), then run \`mfinfra apply --continue-rollback\` ` +
           `(ContinueUpdateRollback); resources that cannot be rolled back can be skipped with ` +
           `aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip LogicalId`,
-        exitCode: ExitCode.FAILURE,
       });
     }
     ctx.hooks?.onStep?.({ step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
@@ -81,9 +74,8 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     });
     stack = (await followStack(ctx, stackName, stack!.StackId!, watcher)).stack;
     if (stack.StackStatus !== 'UPDATE_ROLLBACK_COMPLETE') {
-      throw new MfinfraError(DeployErrorCode.STACK_STATE, `the rollback of ${stackName} ended in ${stack.StackStatus}`, {
+      throw fail.STACK_STATE(`the rollback of ${stackName} ended in ${stack.StackStatus}`, {
         hint: `see why with: ${describeEvents(stackName)}; skip resources that cannot be rolled back with --resources-to-skip (aws cloudformation continue-update-rollback)`,
-        exitCode: ExitCode.FAILURE,
       });
     }
     return { stack, condition: 'ready', previousStatus, recovered: 'continue-rollback' };
@@ -93,9 +85,8 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     const status = stack!.StackStatus!;
     const message = `stack ${stackName} is in ${status}: its creation failed, and it can not be updated; it must be deleted and created again`;
     if (!options.recreateFailed) {
-      throw new MfinfraError(DeployErrorCode.STACK_STATE, message, {
+      throw fail.STACK_STATE(message, {
         hint: `see why the creation failed: ${describeEvents(stackName)}; then \`mfinfra apply\` offers to delete and re-create it (or run \`mfinfra destroy\`)`,
-        exitCode: ExitCode.FAILURE,
       });
     }
     const consent =
@@ -117,14 +108,9 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
     });
     const end = (await followStack(ctx, stackName, stack!.StackId!, watcher)).stack;
     if (end.StackStatus !== 'DELETE_COMPLETE') {
-      throw new MfinfraError(
-        DeployErrorCode.STACK_STATE,
-        `could not delete the failed stack ${stackName}: it ended in ${end.StackStatus}`,
-        {
-          hint: `see why: ${describeEvents(stackName)}`,
-          exitCode: ExitCode.FAILURE,
-        },
-      );
+      throw fail.STACK_STATE(`could not delete the failed stack ${stackName}: it ended in ${end.StackStatus}`, {
+        hint: `see why: ${describeEvents(stackName)}`,
+      });
     }
     return { stack: undefined, condition: 'none', previousStatus, recovered: 'recreated' };
   }

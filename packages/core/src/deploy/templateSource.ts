@@ -19,9 +19,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CFN_LIMITS } from '../compile/template.js';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { awsErrorName } from './awsErrors.js';
-import { DeployErrorCode } from './codes.js';
 import { callAws, type PollOptions } from './poll.js';
 
 export type TemplateSource = { TemplateBody: string } | { TemplateURL: string };
@@ -56,12 +55,10 @@ export function minifyTemplate(template: object): string {
 export function assertTemplateSize(body: string, stackName: string): void {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > CFN_LIMITS.s3BodyBytes) {
-    throw new MfinfraError(
-      DeployErrorCode.TEMPLATE_TOO_LARGE,
+    throw fail.TEMPLATE_TOO_LARGE(
       `the template for stack ${stackName} is ${bytes.toLocaleString('en-US')} bytes; CloudFormation accepts at most ${CFN_LIMITS.s3BodyBytes.toLocaleString('en-US')} bytes (1 MB) even from S3`,
       {
         hint: 'split the deployment into two manifests (two stacks), or disable plugins / features you do not need',
-        exitCode: ExitCode.INVALID,
       },
     );
   }
@@ -165,8 +162,7 @@ export async function ensureStagingBucket(
     const name = awsErrorName(e);
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (name === 'Forbidden' || status === 403) {
-      throw new MfinfraError(
-        DeployErrorCode.AWS_ACCESS_DENIED,
+      throw fail.AWS_ACCESS_DENIED(
         options.expectedOwner
           ? `the managed template bucket ${bucket} exists but is not owned by account ${options.expectedOwner} (or these credentials cannot use it)`
           : `the template bucket ${bucket} exists but these credentials cannot use it`,
@@ -174,7 +170,6 @@ export async function ensureStagingBucket(
           hint: options.expectedOwner
             ? 'name a bucket of your own: stack.templateBucket in the manifest or --template-bucket NAME (or grant s3:ListBucket and s3:PutObject on it)'
             : 'S3 bucket names are global: pick another stack.templateBucket / --template-bucket, or grant s3:PutObject on it',
-          exitCode: ExitCode.FAILURE,
           cause: e,
         },
       );

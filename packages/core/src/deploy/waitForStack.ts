@@ -3,8 +3,7 @@
  * that is not *_IN_PROGRESS. Ctrl-C (the signal) stops watching, never the operation.
  */
 import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from './codes.js';
+import { fail } from '../errors.js';
 import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
 import { abortedError, isAbortError, pollOptionsOf, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
 import type { DeployContext } from './types.js';
@@ -51,10 +50,7 @@ export async function waitForStackOperation(
         await flush();
         const out = await cfn.send(new DescribeStacksCommand({ StackName: stackId }), call);
         const stack = out.Stacks?.[0];
-        if (!stack)
-          throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `stack ${stackName} disappeared while mfinfra followed it`, {
-            exitCode: ExitCode.FAILURE,
-          });
+        if (!stack) throw fail.DEPLOY_FAILED(`stack ${stackName} disappeared while mfinfra followed it`, {});
         const status = stack.StackStatus ?? '';
         if (status === 'REVIEW_IN_PROGRESS') {
           if (++reviewReads <= STALE_REVIEW_READS) return undefined;

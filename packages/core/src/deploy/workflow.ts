@@ -12,18 +12,21 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, restate, type ErrorCodeName } from '../errors.js';
 import type { WriteOutputsOptions, WriteOutputsResult } from '../outputs/types.js';
-import { evaluateGates, type GateOptions, type GateResult } from '../preview/gates.js';
+import { evaluateGates, type GateBlock, type GateOptions, type GateResult } from '../preview/gates.js';
 import type { PreviewModel } from '../preview/model.js';
 import { executePlan, planFromExistingChangeSet } from './apply.js';
-import { DeployErrorCode } from './codes.js';
 import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from './destroy.js';
 import { withLeftovers, type Leftover } from './leftovers.js';
 import { createPlan, tryDiscardPlan } from './plan.js';
 import { withStackPolicy } from './stackPolicy.js';
 import { abortedError, isAbortError } from './poll.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanOptions, PlanResult } from './types.js';
+
+/** The code of each refusal when several gates refuse (approval is a question, never a refusal). */
+type RefusingGate = Exclude<GateBlock['gate'], 'approval'>;
+const GATE_CODES: Record<RefusingGate, ErrorCodeName> = { stateful: ErrorCode.GATE_STATEFUL };
 
 export interface PlannedDeploy {
   plan: PlanResult;
@@ -194,18 +197,16 @@ async function applyLocked(
         // refusals stand whatever the answer).
         const refusals = gates.blocked.filter((b) => b.gate !== 'approval');
         const only = refusals.length === 1 ? refusals[0]! : undefined;
-        throw new MfinfraError(
-          DeployErrorCode.GATE_BLOCKED,
+        throw fail.GATE_BLOCKED(
           only
             ? `the change to ${plan.stackName} was refused by a safety gate: ${only.reason}`
             : `the change to ${plan.stackName} was refused by ${refusals.length} safety gates`,
           {
             ...(only ? { hint: only.hint } : {}),
-            exitCode: ExitCode.BLOCKED,
             diagnostics: only
               ? []
               : refusals.map((b) => ({
-                  code: 'GATE_' + b.gate.toUpperCase(),
+                  code: GATE_CODES[b.gate as RefusingGate],
                   severity: 'error' as const,
                   message: b.reason,
                   hint: b.hint,
@@ -257,13 +258,11 @@ async function applyLocked(
     if (isAbortError(e) && !left.length) throw abortedError(stoppedMessage(plan));
     throw withLeftovers(
       MfinfraError.is(e) && !isAbortError(e) && !left.length
-        ? new MfinfraError(
-            e.code,
+        ? restate(
+            e,
             `${e.message}; nothing was deployed: the change set ${plan.changeSetName} was deleted${plan.placeholder ? ' with its REVIEW_IN_PROGRESS placeholder stack' : ''}`,
             {
               hint: e.hint,
-              exitCode: e.exitCode,
-              cause: e,
             },
           )
         : e,
@@ -276,10 +275,9 @@ async function applyLocked(
     // Record only what is deployed: when the stack says another change set ran after this one
     // (another deploy from elsewhere), its template is not ours.
     if (result.lastChangeSetId && plan.changeSetId && !sameChangeSet(result.lastChangeSetId, plan.changeSetId)) {
-      throw new MfinfraError(
-        DeployErrorCode.STACK_MOVED,
+      throw fail.STACK_MOVED(
         `stack ${plan.stackName} ended in ${result.finalStatus}, but its last operation is change set ${result.lastChangeSetId}, not this run's ${plan.changeSetName}: another deploy changed it meanwhile; the local state and config files were not written`,
-        { hint: 'run `mfinfra plan` to see where the stack stands, then apply again', exitCode: ExitCode.FAILURE },
+        { hint: 'run `mfinfra plan` to see where the stack stands, then apply again' },
       );
     }
     const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
@@ -302,17 +300,16 @@ async function applyLocked(
     } catch (e) {
       // The stack is deployed either way: say so, and how to get the files once the cause is fixed.
       if (!MfinfraError.is(e)) throw e;
-      throw new MfinfraError(
-        e.code,
+      throw restate(
+        e,
         `stack ${plan.stackName} was deployed (${result.finalStatus ?? result.status}), but the config files were not written: ${e.message}`,
         {
           hint: 'fix the cause above, then run `mfinfra outputs` to write the files (nothing needs to be redeployed)',
           // The stack changed, so never 3 ("nothing was changed"), whatever the write's own code says.
-          exitCode: e.exitCode === ExitCode.INVALID ? ExitCode.FAILURE : e.exitCode,
+          kind: e.kind === 'invalid' ? 'runtime' : e.kind,
           loc: e.loc,
           frame: e.frame,
           diagnostics: e.diagnostics,
-          cause: e,
         },
       );
     }

@@ -6,7 +6,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { stateFilePath } from './localState.js';
 
 export interface LockInfo {
@@ -15,8 +15,6 @@ export interface LockInfo {
   command: string;
   since: string;
 }
-
-export const STACK_LOCKED = 'STACK_LOCKED';
 
 export function lockFilePath(manifestDir: string, stackName: string, environment?: string): string {
   return stateFilePath(manifestDir, stackName, environment).replace(/\.json$/, '.lock');
@@ -77,12 +75,10 @@ export async function acquireStackLock(
         await rm(file, { force: true });
         continue;
       }
-      throw new MfinfraError(
-        STACK_LOCKED,
+      throw fail.STACK_LOCKED(
         `another mfinfra ${holder.command ?? 'deploy'} of stack ${stackName} is running from this folder (pid ${holder.pid ?? '?'} on ${holder.host ?? '?'}, since ${holder.since ?? '?'})`,
         {
           hint: `wait for it to finish; if no mfinfra is running, delete ${file}`,
-          exitCode: ExitCode.FAILURE,
         },
       );
     }

@@ -133,11 +133,9 @@ export async function cliDeployContext(
 /** Without a terminal nobody can answer a prompt: refuse up front (before any AWS call) unless --yes. */
 export async function requireTtyOrYes(what: string, yes: boolean): Promise<void> {
   if (yes || cli().io.isTTY) return;
-  const { MfinfraError, ExitCode } = await import('../../errors.js');
-  const { DeployErrorCode } = await import('../../deploy/codes.js');
-  throw new MfinfraError(DeployErrorCode.CONFIRMATION_REQUIRED, `${what} needs a confirmation, but the terminal (TTY) is not attached`, {
+  const { fail } = await import('../../errors.js');
+  throw fail.CONFIRMATION_REQUIRED(`${what} needs a confirmation, but the terminal (TTY) is not attached`, {
     hint: 'review the changes first (`mfinfra plan`), then pass --yes to go ahead without a prompt',
-    exitCode: ExitCode.USAGE,
   });
 }
 
