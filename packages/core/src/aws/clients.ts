@@ -9,7 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 
 export interface AwsSettings {
   region?: string;
@@ -61,9 +61,9 @@ export interface AwsClients {
 export function resolveRegion(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new MfinfraError(ErrorCode.MANIFEST_INVALID, 'no AWS region is set', {
+    throw fail.MANIFEST_INVALID('no AWS region is set', {
       hint: 'set stack.region in the manifest, pass --region, or export AWS_REGION',
-      exitCode: ExitCode.USAGE,
+      kind: 'usage',
     });
   }
   return region;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { paint } from './io.js';
 
 function where(d: { loc?: { file: string; line: number; column: number } }, cwd: string): string | undefined {
@@ -35,7 +35,7 @@ function renderDiagnostic(d: Diagnostic, color: boolean, cwd: string): string {
 export function renderError(e: unknown, options: { color: boolean; debug: boolean; cwd?: string }): string {
   const cwd = options.cwd ?? process.cwd();
   const c = paint(options.color);
-  if (MfinfraError.is(e) && e.code === 'ABORTED') {
+  if (MfinfraError.is(e) && e.code === ErrorCode.ABORTED) {
     // The user said no (or pressed Ctrl-C): not a failure, so no "error" and no code.
     return `${c.yellow('aborted:')} ${e.message}` + (e.hint ? `\n  ${c.yellow('hint:')} ${e.hint}` : '');
   }

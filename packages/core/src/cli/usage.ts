@@ -3,11 +3,11 @@
  * or flag: `mfinfra plna` → plan, `--ofline` → `--offline`.
  */
 import type { CommandModule } from 'yargs';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail, MfinfraError } from '../errors.js';
 import { didYouMean } from '../schema/didYouMean.js';
 
 export function usageError(message: string, hint: string): MfinfraError {
-  return new MfinfraError('USAGE', message, { hint, exitCode: ExitCode.USAGE });
+  return fail.USAGE(message, { hint });
 }
 
 const GLOBAL_FLAGS = ['debug', 'json', 'cwd', 'env', 'help'];

@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { MANIFEST_FILE_NAMES } from '../load/find.js';
 import { parseManifest } from '../load/source.js';
@@ -105,9 +105,8 @@ async function existingManifest(dir: string): Promise<string | undefined> {
 export async function assertNoManifest(dir: string): Promise<void> {
   const existing = await existingManifest(dir);
   if (existing) {
-    throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${existing} already exists; mfinfra init does not overwrite a manifest`, {
+    throw fail.MANIFEST_EXISTS(`${existing} already exists; mfinfra init does not overwrite a manifest`, {
       hint: 'edit it, run init in another folder (mfinfra init <dir>), or move the file away first',
-      exitCode: ExitCode.USAGE,
     });
   }
 }
@@ -182,7 +181,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const manifestFile = path.join(dir, INIT_MANIFEST_NAME);
   const schemaFile = path.join(dir, INIT_SCHEMA_NAME);
   await assertNoManifest(dir);
-  const usage = (message: string, hint: string) => new MfinfraError(ErrorCode.USAGE, message, { hint, exitCode: ExitCode.USAGE });
+  const usage = (message: string, hint: string) => fail.USAGE(message, { hint });
   const nameProblem = checkStackName(options.stackName);
   if (nameProblem) throw usage(nameProblem, 'e.g. --stack-name metaflow-prod');
   const regionProblem = options.region === undefined ? undefined : checkRegion(options.region);
@@ -260,9 +259,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     );
   }
   if (await existingManifest(dir)) {
-    throw new MfinfraError(ErrorCode.MANIFEST_EXISTS, `${manifestFile} appeared while init ran; it was left untouched`, {
-      exitCode: ExitCode.USAGE,
-    });
+    throw fail.MANIFEST_EXISTS(`${manifestFile} appeared while init ran; it was left untouched`, {});
   }
   await writeFileAtomic(manifestFile, text);
   return {

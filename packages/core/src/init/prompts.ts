@@ -1,7 +1,7 @@
 /** The questions `mfinfra init` asks on a terminal (node:readline; any streams, for tests). */
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { checkRegion, checkStackName, parsePluginList } from './init.js';
 import { FIRST_PARTY_ORDER } from './firstParty.js';
 
@@ -42,7 +42,7 @@ export async function askInitAnswers(given: Partial<InitAnswers>, defaults: Init
       if (next.done) {
         say('\n');
         const why = interrupted ? 'interrupted' : 'input ended before every question was answered';
-        throw new MfinfraError(ErrorCode.ABORTED, `init aborted: ${why}; nothing was written`, { exitCode: ExitCode.ABORTED });
+        throw fail.ABORTED(`init aborted: ${why}; nothing was written`, {});
       }
       const answer = next.value.trim() || fallback || '';
       const problem = check(answer);

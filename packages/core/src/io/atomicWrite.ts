@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail, MfinfraError, restate } from '../errors.js';
 
 export interface AtomicWriteOptions {
   /** Create missing parent folders (default: false — a missing folder is an error). */
@@ -63,7 +63,7 @@ export async function writeFilesAtomic(entries: readonly AtomicWriteEntry[]): Pr
   } catch (e) {
     await cleanup();
     if (MfinfraError.is(e)) {
-      throw many ? new MfinfraError(e.code, `${e.message}${nothing}`, { hint: e.hint, exitCode: e.exitCode, cause: e }) : e;
+      throw many ? restate(e, `${e.message}${nothing}`, { hint: e.hint }) : e;
     }
     throw e;
   }
@@ -88,9 +88,8 @@ export async function writeFilesAtomic(entries: readonly AtomicWriteEntry[]): Pr
         restoreFailed.length === 0
           ? `${why}${nothing}${done.length ? ` (${done.length} file${done.length === 1 ? '' : 's'} already replaced ${done.length === 1 ? 'was' : 'were'} put back)` : ''}`
           : `${why}; these files were written and could not be put back: ${restoreFailed.join(', ')}`;
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, message, {
+      throw fail.OUTPUT_UNWRITABLE(message, {
         hint: 'check the path, its permissions and the free disk space, then run the command again',
-        exitCode: ExitCode.FAILURE,
         cause: e,
       });
     }
@@ -106,26 +105,23 @@ async function stage(entry: AtomicWriteEntry): Promise<Staged> {
   const dirInfo = await stat(dir).catch(() => undefined);
   if (!dirInfo) {
     if (!options.createDirs) {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: folder ${dir} does not exist`, {
+      throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: folder ${dir} does not exist`, {
         hint: `create it first (mkdir -p ${dir}) or choose another path`,
-        exitCode: ExitCode.FAILURE,
       });
     }
     await mkdir(dir, { recursive: true });
   } else if (!dirInfo.isDirectory()) {
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: ${dir} is not a folder`, { exitCode: ExitCode.FAILURE });
+    throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: ${dir} is not a folder`, {});
   }
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a folder`, {
+    throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: it is a folder`, {
       hint: 'choose another path',
-      exitCode: ExitCode.FAILURE,
     });
   }
   if (existing && !existing.isFile()) {
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is not a regular file`, {
+    throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: it is not a regular file`, {
       hint: 'choose another path',
-      exitCode: ExitCode.FAILURE,
     });
   }
   const before = existing ? { data: await readFile(target), mode: existing.mode & 0o7777 } : undefined;
@@ -135,9 +131,8 @@ async function stage(entry: AtomicWriteEntry): Promise<Staged> {
     await writeTemp(tmp, data, mode);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: ${(e as Error).message}`, {
+    throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: ${(e as Error).message}`, {
       hint: 'check the path, its permissions and the free disk space',
-      exitCode: ExitCode.FAILURE,
       cause: e,
     });
   }
@@ -173,9 +168,8 @@ async function linkTarget(file: string): Promise<string> {
     if (!info?.isSymbolicLink()) return current;
     current = path.resolve(path.dirname(current), await readlink(current));
   }
-  throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a symlink loop`, {
+  throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: it is a symlink loop`, {
     hint: 'point the link at a file, or choose another path',
-    exitCode: ExitCode.FAILURE,
   });
 }
 
@@ -200,15 +194,15 @@ export async function refuseProtected(
   file: string,
   target: string | undefined,
   protect: readonly { path: string; what: string }[],
-  exitCode: (typeof ExitCode)[keyof typeof ExitCode] = ExitCode.FAILURE,
+  kind: 'runtime' | 'usage' = 'runtime',
 ): Promise<void> {
   if (protect.length === 0) return;
   const real = await realish(target ?? (await linkTarget(file)));
   for (const p of protect) {
     if ((await realish(p.path)) === real) {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `refusing to write ${file}: it is ${p.what}`, {
+      throw fail.OUTPUT_UNWRITABLE(`refusing to write ${file}: it is ${p.what}`, {
         hint: 'choose another file name; mfinfra never overwrites the manifest or a file it was not told to write',
-        exitCode,
+        kind,
       });
     }
   }

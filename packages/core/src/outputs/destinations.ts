@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { realPathOf } from '../io/atomicWrite.js';
 import { expandHome } from './metaflowConfig.js';
 
@@ -35,14 +35,10 @@ export async function resolveDestination(raw: string, what: string, rules: Desti
     return false;
   };
   if (!(await inside(resolved))) {
-    throw new MfinfraError(
-      ErrorCode.OUTPUT_UNWRITABLE,
-      `${what} path "${raw}" resolves to ${resolved}, outside the manifest's folder ${rules.baseDir}`,
-      {
-        hint: 'relative paths must stay inside the manifest folder (or the Metaflow home); give an absolute path to write elsewhere on purpose',
-        exitCode: ExitCode.INVALID,
-      },
-    );
+    throw fail.OUTPUT_UNWRITABLE(`${what} path "${raw}" resolves to ${resolved}, outside the manifest's folder ${rules.baseDir}`, {
+      hint: 'relative paths must stay inside the manifest folder (or the Metaflow home); give an absolute path to write elsewhere on purpose',
+      kind: 'invalid',
+    });
   }
   return resolved;
 }
@@ -72,17 +68,17 @@ async function realExistingAncestor(p: string): Promise<{ real: string; rest: st
  * existing ancestor is a writable folder (missing folders will be created). Throws OUTPUT_UNWRITABLE.
  */
 export async function checkWritable(file: string, what: string): Promise<void> {
-  const fail = (why: string, hint = 'choose another path or fix its permissions'): never => {
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${what} ${file}: ${why}`, { hint, exitCode: ExitCode.FAILURE });
+  const refuse = (why: string, hint = 'choose another path or fix its permissions'): never => {
+    throw fail.OUTPUT_UNWRITABLE(`cannot write ${what} ${file}: ${why}`, { hint });
   };
   const info = await lstat(file).catch(() => undefined);
-  if (info?.isDirectory()) fail('it is a folder');
-  if (info && !info.isFile() && !info.isSymbolicLink()) fail('it is not a regular file');
+  if (info?.isDirectory()) refuse('it is a folder');
+  if (info && !info.isFile() && !info.isSymbolicLink()) refuse('it is not a regular file');
   let dir = path.dirname(file);
   for (;;) {
     const d = await stat(dir).catch(() => undefined);
     if (d) {
-      if (!d.isDirectory()) fail(`${dir} is not a folder`);
+      if (!d.isDirectory()) refuse(`${dir} is not a folder`);
       break;
     }
     const parent = path.dirname(dir);
@@ -92,7 +88,7 @@ export async function checkWritable(file: string, what: string): Promise<void> {
   try {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch {
-    fail(`folder ${dir} is not writable`);
+    refuse(`folder ${dir} is not writable`);
   }
 }
 

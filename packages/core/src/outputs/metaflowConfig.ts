@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /** `$METAFLOW_HOME`, else `~/.metaflowconfig` — where Metaflow looks for its config files. */
 export function metaflowHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -61,24 +61,14 @@ export function parseMetaflowConfig(text: string, file: string): Record<string, 
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new MfinfraError(
-      ErrorCode.OUTPUT_CONFLICT,
-      `${file} is not valid JSON (${(e as Error).message}), so mfinfra cannot merge into it`,
-      {
-        hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.OUTPUT_CONFLICT(`${file} is not valid JSON (${(e as Error).message}), so mfinfra cannot merge into it`, {
+      hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
+    });
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new MfinfraError(
-      ErrorCode.OUTPUT_CONFLICT,
-      `${file} is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it`,
-      {
-        hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.OUTPUT_CONFLICT(`${file} is not a JSON object of METAFLOW_* settings, so mfinfra cannot merge into it`, {
+      hint: 'fix or remove the file, or pass --force to replace it (the old file is kept as a backup)',
+    });
   }
   return data as Record<string, unknown>;
 }

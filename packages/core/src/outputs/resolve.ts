@@ -1,5 +1,5 @@
 import type { CompileResult } from '../compile/compile.js';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /** Shown instead of a secret value in every printed output. */
 export const REDACTED = '<redacted>';
@@ -26,12 +26,10 @@ export function resolveConfigValues(compiled: CompileResult, stackOutputs: Recor
     if (value !== '') values[c.key] = value;
   }
   if (missing.length) {
-    throw new MfinfraError(
-      ErrorCode.OUTPUT_MISSING,
+    throw fail.OUTPUT_MISSING(
       `stack ${compiled.stackName} has no output for ${missing.length === 1 ? missing[0] : `these config keys: ${missing.join(', ')}`}`,
       {
         hint: 'the deployed stack is older than the manifest: run `mfinfra apply` first, or check the stack name and region',
-        exitCode: ExitCode.FAILURE,
       },
     );
   }

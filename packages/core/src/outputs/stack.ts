@@ -1,5 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { classifyStackStatus, describeStack, outputsOf } from '../deploy/stackState.js';
 
 /**
@@ -11,20 +11,14 @@ export async function readDeployedOutputs(cfn: CloudFormationClient, stackName: 
   const stack = await describeStack(cfn, stackName);
   const condition = classifyStackStatus(stack?.StackStatus);
   if (!stack || condition === 'none' || condition === 'review') {
-    throw new MfinfraError(ErrorCode.OUTPUT_MISSING, `stack ${stackName} is not deployed in ${region}`, {
+    throw fail.OUTPUT_MISSING(`stack ${stackName} is not deployed in ${region}`, {
       hint: 'deploy it with `mfinfra apply`, or pass the --region / --profile it was deployed with',
-      exitCode: ExitCode.FAILURE,
     });
   }
   if (condition === 'failed-create') {
-    throw new MfinfraError(
-      ErrorCode.OUTPUT_MISSING,
-      `stack ${stackName} in ${region} failed to create (${stack.StackStatus}) and has no outputs`,
-      {
-        hint: 'fix the cause shown by `mfinfra apply`, delete the stack (`mfinfra destroy`) and deploy again',
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.OUTPUT_MISSING(`stack ${stackName} in ${region} failed to create (${stack.StackStatus}) and has no outputs`, {
+      hint: 'fix the cause shown by `mfinfra apply`, delete the stack (`mfinfra destroy`) and deploy again',
+    });
   }
   return outputsOf(stack);
 }

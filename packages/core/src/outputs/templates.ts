@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail, MfinfraError } from '../errors.js';
 import { makeFrame } from '../load/source.js';
 
 /** What user templates see. */
@@ -28,16 +28,11 @@ function createEnv(file: string, source: string): typeof Handlebars {
   const need = (helper: string, value: unknown, options: HelperOptions): void => {
     if (value === undefined || value === null) {
       const loc = options.loc ? { file, line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
-      throw new MfinfraError(
-        ErrorCode.OUTPUT_TEMPLATE_INVALID,
-        `template ${file}${loc ? `:${loc.line}:${loc.column}` : ''}: {{${helper}}} got a missing value`,
-        {
-          hint: 'the value is not defined in the template context (config, stack, outputs); check the key name, or wrap it in {{#if ...}}',
-          loc,
-          frame: loc ? makeFrame(source, loc) : undefined,
-          exitCode: ExitCode.INVALID,
-        },
-      );
+      throw fail.OUTPUT_TEMPLATE_INVALID(`template ${file}${loc ? `:${loc.line}:${loc.column}` : ''}: {{${helper}}} got a missing value`, {
+        hint: 'the value is not defined in the template context (config, stack, outputs); check the key name, or wrap it in {{#if ...}}',
+        loc,
+        frame: loc ? makeFrame(source, loc) : undefined,
+      });
     }
   };
   hb.registerHelper('json', (value: unknown, options: HelperOptions) => {
@@ -78,13 +73,12 @@ export function renderTemplate(source: string, file: string, context: TemplateCo
       .replace(/ in \[object Object\]$/, '')
       .replace(/ in undefined$/, '');
     const at = err.lineNumber !== undefined ? `:${err.lineNumber}:${(err.column ?? 0) + 1}` : '';
-    throw new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}${at}: ${message}`, {
+    throw fail.OUTPUT_TEMPLATE_INVALID(`template ${file}${at}: ${message}`, {
       hint: /not defined/.test(err.message)
         ? 'templates see config (METAFLOW_* keys), stack (name, region) and outputs (stack outputs); use {{#if ...}} for optional values'
         : 'fix the template',
       loc: err.lineNumber !== undefined ? { file, line: err.lineNumber, column: (err.column ?? 0) + 1 } : undefined,
       frame: err.lineNumber !== undefined ? makeFrame(source, { line: err.lineNumber, column: (err.column ?? 0) + 1 }) : undefined,
-      exitCode: ExitCode.INVALID,
       cause: e,
     });
   }
@@ -97,21 +91,15 @@ function parseError(e: Error, source: string, file: string): MfinfraError {
   if (!m && withPos.lineNumber !== undefined) {
     // Semantic errors found while parsing (e.g. "each doesn't match if") carry a position.
     const loc = { file, line: withPos.lineNumber, column: (withPos.column ?? 0) + 1 };
-    return new MfinfraError(
-      ErrorCode.OUTPUT_TEMPLATE_INVALID,
-      `template ${file}:${loc.line}:${loc.column}: ${e.message.replace(/ - \d+:\d+$/, '')}`,
-      {
-        hint: 'fix the handlebars syntax at that position',
-        loc,
-        frame: makeFrame(source, loc),
-        exitCode: ExitCode.INVALID,
-      },
-    );
+    return fail.OUTPUT_TEMPLATE_INVALID(`template ${file}:${loc.line}:${loc.column}: ${e.message.replace(/ - \d+:\d+$/, '')}`, {
+      hint: 'fix the handlebars syntax at that position',
+      loc,
+      frame: makeFrame(source, loc),
+    });
   }
   if (!m) {
-    return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}: ${e.message}`, {
+    return fail.OUTPUT_TEMPLATE_INVALID(`template ${file}: ${e.message}`, {
       hint: 'fix the template',
-      exitCode: ExitCode.INVALID,
       cause: e,
     });
   }
@@ -120,11 +108,10 @@ function parseError(e: Error, source: string, file: string): MfinfraError {
   const caret = m[5]!.length;
   const column = columnOf(source.split('\n')[line - 1] ?? '', snippet.slice(0, caret));
   const what = m[6] ? m[6].trim() : m[3] ? 'unrecognized text' : `${m[1]!.toLowerCase()} error`;
-  return new MfinfraError(ErrorCode.OUTPUT_TEMPLATE_INVALID, `template ${file}:${line}:${column}: ${what}`, {
+  return fail.OUTPUT_TEMPLATE_INVALID(`template ${file}:${line}:${column}: ${what}`, {
     hint: 'fix the handlebars syntax at that position',
     loc: { file, line, column },
     frame: makeFrame(source, { line, column }),
-    exitCode: ExitCode.INVALID,
   });
 }
 

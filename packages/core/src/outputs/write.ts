@@ -1,6 +1,6 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { writeFilesAtomic, type AtomicWriteEntry } from '../io/atomicWrite.js';
 import { checkWritable, resolveDestination, type DestinationRules } from './destinations.js';
 import { unifiedDiff } from './diff.js';
@@ -112,12 +112,10 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
     try {
       source = await readFile(templateFile, 'utf8');
     } catch (e) {
-      throw new MfinfraError(
-        ErrorCode.FILE_UNREADABLE,
+      throw fail.FILE_UNREADABLE(
         `cannot read template ${f.template} (outputs.files[${i}].template): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
         {
           hint: `template paths are relative to the manifest folder ${baseDir}`,
-          exitCode: ExitCode.INVALID,
         },
       );
     }
@@ -136,9 +134,9 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
     const other = seen.get(p.result.path);
     const label = p.label ?? p.result.kind;
     if (other) {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `two outputs write the same file ${p.result.path} (${other} and ${label})`, {
+      throw fail.OUTPUT_UNWRITABLE(`two outputs write the same file ${p.result.path} (${other} and ${label})`, {
         hint: 'give each output its own path',
-        exitCode: ExitCode.INVALID,
+        kind: 'invalid',
       });
     }
     seen.set(p.result.path, label);
@@ -146,12 +144,10 @@ export async function writeConfigOutputs(input: WriteOutputsInput): Promise<Writ
   if (!opts.print) {
     if (conflicts.length && !opts.force) {
       const lines = conflicts.flatMap((c) => c.list.map((k) => `  ${k.key}: file has ${k.current}, deployment has ${k.deployed}`));
-      throw new MfinfraError(
-        ErrorCode.OUTPUT_CONFLICT,
+      throw fail.OUTPUT_CONFLICT(
         `${conflicts.map((c) => c.file).join(', ')} has ${lines.length === 1 ? 'a setting' : 'settings'} changed by hand that the deployment would overwrite:\n${lines.join('\n')}`,
         {
           hint: 'nothing was written; keep your values (remove the keys from the file), or pass --force to overwrite them (a backup is kept)',
-          exitCode: ExitCode.FAILURE,
         },
       );
     }
@@ -209,14 +205,12 @@ async function readIfExists(file: string): Promise<string | undefined> {
     // Missing, or a parent is not a folder (checkWritable reports that before anything is written).
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot write ${file}: it is a folder`, {
+      throw fail.OUTPUT_UNWRITABLE(`cannot write ${file}: it is a folder`, {
         hint: 'choose another path',
-        exitCode: ExitCode.FAILURE,
       });
     }
-    throw new MfinfraError(ErrorCode.OUTPUT_UNWRITABLE, `cannot read ${file} to compare it: ${(e as Error).message}`, {
+    throw fail.OUTPUT_UNWRITABLE(`cannot read ${file} to compare it: ${(e as Error).message}`, {
       hint: 'check the file permissions',
-      exitCode: ExitCode.FAILURE,
     });
   }
 }

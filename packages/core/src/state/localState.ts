@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 
 export interface AppliedState {
@@ -29,7 +29,7 @@ const ENVIRONMENT = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** Where the state of a stack (of an environment, when given) lives. */
 export function stateFilePath(manifestDir: string, stackName: string, environment?: string): string {
   if (!STACK_NAME.test(stackName)) {
-    throw new MfinfraError(ErrorCode.MANIFEST_INVALID, `invalid stack name "${stackName}" for the local state file`, {
+    throw fail.MANIFEST_INVALID(`invalid stack name "${stackName}" for the local state file`, {
       hint: 'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
     });
   }
@@ -51,9 +51,9 @@ export async function readAppliedState(manifestDir: string, stackName: string, e
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read the local state ${file}: ${(e as Error).message}`, {
+    throw fail.FILE_UNREADABLE(`cannot read the local state ${file}: ${(e as Error).message}`, {
       hint: 'check its permissions',
-      exitCode: ExitCode.FAILURE,
+      kind: 'runtime',
       cause: e,
     });
   }
@@ -61,16 +61,16 @@ export async function readAppliedState(manifestDir: string, stackName: string, e
   try {
     data = JSON.parse(text) as Partial<StateFile>;
   } catch (e) {
-    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `the local state ${file} is not valid JSON: ${(e as Error).message}`, {
+    throw fail.FILE_UNREADABLE(`the local state ${file} is not valid JSON: ${(e as Error).message}`, {
       hint: 'delete it to plan from scratch (everything shows as an addition), or compare with a template file using --against',
-      exitCode: ExitCode.FAILURE,
+      kind: 'runtime',
       cause: e,
     });
   }
   if (!data || typeof data.template !== 'object' || data.template === null || typeof data.appliedAt !== 'string') {
-    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `the local state ${file} has no "template" object or "appliedAt" time`, {
+    throw fail.FILE_UNREADABLE(`the local state ${file} has no "template" object or "appliedAt" time`, {
       hint: 'delete it to plan from scratch (everything shows as an addition), or compare with a template file using --against',
-      exitCode: ExitCode.FAILURE,
+      kind: 'runtime',
     });
   }
   return { template: data.template, appliedAt: data.appliedAt };

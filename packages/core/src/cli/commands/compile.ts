@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
+import { fail } from '../../errors.js';
 import type { CompileResult } from '../../compile/compile.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
@@ -17,12 +17,10 @@ interface Args extends GlobalArgs {
 function reportEnvironments(results: CompileResult[], argv: Args): void {
   const names = results.map((r) => r.environment!);
   if (argv.out) {
-    throw new MfinfraError(
-      ErrorCode.ENVIRONMENT_REQUIRED,
+    throw fail.ENVIRONMENT_REQUIRED(
       `--out writes one template, and ${relativeToCwd(results[0]!.file)} declares environments ${names.join(', ')}`,
       {
         hint: `every environment compiled; pass --env NAME to write one (--env ${names[0]} --out template-${names[0]}.json)`,
-        exitCode: ExitCode.USAGE,
       },
     );
   }
@@ -64,9 +62,8 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     if (argv.out !== undefined && argv.out.trim() === '') {
       // An empty --out (an unset shell variable, `--out "$OUT"`) is a mistake, not a request for stdout.
-      throw new MfinfraError(ErrorCode.USAGE, '--out needs a file name (it was empty)', {
+      throw fail.USAGE('--out needs a file name (it was empty)', {
         hint: 'give the template file to write (--out template.json), or leave --out out to print the template',
-        exitCode: ExitCode.USAGE,
       });
     }
     const { io } = cli();
@@ -86,7 +83,7 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
       const out = path.resolve(argv.cwd ?? process.cwd(), argv.out);
       const protect = [{ path: result.file, what: 'the manifest' }];
       // Checked before writing: naming the manifest as --out is a usage error (exit 2), and nothing is written.
-      await refuseProtected(out, undefined, protect, ExitCode.USAGE);
+      await refuseProtected(out, undefined, protect, 'usage');
       // A symlink is written through (the link stays; see writeFileAtomic).
       await writeFileAtomic(out, result.body, { protect });
     }

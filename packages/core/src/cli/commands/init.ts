@@ -50,7 +50,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     if (argv['from-stack']) return initFromStackCommand(argv, argv['from-stack']);
     const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
     const { DEFAULT_PLUGINS } = await import('../../init/firstParty.js');
-    const { ErrorCode, MfinfraError, ExitCode } = await import('../../errors.js');
+    const { fail } = await import('../../errors.js');
     const path = await import('node:path');
     const { io } = cli();
     const given = {
@@ -80,14 +80,9 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
         checkPlugins: (plugins) => checkPluginNames(plugins, dir),
       });
     } else {
-      throw new MfinfraError(
-        ErrorCode.USAGE,
-        'mfinfra init needs --yes (or --stack-name, --region and --plugins) when it cannot ask on a terminal',
-        {
-          hint: 'e.g. mfinfra init --stack-name metaflow-prod --region us-west-2 --plugins datastore,network,batch --yes',
-          exitCode: ExitCode.USAGE,
-        },
-      );
+      throw fail.USAGE('mfinfra init needs --yes (or --stack-name, --region and --plugins) when it cannot ask on a terminal', {
+        hint: 'e.g. mfinfra init --stack-name metaflow-prod --region us-west-2 --plugins datastore,network,batch --yes',
+      });
     }
     const result = await initProject({ dir: argv.dir, cwd: argv.cwd, ...answers });
     if (argv.json) {

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ErrorCode, ExitCode, MfinfraError } from '../../errors.js';
+import { ExitCode, fail } from '../../errors.js';
 import type { GateResult, RequireApproval } from '../../preview/gates.js';
 import type { PreviewModel } from '../../preview/model.js';
 import { cli, type GlobalArgs } from '../context.js';
@@ -113,9 +113,9 @@ async function readAgainst(file: string): Promise<object> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new MfinfraError(ErrorCode.FILE_UNREADABLE, `cannot read --against ${file}: ${(e as Error).message}`, {
+    throw fail.FILE_UNREADABLE(`cannot read --against ${file}: ${(e as Error).message}`, {
       hint: 'pass a CloudFormation template (JSON or YAML), e.g. one written by `mfinfra compile --out`',
-      exitCode: ExitCode.USAGE,
+      kind: 'usage',
     });
   }
   let value: unknown;
@@ -126,15 +126,13 @@ async function readAgainst(file: string): Promise<object> {
       const { parse } = await import('yaml');
       value = parse(text, { logLevel: 'silent', customTags: (tags) => tags });
     } catch (e) {
-      throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, {
-        exitCode: ExitCode.USAGE,
-      });
+      throw fail.TEMPLATE_INVALID(`--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, { kind: 'usage' });
     }
   }
   if (!value || typeof value !== 'object' || typeof (value as { Resources?: unknown }).Resources !== 'object') {
-    throw new MfinfraError(ErrorCode.TEMPLATE_INVALID, `--against ${file} is not a CloudFormation template (no Resources section)`, {
+    throw fail.TEMPLATE_INVALID(`--against ${file} is not a CloudFormation template (no Resources section)`, {
       hint: 'pass a template file, e.g. one written by `mfinfra compile --out`',
-      exitCode: ExitCode.USAGE,
+      kind: 'usage',
     });
   }
   return value as object;
@@ -293,9 +291,8 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
       return planAllEnvironments(argv, (env) => planCommand.handler({ ...argv, env, 'all-envs': false }) as Promise<void>);
     }
     if (argv.against && !argv.offline) {
-      throw new MfinfraError('USAGE', '--against needs --offline (it replaces the local state as what the manifest is compared with)', {
+      throw fail.USAGE('--against needs --offline (it replaces the local state as what the manifest is compared with)', {
         hint: 'mfinfra plan --offline --against deployed.json',
-        exitCode: ExitCode.USAGE,
       });
     }
     if (!argv.offline) return planOnline(argv);
