@@ -3,7 +3,7 @@
  * or flag: `mfinfra plna` → plan, `--ofline` → `--offline`.
  */
 import type { CommandModule } from 'yargs';
-import { fail, MfinfraError } from '../errors.js';
+import { fail, type MfinfraError } from '../errors.js';
 import { didYouMean } from '../schema/didYouMean.js';
 
 export function usageError(message: string, hint: string): MfinfraError {

@@ -8,7 +8,7 @@
  * gathered over every plugin into one error, exactly as `check`'s are.
  */
 import type { CompileResult } from '../compile/compile.js';
-import { MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import type { AwsAccess, LiveContext } from '../plugin.js';
 import { throwIfErrors } from '../load/project.js';
 import { createPluginContext, runHook, type ContextDeps } from './context.js';
@@ -88,7 +88,7 @@ export async function verifyCompiled(compiled: CompileResult, aws: AwsAccess, si
  * plugin: say it as the deploy commands do, naming the plugin.
  */
 async function asAwsFailure(e: unknown, lp: LoadedPlugin): Promise<unknown> {
-  if (!MfinfraError.is(e) || e.code !== 'PLUGIN_ERROR') return e;
+  if (!MfinfraError.is(e) || e.code !== ErrorCode.PLUGIN_ERROR) return e;
   const cause = (e as { cause?: unknown }).cause;
   if (!isSdkFailure(cause)) return e;
   const { toDeployError } = await import('../deploy/awsErrors.js');
