@@ -135,11 +135,17 @@ export const ERROR_CODES = {
     means: 'the manifest is wrong (several problems together, or one a plugin reported); no region anywhere is usage',
   },
   MANIFEST_WARNING: { kind: 'invalid', means: "a plugin's ctx.warn: compilation continues; shown beside errors too" },
-  MIGRATION_STEP: { kind: 'gate', means: 'a migration step cannot run yet, or would lose data' },
+  MIGRATION_STEP: {
+    kind: 'runtime',
+    also: ['gate', 'usage'],
+    means: 'a migration step failed (runtime), would lose data (gate), or cannot run yet from this state (usage)',
+  },
   NESTED_TOO_DEEPLY: { kind: 'invalid', means: 'the manifest nests deeper than the limit' },
   NOT_OFFICIAL_STACK: {
-    kind: 'usage',
-    means: 'init --from-stack / migrate: the stack named is not a deployment of the official Metaflow template',
+    kind: 'invalid',
+    also: ['runtime'],
+    means:
+      'init --from-stack / migrate: the stack is not a deployment of the official Metaflow template (missing or half-created: runtime)',
   },
   OUTPUT_CONFLICT: { kind: 'runtime', means: 'a config file changed on disk since mfinfra wrote it' },
   OUTPUT_MISSING: { kind: 'runtime', means: 'a stack Output a config key needs is missing' },

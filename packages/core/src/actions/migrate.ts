@@ -19,8 +19,7 @@
  */
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from '../deploy/codes.js';
+import { ErrorCode, fail, MfinfraError } from '../errors.js';
 import type { ImportClients } from '../deploy/importLive.js';
 import { abortedError, pollOptionsOf } from '../deploy/poll.js';
 import { describeStack } from '../deploy/stackState.js';
@@ -92,16 +91,18 @@ async function readState(file: string): Promise<MigrationState | undefined> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  try {
-    const state = JSON.parse(text) as MigrationState;
-    if (state.version !== 1 || !state.from || !state.resources?.bucket) throw new Error('missing fields');
-    return state;
-  } catch (e) {
-    throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `the migration state ${file} is unreadable: ${(e as Error).message}`, {
+  const unreadable = (why: string) =>
+    fail.MIGRATION_STEP(`the migration state ${file} is unreadable: ${why}`, {
       hint: 'restore it from a backup; without it, re-running can only start over while the old stack still exists',
-      exitCode: ExitCode.FAILURE,
     });
+  let state: MigrationState;
+  try {
+    state = JSON.parse(text) as MigrationState;
+  } catch (e) {
+    throw unreadable((e as Error).message);
   }
+  if (state?.version !== 1 || !state.from || !state.resources?.bucket) throw unreadable('missing fields');
+  return state;
 }
 
 async function saveState(file: string, state: MigrationState): Promise<void> {
@@ -126,9 +127,9 @@ export async function migrate(
   const cfn = ctx.clients.cloudFormation;
   let state = await readState(file);
   if (state && state.from !== options.from) {
-    throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `${file} records a migration from ${state.from}, not ${options.from}`, {
+    throw fail.MIGRATION_STEP(`${file} records a migration from ${state.from}, not ${options.from}`, {
       hint: `finish that one (mfinfra migrate --from-stack ${state.from}) or move the file away`,
-      exitCode: ExitCode.USAGE,
+      kind: 'usage',
     });
   }
   if (!state) {
@@ -160,9 +161,9 @@ export async function migrate(
   if (options.only) {
     const missing = MIGRATION_STEPS.slice(0, MIGRATION_STEPS.indexOf(options.only)).filter((step) => !s.steps[step]);
     if (missing.length) {
-      throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `step ${options.only} needs step ${missing[0]} first`, {
+      throw fail.MIGRATION_STEP(`step ${options.only} needs step ${missing[0]} first`, {
         hint: `run mfinfra migrate --from-stack ${s.from} (every step not done, in order)`,
-        exitCode: ExitCode.USAGE,
+        kind: 'usage',
       });
     }
   }
@@ -178,14 +179,9 @@ export async function migrate(
       case 'retain': {
         const old = await describeStack(cfn, s.from, poll);
         if (!old) {
-          throw new MfinfraError(
-            DeployErrorCode.MIGRATION_STEP,
-            `stack ${s.from} no longer exists, but its retain step was never recorded`,
-            {
-              hint: 'check what was kept by hand (see docs/migrate.md) before going on',
-              exitCode: ExitCode.FAILURE,
-            },
-          );
+          throw fail.MIGRATION_STEP(`stack ${s.from} no longer exists, but its retain step was never recorded`, {
+            hint: 'check what was kept by hand (see docs/migrate.md) before going on',
+          });
         }
         const policies = Object.fromEntries(
           Object.entries(OFFICIAL_STATEFUL).map(([id, what]) => [id, what === 'snapshot' ? ('Snapshot' as const) : ('Retain' as const)]),
@@ -304,8 +300,7 @@ export async function migrate(
           });
           return go;
         }).catch((e) => {
-          if (MfinfraError.is(e) && e.code === DeployErrorCode.ABORTED && /nothing was imported/.test(e.message))
-            throw declined(step, e.message);
+          if (MfinfraError.is(e) && e.code === ErrorCode.ABORTED && /nothing was imported/.test(e.message)) throw declined(step, e.message);
           throw e;
         });
         await done('import');

@@ -17,11 +17,10 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, type RDSClient } from '@aws-sdk/client-rds';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { isStateful } from '../preview/stateful.js';
 import { awsErrorName, toDeployError } from './awsErrors.js';
 import { CAPABILITIES, changeSetName, describeAllChanges, waitForChangeSet } from './changeSet.js';
-import { DeployErrorCode } from './codes.js';
 import type { DestroyPlan } from './destroy.js';
 import { StackEventWatcher } from './events.js';
 import { tryDiscardPlan } from './plan.js';
@@ -55,9 +54,7 @@ export async function withPolicies(
   // CloudFormation's short forms (!Ref, !Sub ...) stay as they are: unknown tags are kept, not resolved.
   const doc = parseDocument(body, { customTags: (tags) => tags, logLevel: 'silent' });
   if (doc.errors.length) {
-    throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `the old stack's template is not valid YAML: ${doc.errors[0]!.message}`, {
-      exitCode: ExitCode.FAILURE,
-    });
+    throw fail.MIGRATION_STEP(`the old stack's template is not valid YAML: ${doc.errors[0]!.message}`, {});
   }
   for (const [id, policy] of Object.entries(policies)) {
     if (!doc.hasIn(['Resources', id])) continue;
@@ -77,7 +74,7 @@ export async function originalTemplateBody(cfn: CloudFormationClient, stackName:
     options,
   );
   if (!out.TemplateBody) {
-    throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `stack ${stackName} returned no template`, { exitCode: ExitCode.FAILURE });
+    throw fail.MIGRATION_STEP(`stack ${stackName} returned no template`, {});
   }
   return out.TemplateBody;
 }
@@ -98,8 +95,7 @@ export function assertOnlyPolicyChanges(stackName: string, changes: Change[], ch
     return scope.some((s) => s !== 'DeletionPolicy' && s !== 'UpdateReplacePolicy');
   });
   if (bad.length) {
-    throw new MfinfraError(
-      DeployErrorCode.MIGRATION_STEP,
+    throw fail.MIGRATION_STEP(
       `the retain update of ${stackName} would do more than set DeletionPolicy: ${bad
         .map(
           (c) =>
@@ -108,7 +104,7 @@ export function assertOnlyPolicyChanges(stackName: string, changes: Change[], ch
         .join('; ')}; it was deleted and nothing changed`,
       {
         hint: 'the old stack changed since its template was read, or drifted; run the step again, and if it persists, set the policies by hand (docs/migrate.md)',
-        exitCode: ExitCode.BLOCKED,
+        kind: 'gate',
       },
     );
   }
@@ -172,14 +168,9 @@ export async function planRetainUpdate(
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause ?? e;
     if (awsErrorName(cause) === 'ValidationError') {
-      throw new MfinfraError(
-        DeployErrorCode.MIGRATION_STEP,
-        `CloudFormation refused the retain update of ${stackName}: ${(cause as Error).message}`,
-        {
-          exitCode: ExitCode.FAILURE,
-          cause,
-        },
-      );
+      throw fail.MIGRATION_STEP(`CloudFormation refused the retain update of ${stackName}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     throw toDeployError(e, 'create the retain change set');
   }
@@ -187,14 +178,9 @@ export async function planRetainUpdate(
   try {
     const outcome = await waitForChangeSet(cfn, stackName, target.changeSetId, { ...poll, timing: ctx.timing?.changeSet });
     if (outcome.status !== 'ready') {
-      throw new MfinfraError(
-        DeployErrorCode.MIGRATION_STEP,
-        `CloudFormation could not create the retain update of ${stackName}: ${outcome.reason}`,
-        {
-          hint: 'nothing changed; the change set was deleted',
-          exitCode: ExitCode.FAILURE,
-        },
-      );
+      throw fail.MIGRATION_STEP(`CloudFormation could not create the retain update of ${stackName}: ${outcome.reason}`, {
+        hint: 'nothing changed; the change set was deleted',
+      });
     }
     const { description, changes } = await describeAllChanges(cfn, stackName, target.changeSetId, outcome.description, poll);
     assertOnlyPolicyChanges(stackName, changes, changed);
@@ -219,11 +205,7 @@ export async function discardRetainUpdate(ctx: DeployContext, stackName: string,
     changeSetName: update.changeSetName,
     placeholder: false,
   });
-  if (left.length)
-    throw withLeftovers(
-      new MfinfraError(DeployErrorCode.CLEANUP_FAILED, 'the retain change set could not be deleted', { exitCode: ExitCode.FAILURE }),
-      left,
-    );
+  if (left.length) throw withLeftovers(fail.CLEANUP_FAILED('the retain change set could not be deleted', {}), left);
 }
 
 export async function executeRetainUpdate(ctx: DeployContext, stackName: string, update: RetainUpdate): Promise<string> {
@@ -248,9 +230,8 @@ export async function executeRetainUpdate(ctx: DeployContext, stackName: string,
   const { stack } = await followStack(ctx, stackName, update.stackId, watcher);
   const status = stack.StackStatus ?? 'UNKNOWN';
   if (status !== 'UPDATE_COMPLETE') {
-    throw new MfinfraError(DeployErrorCode.DEPLOY_FAILED, `the retain update of ${stackName} ended in ${status}`, {
+    throw fail.DEPLOY_FAILED(`the retain update of ${stackName} ended in ${status}`, {
       hint: 'nothing was deleted; see the stack events, fix the cause and run the step again',
-      exitCode: ExitCode.FAILURE,
     });
   }
   return status;
@@ -293,9 +274,8 @@ export async function snapshotDatabase(
       const s = await describe();
       if (s?.Status === 'available') return snapshotId;
       if (s && s.Status !== 'creating') {
-        throw new MfinfraError(DeployErrorCode.MIGRATION_STEP, `snapshot ${snapshotId} of ${dbInstance} is ${s.Status}, not available`, {
+        throw fail.MIGRATION_STEP(`snapshot ${snapshotId} of ${dbInstance} is ${s.Status}, not available`, {
           hint: 'nothing was deleted; look at the snapshot in the RDS console, delete it if it failed, and run the step again',
-          exitCode: ExitCode.FAILURE,
         });
       }
       return undefined;
@@ -316,12 +296,11 @@ export function assertKeepsData(plan: DestroyPlan, snapshotted: { dbLogicalId?: 
       !(r.resourceType === 'AWS::RDS::DBInstance' && r.logicalId === snapshotted.dbLogicalId && snapshotted.snapshotId),
   );
   if (lost.length) {
-    throw new MfinfraError(
-      DeployErrorCode.MIGRATION_STEP,
+    throw fail.MIGRATION_STEP(
       `deleting ${plan.stackName} would delete what holds data: ${lost.map((r) => `${r.logicalId} (${r.resourceType}, DeletionPolicy ${r.deletionPolicy})`).join(', ')}; nothing was deleted`,
       {
         hint: 'run the retain step first (mfinfra migrate --step retain), and the snapshot step for the database',
-        exitCode: ExitCode.BLOCKED,
+        kind: 'gate',
       },
     );
   }

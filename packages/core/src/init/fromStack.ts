@@ -10,9 +10,8 @@
  * is pure.
  */
 import { DescribeStacksCommand, ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import { isStackMissing } from '../deploy/awsErrors.js';
-import { DeployErrorCode } from '../deploy/codes.js';
 import { callAws, type PollOptions } from '../deploy/poll.js';
 
 /** What `init --from-stack` reads of a deployed stack. */
@@ -80,9 +79,9 @@ export async function readDeployedStack(
     else throw e;
   }
   if (!stack || stack.StackStatus === 'DELETE_COMPLETE') {
-    throw new MfinfraError(DeployErrorCode.NOT_OFFICIAL_STACK, `stack ${stackName} does not exist in ${region}`, {
+    throw fail.NOT_OFFICIAL_STACK(`stack ${stackName} does not exist in ${region}`, {
       hint: 'check the name, --region and --profile; nothing was written',
-      exitCode: ExitCode.FAILURE,
+      kind: 'runtime',
     });
   }
   const resources: DeployedStack['resources'] = {};
@@ -114,21 +113,18 @@ export function assertOfficialStack(stack: DeployedStack): void {
   const missing = Object.entries(OFFICIAL_SIGNATURE).filter(([id, type]) => stack.resources[id]?.type !== type);
   if (missing.length) {
     const found = Object.keys(stack.resources).length;
-    throw new MfinfraError(
-      DeployErrorCode.NOT_OFFICIAL_STACK,
+    throw fail.NOT_OFFICIAL_STACK(
       `stack ${stack.stackName} is not a deployment of the official Metaflow CloudFormation template: it has no ${missing
         .map(([id, type]) => `${id} (${type})`)
         .join(', ')} (${found} resource${found === 1 ? '' : 's'} found)`,
       {
         hint: 'init --from-stack reads stacks made by metaflow-cfn-template.yml (outerbounds/metaflow-tools); for another setup, start from `mfinfra init` or `mfinfra init --from-config`; nothing was written',
-        exitCode: ExitCode.INVALID,
       },
     );
   }
   if (stack.status.endsWith('_IN_PROGRESS') || stack.status.endsWith('_FAILED') || stack.status === 'ROLLBACK_COMPLETE') {
-    throw new MfinfraError(DeployErrorCode.STACK_STATE, `stack ${stack.stackName} is in ${stack.status}; read it once it is stable`, {
+    throw fail.STACK_STATE(`stack ${stack.stackName} is in ${stack.status}; read it once it is stable`, {
       hint: 'nothing was written',
-      exitCode: ExitCode.FAILURE,
     });
   }
 }
@@ -170,9 +166,9 @@ export function manifestFromOfficialStack(stack: DeployedStack, options: FromSta
   const bucket = stack.resources.MetaflowS3Bucket!.physicalId;
   const table = stack.resources.StepFunctionsStateDDB!.physicalId;
   if (!bucket || !table) {
-    throw new MfinfraError(DeployErrorCode.NOT_OFFICIAL_STACK, `stack ${stack.stackName} has no physical id for its bucket or table`, {
+    throw fail.NOT_OFFICIAL_STACK(`stack ${stack.stackName} has no physical id for its bucket or table`, {
       hint: 'the stack may not be fully created; nothing was written',
-      exitCode: ExitCode.FAILURE,
+      kind: 'runtime',
     });
   }
   const fargate = (p.BatchType ?? 'ec2') === 'fargate';
