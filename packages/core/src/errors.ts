@@ -295,9 +295,16 @@ export function restate(e: MfinfraError, message: string, options: Omit<MfinfraE
 }
 
 /**
- * Manifest problems (parse, schema, plugin checks) as one error: the code of the only error, or
- * `MANIFEST_INVALID` for several; always `invalid` (the manifest is wrong; nothing was changed).
+ * Several problems (`diagnostics`) as one error: the code of the only one, or a summary code for
+ * several, and the kind of the situation they were found in: `invalid` for the manifest's problems
+ * (parse, schema, plugin checks: nothing was changed), `runtime` for problems found against a
+ * deployed stack (it has changed already).
  */
-export function manifestProblems(code: string, message: string, options: Omit<MfinfraErrorOptions, 'kind' | 'exitCode'>): MfinfraError {
-  return new MfinfraError(code, message, { ...options, kind: 'invalid' });
+export function problemsError(
+  kind: 'invalid' | 'runtime',
+  code: string,
+  message: string,
+  options: Omit<MfinfraErrorOptions, 'kind' | 'exitCode'>,
+): MfinfraError {
+  return new MfinfraError(code, message, { ...options, kind });
 }

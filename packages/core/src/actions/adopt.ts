@@ -11,8 +11,7 @@
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
 import type { CfnTemplate } from '../compile/template.js';
-import { ExitCode, MfinfraError } from '../errors.js';
-import { DeployErrorCode } from '../deploy/codes.js';
+import { fail } from '../errors.js';
 import { importResources, type ImportResult, type ImportReview } from '../deploy/importChangeSet.js';
 import { readLive, type ImportClients, type LiveResource } from '../deploy/importLive.js';
 import { planImport, type ImportPlan, type ImportRequest } from '../deploy/importPlan.js';
@@ -47,9 +46,9 @@ export function parseImportPairs(pairs: readonly string[]): ImportRequest[] {
     const logicalId = pair.slice(0, at).trim();
     const physicalId = pair.slice(at + 1).trim();
     if (at < 1 || !physicalId || !/^[A-Za-z0-9]+$/.test(logicalId)) {
-      throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `--import "${pair}" is not LogicalId=name`, {
+      throw fail.IMPORT_REFUSED(`--import "${pair}" is not LogicalId=name`, {
         hint: 'e.g. --import DatastoreBucket=my-metaflow-bucket (the logical id as `mfinfra compile` names it)',
-        exitCode: ExitCode.USAGE,
+        kind: 'usage',
       });
     }
     return { logicalId, physicalId };
@@ -91,30 +90,22 @@ export async function adopt(
     const stack = await describeStack(cfn, stackName, poll);
     const condition = classifyStackStatus(stack?.StackStatus);
     if (condition === 'busy') {
-      throw new MfinfraError(DeployErrorCode.STACK_BUSY, `stack ${stackName} is busy (${stack?.StackStatus}); nothing was imported`, {
+      throw fail.STACK_BUSY(`stack ${stackName} is busy (${stack?.StackStatus}); nothing was imported`, {
         hint: 'wait for the running operation to finish, then run adopt again',
-        exitCode: ExitCode.FAILURE,
       });
     }
     if (condition === 'failed-create' || condition === 'rollback-failed') {
-      throw new MfinfraError(
-        DeployErrorCode.STACK_STATE,
-        `stack ${stackName} is in ${stack?.StackStatus}; resources cannot be imported into it`,
-        {
-          hint:
-            condition === 'failed-create'
-              ? `delete the failed stack first (aws cloudformation delete-stack --stack-name ${stackName}), then run adopt again`
-              : 'run `mfinfra apply --continue-rollback` first',
-          exitCode: ExitCode.FAILURE,
-        },
-      );
+      throw fail.STACK_STATE(`stack ${stackName} is in ${stack?.StackStatus}; resources cannot be imported into it`, {
+        hint:
+          condition === 'failed-create'
+            ? `delete the failed stack first (aws cloudformation delete-stack --stack-name ${stackName}), then run adopt again`
+            : 'run `mfinfra apply --continue-rollback` first',
+      });
     }
     const exists = condition === 'ready';
     const deployed = exists ? ((await getDeployedTemplate(cfn, stackName, poll)) as CfnTemplate | undefined) : undefined;
     if (exists && !deployed) {
-      throw new MfinfraError(DeployErrorCode.AWS_ERROR, `the template of stack ${stackName} could not be read as JSON or YAML`, {
-        exitCode: ExitCode.FAILURE,
-      });
+      throw fail.AWS_ERROR(`the template of stack ${stackName} could not be read as JSON or YAML`, {});
     }
     const live = await readLiveResources(compiled, clients, options.imports, ctx);
     const plan = planImport({

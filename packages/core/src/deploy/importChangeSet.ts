@@ -15,11 +15,10 @@ import {
   type ResourceToImport,
 } from '@aws-sdk/client-cloudformation';
 import type { CfnTemplate } from '../compile/template.js';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 import type { PreviewModel } from '../preview/model.js';
 import { awsErrorName, toDeployError } from './awsErrors.js';
 import { CAPABILITIES, changeSetName, describeAllChanges, waitForChangeSet } from './changeSet.js';
-import { DeployErrorCode } from './codes.js';
 import { StackEventWatcher } from './events.js';
 import type { ImportPlan } from './importPlan.js';
 import { withLeftovers } from './leftovers.js';
@@ -70,12 +69,10 @@ export function resourcesToImport(
     const summary = summaries.find((s) => s.ResourceType === imp.resourceType && (s.LogicalResourceIds ?? []).includes(imp.logicalId));
     const keys = summary?.ResourceIdentifiers ?? [];
     if (!keys.length) {
-      throw new MfinfraError(
-        DeployErrorCode.IMPORT_REFUSED,
+      throw fail.IMPORT_REFUSED(
         `CloudFormation named no identifier for ${imp.logicalId} (${imp.resourceType}) in GetTemplateSummary: it cannot import it`,
         {
           hint: 'the resource type may not support import in this region, or the endpoint does not emulate imports (moto does not)',
-          exitCode: ExitCode.FAILURE,
         },
       );
     }
@@ -83,10 +80,9 @@ export function resourcesToImport(
     for (const key of keys) {
       const value = imp.identifier[key];
       if (value === undefined) {
-        throw new MfinfraError(
-          DeployErrorCode.IMPORT_REFUSED,
+        throw fail.IMPORT_REFUSED(
           `CloudFormation identifies ${imp.resourceType} by ${keys.join(' + ')}, but mfinfra read only ${Object.keys(imp.identifier).join(', ')} of ${imp.physicalId}`,
-          { exitCode: ExitCode.FAILURE },
+          {},
         );
       }
       identifier[key] = value;
@@ -108,10 +104,9 @@ export function assertOnlyImports(plan: ImportPlan, changes: Change[]): void {
       ...wrong.map((c) => `${c.ResourceChange?.Action ?? '?'} ${c.ResourceChange?.LogicalResourceId ?? '?'}`),
       ...missing.map((id) => `no Import of ${id}`),
     ];
-    throw new MfinfraError(
-      DeployErrorCode.IMPORT_REFUSED,
+    throw fail.IMPORT_REFUSED(
       `the import change set does not match what was asked: ${parts.join(', ')}; it was deleted and nothing was imported`,
-      { hint: 'an import must only import; run `mfinfra plan` to see what else differs', exitCode: ExitCode.BLOCKED },
+      { hint: 'an import must only import; run `mfinfra plan` to see what else differs', kind: 'gate' },
     );
   }
 }
@@ -180,9 +175,8 @@ export async function importResources(
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause ?? e;
     if (awsErrorName(cause) === 'ValidationError') {
-      throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `CloudFormation refused the import: ${(cause as Error).message}`, {
+      throw fail.IMPORT_REFUSED(`CloudFormation refused the import: ${(cause as Error).message}`, {
         hint: 'nothing was imported; fix what CloudFormation names and run again',
-        exitCode: ExitCode.FAILURE,
         cause,
       });
     }
@@ -196,9 +190,8 @@ export async function importResources(
   try {
     const outcome = await waitForChangeSet(cfn, stackName, changeSetId, { ...poll, timing: ctx.timing?.changeSet });
     if (outcome.status !== 'ready') {
-      throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `CloudFormation could not create the import change set: ${outcome.reason}`, {
+      throw fail.IMPORT_REFUSED(`CloudFormation could not create the import change set: ${outcome.reason}`, {
         hint: 'nothing was imported; the change set was deleted',
-        exitCode: ExitCode.FAILURE,
       });
     }
     const read = await describeAllChanges(cfn, stackName, changeSetId, outcome.description, poll);
@@ -246,14 +239,12 @@ export async function importResources(
     const status = followed.stack.StackStatus ?? 'UNKNOWN';
     if (status !== 'IMPORT_COMPLETE') {
       const first = watcher.failures.find((f) => !f.isStack && f.reason) ?? watcher.failures.find((f) => f.reason);
-      throw new MfinfraError(
-        DeployErrorCode.DEPLOY_FAILED,
+      throw fail.DEPLOY_FAILED(
         `the import into ${stackName} failed: ${status}${first ? `; first failure: ${first.logicalId} ${first.status}: ${first.reason}` : ''}`,
         {
           hint: status.startsWith('IMPORT_ROLLBACK_COMPLETE')
             ? 'CloudFormation rolled the import back: the resources are outside the stack again, unchanged; fix the cause and run again'
             : watchHint(stackName),
-          exitCode: ExitCode.FAILURE,
         },
       );
     }

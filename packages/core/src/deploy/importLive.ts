@@ -26,9 +26,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../aws/clients.js';
-import { ExitCode, MfinfraError } from '../errors.js';
+import { fail, type MfinfraError } from '../errors.js';
 import { awsErrorName } from './awsErrors.js';
-import { DeployErrorCode } from './codes.js';
 import { callAws, type PollOptions } from './poll.js';
 
 /** The clients the live reads use (S3 comes from the deploy clients; the others are made here). */
@@ -78,9 +77,8 @@ export function isImportable(type: string): boolean {
 }
 
 function notFound(type: string, id: string, what: string): MfinfraError {
-  return new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `${type} ${id} was not found: ${what}`, {
+  return fail.IMPORT_REFUSED(`${type} ${id} was not found: ${what}`, {
     hint: 'check the name (and --region / --profile); only resources that exist can be imported',
-    exitCode: ExitCode.FAILURE,
   });
 }
 
@@ -293,14 +291,9 @@ export async function readSecret(sm: SecretsManagerClient, id: string, options: 
     throw e;
   }
   if (secret.DeletedDate) {
-    throw new MfinfraError(
-      DeployErrorCode.IMPORT_REFUSED,
-      `secret ${id} is scheduled for deletion (since ${secret.DeletedDate.toISOString()})`,
-      {
-        hint: `restore it first: aws secretsmanager restore-secret --secret-id ${id}`,
-        exitCode: ExitCode.FAILURE,
-      },
-    );
+    throw fail.IMPORT_REFUSED(`secret ${id} is scheduled for deletion (since ${secret.DeletedDate.toISOString()})`, {
+      hint: `restore it first: aws secretsmanager restore-secret --secret-id ${id}`,
+    });
   }
   // CloudFormation identifies a secret by its ARN.
   const arn = secret.ARN ?? id;
@@ -342,9 +335,9 @@ export async function readLive(clients: ImportClients, type: string, id: string,
     case 'AWS::Logs::LogGroup':
       return readLogGroup(clients.logs, id, options);
     default:
-      throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, `mfinfra cannot import resources of type ${type}`, {
+      throw fail.IMPORT_REFUSED(`mfinfra cannot import resources of type ${type}`, {
         hint: `mfinfra adopt imports ${IMPORTABLE_TYPES.join(', ')}`,
-        exitCode: ExitCode.USAGE,
+        kind: 'usage',
       });
   }
 }

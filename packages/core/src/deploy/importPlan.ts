@@ -11,9 +11,8 @@
  * Pure: no AWS calls, nothing printed.
  */
 import type { CfnTemplate } from '../compile/template.js';
-import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, fail, type MfinfraError, type Diagnostic } from '../errors.js';
 import { resourceSpec } from '../preview/resourceSpec.js';
-import { DeployErrorCode } from './codes.js';
 import { isImportable, IMPORTABLE_TYPES, type LiveResource } from './importLive.js';
 
 /** One resource to import: its logical id in the template and the live resource's name / id / ARN. */
@@ -217,7 +216,7 @@ export function matches(template: unknown, live: unknown): boolean {
 }
 
 function refusal(message: string, hint: string, diagnostics: Diagnostic[] = []): MfinfraError {
-  return new MfinfraError(DeployErrorCode.IMPORT_REFUSED, message, { hint, exitCode: ExitCode.BLOCKED, diagnostics });
+  return fail.IMPORT_REFUSED(message, { hint, kind: 'gate', diagnostics });
 }
 
 export function show(v: unknown): string {
@@ -246,9 +245,9 @@ export function planImport(input: ImportPlanInput): ImportPlan {
     Resource
   >;
   if (!requests.length) {
-    throw new MfinfraError(DeployErrorCode.IMPORT_REFUSED, 'nothing to import', {
+    throw fail.IMPORT_REFUSED('nothing to import', {
       hint: 'name each resource as LogicalId=name, e.g. --import DatastoreBucket=my-metaflow-bucket',
-      exitCode: ExitCode.USAGE,
+      kind: 'usage',
     });
   }
   const importedIds = new Set(requests.map((r) => r.logicalId));
@@ -394,7 +393,7 @@ export function planImport(input: ImportPlanInput): ImportPlan {
 }
 
 function diag(message: string, hint?: string, _where?: { logicalId: string; property: string }): Diagnostic {
-  return { code: DeployErrorCode.IMPORT_REFUSED, severity: 'error', message, ...(hint ? { hint } : {}) };
+  return { code: ErrorCode.IMPORT_REFUSED, severity: 'error', message, ...(hint ? { hint } : {}) };
 }
 
 /**

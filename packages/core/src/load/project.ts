@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ErrorCode, manifestProblems, type Diagnostic } from '../errors.js';
+import { ErrorCode, problemsError, type Diagnostic } from '../errors.js';
 import { selectFromSource } from '../environments/select.js';
 import { findManifest } from './find.js';
 import { formatPath, parseManifest, readManifest, summarizeDiagnostics, type ManifestSource } from './source.js';
@@ -80,7 +80,8 @@ export function throwIfErrors(source: { file: string }, diagnostics: Diagnostic[
     .map(({ d }) => d);
   if (errors.length === 0) return;
   const first = errors[0]!;
-  throw manifestProblems(
+  throw problemsError(
+    'invalid',
     errors.length === 1 ? first.code : ErrorCode.MANIFEST_INVALID,
     errors.length === 1 ? first.message : summarizeDiagnostics(source.file, errors),
     {

@@ -4,7 +4,7 @@
  * dependency order, with the context it had at compile time plus the deployed stack's Outputs and
  * `ctx.aws`. What they return is merged with the compile-time values (plugins/hooks.ts).
  */
-import { ErrorCode, ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, fail, problemsError, type Diagnostic } from '../errors.js';
 import type { CompileResult } from '../compile/compile.js';
 import type { AwsAccess, DeployedContext, DeployedOutput } from '../plugin.js';
 import { createPluginContext, runHook } from './context.js';
@@ -39,9 +39,8 @@ export async function runDeployedHooks(compiled: CompileResult, input: DeployedI
       if (!hook) continue;
       const access = (aws ??= await input.aws());
       const missing = (message: string, hint?: string): never => {
-        throw new MfinfraError(ErrorCode.OUTPUT_MISSING, message, {
+        throw fail.OUTPUT_MISSING(message, {
           hint: hint ?? 'the deployed stack is older than the manifest: run `mfinfra apply` first, or check the stack name and region',
-          exitCode: ExitCode.FAILURE,
         });
       };
       const ctx: DeployedContext = {
@@ -91,12 +90,11 @@ export async function runDeployedHooks(compiled: CompileResult, input: DeployedI
     // Not a manifest problem: the deployment and the plugins disagree (exit 1, not 3).
     const first = errors[0]!;
     const one = errors.length === 1;
-    throw new MfinfraError(one ? first.code : ErrorCode.PLUGIN_INVALID, errors.map((d) => d.message).join('; '), {
+    throw problemsError('runtime', one ? first.code : ErrorCode.PLUGIN_INVALID, errors.map((d) => d.message).join('; '), {
       plugin: one ? first.plugin : undefined,
       hook: one ? first.hook : undefined,
       hint: first.hint,
       diagnostics: errors,
-      exitCode: ExitCode.FAILURE,
     });
   }
   return merged;
