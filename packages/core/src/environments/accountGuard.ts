@@ -4,7 +4,7 @@
  * STS GetCallerIdentity is asked first, before any other AWS call, and a mismatch is refused as a
  * usage error naming both accounts and the profile in use. Nothing else is sent to AWS.
  */
-import { ErrorCode, ExitCode, MfinfraError } from '../errors.js';
+import { fail } from '../errors.js';
 
 export interface AccountPin {
   /** The pinned account id (stack.account); no pin, no STS call. */
@@ -39,23 +39,17 @@ export async function assertAccount(
   try {
     actual = await accountId();
   } catch (e) {
-    throw new MfinfraError(
-      ErrorCode.ACCOUNT_MISMATCH,
+    throw fail.ACCOUNT_MISMATCH(
       `cannot check which account ${source} belongs to (${where} is pinned to account ${pin.account}): ${(e as Error).message}`,
       {
         hint: `nothing was sent to CloudFormation; check the credentials (aws sts get-caller-identity${pin.profile ? ` --profile ${pin.profile}` : ''})`,
-        exitCode: ExitCode.FAILURE,
+        kind: 'runtime',
         cause: e,
       },
     );
   }
   if (actual === pin.account) return actual;
-  throw new MfinfraError(
-    ErrorCode.ACCOUNT_MISMATCH,
-    `${source} belongs to account ${actual}, but ${where} is pinned to account ${pin.account}`,
-    {
-      hint: `nothing was sent to CloudFormation; use credentials of account ${pin.account} (--profile NAME, or stack.profile in the manifest), or correct stack.account`,
-      exitCode: ExitCode.USAGE,
-    },
-  );
+  throw fail.ACCOUNT_MISMATCH(`${source} belongs to account ${actual}, but ${where} is pinned to account ${pin.account}`, {
+    hint: `nothing was sent to CloudFormation; use credentials of account ${pin.account} (--profile NAME, or stack.profile in the manifest), or correct stack.account`,
+  });
 }

@@ -4,7 +4,7 @@
  * in one error, each once (a problem of the base shows once, not once per environment).
  */
 import { compileProject, type CompileOptions, type CompileResult } from '../compile/compile.js';
-import { ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ExitCode, MfinfraError, problemsError, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from '../load/source.js';
 import { loadProjectFrom, readProjectSource, throwIfErrors } from '../load/project.js';
 import { checkDistinctTargets, declaredEnvironments, selectEnvironment } from './overlay.js';
@@ -51,7 +51,7 @@ export async function compileEnvironments(
   const names = envs.filter((e): e is string => e !== undefined);
   const clashes = names.length > 1 ? checkDistinctTargets(names.map((n) => selectEnvironment(source, n))) : [];
   if (clashes.length) {
-    const error = new MfinfraError(clashes[0]!.code, clashes[0]!.message, { diagnostics: clashes });
+    const error = problemsError('invalid', clashes[0]!.code, clashes[0]!.message, { diagnostics: clashes });
     failed.push(...names.map((env) => ({ env, error })));
   }
   if (failed.length === 0) return { source, results: outcomes.map((o) => (o as { result: CompileResult }).result) };

@@ -4,7 +4,7 @@
  * base: a command that needs one environment refuses without `--env`, listing the names.
  */
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { fail, type MfinfraError, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from '../load/source.js';
 import { didYouMean } from '../schema/didYouMean.js';
 import { checkEnvironmentsSection, declaredEnvironments, ENVIRONMENTS_KEY, selectEnvironment } from './overlay.js';
@@ -27,9 +27,8 @@ export function selectFromSource(source: ManifestSource, env: string | undefined
   const names = declaredEnvironments(source.data);
   if (names === undefined) {
     if (env === undefined) return { source, problems: [] };
-    throw new MfinfraError(ErrorCode.ENVIRONMENT_UNKNOWN, `--env ${env}: ${path.basename(source.file)} declares no environments`, {
+    throw fail.ENVIRONMENT_UNKNOWN(`--env ${env}: ${path.basename(source.file)} declares no environments`, {
       hint: 'leave --env out, or declare the environment under environments: in the manifest (see the README, "Environments")',
-      exitCode: ExitCode.USAGE,
     });
   }
   const section = checkEnvironmentsSection(source);
@@ -40,9 +39,8 @@ export function selectFromSource(source: ManifestSource, env: string | undefined
   }
   if (!names.includes(env)) {
     const suggestion = didYouMean(env, names);
-    throw new MfinfraError(ErrorCode.ENVIRONMENT_UNKNOWN, `--env ${env}: no such environment in ${path.basename(source.file)}`, {
+    throw fail.ENVIRONMENT_UNKNOWN(`--env ${env}: no such environment in ${path.basename(source.file)}`, {
       hint: `${suggestion ? `did you mean "${suggestion}"? ` : ''}the environments are ${listNames(names)}`,
-      exitCode: ExitCode.USAGE,
     });
   }
   const selection = selectEnvironment(source, env);
@@ -51,9 +49,8 @@ export function selectFromSource(source: ManifestSource, env: string | undefined
 
 /** The refusal of a command that needs one environment when none was chosen. */
 export function environmentRequired(file: string, names: readonly string[], what = 'this command works on one of them'): MfinfraError {
-  return new MfinfraError(ErrorCode.ENVIRONMENT_REQUIRED, `${path.basename(file)} declares environments ${listNames(names)}: ${what}`, {
+  return fail.ENVIRONMENT_REQUIRED(`${path.basename(file)} declares environments ${listNames(names)}: ${what}`, {
     hint: `pass --env NAME (${names.map((n) => `--env ${n}`).join(', ')})`,
-    exitCode: ExitCode.USAGE,
   });
 }
 

@@ -35,7 +35,7 @@ export function stateFilePath(manifestDir: string, stackName: string, environmen
   }
   if (environment !== undefined) {
     if (!ENVIRONMENT.test(environment)) {
-      throw new MfinfraError(ErrorCode.ENVIRONMENT_INVALID, `invalid environment name "${environment}" for the local state file`, {
+      throw fail.ENVIRONMENT_INVALID(`invalid environment name "${environment}" for the local state file`, {
         hint: 'an environment name has letters, digits, _ and -, starting with a letter, at most 64 characters',
       });
     }
