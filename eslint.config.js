@@ -1,6 +1,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Errors are data with a registered code and kind (packages/core/src/errors.ts): an Error thrown
+// bare has neither. Plugins report manifest problems through ctx and throw PluginError for bugs.
+const noBareErrors = [
+  {
+    selector: "ThrowStatement > :matches(NewExpression, CallExpression)[callee.name='Error']",
+    message:
+      'no bare Error: in core make one with fail.<CODE>(...) from errors.ts (or assert for an internal invariant); in a plugin use ctx.report/ctx.error, or throw PluginError for a bug',
+  },
+];
+// Core makes errors only through the registry's factories, and never spells a code as a literal.
+const coreCodedErrors = [
+  ...noBareErrors,
+  {
+    selector: "NewExpression[callee.name='MfinfraError']",
+    message:
+      'make errors with fail.<CODE>(...), restate(...) or manifestProblems(...) from errors.ts: the code decides the kind and exit code',
+  },
+  {
+    selector: "Property[key.name='code'] > Literal[value=/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/]",
+    message: 'use ErrorCode.<CODE> (register a new code in ERROR_CODES, errors.ts)',
+  },
+  {
+    selector: "Property[key.name='exitCode'][value.type!='Identifier']",
+    message: "an error's exit code comes from its kind (ERROR_CODES in errors.ts); do not give one",
+  },
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/dist-cli/**', '**/node_modules/**', '**/*.d.ts', 'coverage/**'] },
   js.configs.recommended,
@@ -17,6 +44,22 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts'],
     ignores: ['packages/*/src/cli/**', '**/*.test.ts'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/**'],
+    rules: { 'no-restricted-syntax': ['error', ...noBareErrors] },
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/core/src/errors.ts', 'packages/core/src/cli/**'],
+    rules: { 'no-restricted-syntax': ['error', ...coreCodedErrors] },
+  },
+  {
+    // The CLI prints exit codes in --json results (plan's { ok, exitCode }); it makes no errors by hand either.
+    files: ['packages/core/src/cli/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...coreCodedErrors.slice(0, -1)] },
   },
   {
     files: ['**/*.js', '**/*.mjs', 'scripts/**'],

@@ -308,3 +308,18 @@ export function problemsError(
 ): MfinfraError {
   return new MfinfraError(code, message, { ...options, kind });
 }
+
+/**
+ * What a plugin throws for a bug or a broken environment (another plugin's api lacks a field, an
+ * option that `check` should have refused): core reports it as `PLUGIN_ERROR` naming the plugin and
+ * hook (exit 1), with `code` kept as `pluginCode`. Manifest mistakes go through `ctx.report` /
+ * `ctx.error` instead. Deliberately not an MfinfraError: it has no position, and core adds the plugin.
+ */
+export class PluginError extends Error {
+  readonly code?: string;
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'PluginError';
+    this.code = options.code;
+  }
+}

@@ -369,3 +369,6 @@ export { cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, subBlock, 
  * `roleProblem(expectedArn, getRoleAnswer, service)` (what is wrong with a role GetRole found).
  */
 export { parseArn, roleNameFromArn, roleProblem, trustedServices, ROLE_ARN_PATTERN, type ArnParts, type FoundRole } from './reuse/arns.js';
+
+/** What a plugin throws for a bug (reported as PLUGIN_ERROR naming the plugin and hook). */
+export { PluginError } from './errors.js';

@@ -20,6 +20,7 @@
  * Nothing here is used by core at run time, and importing it loads only node built-ins: the
  * compiler loads on the first compile.
  */
+import assert from 'node:assert';
 import type { CompileResult } from './compile/compile.js';
 import { MfinfraError } from './errors.js';
 import type { AwsAccess, Plugin } from './plugin.js';
@@ -50,7 +51,7 @@ export async function errorOf(promise: Promise<unknown>, expected = 'expected an
     if (MfinfraError.is(e)) return e;
     throw e;
   }
-  throw new Error(expected);
+  assert.fail(expected);
 }
 
 /** Compile and return the error it fails with (fails the test if it compiles). */

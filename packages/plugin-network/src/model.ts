@@ -1,4 +1,4 @@
-import { getAtt, ref, type Naming } from '@mfinfra/core/plugin';
+import { getAtt, PluginError, ref, type Naming } from '@mfinfra/core/plugin';
 import type { NetworkApi } from './api.js';
 import { planSubnets, type SubnetLayout } from './layout.js';
 import { resolveCreate, type NetworkOptions, type ResolvedCreateOptions } from './options.js';
@@ -62,7 +62,7 @@ export function networkModel(naming: Naming, options: NetworkOptions): NetworkMo
   }
   const create = resolveCreate(options.create);
   const { layout } = planSubnets(create);
-  if (!layout) throw new Error('network options were not checked before use');
+  if (!layout) throw new PluginError('network options were not checked before use');
   const ids = networkIds(naming);
   const n = zones(create.azs);
   const publicSubnetIds = n.map((i) => ref(ids.publicSubnet(i)));

@@ -151,6 +151,9 @@ export function createAwsClients(settings: AwsSettings = {}, env: NodeJS.Process
 
 async function accountIdOf(sts: STSClient): Promise<string> {
   const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-  if (!Account) throw new Error('STS GetCallerIdentity returned no account id');
+  if (!Account)
+    throw fail.AWS_ERROR('STS GetCallerIdentity returned no account id', {
+      hint: 'check the credentials and the endpoint (--endpoint-url)',
+    });
   return Account;
 }

@@ -1,3 +1,4 @@
+import assert from 'node:assert';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CliIo } from './io.js';
 
@@ -27,7 +28,7 @@ export function setRuntime(r: CliRuntime): void {
 
 export function cli(): CliRuntime {
   const r = scoped.getStore() ?? runtime;
-  if (!r) throw new Error('CLI runtime not initialised');
+  assert.ok(r, 'CLI runtime not initialised');
   return r;
 }
 

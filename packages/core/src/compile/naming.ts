@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PluginError } from '../errors.js';
 import type { Naming } from '../plugin.js';
 
 const LOGICAL_ID_MAX = 255;
@@ -16,7 +17,7 @@ export function createNaming(stackName: string): Naming {
         .flatMap(words)
         .map((w) => w[0]!.toUpperCase() + w.slice(1))
         .join('');
-      if (!id || !/^[A-Za-z]/.test(id)) throw new Error(`cannot make a logical id from ${JSON.stringify(parts)}`);
+      if (!id || !/^[A-Za-z]/.test(id)) throw new PluginError(`cannot make a logical id from ${JSON.stringify(parts)}`);
       return id.length <= LOGICAL_ID_MAX ? id : id.slice(0, LOGICAL_ID_MAX - 8) + shortHash(id);
     },
     physicalName(parts, options = {}): string {

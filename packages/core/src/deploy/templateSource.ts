@@ -6,6 +6,7 @@
  * once — private, encrypted, TLS-only, staged templates expired by a lifecycle rule — and reused.
  * Over 1 MB is refused before any AWS call.
  */
+import assert from 'node:assert';
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
@@ -86,7 +87,7 @@ export async function stageTemplate(s3: S3Client, input: StageInput, options: Po
   const managed = !input.bucket;
   let expectedOwner: string | undefined;
   if (managed) {
-    if (!input.accountId) throw new Error('stageTemplate: the managed bucket needs the account id');
+    assert.ok(input.accountId, 'stageTemplate: the managed bucket needs the account id');
     expectedOwner = await input.accountId();
   }
   const bucket = input.bucket ?? managedBucketName(expectedOwner!, input.region);

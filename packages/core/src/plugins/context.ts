@@ -1,4 +1,4 @@
-import { ErrorCode, fail, MfinfraError, restate, type Diagnostic } from '../errors.js';
+import { ErrorCode, fail, MfinfraError, PluginError, restate, type Diagnostic } from '../errors.js';
 import { formatPath, type ManifestSource } from '../load/source.js';
 import type { DiagnosticOptions, Naming, PluginContext, StackInfo } from '../plugin.js';
 import type { HookName as TableHookName } from './hooks.js';
@@ -47,7 +47,7 @@ export function createPluginContext(lp: LoadedPlugin, deps: ContextDeps, current
     manifest: deps.manifest,
     use<T>(key: string): T {
       if (!declared.has(key)) {
-        throw new Error(`read the api of "${key}" without declaring it in requires or uses`);
+        throw new PluginError(`read the api of "${key}" without declaring it in requires or uses`);
       }
       return deps.apis.get(key) as T;
     },

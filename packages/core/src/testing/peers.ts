@@ -7,6 +7,7 @@
  * it.skipIf(!cfnLintAvailable())('passes cfn-lint', async () => { ... });
  * ```
  */
+import assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 
 export interface PeerOptions {
@@ -35,7 +36,7 @@ export function peerAvailable(command: string, options: PeerOptions = {}): boole
   if (!ok) {
     const name = options.name ?? command;
     const install = options.install ?? `pip install ${name}`;
-    if (process.env.CI) throw new Error(`${name} is required in CI but was not found (${install})`);
+    if (process.env.CI) assert.fail(`${name} is required in CI but was not found (${install})`);
     // The test runner's output is where a skipped check must be visible (tests only, never the CLI).
     // eslint-disable-next-line no-console
     console.warn(`skipping tests that need ${name}: not found (${install})`);
