@@ -1,7 +1,7 @@
 import { definePlugin, join, type StackOutput } from '@mfinfra/core/plugin';
 import type { NetworkApi } from './api.js';
 import { checkNetwork } from './check.js';
-import { networkModel } from './model.js';
+import { networkModel, type NetworkModel } from './model.js';
 import type { NetworkOptions } from './options.js';
 import { networkResources } from './resources.js';
 import { networkSchema } from './schema.js';
@@ -9,7 +9,7 @@ import { VERSION } from './version.js';
 import { starter } from './starter.js';
 
 /** The VPC Metaflow's compute and database share: created (public, or private behind NAT) or existing. */
-export const networkPlugin = definePlugin<NetworkOptions, NetworkApi>({
+export const networkPlugin = definePlugin<NetworkOptions, NetworkApi, NetworkModel>({
   name: 'mfinfra:network',
   apiVersion: 1,
   version: VERSION,
@@ -20,10 +20,11 @@ export const networkPlugin = definePlugin<NetworkOptions, NetworkApi>({
   defaults: {},
   optionalSection: true,
   check: checkNetwork,
-  api: (ctx, options) => networkModel(ctx.naming, options).api,
-  resources: (ctx, options) => networkResources(ctx.naming, networkModel(ctx.naming, options)),
-  stackOutputs: (ctx, options): Record<string, StackOutput> => {
-    const model = networkModel(ctx.naming, options);
+  // The subnet layout, ids and api, planned once; every later hook gets them.
+  resolve: (ctx, options) => networkModel(ctx.naming, options),
+  api: (_ctx, _options, model) => model.api,
+  resources: (ctx, _options, model) => networkResources(ctx.naming, model),
+  stackOutputs: (_ctx, _options, model): Record<string, StackOutput> => {
     if (model.mode === 'existing') return {};
     const { api } = model;
     const outputs: Record<string, StackOutput> = {
