@@ -10,7 +10,7 @@ export { loadProject } from './load/project.js';
 export { compileEnvironments } from './environments/all.js';
 export { declaredEnvironments, mergeOverlay } from './environments/overlay.js';
 export type { LoadOptions, Project, ResolvedManifest } from './load/project.js';
-export { getSchema } from './schema/getSchema.js';
+export { getSchema } from './load/editorSchema.js';
 export { listPlugins } from './plugins/list.js';
 
 // Supporting acts

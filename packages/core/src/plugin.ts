@@ -352,7 +352,7 @@ export { LOG_DELIVERY_ACTIONS, stackArn } from './compile/arn.js';
  * The candidate closest to `input` (case-insensitive edit distance), when it is close enough to be a
  * likely typo: the same suggestion core makes for schema errors. `didYouMean('cpus', ['cpu'])` → `'cpu'`.
  */
-export { didYouMean } from './schema/didYouMean.js';
+export { didYouMean } from './load/didYouMean.js';
 
 /**
  * IPv4 CIDR blocks (ipaddr.js underneath): `parseCidr('10.20.1.0/16')` →

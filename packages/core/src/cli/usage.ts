@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { fail, type MfinfraError } from '../errors.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from '../load/didYouMean.js';
 
 export function usageError(message: string, hint: string): MfinfraError {
   return fail.USAGE(message, { hint });

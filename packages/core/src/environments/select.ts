@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { fail, type MfinfraError, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from '../load/source.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from '../load/didYouMean.js';
 import { checkEnvironmentsSection, declaredEnvironments, ENVIRONMENTS_KEY, selectEnvironment } from './overlay.js';
 
 export interface SelectedSource {

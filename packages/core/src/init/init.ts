@@ -11,7 +11,7 @@ import { parseManifest } from '../load/source.js';
 import { loadPlugins, type LoadedPlugin } from '../load/loadPlugins.js';
 import { FIRST_PARTY_PLUGINS, getCliPackage, isLocalSpec, resolvePluginSpec } from '../load/resolve.js';
 import { assembleSchema } from '../load/assemble.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from '../load/didYouMean.js';
 import { stackSchema } from '../load/rootSchema.js';
 import { VERSION } from '../version.js';
 import { renderStarterManifest } from './render.js';

@@ -5,7 +5,7 @@ import type { ManifestSource } from './source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
 import { HOOK_NAMES } from '../plugins/hooks.js';
 import { itemDefaultsProblem } from './itemDefaults.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from './didYouMean.js';
 import { CORE_KEYS } from './rootSchema.js';
 import {
   FIRST_PARTY_PLUGINS,

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import { formatPath } from './source.js';
 import type { JsonSchema } from '../plugin.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from './didYouMean.js';
 import { AJV_OPTIONS } from './validate.js';
 
 const require = createRequire(import.meta.url);

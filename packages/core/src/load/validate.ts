@@ -8,7 +8,7 @@ import { ErrorCode, type Diagnostic } from '../errors.js';
 import { formatPath, type ManifestSource } from './source.js';
 import type { JsonSchema } from '../plugin.js';
 import { VERSION } from '../version.js';
-import { didYouMean } from '../schema/didYouMean.js';
+import { didYouMean } from './didYouMean.js';
 
 // ajv and ajv-formats ship CommonJS; load them through require for clean typing under NodeNext.
 const require = createRequire(import.meta.url);

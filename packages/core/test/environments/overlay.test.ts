@@ -9,7 +9,7 @@ import { compile, loadProject, MfinfraError, stateFilePath } from '../../src/ind
 import { compileEnvironments, mapWithLimit } from '../../src/environments/all.js';
 import { mergeOverlay } from '../../src/environments/overlay.js';
 import { partialSchema } from '../../src/environments/schema.js';
-import { getSchema } from '../../src/schema/getSchema.js';
+import { getSchema } from '../../src/load/editorSchema.js';
 import { compileSchema } from '../../src/load/validate.js';
 import { lockFilePath } from '../../src/state/lock.js';
 import { tempProject } from '../helpers/tempProject.js';

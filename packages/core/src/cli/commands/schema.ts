@@ -18,7 +18,7 @@ export const schemaCommand: CommandModule<GlobalArgs, Args> = {
         'then add `# yaml-language-server: $schema=./metaflow.infra.schema.json` to the manifest',
       ),
   handler: async (argv) => {
-    const { getSchema } = await import('../../schema/getSchema.js');
+    const { getSchema } = await import('../../load/editorSchema.js');
     const { schema } = await getSchema({ manifest: argv.manifest, cwd: argv.cwd });
     const text = JSON.stringify(schema, null, 2) + '\n';
     if (argv.out) {

@@ -1,11 +1,11 @@
 import { MfinfraError } from '../errors.js';
-import { findManifest } from '../load/find.js';
-import { parseManifest } from '../load/source.js';
-import { loadPlugins } from '../load/loadPlugins.js';
-import { FIRST_PARTY_PLUGINS } from '../load/resolve.js';
+import { findManifest } from './find.js';
+import { parseManifest } from './source.js';
+import { loadPlugins } from './loadPlugins.js';
+import { FIRST_PARTY_PLUGINS } from './resolve.js';
 import type { JsonSchema } from '../plugin.js';
 import { withEnvironmentsSchema } from '../environments/schema.js';
-import { assembleSchema } from '../load/assemble.js';
+import { assembleSchema } from './assemble.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
