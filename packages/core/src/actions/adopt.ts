@@ -84,58 +84,64 @@ export async function adopt(
   const manifestDir = path.dirname(compiled.file);
   const stackName = options.stackName ?? compiled.stackName;
   const { withStackLock } = await import('../state/lock.js');
-  return withStackLock(manifestDir, stackName, 'adopt', async () => {
-    const cfn = ctx.clients.cloudFormation;
-    const poll = pollOptionsOf(ctx);
-    const stack = await describeStack(cfn, stackName, poll);
-    const condition = classifyStackStatus(stack?.StackStatus);
-    if (condition === 'busy') {
-      throw fail.STACK_BUSY(`stack ${stackName} is busy (${stack?.StackStatus}); nothing was imported`, {
-        hint: 'wait for the running operation to finish, then run adopt again',
-      });
-    }
-    if (condition === 'failed-create' || condition === 'rollback-failed') {
-      throw fail.STACK_STATE(`stack ${stackName} is in ${stack?.StackStatus}; resources cannot be imported into it`, {
-        hint:
-          condition === 'failed-create'
-            ? `delete the failed stack first (aws cloudformation delete-stack --stack-name ${stackName}), then run adopt again`
-            : 'run `mfinfra apply --continue-rollback` first',
-      });
-    }
-    const exists = condition === 'ready';
-    const deployed = exists ? ((await getDeployedTemplate(cfn, stackName, poll)) as CfnTemplate | undefined) : undefined;
-    if (exists && !deployed) {
-      throw fail.AWS_ERROR(`the template of stack ${stackName} could not be read as JSON or YAML`, {});
-    }
-    const live = await readLiveResources(compiled, clients, options.imports, ctx);
-    const plan = planImport({
-      stackName,
-      target: compiled.template,
-      deployed,
-      requests: options.imports,
-      live,
-      updateAfterImport: options.updateAfterImport,
-    });
-    let preview: PreviewModel | undefined;
-    const result = await importResources(
-      ctx,
-      {
-        plan,
-        stackExists: exists,
+  return withStackLock(
+    manifestDir,
+    stackName,
+    'adopt',
+    async () => {
+      const cfn = ctx.clients.cloudFormation;
+      const poll = pollOptionsOf(ctx);
+      const stack = await describeStack(cfn, stackName, poll);
+      const condition = classifyStackStatus(stack?.StackStatus);
+      if (condition === 'busy') {
+        throw fail.STACK_BUSY(`stack ${stackName} is busy (${stack?.StackStatus}); nothing was imported`, {
+          hint: 'wait for the running operation to finish, then run adopt again',
+        });
+      }
+      if (condition === 'failed-create' || condition === 'rollback-failed') {
+        throw fail.STACK_STATE(`stack ${stackName} is in ${stack?.StackStatus}; resources cannot be imported into it`, {
+          hint:
+            condition === 'failed-create'
+              ? `delete the failed stack first (aws cloudformation delete-stack --stack-name ${stackName}), then run adopt again`
+              : 'run `mfinfra apply --continue-rollback` first',
+        });
+      }
+      const exists = condition === 'ready';
+      const deployed = exists ? ((await getDeployedTemplate(cfn, stackName, poll)) as CfnTemplate | undefined) : undefined;
+      if (exists && !deployed) {
+        throw fail.AWS_ERROR(`the template of stack ${stackName} could not be read as JSON or YAML`, {});
+      }
+      const live = await readLiveResources(compiled, clients, options.imports, ctx);
+      const plan = planImport({
+        stackName,
+        target: compiled.template,
         deployed,
-        tags: compiled.manifest.stack.tags,
-        roleArn: compiled.manifest.stack.roleArn,
-        notificationArns: compiled.manifest.stack.notificationArns,
-        templateBucket: options.templateBucket ?? compiled.manifest.stack.templateBucket,
-        resourceOwners: compiled.resourceOwners,
-      },
-      async (r) => {
-        preview = r.preview;
-        return review(r);
-      },
-    );
-    const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
-    await writeAppliedState(manifestDir, stackName, plan.template);
-    return { plan, preview: preview!, result, stateFile: stateFilePath(manifestDir, stackName) };
-  });
+        requests: options.imports,
+        live,
+        updateAfterImport: options.updateAfterImport,
+      });
+      let preview: PreviewModel | undefined;
+      const result = await importResources(
+        ctx,
+        {
+          plan,
+          stackExists: exists,
+          deployed,
+          tags: compiled.manifest.stack.tags,
+          roleArn: compiled.manifest.stack.roleArn,
+          notificationArns: compiled.manifest.stack.notificationArns,
+          templateBucket: options.templateBucket ?? compiled.manifest.stack.templateBucket,
+          resourceOwners: compiled.resourceOwners,
+        },
+        async (r) => {
+          preview = r.preview;
+          return review(r);
+        },
+      );
+      const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
+      await writeAppliedState(manifestDir, stackName, plan.template, compiled.environment);
+      return { plan, preview: preview!, result, stateFile: stateFilePath(manifestDir, stackName, compiled.environment) };
+    },
+    compiled.environment,
+  );
 }
