@@ -21,15 +21,15 @@ import {
   HeadBucketCommand,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeSecretCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adopt, parseImportPairs } from '../../src/actions/adopt.js';
 import type { ImportClients } from '../../src/deploy/importLive.js';
-import { readBucket, readDbInstance, readTable } from '../../src/deploy/importLive.js';
+import { readBucket, readDbInstance, readLogGroup, readSecret, readTable } from '../../src/deploy/importLive.js';
 import { matches, planImport } from '../../src/deploy/importPlan.js';
 import { definePlugin } from '../../src/plugin.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
@@ -236,6 +236,48 @@ describe('live reads, in the shapes AWS answers', () => {
       });
     const db = await readDbInstance(rds, 'mf-db', { delayScale: 0 });
     expect(db.properties).toMatchObject({ StorageEncrypted: false, MasterUsername: 'master', Port: '5432', AllocatedStorage: '20' });
+  });
+});
+
+describe('live reads of secrets and log groups', () => {
+  it('a secret is identified by its ARN; one scheduled for deletion or missing is a clear error', async () => {
+    const sm = new SecretsManagerClient(creds);
+    const mock = mockClient(sm);
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-db-AbCdEf';
+    mock.on(DescribeSecretCommand, { SecretId: 'metaflow-db' }).resolves({ ARN: arn, Name: 'metaflow-db', Description: 'db' });
+    const secret = await readSecret(sm, 'metaflow-db', { delayScale: 0 });
+    expect(secret.identifier).toEqual({ Id: arn });
+    expect(secret.properties).toEqual({ Name: 'metaflow-db', Description: 'db' });
+    mock.on(DescribeSecretCommand, { SecretId: 'old' }).resolves({ ARN: arn, Name: 'old', DeletedDate: new Date('2026-11-30T00:00:00Z') });
+    const deleted = await errorOf(readSecret(sm, 'old', { delayScale: 0 }));
+    expect(deleted.message).toBe('secret old is scheduled for deletion (since 2026-11-30T00:00:00.000Z)');
+    expect(deleted.hint).toBe('restore it first: aws secretsmanager restore-secret --secret-id old');
+    mock
+      .on(DescribeSecretCommand, { SecretId: 'gone' })
+      .rejects(
+        new SecretsManagerServiceException({
+          name: 'ResourceNotFoundException',
+          message: 'no',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    expect((await errorOf(readSecret(sm, 'gone', { delayScale: 0 }))).message).toMatch(/^AWS::SecretsManager::Secret gone was not found/);
+  });
+
+  it('a log group by its exact name (a longer name with the same prefix is not it)', async () => {
+    const logs = new CloudWatchLogsClient(creds);
+    mockClient(logs)
+      .on(DescribeLogGroupsCommand)
+      .resolves({
+        logGroups: [
+          { logGroupName: '/ecs/metaflow-metadata-service-v2-old', retentionInDays: 7 },
+          { logGroupName: '/ecs/metaflow-metadata-service-v2' },
+        ],
+      });
+    const group = await readLogGroup(logs, '/ecs/metaflow-metadata-service-v2', { delayScale: 0 });
+    expect(group.properties).toEqual({ LogGroupName: '/ecs/metaflow-metadata-service-v2' });
+    expect((await errorOf(readLogGroup(logs, '/ecs/other', { delayScale: 0 }))).message).toMatch(/no group of that exact name/);
   });
 });
 
