@@ -252,16 +252,14 @@ describe('live reads of secrets and log groups', () => {
     const deleted = await errorOf(readSecret(sm, 'old', { delayScale: 0 }));
     expect(deleted.message).toBe('secret old is scheduled for deletion (since 2026-11-30T00:00:00.000Z)');
     expect(deleted.hint).toBe('restore it first: aws secretsmanager restore-secret --secret-id old');
-    mock
-      .on(DescribeSecretCommand, { SecretId: 'gone' })
-      .rejects(
-        new SecretsManagerServiceException({
-          name: 'ResourceNotFoundException',
-          message: 'no',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    mock.on(DescribeSecretCommand, { SecretId: 'gone' }).rejects(
+      new SecretsManagerServiceException({
+        name: 'ResourceNotFoundException',
+        message: 'no',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     expect((await errorOf(readSecret(sm, 'gone', { delayScale: 0 }))).message).toMatch(/^AWS::SecretsManager::Secret gone was not found/);
   });
 
