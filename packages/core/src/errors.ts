@@ -135,6 +135,10 @@ export const ERROR_CODES = {
     means: 'the manifest is wrong (several problems together, or one a plugin reported); no region anywhere is usage',
   },
   MANIFEST_WARNING: { kind: 'invalid', means: "a plugin's ctx.warn: compilation continues; shown beside errors too" },
+  METAFLOW_CONFIG_INVALID: {
+    kind: 'invalid',
+    means: '`init --from-config`: the Metaflow config is not JSON, not an object of METAFLOW_* keys, or names nothing to reuse',
+  },
   MIGRATION_STEP: {
     kind: 'runtime',
     also: ['gate', 'usage'],

@@ -86,12 +86,22 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
     },
     '/jobQueues/*': { priority: DEFAULT_QUEUE_PRIORITY },
   },
-  requires: ['network', 'datastore'],
+  // network only when compute is created: batch.existing reuses a queue, which needs no network here.
+  requires: ['datastore'],
+  uses: ['network'],
 
   check(ctx, options) {
     // With existing, the section's defaults (one compute environment) are not used: nothing is created.
-    if (options.existing) checkExisting(ctx, options.existing);
-    else checkBatchOptions(ctx, options);
+    if (options.existing) return checkExisting(ctx, options.existing);
+    if (!ctx.loaded.has('network')) {
+      ctx.report('batch creates compute environments in a network, but network is not in plugins', {
+        rootPath: ['plugins'],
+        code: 'BATCH_NEEDS_NETWORK',
+        hint: 'add network to plugins (and a network: section), or reuse a job queue with batch.existing',
+      });
+      return;
+    }
+    checkBatchOptions(ctx, options);
   },
 
   resolve: model,

@@ -71,13 +71,21 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
   schema,
   defaults,
   optionalSection: true,
-  requires: ['network'],
-  uses: ['batch'],
+  // network only when the service is created: metadata.existing needs no network here.
+  uses: ['network', 'batch'],
 
   check(ctx, options) {
     // With existing, the section's defaults (image, database, ...) describe nothing: none is created.
-    if (options.existing) checkExisting(ctx, options.existing);
-    else checkMetadata(ctx, options);
+    if (options.existing) return checkExisting(ctx, options.existing);
+    if (!ctx.loaded.has('network')) {
+      ctx.report('the metadata service runs in a network, but network is not in plugins', {
+        rootPath: ['plugins'],
+        code: 'METADATA_NEEDS_NETWORK',
+        hint: 'add network to plugins (and a network: section), or use a service that runs already with metadata.existing',
+      });
+      return;
+    }
+    checkMetadata(ctx, options);
   },
 
   api(_ctx, options) {

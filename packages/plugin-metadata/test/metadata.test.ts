@@ -321,11 +321,11 @@ describe('manifest mistakes', () => {
     ]);
   });
 
-  it('says which plugin is missing when network is not loaded', async () => {
+  it('says the network is missing when it is not loaded and the service is created (an existing service needs none)', async () => {
     const e = await compileError('version: 1\nstack: { name: mf-test }\nplugins: [metadata]\n', { plugins });
-    expect(e.message).toBe('plugin mfinfra:metadata needs the "network" plugin, which is not in plugins');
-    expect(e.loc).toMatchObject({ line: 3, column: 11 });
-    expect(e.hint).toBe('add network to plugins (and a "network:" section), or remove metadata');
+    expect(e.message).toBe('the metadata service runs in a network, but network is not in plugins');
+    expect(e.loc).toMatchObject({ line: 3, column: 10 });
+    expect(e.hint).toBe('add network to plugins (and a network: section), or use a service that runs already with metadata.existing');
   });
 });
 

@@ -10,6 +10,7 @@ interface Args extends GlobalArgs {
   plugins?: string[];
   yes: boolean;
   'from-stack'?: string;
+  'from-config'?: string;
   'private-networking': boolean;
   profile?: string;
   'endpoint-url'?: string;
@@ -34,6 +35,11 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
         describe:
           'write the manifest equivalent to this deployed stack of the official Metaflow template, keeping its bucket and table (docs/migrate.md)',
       })
+      .option('from-config', {
+        type: 'string',
+        describe:
+          'write a manifest that reuses everything this Metaflow config names (a file or folder; with no value, $METAFLOW_HOME/config.json or config_<METAFLOW_PROFILE>.json); lists keys it cannot map',
+      })
       .option('private-networking', {
         type: 'boolean',
         default: false,
@@ -43,11 +49,16 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       .option('endpoint-url', { type: 'string', describe: 'with --from-stack: send AWS calls here (LocalStack, moto)' })
       .example('$0 init --from-stack metaflow --region us-west-2', 'a manifest for the official-template stack metaflow')
       .example(
+        '$0 init --from-config ~/.metaflowconfig/config.json --region us-west-2',
+        'a manifest reusing what that Metaflow config names',
+      )
+      .example(
         '$0 init infra --stack-name metaflow-prod --region us-west-2 --plugins datastore,network,batch --yes',
         'write infra/metaflow.infra.yaml without questions',
       ),
   handler: async (argv) => {
     if (argv['from-stack']) return initFromStackCommand(argv, argv['from-stack']);
+    if (argv['from-config'] !== undefined) return initFromConfigCommand(argv, argv['from-config']);
     const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
     const { DEFAULT_PLUGINS } = await import('../../init/firstParty.js');
     const { fail } = await import('../../errors.js');
@@ -137,6 +148,33 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     io.err(`  npx mfinfra plan --offline${target} # preview what apply would create (no AWS needed)`);
   },
 };
+
+/** `mfinfra init --from-config [path]`: read Metaflow's config, write a manifest of existing: sections, list what was not mapped. */
+async function initFromConfigCommand(argv: Args, fromConfig: string): Promise<void> {
+  const { io } = cli();
+  const c = paint(io.color);
+  const { initFromConfig } = await import('../../init/fromConfig.js');
+  const out = await initFromConfig({
+    config: fromConfig,
+    dir: argv.dir,
+    cwd: argv.cwd,
+    ...(argv.stackName ? { stackName: argv.stackName } : {}),
+    ...(argv.region ? { region: argv.region } : {}),
+  });
+  if (argv.json) {
+    const { text: _text, ...rest } = out;
+    return printJson({ ok: true, ...rest });
+  }
+  io.err(
+    `${c.green('✓')} wrote ${relativeToCwd(out.manifestFile)} from ${relativeToCwd(out.configFile)} (plugins ${out.plugins.join(', ')})`,
+  );
+  for (const m of out.mapped) io.err(`  ${c.green('=')} ${m.key} → ${m.to}`);
+  if (out.unmapped.length) io.err(c.yellow(`  ${out.unmapped.length} key${out.unmapped.length === 1 ? '' : 's'} not mapped:`));
+  for (const u of out.unmapped) io.err(`  ${c.yellow('-')} ${u.key}: ${u.why}`);
+  io.err('next:');
+  io.err('  npx mfinfra validate   # check the manifest (no AWS needed)');
+  io.err('  npx mfinfra plan       # checks every name and ARN against AWS before anything else');
+}
 
 /** `mfinfra init --from-stack NAME`: read the stack, write the manifest, print the report. */
 async function initFromStackCommand(argv: Args, fromStack: string): Promise<void> {
