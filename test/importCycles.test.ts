@@ -10,13 +10,6 @@ import { expect, it } from 'vitest';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Cycles known when this check was written, to be removed by the redesign's use-case layer (issue 11
- * item 1: plan and destroy import helpers from apply). The check fails on any other cycle, and on a
- * listed one that is gone, so the list only shrinks.
- */
-const KNOWN_CYCLES = ['packages/core/src/cli/commands/apply.ts ↔ packages/core/src/cli/commands/plan.ts'];
-
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const file = path.join(dir, name);
@@ -126,5 +119,5 @@ it('packages/*/src has no import cycle', () => {
   }
   expect(graph.size).toBeGreaterThan(50);
   const rel = (f: string) => path.relative(repo, f);
-  expect(cycles(graph).map((c) => c.map(rel).join(' ↔ '))).toEqual(KNOWN_CYCLES);
+  expect(cycles(graph).map((c) => c.map(rel).join(' ↔ '))).toEqual([]);
 });

@@ -52,6 +52,7 @@ import {
   type CompileResult,
   type DeployContext,
 } from '../../packages/core/src/index.js';
+import { RecordingIoHost } from '../../packages/core/src/testing.js';
 // The SDK core deploys with (the root has no AWS SDK of its own); used here to look at what moto did.
 import * as sdk from '../../packages/core/test/helpers/cloudformationSdk.js';
 import { runCli } from '../../packages/core/test/helpers/runCli.js';
@@ -322,7 +323,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     // delayScale 0: moto answers synchronously, nothing to wait for between polls.
     return {
       clients: await loadAwsClients({ region, endpointUrl: moto.endpoint, maxAttempts: 1 }),
-      hooks: { confirm: async () => true },
+      io: new RecordingIoHost({ CONFIRM_RECREATE: true, CONFIRM_DEPLOY: true }),
       delayScale: 0,
     };
   }
@@ -442,7 +443,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
     }
     const s = await shimmed(compiled, c.gaps.slice(0, upTo), baseline.BatchServiceRoleArn!);
     const ctx = await deployContext(regionOf(compiled));
-    const error = await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true }));
+    const error = await failureOf(applyDeploy(s.compiled, ctx, { yes: true }));
     return { error, compiled, mark };
   }
 
@@ -515,7 +516,7 @@ describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as f
             expect({ serviceRole: s.serviceRole, removed: s.removed }).toEqual(c.shim);
             deployed = s.compiled;
             const ctx = await deployContext(regionOf(compiled));
-            expect(await failureOf(applyDeploy(s.compiled, ctx, async () => true, { yes: true }))).toEqual(noOutputsError(s.compiled));
+            expect(await failureOf(applyDeploy(s.compiled, ctx, { yes: true }))).toEqual(noOutputsError(s.compiled));
           }
           expect(await motoFailures(mark)).toEqual([]);
           expect(existsSync(path.join(dir, '.mfinfra', 'state', `${compiled.stackName}.json`))).toBe(true);

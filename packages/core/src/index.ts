@@ -14,7 +14,7 @@ export { getSchema } from './load/editorSchema.js';
 export { listPlugins } from './plugins/list.js';
 
 // Supporting acts
-export { ErrorCode, ExitCode, MfinfraError } from './errors.js';
+export { ErrorCode, ExitCode, fail, MfinfraError } from './errors.js';
 export type { Diagnostic, ExitCodeValue, MfinfraErrorOptions, SourceLocation } from './errors.js';
 export { findManifest, MANIFEST_FILE_NAMES } from './load/find.js';
 export { formatPath, parseManifest, readManifest } from './load/source.js';
@@ -56,8 +56,8 @@ export type {
 // Previews, safety gates and offline plans (cloudformation-diff loads on the first diff)
 export { previewFromChangeSet } from './preview/fromChangeSet.js';
 export type { ChangeSetPreviewInput } from './preview/fromChangeSet.js';
-export { previewFromTemplates } from './plan/offline.js';
-export type { OfflinePreviewInput } from './plan/offline.js';
+export { previewFromTemplates } from './preview/fromTemplates.js';
+export type { OfflinePreviewInput } from './preview/fromTemplates.js';
 export { DEFAULT_GATE_OPTIONS, evaluateGates, riskyStatefulChanges } from './preview/gates.js';
 export type { GateBlock, GateNote, GateOptions, GateResult, RequireApproval } from './preview/gates.js';
 export { renderGateResult, renderPreview, summaryLine } from './preview/render.js';
@@ -67,20 +67,48 @@ export type * from './preview/model.js';
 export { readAppliedState, stateFilePath, writeAppliedState } from './state/localState.js';
 export type { AppliedState } from './state/localState.js';
 
-// Deploy through CloudFormation change sets (the AWS SDK loads on first call)
-export { applyDeploy, destroyDeploy, loadAwsClients, planDeploy } from './deploy/api.js';
-export type { ApplyDeployOptions, ApplyDeployResult, PlannedDeploy, ReviewCallback } from './deploy/workflow.js';
+// The actions: plan, apply, destroy as use-cases (the CLI calls the same; the AWS SDK loads on first call)
+export {
+  apply,
+  applyDeploy,
+  destroy,
+  destroyDeploy,
+  detectDrift,
+  loadAwsClients,
+  loadDeployTarget,
+  plan,
+  planDeploy,
+} from './actions/index.js';
+export type { ApplyDeployOptions, ApplyDeployResult } from './actions/apply.js';
+export type { DestroyDeployOptions } from './actions/destroy.js';
+export type { PlanDeployOptions, PlannedDeploy } from './actions/plan.js';
+export { planOffline, planVerdict } from './actions/planOffline.js';
+export type { OfflinePlan, PlanOfflineOptions, PlanVerdict } from './actions/planOffline.js';
+export type { ActionRun, ActionTarget, DeployTarget } from './actions/target.js';
 export type { DestroyPlan, DestroyResource, DestroyResult } from './deploy/destroy.js';
 export type { EventProgress, StackEventLine } from './deploy/events.js';
-export type {
-  ApplyOptions,
-  ApplyResult,
-  ConfirmRequest,
-  DeployContext,
-  DeployHooks,
-  DeployStep,
-  PlanOptions,
-  PlanResult,
-} from './deploy/types.js';
+export type { RetryInfo } from './deploy/poll.js';
+export type { ApplyOptions, ApplyResult, DeployContext, DeployStep, PlanOptions, PlanResult } from './deploy/types.js';
 export type { AwsClients, AwsSettings } from './aws/clients.js';
 export { DeployErrorCode } from './errors.js';
+export { formatEvent, renderDestroyPlan, renderOutputs } from './deploy/render.js';
+export { configFilesOf } from './outputs/staleConfig.js';
+export type { DriftResult } from './deploy/drift.js';
+
+// The IoHost: how actions report progress and ask questions (iohost/messages.ts has the code table)
+export { IO_CODES, ioMessage, ioRequest, quietIoHost } from './iohost/messages.js';
+export type {
+  AnyIoMessage,
+  AnyIoRequest,
+  IoCode,
+  IoHost,
+  IoLevel,
+  IoMessage,
+  IoNotificationCode,
+  IoNotifications,
+  IoRequest,
+  IoRequestCode,
+  IoRequests,
+  IoResponse,
+  ReviewedChangeSet,
+} from './iohost/messages.js';

@@ -15,7 +15,9 @@
  * - errors as the user sees them: `diagnosticsOf`, `problemsOf` (./testing/problems.ts);
  * - security checks: `iamStatements`, `iamViolations`, `actionsOnAnyResource`, `openIngress`
  *   (./testing/templateChecks.ts);
- * - peer tools: `cfnLint`, `lintVariants`, `noFindings`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts).
+ * - peer tools: `cfnLint`, `lintVariants`, `noFindings`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts);
+ * - the actions' messages: {@link RecordingIoHost}, an IoHost that records every message and answers
+ *   questions from a table (./iohost/recording.ts); assert on message codes, not on English.
  *
  * Nothing here is used by core at run time, and importing it loads only node built-ins: the
  * compiler loads on the first compile.
@@ -25,6 +27,9 @@ import type { CompileResult } from './compile/compile.js';
 import { MfinfraError } from './errors.js';
 import type { AwsAccess, Plugin } from './plugin.js';
 import { problemsOf, type Problem } from './testing/problems.js';
+
+export { RecordingIoHost } from './iohost/recording.js';
+export type { IoAnswers } from './iohost/recording.js';
 
 export interface CompileManifestOptions {
   /** Plugin objects for `plugins:` entries (others are resolved from `cwd` as usual). */

@@ -15,7 +15,7 @@
  *
  * Each step is shown and needs a yes; each one done is recorded in
  * `.mfinfra/state/<stack>.migration.json` (atomically), so a run after a failure or a "no" carries on
- * from the first step not done. Nothing prints: questions go to `review`, progress to `ctx.hooks`.
+ * from the first step not done. Nothing prints: questions go to `review`, progress to the context's IoHost.
  */
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
@@ -24,11 +24,13 @@ import type { ImportClients } from '../deploy/importLive.js';
 import { abortedError, pollOptionsOf } from '../deploy/poll.js';
 import { describeStack } from '../deploy/stackState.js';
 import type { DeployContext } from '../deploy/types.js';
-import type { ApplyDeployOptions } from '../deploy/workflow.js';
+import type { ApplyDeployOptions } from './apply.js';
+import type { IoHost, IoRequest, IoRequestCode, IoResponse } from '../iohost/messages.js';
 import { IMPORTED_AS, OFFICIAL_STATEFUL, assertOfficialStack, readDeployedStack } from '../init/fromStack.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import type { GateResult } from '../preview/gates.js';
 import type { PreviewModel } from '../preview/model.js';
+import { hostOf, reportStep } from '../deploy/report.js';
 
 export const MIGRATION_STEPS = ['retain', 'snapshot', 'delete-old', 'import', 'apply'] as const;
 export type MigrationStep = (typeof MIGRATION_STEPS)[number];
@@ -235,7 +237,7 @@ export async function migrate(
         });
         if (!go) throw declined(step, 'no snapshot was taken');
         const { snapshotDatabase } = await import('../deploy/migrateOld.js');
-        ctx.hooks?.onStep?.({ step: 'snapshot', message: `creating snapshot ${snapshotId} of ${db} and waiting until it is available` });
+        reportStep(ctx, { step: 'snapshot', message: `creating snapshot ${snapshotId} of ${db} and waiting until it is available` });
         await snapshotDatabase(clients.rds, db, snapshotId, poll);
         await done('snapshot', snapshotId);
         break;
@@ -307,20 +309,29 @@ export async function migrate(
         break;
       }
       case 'apply': {
-        const { applyDeploy } = await import('../deploy/workflow.js');
-        const out = await applyDeploy(
-          compiled,
-          ctx,
-          async ({ preview, gates }) =>
-            review({
-              step,
-              title: `apply the manifest to ${to}: create the rest of the deployment and write the new Metaflow config`,
-              lines: [],
-              preview,
-              gates,
-            }),
-          options.apply ?? {},
-        );
+        const { applyDeploy } = await import('./apply.js');
+        // This step's review answers apply's CONFIRM_DEPLOY (asked even with --yes, as every step is);
+        // --yes still answers CONFIRM_RECREATE.
+        const { yes, ...applyOptions } = options.apply ?? {};
+        const io = hostOf(ctx);
+        const reviewing: IoHost = {
+          notify: (m) => io.notify(m),
+          request: async <C extends IoRequestCode>(q: IoRequest<C>): Promise<IoResponse<C>> => {
+            if (q.code === 'CONFIRM_DEPLOY') {
+              const { preview, gates } = (q as IoRequest<'CONFIRM_DEPLOY'>).data;
+              return review({
+                step,
+                title: `apply the manifest to ${to}: create the rest of the deployment and write the new Metaflow config`,
+                lines: [],
+                preview,
+                gates,
+              });
+            }
+            if (q.code === 'CONFIRM_RECREATE' && yes) return true;
+            return io.request(q);
+          },
+        };
+        const out = await applyDeploy(compiled, { ...ctx, io: reviewing }, applyOptions);
         configFiles = out.outputs?.files.map((f) => f.path);
         await done('apply', out.result.finalStatus ?? out.result.status);
         break;

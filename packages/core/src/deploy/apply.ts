@@ -20,6 +20,7 @@ import { callAws, isAbortError, pollOptionsOf } from './poll.js';
 import { describeStack, outputsOf } from './stackState.js';
 import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
+import { reportStep } from './report.js';
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
 
@@ -51,7 +52,7 @@ export async function executePlan(
   const stackId = plan.stackId ?? plan.stackName;
   const watcher = new StackEventWatcher(cfn, stackId, plan.createdAt, plan.changes.length, poll);
   if (!plan.createdAt) await watcher.prime();
-  ctx.hooks?.onStep?.({ step: 'execute', message: `executing change set ${plan.changeSetName} on ${plan.stackName}` });
+  reportStep(ctx, { step: 'execute', message: `executing change set ${plan.changeSetName} on ${plan.stackName}` });
   try {
     await callAws(
       'execute the change set',
@@ -122,7 +123,7 @@ async function syncTerminationProtection(
   if (!stack) return undefined;
   const current = stack.EnableTerminationProtection === true;
   if (current === want) return current;
-  ctx.hooks?.onStep?.({
+  reportStep(ctx, {
     step: 'termination-protection',
     message: `${want ? 'enabling' : 'disabling'} termination protection on ${stackName}`,
   });

@@ -11,6 +11,7 @@ import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './p
 import { classifyStackStatus, describeStack } from './stackState.js';
 import type { DeployContext } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
+import { reportStep } from './report.js';
 
 export type DeletionOutcome = 'delete' | 'retain' | 'snapshot';
 
@@ -134,7 +135,7 @@ export async function executeDestroy(
   const poll = pollOptionsOf(ctx);
   const stackId = plan.stackId;
   if (classifyStackStatus(plan.status) === 'busy') {
-    ctx.hooks?.onStep?.({
+    reportStep(ctx, {
       step: 'wait-busy',
       message: `stack ${plan.stackName} is ${plan.status}; waiting for the running operation to finish`,
     });
@@ -156,7 +157,7 @@ export async function executeDestroy(
   }
   const watcher = new StackEventWatcher(cfn, stackId, undefined, plan.resources.length, poll);
   await watcher.prime();
-  ctx.hooks?.onStep?.({ step: 'delete', message: `deleting stack ${plan.stackName}` });
+  reportStep(ctx, { step: 'delete', message: `deleting stack ${plan.stackName}` });
   try {
     await callAws(
       'delete the stack',

@@ -18,6 +18,7 @@ import { finishModel } from '../preview/templateDiff.js';
 import { CHANGE_SET_POLL, callAws, pollOptionsOf, pollUntil } from './poll.js';
 import { describeStack } from './stackState.js';
 import type { DeployContext } from './types.js';
+import { reportStep } from './report.js';
 
 export interface DriftResult {
   stackName: string;
@@ -91,7 +92,7 @@ export async function detectDrift(stackName: string, ctx: DeployContext): Promis
       hint: 'deploy it first (`mfinfra apply`), or check --region',
     });
   }
-  ctx.hooks?.onStep?.({
+  reportStep(ctx, {
     step: 'drift',
     message: `detecting drift on ${stackName} (CloudFormation compares every resource with the template)`,
   });

@@ -29,6 +29,7 @@ import { describeStack, outputsOf } from './stackState.js';
 import { minifyTemplate, stageTemplate } from './templateSource.js';
 import type { DeployContext } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
+import { reportStep } from './report.js';
 
 export interface ImportChangeSetInput {
   plan: ImportPlan;
@@ -146,7 +147,7 @@ export async function importResources(
   const name = changeSetName(stackName, ctx.now?.() ?? new Date())
     .replace(/^mfinfra-/, 'mfinfra-import-')
     .slice(0, 128);
-  ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating IMPORT change set ${name} (${toImport.length} to import)` });
+  reportStep(ctx, { step: 'create-change-set', message: `creating IMPORT change set ${name} (${toImport.length} to import)` });
   let created: { Id?: string; StackId?: string };
   try {
     created = await callAws(
@@ -225,7 +226,7 @@ export async function importResources(
   const watcher = new StackEventWatcher(cfn, stackId, createdAt, changes.length, poll);
   if (!createdAt) await watcher.prime();
   return withStackPolicy(ctx, { stackName, exists: input.stackExists }, plan.template as CfnTemplate, [], async () => {
-    ctx.hooks?.onStep?.({ step: 'execute', message: `executing IMPORT change set ${name} on ${stackName}` });
+    reportStep(ctx, { step: 'execute', message: `executing IMPORT change set ${name} on ${stackName}` });
     await callAws(
       'execute the import change set',
       (o) =>

@@ -29,6 +29,7 @@ import { stageTemplate } from './templateSource.js';
 import type { DeployContext } from './types.js';
 import { followStack } from './waitForStack.js';
 import { withLeftovers } from './leftovers.js';
+import { reportStep } from './report.js';
 
 export type KeepPolicy = 'Retain' | 'Snapshot';
 
@@ -140,7 +141,7 @@ export async function planRetainUpdate(
   const name = changeSetName(stackName, ctx.now?.() ?? new Date())
     .replace(/^mfinfra-/, 'mfinfra-retain-')
     .slice(0, 128);
-  ctx.hooks?.onStep?.({
+  reportStep(ctx, {
     step: 'create-change-set',
     message: `creating UPDATE change set ${name} (DeletionPolicy on ${changed.join(', ')})`,
   });
@@ -213,7 +214,7 @@ export async function executeRetainUpdate(ctx: DeployContext, stackName: string,
   const poll = pollOptionsOf(ctx);
   const watcher = new StackEventWatcher(cfn, update.stackId, update.createdAt, update.changes.length, poll);
   if (!update.createdAt) await watcher.prime();
-  ctx.hooks?.onStep?.({ step: 'execute', message: `executing change set ${update.changeSetName} on ${stackName}` });
+  reportStep(ctx, { step: 'execute', message: `executing change set ${update.changeSetName} on ${stackName}` });
   await callAws(
     'execute the retain change set',
     (o) =>

@@ -15,6 +15,7 @@ import { leftoverError, withLeftovers, type Leftover } from './leftovers.js';
 import { prepareStack } from './prepareStack.js';
 import { assertTemplateSize, MANAGED_BUCKET_EXPIRY_DAYS, minifyTemplate, stageTemplate, type StagedTemplate } from './templateSource.js';
 import type { DeployContext, PlanOptions, PlanResult } from './types.js';
+import { reportStep, retryReporter } from './report.js';
 
 /** The deployed template (or a change set's), parsed; undefined when it cannot be read as JSON / YAML. */
 export async function getDeployedTemplate(
@@ -117,8 +118,8 @@ export async function createPlan(compiled: CompileResult, ctx: DeployContext, op
     { body, stackName, region: clients.region, bucket, endpoint: clients.s3Endpoint, accountId: clients.accountId },
     poll,
   );
-  if (staged.uploadedTo) ctx.hooks?.onStep?.({ step: 'upload-template', message: uploadMessage(body, staged) });
-  ctx.hooks?.onStep?.({ step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
+  if (staged.uploadedTo) reportStep(ctx, { step: 'upload-template', message: uploadMessage(body, staged) });
+  reportStep(ctx, { step: 'create-change-set', message: `creating ${changeSetType} change set ${name}` });
 
   const base = {
     stackName,
@@ -253,7 +254,7 @@ export async function discardPlan(ctx: DeployContext, plan: DiscardTarget): Prom
  */
 export async function tryDiscardPlan(ctx: DeployContext, plan: DiscardTarget): Promise<Leftover[]> {
   const cfn = ctx.clients.cloudFormation;
-  const poll = { delayScale: ctx.delayScale, onRetry: ctx.hooks?.onRetry, retryBudgetMs: ctx.retryBudgetMs };
+  const poll = { delayScale: ctx.delayScale, onRetry: retryReporter(ctx), retryBudgetMs: ctx.retryBudgetMs };
   const left: Leftover[] = [];
   const id = plan.changeSetId ?? plan.changeSetName;
   let changeSetLeft: Leftover | undefined;
@@ -269,7 +270,7 @@ export async function tryDiscardPlan(ctx: DeployContext, plan: DiscardTarget): P
     }
   }
   if (plan.placeholder) {
-    ctx.hooks?.onStep?.({ step: 'cleanup', message: `deleting the REVIEW_IN_PROGRESS placeholder of ${plan.stackName}` });
+    reportStep(ctx, { step: 'cleanup', message: `deleting the REVIEW_IN_PROGRESS placeholder of ${plan.stackName}` });
     try {
       await callAws(
         'delete the placeholder stack',

@@ -6,6 +6,7 @@
 import { ErrorCode, fail, MfinfraError, restate } from '../errors.js';
 import { isRetryable, isThrottling, toDeployError } from './awsErrors.js';
 import type { DeployContext } from './types.js';
+import { retryReporter } from './report.js';
 
 export interface PollTiming {
   /** First delay between polls, ms. */
@@ -207,5 +208,5 @@ export async function callAws<T>(
 
 /** The poll options every deploy step uses: the context's signal, delay scale, retry reports and budget. */
 export function pollOptionsOf(ctx: DeployContext): PollOptions {
-  return { signal: ctx.signal, delayScale: ctx.delayScale, onRetry: ctx.hooks?.onRetry, retryBudgetMs: ctx.retryBudgetMs };
+  return { signal: ctx.signal, delayScale: ctx.delayScale, onRetry: retryReporter(ctx), retryBudgetMs: ctx.retryBudgetMs };
 }

@@ -10,6 +10,7 @@ import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './p
 import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
 import type { DeployContext, PlanOptions } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
+import { confirmRecreate, reportStep } from './report.js';
 
 export interface PreparedStack {
   stack?: Stack;
@@ -33,7 +34,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
         hint: `wait for it to finish (${describeEvents(stackName)}), or pass --wait-for-busy to wait here`,
       });
     }
-    ctx.hooks?.onStep?.({
+    reportStep(ctx, {
       step: 'wait-busy',
       message: `stack ${stackName} is ${stack!.StackStatus}; waiting for the running operation to finish`,
     });
@@ -65,7 +66,7 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
           `aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip LogicalId`,
       });
     }
-    ctx.hooks?.onStep?.({ step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
+    reportStep(ctx, { step: 'continue-rollback', message: `continuing the failed rollback of ${stackName} (ContinueUpdateRollback)` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
     await callAws('continue the rollback', (o) => cfn.send(new ContinueUpdateRollbackCommand({ StackName: stackName }), o), {
@@ -89,17 +90,14 @@ export async function prepareStack(ctx: DeployContext, stackName: string, option
         hint: `see why the creation failed: ${describeEvents(stackName)}; then \`mfinfra apply\` offers to delete and re-create it (or run \`mfinfra destroy\`)`,
       });
     }
-    const consent =
-      options.yes ||
-      ((await ctx.hooks?.confirm?.({ kind: 'recreate', stackName, status, message: `${message}. Delete it now and create it again?` })) ??
-        false);
+    const consent = options.yes || (await confirmRecreate(ctx, stackName, status, `${message}. Delete it now and create it again?`));
     if (!consent) {
       throw abortedError(
         `stack ${stackName} was left in ${status}`,
         'pass --yes to allow mfinfra to delete the failed stack and create it again',
       );
     }
-    ctx.hooks?.onStep?.({ step: 'delete-failed-stack', message: `deleting ${stackName} (${status}) before creating it again` });
+    reportStep(ctx, { step: 'delete-failed-stack', message: `deleting ${stackName} (${status}) before creating it again` });
     const watcher = new StackEventWatcher(cfn, stack!.StackId!, undefined, undefined, poll);
     await watcher.prime();
     await callAws('delete the failed stack', (o) => cfn.send(new DeleteStackCommand({ StackName: stack!.StackId! }), o), {

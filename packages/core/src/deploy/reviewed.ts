@@ -11,6 +11,7 @@ import type { Leftover } from './leftovers.js';
 import { digestFromDescription, templateBodyOf, templateDigest } from './plan.js';
 import { callAws, pollOptionsOf } from './poll.js';
 import type { DeployContext } from './types.js';
+import { reportStep } from './report.js';
 
 export interface ReviewedChangeSets {
   /** The reviewed change set to execute (its id), when one matches the manifest. */
@@ -77,7 +78,7 @@ export async function settleReviewedChangeSets(
       }
       if (!options.reuse) continue; // a plan leaves a matching change set for whoever reviews it
     }
-    ctx.hooks?.onStep?.({
+    reportStep(ctx, {
       step: 'cleanup',
       message: `deleting change set ${s.ChangeSetName}, left by an earlier mfinfra plan of a different template`,
     });

@@ -2,14 +2,8 @@
 import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import type { CfnTemplate } from '../compile/template.js';
-import type { EventProgress, StackEventLine } from './events.js';
-import type { PollTiming, RetryInfo } from './poll.js';
-
-/** A question the deploy needs a yes to (the CLI asks on a TTY, or takes `--yes`). */
-export type ConfirmRequest =
-  | { kind: 'recreate'; stackName: string; status: string; message: string }
-  | { kind: 'execute'; stackName: string; message: string }
-  | { kind: 'destroy'; stackName: string; message: string };
+import type { IoHost } from '../iohost/messages.js';
+import type { PollTiming } from './poll.js';
 
 /** A step worth a line of progress ("creating change set ...", "waiting for ..."). */
 export interface DeployStep {
@@ -28,18 +22,13 @@ export interface DeployStep {
   message: string;
 }
 
-export interface DeployHooks {
-  onStep?: (step: DeployStep) => void;
-  onEvent?: (event: StackEventLine, progress: EventProgress) => void;
-  /** A call failed (throttled, 5xx, timed out) and is tried again: what for, why, and until when. */
-  onRetry?: (info: RetryInfo) => void;
-  /** Asked before state-changing steps the user did not ask for directly. Without it, the answer is no. */
-  confirm?: (request: ConfirmRequest) => Promise<boolean>;
-}
-
 export interface DeployContext {
   clients: AwsClients;
-  hooks?: DeployHooks;
+  /**
+   * Where progress (DEPLOY_STEP, STACK_EVENT, RETRY) goes and questions (CONFIRM_*) are asked
+   * (iohost/messages.ts). Without one, nothing is shown and every question is answered no.
+   */
+  io?: IoHost;
   /**
    * Ctrl-C: no request that changes anything goes out after it fires; reads and waits stop at once.
    * An operation CloudFormation already runs (an executed change set, a deletion) continues in AWS.
@@ -60,7 +49,7 @@ export interface PlanOptions {
   waitForBusy?: boolean;
   /** Run ContinueUpdateRollback on a stack in UPDATE_ROLLBACK_FAILED first. */
   continueRollback?: boolean;
-  /** A stack in ROLLBACK_COMPLETE may be deleted and created again (still asked via `confirm`, unless `yes`). */
+  /** A stack in ROLLBACK_COMPLETE may be deleted and created again (still asked with CONFIRM_RECREATE, unless `yes`). */
   recreateFailed?: boolean;
   /** The user said yes up front (`--yes`). */
   yes?: boolean;

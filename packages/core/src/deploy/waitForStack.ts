@@ -7,6 +7,7 @@ import { fail } from '../errors.js';
 import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
 import { abortedError, isAbortError, pollOptionsOf, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
 import type { DeployContext } from './types.js';
+import { reportEvent } from './report.js';
 
 export interface WaitOptions extends PollOptions {
   timing?: PollTiming;
@@ -84,7 +85,7 @@ export async function followStack(
     timing: ctx.timing?.stack,
     onEvent: (event, progress) => {
       events++;
-      ctx.hooks?.onEvent?.(event, progress);
+      reportEvent(ctx, event, progress);
     },
   });
   return { stack, events, ...(eventsUnavailable.reason ? { eventsUnavailable: eventsUnavailable.reason } : {}) };

@@ -5,8 +5,8 @@
  * out are filled from the templates when given; security tables come from cloudformation-diff.
  */
 import type { Change, ResourceChange as CfnResourceChange, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
-import { previewFromTemplates } from '../plan/offline.js';
 import { deliberateExceptions } from './exceptions.js';
+import { previewFromTemplates } from './fromTemplates.js';
 import type { ChangeAction, PreviewModel, PropertyChange, PropertyReplacement, Replacement, ResourceChange } from './model.js';
 import { joinPath, splitChangeSetPath, valueAt, worstReplacement } from './properties.js';
 import { isStateful, retentionFor } from './stateful.js';

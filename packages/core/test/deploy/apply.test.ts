@@ -14,7 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { templateBodyOf, templateDigest } from '../../src/deploy/plan.js';
-import { applyDeploy, type ReviewCallback } from '../../src/deploy/workflow.js';
+import { applyDeploy } from '../../src/actions/apply.js';
+import type { ReviewedChangeSet } from '../../src/iohost/messages.js';
 import type { CompileResult } from '../../src/compile/compile.js';
 import type { MfinfraError } from '../../src/errors.js';
 import { errorOf } from '../../src/testing.js';
@@ -40,10 +41,17 @@ function newStack(h: Harness, changes: Change[] = [ADD('QueueJobs')]) {
   h.cfn.on(ExecuteChangeSetCommand).resolves({});
 }
 
-const yes: ReviewCallback = async () => true;
+/** The answer to CONFIRM_DEPLOY: a yes/no, or a function of the reviewed change set. */
+type Review = boolean | ((reviewed: ReviewedChangeSet) => boolean);
 
-function applyError(c: CompileResult, h: Harness, review: ReviewCallback = yes, options = {}): Promise<MfinfraError> {
-  return errorOf(applyDeploy(c, h.ctx, review, options), 'expected apply to fail');
+/** The harness answers CONFIRM_DEPLOY with `review`. */
+function answering(h: Harness, review: Review): Harness {
+  h.io.answers.CONFIRM_DEPLOY = typeof review === 'function' ? (q) => review(q.data) : review;
+  return h;
+}
+
+function applyError(c: CompileResult, h: Harness, review: Review = true, options = {}): Promise<MfinfraError> {
+  return errorOf(applyDeploy(c, answering(h, review).ctx, options), 'expected apply to fail');
 }
 
 describe('applyDeploy', () => {
@@ -70,11 +78,14 @@ describe('applyDeploy', () => {
     h.cfn.on(UpdateTerminationProtectionCommand).resolves({});
     const c = await compiled({ names: ['Jobs', 'Logs'] });
     const reviewed: string[] = [];
-    const out = await applyDeploy(c, h.ctx, async ({ plan, preview, gates }) => {
+    answering(h, ({ plan, preview, gates }) => {
       reviewed.push(`${plan.changeSetType} ${preview.summary.add} adds, gates ok ${gates.ok}`);
       return true;
     });
+    const out = await applyDeploy(c, h.ctx);
     expect(reviewed).toEqual(['CREATE 2 adds, gates ok true']);
+    // The preview is shown, then the question asked; then the execution's progress.
+    expect(h.io.codes().slice(0, 4)).toEqual(['DEPLOY_STEP', 'CHANGE_SET_REVIEW', 'CONFIRM_DEPLOY', 'DEPLOY_STEP']);
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).toEqual({
       ChangeSetName: CS_ID,
       StackName: STACK,
@@ -116,7 +127,7 @@ describe('applyDeploy', () => {
     h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE', { EnableTerminationProtection: false }));
     h.cfn.on(UpdateTerminationProtectionCommand).resolves({});
     const c = await compiled({ stackYaml: '{ name: mf-test, region: us-east-1, terminationProtection: true }' });
-    const out = await applyDeploy(c, h.ctx, yes, { disableRollback: true });
+    const out = await applyDeploy(c, answering(h, true).ctx, { disableRollback: true });
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.DisableRollback).toBe(true);
     expect(h.cfn.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input).toEqual({
       StackName: STACK_ID,
@@ -159,7 +170,7 @@ describe('applyDeploy', () => {
   it('declined at the review: the change set and the REVIEW_IN_PROGRESS placeholder are removed; exit 130; nothing executed', async () => {
     const h = harness();
     newStack(h);
-    const e = await applyError(await compiled(), h, async () => false);
+    const e = await applyError(await compiled(), h, false);
     expect([e.code, e.exitCode]).toEqual(['ABORTED', 130]);
     expect(e.message).toBe('nothing was deployed; the change set was deleted and the REVIEW_IN_PROGRESS placeholder stack removed');
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
@@ -190,12 +201,14 @@ describe('applyDeploy', () => {
         },
       ],
     });
-    const seen: string[] = [];
-    const e = await applyError(await compiled(), h, async ({ gates }) => {
-      seen.push(`ok ${gates.ok}, approvable ${gates.approvable}, blocked ${gates.blocked.map((b) => b.logicalId).join()}`);
-      return true;
-    });
-    expect(seen).toEqual(['ok false, approvable false, blocked QueueOld']);
+    const e = await applyError(await compiled(), h, true);
+    // Shown what is refused, and not asked (no answer could pass it).
+    expect(
+      h.io
+        .data('CHANGE_SET_REVIEW')
+        .map(({ gates }) => `ok ${gates.ok}, approvable ${gates.approvable}, blocked ${gates.blocked.map((b) => b.logicalId).join()}`),
+    ).toEqual(['ok false, approvable false, blocked QueueOld']);
+    expect(h.io.asked()).toEqual([]);
     expect([e.code, e.exitCode]).toEqual(['GATE_BLOCKED', 4]);
     expect(e.message).toMatch(/^the change to mf-test was refused by a safety gate: QueueOld \(AWS::SQS::Queue\) would be removed/);
     expect(e.hint).toContain('--allow-replace QueueOld');
@@ -225,7 +238,7 @@ describe('applyDeploy', () => {
     h.cfn
       .on(DescribeChangeSetCommand)
       .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [remove('QueueA'), remove('QueueB')] });
-    const e = await applyError(await compiled(), h, async () => true, { gates: { requireApproval: 'any-change' } });
+    const e = await applyError(await compiled(), h, true, { gates: { requireApproval: 'any-change' } });
     expect(e.message).toBe('the change to mf-test was refused by 2 safety gates');
     expect(e.diagnostics.map((d) => [d.code, d.message.split(' ')[0]])).toEqual([
       ['GATE_STATEFUL', 'QueueA'],
@@ -266,9 +279,8 @@ describe('applyDeploy', () => {
       ChangeSetId: CS_ID,
     });
     h.cfn.on(DeleteChangeSetCommand).resolves({});
-    let asked = false;
-    const out = await applyDeploy(await compiled(), h.ctx, async () => (asked = true));
-    expect(asked).toBe(false);
+    const out = await applyDeploy(await compiled(), answering(h, true).ctx);
+    expect(h.io.asked()).toEqual([]);
     expect(out.result).toMatchObject({ status: 'no-changes', finalStatus: 'UPDATE_COMPLETE', outputs: { QueueCount: '1' }, events: 0 });
     expect(out.stateFile).toBeUndefined();
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
@@ -297,7 +309,7 @@ describe('applyDeploy --change-set', () => {
     h.cfn.on(DescribeStacksCommand).resolvesOnce(stack('REVIEW_IN_PROGRESS')).resolves(stack('CREATE_COMPLETE'));
     h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     h.cfn.on(ExecuteChangeSetCommand).resolves({});
-    const out = await applyDeploy(c, h.ctx, yes, { changeSet: CS_NAME });
+    const out = await applyDeploy(c, answering(h, true).ctx, { changeSet: CS_NAME });
     expect(out.result.finalStatus).toBe('CREATE_COMPLETE');
     expect(h.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     expect(h.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.ChangeSetName).toBe(CS_ID);
@@ -308,7 +320,7 @@ describe('applyDeploy --change-set', () => {
     const c = await compiled();
     await existing(h, c);
     h.cfn.on(DescribeStacksCommand).resolves(stack('REVIEW_IN_PROGRESS'));
-    const e = await applyError(c, h, async () => false, { changeSet: CS_NAME });
+    const e = await applyError(c, h, false, { changeSet: CS_NAME });
     expect([e.code, e.exitCode, e.message]).toEqual(['ABORTED', 130, `nothing was deployed; change set ${CS_NAME} was kept for review`]);
     expect(h.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
     expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
@@ -319,7 +331,7 @@ describe('applyDeploy --change-set', () => {
     const h = harness();
     const c = await compiled();
     await existing(h, c, { Description: `mfinfra plan (queues); template sha256:${'0'.repeat(64)}` });
-    const e = await applyError(c, h, yes, { changeSet: CS_NAME });
+    const e = await applyError(c, h, true, { changeSet: CS_NAME });
     expect([e.code, e.message]).toEqual([
       'CHANGE_SET_STALE',
       `change set ${CS_NAME} no longer matches the manifest: its template differs from what mf-test compiles to now`,
@@ -332,7 +344,7 @@ describe('applyDeploy --change-set', () => {
     const c = await compiled();
     await existing(h, c, { Description: 'made by hand' });
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: {} }) });
-    const e = await applyError(c, h, yes, { changeSet: CS_NAME });
+    const e = await applyError(c, h, true, { changeSet: CS_NAME });
     expect(e.code).toBe('CHANGE_SET_STALE');
     expect(h.cfn.commandCalls(GetTemplateCommand)[0]!.args[0].input).toEqual({
       StackName: STACK,
@@ -351,7 +363,7 @@ describe('applyDeploy --change-set', () => {
     const h = harness();
     const c = await compiled();
     await existing(h, c, extra);
-    const e = await applyError(c, h, yes, { changeSet: CS_NAME });
+    const e = await applyError(c, h, true, { changeSet: CS_NAME });
     expect(e.message).toBe(`change set ${CS_NAME} cannot be executed: ${text}`);
   });
 
@@ -360,7 +372,7 @@ describe('applyDeploy --change-set', () => {
     const c = await compiled();
     const { awsError } = await import('./helpers.js');
     h.cfn.on(DescribeChangeSetCommand).rejects(awsError('ChangeSetNotFoundException', `ChangeSet [${CS_NAME}] does not exist`, 404));
-    const e = await applyError(c, h, yes, { changeSet: CS_NAME });
+    const e = await applyError(c, h, true, { changeSet: CS_NAME });
     expect([e.code, e.message]).toEqual(['CHANGE_SET_STALE', `change set ${CS_NAME} was not found on stack mf-test`]);
   });
 });
@@ -385,7 +397,7 @@ describe('item 8 (issue 12): state is recorded only for what this run deployed',
     newStack(h);
     h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     h.cfn.on(DescribeStacksCommand, { StackName: STACK_ID }).resolves(stack('CREATE_COMPLETE', { ChangeSetId: CS_ID }));
-    const out = await applyDeploy(await compiled(), h.ctx, yes);
+    const out = await applyDeploy(await compiled(), answering(h, true).ctx);
     expect(out.result.lastChangeSetId).toBe(CS_ID);
     expect(existsSync(out.stateFile!)).toBe(true);
   });
@@ -402,7 +414,7 @@ describe('item 2 (issue 12): a refusal whose cleanup fails says what is left', (
     ]);
     h.cfn.on(DeleteChangeSetCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDenied' }));
     h.cfn.on(DeleteStackCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDenied' }));
-    const e = await applyError(await compiled(), h, async () => false);
+    const e = await applyError(await compiled(), h, false);
     expect(e.code).toBe('GATE_BLOCKED');
     expect(e.exitCode).toBe(4);
     expect(e.message).toMatch(

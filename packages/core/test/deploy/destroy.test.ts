@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderDestroyPlan } from '../../src/deploy/render.js';
-import { destroyDeploy } from '../../src/deploy/workflow.js';
+import { destroyDeploy } from '../../src/actions/destroy.js';
 import type { DestroyPlan } from '../../src/deploy/destroy.js';
 import type { MfinfraError } from '../../src/errors.js';
 import { errorOf } from '../../src/testing.js';
@@ -69,8 +69,10 @@ function deployedStack(h: Harness, status: StackStatus = 'UPDATE_COMPLETE', extr
   });
 }
 
-function destroyError(h: Harness, review = async () => true, options = {}): Promise<MfinfraError> {
-  return errorOf(destroyDeploy(STACK, h.ctx, review, options), 'expected destroy to fail');
+/** Destroy, answering CONFIRM_DESTROY with `answer`; the error it fails with. */
+function destroyError(h: Harness, answer = true, options = {}): Promise<MfinfraError> {
+  h.io.answers.CONFIRM_DESTROY = answer;
+  return errorOf(destroyDeploy(STACK, h.ctx, options), 'expected destroy to fail');
 }
 
 describe('destroyDeploy', () => {
@@ -93,9 +95,13 @@ describe('destroyDeploy', () => {
     const stateFile = path.join(dir, '.mfinfra', 'state', `${STACK}.json`);
     mkdirSync(path.dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, '{}');
-    let shown: DestroyPlan | undefined;
-    const out = await destroyDeploy(STACK, h.ctx, async (plan) => ((shown = plan), true), { manifestDir: dir });
-    expect(renderDestroyPlan(shown!, false)).toMatchInlineSnapshot(`
+    h.io.answers.CONFIRM_DESTROY = true;
+    const out = await destroyDeploy(STACK, h.ctx, { manifestDir: dir });
+    // Shown what goes and what stays, then asked (y/N: nothing here looks like production).
+    expect(h.io.codes().filter((c) => c !== 'DEPLOY_STEP' && c !== 'STACK_EVENT')).toEqual(['DESTROY_REVIEW', 'CONFIRM_DESTROY']);
+    expect(h.io.requests[0]!.data).not.toHaveProperty('typeStackName');
+    const shown: DestroyPlan = h.io.data('DESTROY_REVIEW')[0]!.plan;
+    expect(renderDestroyPlan(shown, false)).toMatchInlineSnapshot(`
       "Stack mf-test (UPDATE_COMPLETE): 4 resources
         ~ retain      Bucket    AWS::S3::Bucket       mf-test-bucket-1a2b  (DeletionPolicy Retain: kept, no longer managed by CloudFormation)
         ~ snapshot    Database  AWS::RDS::DBInstance  mf-test-db  (DeletionPolicy Snapshot: a final snapshot is kept, the resource is deleted)
@@ -120,8 +126,7 @@ describe('destroyDeploy', () => {
   it('refuses while termination protection is on, before asking or deleting', async () => {
     const h = harness();
     deployedStack(h, 'UPDATE_COMPLETE', { EnableTerminationProtection: true });
-    let asked = false;
-    const e = await destroyError(h, async () => (asked = true));
+    const e = await destroyError(h, true);
     expect([e.code, e.exitCode, e.message]).toEqual([
       'TERMINATION_PROTECTION',
       1,
@@ -129,7 +134,7 @@ describe('destroyDeploy', () => {
     ]);
     expect(e.hint).toContain('set stack.terminationProtection: false in the manifest and run `mfinfra apply`');
     expect(e.hint).toContain('aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name mf-test');
-    expect(asked).toBe(false);
+    expect(h.io.asked()).toEqual([]);
     expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 
@@ -148,16 +153,16 @@ describe('destroyDeploy', () => {
   it('no stack: nothing to destroy, nothing asked', async () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand).rejects(missingStack());
-    let asked = false;
-    const out = await destroyDeploy(STACK, h.ctx, async () => (asked = true));
+    h.io.answers.CONFIRM_DESTROY = true;
+    const out = await destroyDeploy(STACK, h.ctx);
     expect(out.result.status).toBe('no-stack');
-    expect(asked).toBe(false);
+    expect(h.io.codes()).toEqual([]);
   });
 
   it('declined: aborted (exit 130), not deleted', async () => {
     const h = harness();
     deployedStack(h);
-    const e = await destroyError(h, async () => false);
+    const e = await destroyError(h, false);
     expect([e.code, e.exitCode, e.message]).toEqual(['ABORTED', 130, 'stack mf-test was not deleted']);
     expect(h.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });

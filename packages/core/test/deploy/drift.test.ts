@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detectDrift } from '../../src/deploy/drift.js';
-import { planDeploy } from '../../src/deploy/workflow.js';
+import { planDeploy } from '../../src/actions/plan.js';
 import { renderPreview } from '../../src/preview/render.js';
 import { runCli } from '../helpers/runCli.js';
 import { compiled, CS_ID, harness, stack, STACK, STACK_ID } from './helpers.js';

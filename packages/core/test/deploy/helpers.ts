@@ -19,7 +19,7 @@ import type { CompileResult } from '../../src/compile/compile.js';
 import type { DeployContext, DeployStep } from '../../src/deploy/types.js';
 import type { EventProgress, StackEventLine } from '../../src/deploy/events.js';
 import { definePlugin } from '../../src/plugin.js';
-import { compileManifest } from '../../src/testing.js';
+import { compileManifest, RecordingIoHost, type IoAnswers } from '../../src/testing.js';
 
 export const STACK = 'mf-test';
 export const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK}/4a1b2c3d-0000-1111-2222-333344445555`;
@@ -111,20 +111,26 @@ export interface Harness {
   cfn: AwsClientStub<CloudFormationClient>;
   s3: AwsClientStub<S3Client>;
   ctx: DeployContext;
-  steps: DeployStep[];
-  events: { event: StackEventLine; progress: EventProgress }[];
-  confirmations: string[];
+  /** The context's IoHost: every message and question of the run. */
+  io: RecordingIoHost;
+  /** The DEPLOY_STEP messages' data. */
+  readonly steps: DeployStep[];
+  /** The STACK_EVENT messages' data. */
+  readonly events: { event: StackEventLine; progress: EventProgress }[];
+  /** The CONFIRM_RECREATE questions asked. */
+  readonly confirmations: string[];
 }
 
-/** Mocked clients (no network) and a context that records progress; polls do not sleep. */
-export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {}): Harness {
+/**
+ * Mocked clients (no network) and a context whose IoHost records every message; polls do not sleep.
+ * `confirm` answers CONFIRM_RECREATE; `answers` any question (e.g. CONFIRM_DEPLOY: true).
+ */
+export function harness(options: { confirm?: boolean; signal?: AbortSignal; answers?: IoAnswers } = {}): Harness {
   const cloudFormation = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const s3Client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const cfn = mockClient(cloudFormation);
   const s3 = mockClient(s3Client);
-  const steps: DeployStep[] = [];
-  const events: Harness['events'] = [];
-  const confirmations: string[] = [];
+  const io = new RecordingIoHost({ CONFIRM_RECREATE: options.confirm ?? false, ...options.answers });
   const clients: AwsClients = {
     region: 'us-east-1',
     notices: [],
@@ -139,16 +145,24 @@ export function harness(options: { confirm?: boolean; signal?: AbortSignal } = {
     delayScale: 0,
     signal: options.signal,
     now: () => new Date('2026-01-01T12:00:00Z'),
-    hooks: {
-      onStep: (s) => steps.push(s),
-      onEvent: (event, progress) => events.push({ event, progress }),
-      confirm: async (req) => {
-        confirmations.push(req.message);
-        return options.confirm ?? false;
-      },
+    io,
+  };
+  return {
+    clients,
+    cfn,
+    s3,
+    ctx,
+    io,
+    get steps() {
+      return io.data('DEPLOY_STEP');
+    },
+    get events() {
+      return io.data('STACK_EVENT');
+    },
+    get confirmations() {
+      return io.requests.filter((r) => r.code === 'CONFIRM_RECREATE').map((r) => r.message);
     },
   };
-  return { clients, cfn, s3, ctx, steps, events, confirmations };
 }
 
 /** The commands a mock received, by name, in order. */

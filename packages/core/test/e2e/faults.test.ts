@@ -26,7 +26,9 @@ import { createAwsClients } from '../../src/aws/clients.js';
 import { compile } from '../../src/compile/compile.js';
 import type { RetryInfo } from '../../src/deploy/poll.js';
 import type { DeployContext, DeployStep } from '../../src/deploy/types.js';
-import { applyDeploy, planDeploy } from '../../src/deploy/workflow.js';
+import { applyDeploy } from '../../src/actions/apply.js';
+import { planDeploy } from '../../src/actions/plan.js';
+import type { IoHost } from '../../src/iohost/messages.js';
 import { errorOf } from '../../src/testing.js';
 import { runCli } from '../helpers/runCli.js';
 
@@ -376,12 +378,15 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
     });
     const retries: RetryInfo[] = [];
     const steps: DeployStep[] = [];
-    const ctx: DeployContext = {
-      clients,
-      delayScale: 0,
-      retryBudgetMs: options.retryBudgetMs ?? 1_500,
-      hooks: { onRetry: (r) => retries.push(r), onStep: (st) => steps.push(st) },
+    // An IoHost that keeps the retries and steps (nothing is asked: every apply here passes yes).
+    const io: IoHost = {
+      notify: (m) => {
+        if (m.code === 'RETRY') retries.push(m.data);
+        if (m.code === 'DEPLOY_STEP') steps.push(m.data);
+      },
+      request: async (q) => q.defaultResponse,
     };
+    const ctx: DeployContext = { clients, delayScale: 0, retryBudgetMs: options.retryBudgetMs ?? 1_500, io };
     return { ctx, retries, steps };
   }
   const compiledOf = (dir: string) => compile({ manifest: dir });
@@ -451,7 +456,7 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
       proxy.onCall = (call) => {
         if (call === 'ExecuteChangeSet') proxy.rules.push({ call: 'DescribeStackEvents', fault: 'error500' });
       };
-      const out = await applyDeploy(await compiledOf(p.dir), ctx, async () => true, { yes: true, outputs: { force: true } });
+      const out = await applyDeploy(await compiledOf(p.dir), ctx, { yes: true, outputs: { force: true } });
       expect(out.result).toMatchObject({ status: 'deployed', finalStatus: 'CREATE_COMPLETE' });
       expect(out.result.eventsUnavailable).toMatch(/read the stack events/);
       expect(await stackStatus(p.stack)).toBe('CREATE_COMPLETE');
@@ -464,7 +469,7 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
       proxy.onCall = (call) => {
         if (call === 'ExecuteChangeSet') proxy.rules.push({ call: 'DescribeStacks', fault: 'freeze' });
       };
-      const e = await errorOf(applyDeploy(await compiledOf(p.dir), ctx, async () => true, { yes: true }));
+      const e = await errorOf(applyDeploy(await compiledOf(p.dir), ctx, { yes: true }));
       expect(e.message).toMatch(/the change set mfinfra-\S+ was executed, but mfinfra could not follow stack \S+ to the end/);
       expect(e.hint).toMatch(/continues in AWS/);
       proxy.rules.length = 0;
@@ -482,10 +487,7 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
       p.write(queues(['Jobs', 'Other'], 30));
       const second = await compiledOf(p.dir);
       proxy.calls.length = 0;
-      const results = await Promise.allSettled([
-        applyDeploy(first, a.ctx, async () => true, { yes: true }),
-        applyDeploy(second, b.ctx, async () => true, { yes: true }),
-      ]);
+      const results = await Promise.allSettled([applyDeploy(first, a.ctx, { yes: true }), applyDeploy(second, b.ctx, { yes: true })]);
       // Exactly one wins (whichever took the lock first); the other never reached AWS.
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const winner = results.findIndex((r) => r.status === 'fulfilled');

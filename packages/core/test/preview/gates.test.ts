@@ -108,7 +108,7 @@ describe('approval gate: --require-approval never | any-change | broadening', ()
 
 describe('approval counts say what broadens', () => {
   it('a removed Deny is counted as a removed Deny, not as an addition', async () => {
-    const { previewFromTemplates } = await import('../../src/plan/offline.js');
+    const { previewFromTemplates } = await import('../../src/preview/fromTemplates.js');
     const role = (statements: object[]) => ({
       Resources: {
         Role: {

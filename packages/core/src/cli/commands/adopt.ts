@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
+import { askYesNo, requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   import: string[];
@@ -33,9 +34,11 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
     const c = paint(io.color);
     const { parseImportPairs, adopt } = await import('../../actions/adopt.js');
     const imports = parseImportPairs(argv.import);
-    const { compiled, clients } = await compileForDeploy(argv);
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const { loadDeployTarget } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`adopt into stack ${compiled.stackName}`, argv.yes);
-    const ctx = await cliDeployContext(clients);
+    const ctx = { clients, io: host, signal: host.watchInterrupts() };
     try {
       const { importClientsOf } = await import('../../deploy/importLive.js');
       const { renderPreview } = await import('../../preview/render.js');
@@ -46,7 +49,7 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
         importClientsOf(clients),
         { imports, updateAfterImport: argv['update-after-import'], templateBucket: argv['template-bucket'] },
         async ({ plan, preview }) => {
-          ctx.progress.pause();
+          host.progress.pause();
           const text = renderPreview(preview, 'terminal', { color: io.color });
           if (argv.json) io.err(text);
           else io.out(text);
@@ -61,7 +64,7 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
           return askYesNo(`Import ${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'} into ${plan.stackName}?`);
         },
       );
-      ctx.progress.pause();
+      host.progress.pause();
       if (argv.json) {
         printJson({
           ok: true,
@@ -75,7 +78,7 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
             deferred: i.deferred,
           })),
           preview: out.preview,
-          events: ctx.events,
+          events: host.events,
           stateFile: out.stateFile,
         });
         return;
@@ -83,7 +86,7 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
       io.err(`${c.green('✓')} ${out.result.stackName}: ${out.result.finalStatus} (${out.result.imported.join(', ')} imported)`);
       io.err('next: mfinfra plan   # what the manifest adds or changes beyond the imported resources; then mfinfra apply');
     } finally {
-      ctx.dispose();
+      host.dispose();
     }
   },
 };

@@ -1,153 +1,8 @@
-import type { Argv, CommandModule } from 'yargs';
-import type { AwsClients } from '../../aws/clients.js';
-import type { CompileResult } from '../../compile/compile.js';
-import type { EventProgress, StackEventLine } from '../../deploy/events.js';
-import type { DeployContext, DeployHooks } from '../../deploy/types.js';
+import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import type { ProgressDisplay } from '../progress.js';
-import { renderWarnings } from '../renderError.js';
-import { withPreviewOptions, type PreviewArgs } from './plan.js';
-import { withManifest } from './shared.js';
-
-/** Flags every command that talks to AWS takes. */
-export interface AwsArgs extends GlobalArgs {
-  manifest?: string;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
-  'template-bucket'?: string;
-  'wait-for-busy': boolean;
-}
-
-export function withAwsOptions<T>(y: Argv<T>) {
-  return withManifest(y)
-    .option('profile', {
-      type: 'string',
-      describe: "AWS profile (shared config / SSO); default: the manifest's stack.profile, else the SDK credential chain",
-    })
-    .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
-    .option('endpoint-url', {
-      type: 'string',
-      describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work',
-    })
-    .option('template-bucket', {
-      type: 'string',
-      describe:
-        "S3 bucket for templates over 51,200 bytes minified (default: stack.templateBucket, else mfinfra's managed mfinfra-templates-<account>-<region>; created private and encrypted if missing)",
-    })
-    .option('wait-for-busy', {
-      type: 'boolean',
-      default: false,
-      describe: 'wait for a running stack operation to finish instead of refusing',
-    });
-}
-
-/** Compile the manifest and make the AWS clients it deploys with. */
-export async function compileForDeploy(argv: AwsArgs): Promise<{ compiled: CompileResult; clients: AwsClients }> {
-  const { compile } = await import('../../compile/compile.js');
-  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
-  const { io } = cli();
-  if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
-  const { createAwsClients } = await import('../../aws/clients.js');
-  const profile = argv.profile ?? compiled.manifest.stack.profile;
-  const clients = createAwsClients({ region: argv.region ?? compiled.region, profile, endpointUrl: argv['endpoint-url'] });
-  // The SDK's notices are about its own future (e.g. Node.js support), not this run: only under --debug.
-  if (argv.debug) for (const notice of clients.notices) io.err(paint(io.color).dim(`note: ${notice}`));
-  // A pinned account is checked (STS) before any other AWS call.
-  const { assertAccount } = await import('../../environments/accountGuard.js');
-  await assertAccount(clients.accountId, {
-    account: compiled.manifest.stack.account,
-    profile,
-    stackName: compiled.stackName,
-    environment: compiled.environment,
-  });
-  return { compiled, clients };
-}
-
-/**
- * A deploy context whose progress goes to stderr (stdout stays for --json), and whose signal fires on
- * Ctrl-C. It keeps every stack event it shows in `events` (for --json). Call `dispose()` when done.
- */
-export async function cliDeployContext(
-  clients: AwsClients,
-  options: { confirm?: DeployHooks['confirm'] } = {},
-): Promise<
-  DeployContext & { events: (StackEventLine & EventProgress)[]; progress: ProgressDisplay; dispose(): void; interrupted(): boolean }
-> {
-  const { formatEvent } = await import('../../deploy/render.js');
-  const { io } = cli();
-  const c = paint(io.color);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (!controller.signal.aborted) {
-      io.err(c.yellow('interrupted: no further change is sent to AWS; cleaning up what this run made (Ctrl-C again to quit at once)'));
-      controller.abort();
-      return;
-    }
-    io.err(c.red('quit before the cleanup finished: a change set or REVIEW_IN_PROGRESS placeholder of this run may be left behind'));
-    process.exit(130);
-  };
-  process.on('SIGINT', onSigint);
-  // Events as data for --json, each with the n/N count it brought (cli/progress.ts shows them live).
-  const events: (StackEventLine & EventProgress)[] = [];
-  const { ProgressDisplay } = await import('../progress.js');
-  const progress = new ProgressDisplay({
-    line: (t) => io.err(t),
-    raw: (t) => io.errRaw?.(t),
-    live: Boolean(io.errLive && io.errRaw),
-    color: io.color,
-  });
-  return {
-    clients,
-    signal: controller.signal,
-    events,
-    progress,
-    hooks: {
-      onStep: (s) => progress.step(s.message, s.step),
-      onRetry: (r) =>
-        progress.note(
-          c.yellow(
-            `• still trying to ${r.what}: ${r.reason}; next try in ${Math.round(r.delayMs / 1000)} s, giving up in ${Math.round(r.giveUpInMs / 1000)} s`,
-          ),
-        ),
-      onEvent: (event, p) => {
-        events.push({ ...event, ...p });
-        progress.event(event, p, formatEvent(event, p, io.color));
-      },
-      confirm: options.confirm
-        ? async (req) => {
-            progress.pause();
-            return options.confirm!(req);
-          }
-        : undefined,
-    },
-    dispose: () => {
-      progress.pause();
-      process.off('SIGINT', onSigint);
-    },
-    interrupted: () => controller.signal.aborted,
-  };
-}
-
-/** Without a terminal nobody can answer a prompt: refuse up front (before any AWS call) unless --yes. */
-export async function requireTtyOrYes(what: string, yes: boolean): Promise<void> {
-  if (yes || cli().io.isTTY) return;
-  const { fail } = await import('../../errors.js');
-  throw fail.CONFIRMATION_REQUIRED(`${what} needs a confirmation, but the terminal (TTY) is not attached`, {
-    hint: 'review the changes first (`mfinfra plan`), then pass --yes to go ahead without a prompt',
-  });
-}
-
-/**
- * Ask a yes/no question on the terminal (stderr), default no. Ctrl-C or end of input answers no.
- * Refuses without a TTY: the caller must pass --yes.
- */
-export async function askYesNo(question: string): Promise<boolean> {
-  await requireTtyOrYes(question.replace(/\?$/, ''), false);
-  const { askLine } = await import('../confirm.js');
-  return askLine(`${question} [y/N] `, (answer) => /^y(es)?$/i.test(answer.trim()));
-}
+import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, withPreviewOptions, type AwsArgs, type PreviewArgs } from './shared.js';
 
 interface Args extends AwsArgs, PreviewArgs {
   'change-set'?: string;
@@ -184,43 +39,15 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
     const { io } = cli();
     const c = paint(io.color);
     const json = argv.json || argv.format === 'json';
-    const { compiled, clients } = await compileForDeploy(argv);
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: json ? 'json' : argv.format, ask: true });
+    const { loadDeployTarget, applyDeploy, renderOutputs } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`apply to stack ${compiled.stackName}`, argv.yes);
-    const ctx = await cliDeployContext(clients, {
-      confirm: async (req) => (argv.yes ? true : askYesNo(req.message)),
-    });
+    const signal = host.watchInterrupts();
     try {
-      const { applyDeploy } = await import('../../deploy/workflow.js');
-      const { renderPreview, renderGateResult, summaryLine } = await import('../../preview/render.js');
       const out = await applyDeploy(
         compiled,
-        ctx,
-        async ({ plan, preview, gates }) => {
-          ctx.progress.pause(); // the change set is ready: no status line over the preview and the question
-          if (process.env.GITHUB_STEP_SUMMARY) {
-            const { appendFile } = await import('node:fs/promises');
-            const md = renderPreview(preview, 'markdown', { color: false, gates });
-            await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
-              io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
-            );
-          }
-          if (!json) {
-            const format = argv.format === 'markdown' ? 'markdown' : 'terminal';
-            io.out(renderPreview(preview, format, { color: format === 'terminal' && io.color, gates }));
-            // Refusals come back once, as the error that follows; here only what is asked or allowed.
-            const shown = gates.approvable ? gates : { ...gates, blocked: [] };
-            const gateText = format === 'markdown' ? '' : renderGateResult(shown, 'terminal', { color: io.color });
-            if (gateText) io.err(gateText);
-          } else if (!argv.yes) {
-            // stdout is for the JSON result; the person answering the prompt still sees what they approve.
-            io.err(renderPreview(preview, 'terminal', { color: io.color }));
-          }
-          if (!gates.ok && !gates.approvable) return false; // refused by a gate: nothing to ask
-          if (argv.yes) return true;
-          return askYesNo(
-            `Deploy ${summaryLine(preview)} to ${plan.stackName} (${plan.changeSetType === 'CREATE' ? 'new stack' : plan.previousStatus}) in ${plan.region}?`,
-          );
-        },
+        { clients, io: host, signal },
         {
           templateBucket: argv['template-bucket'],
           waitForBusy: argv['wait-for-busy'],
@@ -233,8 +60,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           outputs: { force: argv.force },
         },
       );
-      ctx.progress.pause(); // the stack is done: clear the status line before the results
-      const { renderOutputs } = await import('../../deploy/render.js');
+      host.progress.pause(); // the stack is done: clear the status line before the results
       if (json) {
         printJson({
           ok: true,
@@ -248,7 +74,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
           changeSetType: out.plan.changeSetType,
           ...(out.plan.noChangeReason ? { noChangeReason: out.plan.noChangeReason } : {}),
           preview: out.preview,
-          events: ctx.events,
+          events: host.events,
           ...(out.result.eventsUnavailable ? { eventsUnavailable: out.result.eventsUnavailable } : {}),
           ...(out.leftovers ? { leftovers: out.leftovers } : {}),
           outputs: out.result.outputs,
@@ -264,7 +90,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
         io.err(`${c.green('✓')} ${out.plan.stackName}: ${out.result.finalStatus}`);
         if (out.preview) {
           const { completionLine } = await import('../progress.js');
-          io.err(c.bold(completionLine('Apply', out.preview.summary, Date.now() - ctx.progress.startedAt)));
+          io.err(c.bold(completionLine('Apply', out.preview.summary, Date.now() - host.progress.startedAt)));
         }
       }
       if (out.result.eventsUnavailable) {
@@ -280,7 +106,7 @@ export const applyCommand: CommandModule<GlobalArgs, Args> = {
       for (const f of out.outputs?.files ?? []) io.err(`${c.dim('•')} ${f.kind} ${f.path}: ${f.status}`);
       for (const note of out.outputs?.notes ?? []) io.err(c.dim(`note: ${note}`));
     } finally {
-      ctx.dispose();
+      host.dispose();
     }
   },
 };

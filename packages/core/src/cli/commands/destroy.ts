@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
+import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   yes: boolean;
@@ -17,32 +18,26 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const { compiled, clients } = await compileForDeploy(argv);
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const { loadDeployTarget, destroyDeploy, configFilesOf } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`destroy of stack ${compiled.stackName}`, argv.yes);
-    const ctx = await cliDeployContext(clients);
+    const signal = host.watchInterrupts();
     try {
       const path = await import('node:path');
-      const { destroyDeploy } = await import('../../deploy/workflow.js');
-      const { renderDestroyPlan } = await import('../../deploy/render.js');
       const out = await destroyDeploy(
         compiled.stackName,
-        ctx,
-        async (plan) => {
-          ctx.progress.pause();
-          io.err(renderDestroyPlan(plan, io.color));
-          if (argv.yes) return true;
-          const { askTyped, typedConfirmationReason } = await import('../confirm.js');
-          const why = typedConfirmationReason(compiled.manifest, plan.terminationProtection);
-          if (why) {
-            return askTyped(`${why}: type the stack name (${plan.stackName}) to delete it in ${clients.region}:`, plan.stackName);
-          }
-          return askYesNo(`Delete stack ${plan.stackName} in ${clients.region}?`);
+        { clients, io: host, signal },
+        {
+          waitForBusy: argv['wait-for-busy'],
+          manifestDir: path.dirname(compiled.file),
+          environment: compiled.environment,
+          manifest: compiled.manifest,
+          yes: argv.yes,
         },
-        { waitForBusy: argv['wait-for-busy'], manifestDir: path.dirname(compiled.file), environment: compiled.environment },
       );
-      ctx.progress.pause();
+      host.progress.pause();
       // The config files an apply wrote still point at what was just deleted.
-      const { configFilesOf } = await import('../../deploy/staleConfig.js');
       const staleConfig = out.result.status === 'deleted' ? await configFilesOf(compiled) : [];
       if (argv.json) {
         printJson({
@@ -56,7 +51,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
           stackId: out.result.stackId,
           resources: out.plan.resources,
           retained: out.result.retained,
-          events: ctx.events,
+          events: host.events,
         });
         return;
       }
@@ -71,7 +66,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
       const deleted = out.plan.resources.length - out.result.retained.length;
       io.err(
         c.bold(
-          `Destroy complete: ${deleted} removed, ${out.result.retained.length} retained in ${formatDuration(Date.now() - ctx.progress.startedAt)}`,
+          `Destroy complete: ${deleted} removed, ${out.result.retained.length} retained in ${formatDuration(Date.now() - host.progress.startedAt)}`,
         ),
       );
       for (const r of out.result.retained) {
@@ -86,7 +81,7 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
         );
       }
     } finally {
-      ctx.dispose();
+      host.dispose();
     }
   },
 };

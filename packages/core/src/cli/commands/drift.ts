@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { cliDeployContext, compileForDeploy, withAwsOptions, type AwsArgs } from './apply.js';
+import { terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   format: 'terminal' | 'markdown' | 'json';
@@ -21,12 +22,12 @@ export const driftCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const { compiled, clients } = await compileForDeploy(argv);
-    const ctx = await cliDeployContext(clients);
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: false, format: 'terminal', ask: false });
+    const { loadDeployTarget, detectDrift, renderPreview } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
+    const signal = host.watchInterrupts();
     try {
-      const { detectDrift } = await import('../../deploy/drift.js');
-      const { renderPreview } = await import('../../preview/render.js');
-      const result = await detectDrift(compiled.stackName, ctx);
+      const result = await detectDrift(compiled.stackName, { clients, io: host, signal });
       const format = argv.json ? 'json' : argv.format;
       if (format === 'json') {
         const { preview, ...rest } = result;
@@ -43,7 +44,7 @@ export const driftCommand: CommandModule<GlobalArgs, Args> = {
         );
       }
     } finally {
-      ctx.dispose();
+      host.dispose();
     }
   },
 };

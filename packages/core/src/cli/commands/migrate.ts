@@ -2,7 +2,8 @@ import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import type { MigrationStep } from '../../actions/migrate.js';
-import { askYesNo, cliDeployContext, compileForDeploy, requireTtyOrYes, withAwsOptions, type AwsArgs } from './apply.js';
+import { askYesNo, requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   'from-stack': string;
@@ -25,9 +26,11 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const { compiled, clients } = await compileForDeploy(argv);
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const { loadDeployTarget } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`migrate ${argv['from-stack']} to ${compiled.stackName}`, argv.yes);
-    const ctx = await cliDeployContext(clients);
+    const ctx = { clients, io: host, signal: host.watchInterrupts() };
     try {
       const { migrate } = await import('../../actions/migrate.js');
       const { importClientsOf } = await import('../../deploy/importLive.js');
@@ -42,7 +45,7 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
           apply: { templateBucket: argv['template-bucket'], yes: argv.yes, waitForBusy: argv['wait-for-busy'] },
         },
         async (r) => {
-          ctx.progress.pause();
+          host.progress.pause();
           const print = (t: string) => (argv.json ? io.err(t) : io.out(t));
           print(c.bold(`step ${STEPS.indexOf(r.step) + 1}/${STEPS.length} ${r.step}: ${r.title}`));
           for (const line of r.lines) print(`  ${line}`);
@@ -56,7 +59,7 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
           return askYesNo(`Run step ${r.step}?`);
         },
       );
-      ctx.progress.pause();
+      host.progress.pause();
       if (argv.json) {
         printJson({
           ok: true,
@@ -76,7 +79,7 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
       if (left.length) io.err(`next: mfinfra migrate --from-stack ${out.state.from}   # ${left.join(', ')}`);
       else io.err('next: re-create your Step Functions state machines and enable their schedules (docs/migrate.md, "After the migration")');
     } finally {
-      ctx.dispose();
+      host.dispose();
     }
   },
 };

@@ -1,20 +1,9 @@
-import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, fail } from '../../errors.js';
-import type { GateResult, RequireApproval } from '../../preview/gates.js';
-import type { PreviewModel } from '../../preview/model.js';
+import type { CommandModule } from 'yargs';
+import { ExitCode, fail, type PreviewModel, type PlanVerdict } from '../../index.js';
 import { cli, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { withAwsOptions, type AwsArgs } from './apply.js';
-
-export type PreviewFormatArg = 'terminal' | 'markdown' | 'json';
-
-/** The preview and gate options `plan` (and `apply`) share. */
-export interface PreviewArgs extends GlobalArgs {
-  format: PreviewFormatArg;
-  'allow-replace': string[];
-  'require-approval': RequireApproval;
-  yes: boolean;
-}
+import { appendStepSummary, terminalHost } from '../terminalHost.js';
+import { targetOf, withAwsOptions, withPreviewOptions, type AwsArgs, type PreviewArgs, type PreviewFormatArg } from './shared.js';
 
 interface Args extends PreviewArgs, AwsArgs {
   manifest?: string;
@@ -25,70 +14,20 @@ interface Args extends PreviewArgs, AwsArgs {
   'all-envs': boolean;
 }
 
-/** Add --format, --allow-replace, --require-approval and --yes to a command. */
-export function withPreviewOptions<T>(y: Argv<T>) {
-  return y
-    .option('format', {
-      choices: ['terminal', 'markdown', 'json'] as const,
-      default: 'terminal' as const,
-      describe:
-        'preview format: terminal, markdown (for a PR comment; also appended to $GITHUB_STEP_SUMMARY when set) or json (same as --json)',
-    })
-    .option('allow-replace', {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'allow replacing or removing this stateful resource (logical id; repeatable)',
-    })
-    .option('require-approval', {
-      choices: ['never', 'any-change', 'broadening'] as const,
-      default: 'broadening' as const,
-      describe:
-        'when apply asks for approval: "broadening" (default) a change that gives more IAM or security-group access; "any-change" every change; "never" no question (the data-safety gate still refuses replacing or deleting stateful resources)',
-    })
-    .option('yes', {
-      alias: 'y',
-      type: 'boolean',
-      default: false,
-      describe: 'approve changes that need approval (required when not on a terminal)',
-    });
-}
-
 /**
- * Print a preview (stdout) and what the gates decided (stderr; Markdown: stdout), append the
+ * Print a plan's preview (stdout) and what the gates decided (stderr; Markdown: stdout), append the
  * Markdown preview to $GITHUB_STEP_SUMMARY when set, and return the exit code (0, or BLOCKED).
- * For a `plan` on a terminal the preview the person just read stands for approval (a plan changes
- * nothing); for `apply` approval must come from --yes or the caller's prompt (re-evaluate the gates
- * with `approved: true` after a yes).
  */
-export async function reportPreview(
-  model: PreviewModel,
-  argv: PreviewArgs,
-  mode: { kind: 'plan' | 'apply'; jsonExtra?: Record<string, unknown> },
-): Promise<{ exitCode: number; gates: GateResult }> {
+async function reportPreview(model: PreviewModel, argv: Args, jsonExtra?: Record<string, unknown>): Promise<PlanVerdict> {
   const { io } = cli();
-  const { evaluateGates } = await import('../../preview/gates.js');
-  const { renderGateResult, renderPreview } = await import('../../preview/render.js');
+  const { planVerdict, renderGateResult, renderPreview } = await import('../../index.js');
   const format: PreviewFormatArg = argv.json ? 'json' : argv.format;
-  let gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: argv.yes });
-  // A plan changes nothing, so approval (for broadening access) is apply's question: a plan reports
-  // that it will be asked, and blocks only on what no approval can pass (stateful replacement
-  // without --allow-replace). CI reads the need for approval from --json (gates.approvalRequired).
-  const reviewedOnTerminal = mode.kind === 'plan' && gates.approvable;
-  if (reviewedOnTerminal) {
-    gates = evaluateGates(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], approved: true });
-  }
-  const exitCode = gates.ok ? ExitCode.OK : ExitCode.BLOCKED;
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const { appendFile } = await import('node:fs/promises');
-    const md = renderPreview(model, 'markdown', { color: false, gates });
-    await appendFile(process.env.GITHUB_STEP_SUMMARY, md + '\n').catch((e: Error) =>
-      io.err(`warning: cannot append to $GITHUB_STEP_SUMMARY: ${e.message}`),
-    );
-  }
+  const verdict = planVerdict(model, { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'], yes: argv.yes });
+  const { gates, exit: exitCode } = verdict;
+  appendStepSummary(io, renderPreview(model, 'markdown', { color: false, gates }));
   if (format === 'json') {
-    io.out(JSON.stringify({ ok: gates.ok, exitCode, ...mode.jsonExtra, preview: model, gates }, null, 2));
-    return { exitCode, gates };
+    io.out(JSON.stringify({ ok: gates.ok, exitCode, ...jsonExtra, preview: model, gates }, null, 2));
+    return verdict;
   }
   // Colour on stdout only when it is a terminal too (or FORCE_COLOR): a redirected preview stays plain.
   const stdoutColor = io.color && (io.isTTY || Boolean(process.env.FORCE_COLOR));
@@ -96,7 +35,7 @@ export async function reportPreview(
   io.out(renderPreview(model, format, { color: format === 'terminal' && stdoutColor, gates }));
   const gateText = format === 'markdown' ? '' : renderGateResult(gates, 'terminal', { color: io.color });
   if (gateText) io.err(gateText);
-  if (reviewedOnTerminal && gates.approvalRequired) {
+  if (verdict.approvalDeferred && gates.approvalRequired) {
     io.err('note: this change needs approval (--require-approval ' + argv['require-approval'] + '); apply will ask for it, or take --yes');
   }
   if (!gates.ok) {
@@ -104,85 +43,35 @@ export async function reportPreview(
       `refused by ${gates.blocked.length} safety gate${gates.blocked.length === 1 ? '' : 's'} (exit code ${ExitCode.BLOCKED}); nothing was changed`,
     );
   }
-  return { exitCode, gates };
-}
-
-async function readAgainst(file: string): Promise<object> {
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw fail.FILE_UNREADABLE(`cannot read --against ${file}: ${(e as Error).message}`, {
-      hint: 'pass a CloudFormation template (JSON or YAML), e.g. one written by `mfinfra compile --out`',
-      kind: 'usage',
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    try {
-      const { parse } = await import('yaml');
-      value = parse(text, { logLevel: 'silent', customTags: (tags) => tags });
-    } catch (e) {
-      throw fail.TEMPLATE_INVALID(`--against ${file} is neither JSON nor YAML: ${(e as Error).message}`, { kind: 'usage' });
-    }
-  }
-  if (!value || typeof value !== 'object' || typeof (value as { Resources?: unknown }).Resources !== 'object') {
-    throw fail.TEMPLATE_INVALID(`--against ${file} is not a CloudFormation template (no Resources section)`, {
-      hint: 'pass a template file, e.g. one written by `mfinfra compile --out`',
-      kind: 'usage',
-    });
-  }
-  return value as object;
-}
-
-/** Offline: compile, compare with the last applied template (local state) or --against. */
-async function planOffline(argv: Args): Promise<PreviewModel> {
-  const path = await import('node:path');
-  const { compile } = await import('../../compile/compile.js');
-  const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
-  const manifestDir = path.dirname(compiled.file);
-  let oldTemplate: object | undefined;
-  let comparedWith: string | undefined;
-  if (argv.against) {
-    oldTemplate = await readAgainst(path.resolve(argv.cwd ?? process.cwd(), argv.against));
-    comparedWith = argv.against;
-  } else {
-    const { readAppliedState, stateFilePath } = await import('../../state/localState.js');
-    const state = await readAppliedState(manifestDir, compiled.stackName, compiled.environment);
-    if (state) {
-      oldTemplate = state.template;
-      comparedWith = `the template applied at ${state.appliedAt} (${path.relative(argv.cwd ?? process.cwd(), stateFilePath(manifestDir, compiled.stackName, compiled.environment)) || '.'})`;
-    }
-  }
-  const { previewFromTemplates } = await import('../../plan/offline.js');
-  return previewFromTemplates({
-    stackName: compiled.stackName,
-    oldTemplate,
-    newTemplate: compiled.template,
-    resourceOwners: compiled.resourceOwners,
-    comparedWith,
-  });
+  return verdict;
 }
 
 /** Online: a change set CloudFormation computed, previewed; left for review unless --discard. */
 async function planOnline(argv: Args): Promise<void> {
   const { io } = cli();
   const c = paint(io.color);
-  const { compileForDeploy, cliDeployContext } = await import('./apply.js');
-  const { compiled, clients } = await compileForDeploy(argv);
-  const ctx = await cliDeployContext(clients);
+  const host = await terminalHost({
+    json: argv.json,
+    debug: argv.debug,
+    yes: argv.yes,
+    format: argv.json ? 'json' : argv.format,
+    ask: false,
+  });
+  const { loadDeployTarget, planDeploy } = await import('../../index.js');
+  const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
+  const signal = host.watchInterrupts();
   try {
-    const { planDeploy } = await import('../../deploy/workflow.js');
-    const { plan, preview, refused, leftovers } = await planDeploy(compiled, ctx, {
-      templateBucket: argv['template-bucket'],
-      waitForBusy: argv['wait-for-busy'],
-      discard: argv.discard,
-      gates: { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'] },
-    });
-    ctx.progress.pause(); // the change set is ready: the preview follows, without a status line
+    const { plan, preview, refused, leftovers } = await planDeploy(
+      compiled,
+      { clients, io: host, signal },
+      {
+        templateBucket: argv['template-bucket'],
+        waitForBusy: argv['wait-for-busy'],
+        discard: argv.discard,
+        gates: { allowReplace: argv['allow-replace'], requireApproval: argv['require-approval'] },
+      },
+    );
+    host.progress.pause(); // the change set is ready: the preview follows, without a status line
     const info = {
       stackName: plan.stackName,
       region: plan.region,
@@ -203,7 +92,7 @@ async function planOnline(argv: Args): Promise<void> {
       else io.err(`${c.green('✓')} nothing to deploy: stack ${plan.stackName} is up to date ${c.dim(`(${plan.noChangeReason})`)}`);
       return;
     }
-    const { exitCode } = await reportPreview(preview, argv, { kind: 'plan', jsonExtra: info });
+    const { exit: exitCode } = await reportPreview(preview, argv, info);
     // Loud on every format: a change set that was meant to go is still executable.
     for (const l of leftovers ?? []) io.err(c.red(`LEFT BEHIND: ${l.what} (not deleted: ${l.because})\n  remove it: ${l.remove}`));
     if (!argv.json && !(refused && plan.changeSetId)) {
@@ -229,7 +118,7 @@ async function planOnline(argv: Args): Promise<void> {
     else if (leftovers) cli().setExitCode(ExitCode.FAILURE);
     else if (argv['detailed-exitcode']) cli().setExitCode(ExitCode.CHANGES_PENDING);
   } finally {
-    ctx.dispose();
+    host.dispose();
   }
 }
 
@@ -296,8 +185,9 @@ export const planCommand: CommandModule<GlobalArgs, Args> = {
       });
     }
     if (!argv.offline) return planOnline(argv);
-    const model = await planOffline(argv);
-    const { exitCode } = await reportPreview(model, argv, { kind: 'plan' });
+    const { planOffline } = await import('../../index.js');
+    const { preview: model } = await planOffline({ ...targetOf(argv), against: argv.against });
+    const { exit: exitCode } = await reportPreview(model, argv);
     if (exitCode !== ExitCode.OK) cli().setExitCode(exitCode);
     else if (argv['detailed-exitcode'] && !model.empty) cli().setExitCode(ExitCode.CHANGES_PENDING);
   },

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
+import type { ActionTarget, RequireApproval } from '../../index.js';
+import type { GlobalArgs } from '../context.js';
 
 /** The optional `[manifest]` positional every manifest command takes. */
 export function withManifest<T>(y: Argv<T>) {
@@ -12,4 +14,88 @@ export function withManifest<T>(y: Argv<T>) {
 export function relativeToCwd(file: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** Flags every command that talks to AWS takes. */
+export interface AwsArgs extends GlobalArgs {
+  manifest?: string;
+  profile?: string;
+  region?: string;
+  'endpoint-url'?: string;
+  'template-bucket'?: string;
+  'wait-for-busy': boolean;
+}
+
+export function withAwsOptions<T>(y: Argv<T>) {
+  return withManifest(y)
+    .option('profile', {
+      type: 'string',
+      describe: "AWS profile (shared config / SSO); default: the manifest's stack.profile, else the SDK credential chain",
+    })
+    .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
+    .option('endpoint-url', {
+      type: 'string',
+      describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work',
+    })
+    .option('template-bucket', {
+      type: 'string',
+      describe:
+        "S3 bucket for templates over 51,200 bytes minified (default: stack.templateBucket, else mfinfra's managed mfinfra-templates-<account>-<region>; created private and encrypted if missing)",
+    })
+    .option('wait-for-busy', {
+      type: 'boolean',
+      default: false,
+      describe: 'wait for a running stack operation to finish instead of refusing',
+    });
+}
+
+export type PreviewFormatArg = 'terminal' | 'markdown' | 'json';
+
+/** The preview and gate options `plan` (and `apply`) share. */
+export interface PreviewArgs extends GlobalArgs {
+  format: PreviewFormatArg;
+  'allow-replace': string[];
+  'require-approval': RequireApproval;
+  yes: boolean;
+}
+
+/** Add --format, --allow-replace, --require-approval and --yes to a command. */
+export function withPreviewOptions<T>(y: Argv<T>) {
+  return y
+    .option('format', {
+      choices: ['terminal', 'markdown', 'json'] as const,
+      default: 'terminal' as const,
+      describe:
+        'preview format: terminal, markdown (for a PR comment; also appended to $GITHUB_STEP_SUMMARY when set) or json (same as --json)',
+    })
+    .option('allow-replace', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'allow replacing or removing this stateful resource (logical id; repeatable)',
+    })
+    .option('require-approval', {
+      choices: ['never', 'any-change', 'broadening'] as const,
+      default: 'broadening' as const,
+      describe:
+        'when apply asks for approval: "broadening" (default) a change that gives more IAM or security-group access; "any-change" every change; "never" no question (the data-safety gate still refuses replacing or deleting stateful resources)',
+    })
+    .option('yes', {
+      alias: 'y',
+      type: 'boolean',
+      default: false,
+      describe: 'approve changes that need approval (required when not on a terminal)',
+    });
+}
+
+/** The target an action works on, from the flags. */
+export function targetOf(argv: AwsArgs): ActionTarget {
+  return {
+    manifest: argv.manifest,
+    env: argv.env,
+    cwd: argv.cwd,
+    region: argv.region,
+    profile: argv.profile,
+    endpointUrl: argv['endpoint-url'],
+  };
 }

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluateGates } from '../preview/gates.js';
-import { renderPreview } from '../preview/render.js';
-import { compileManifest } from '../testing.js';
-import { previewFromTemplates } from './offline.js';
+import { evaluateGates } from '../../src/preview/gates.js';
+import { renderPreview } from '../../src/preview/render.js';
+import { compileManifest } from '../../src/testing.js';
+import { previewFromTemplates } from '../../src/preview/fromTemplates.js';
 // @ts-expect-error — a plain JavaScript test plugin
-import store from '../../test/preview/fixtures/_plugins/store.mjs';
+import store from './fixtures/_plugins/store.mjs';
 
-const cwd = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test/preview/fixtures');
+const cwd = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 function manifest(section: string): string {
   return `version: 1\nstack: { name: plan-test, region: us-west-2 }\nplugins: [store]\nstore: ${section}\n`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedManifest } from '../load/project.js';
-import { typedConfirmationReason } from './confirm.js';
+import { typedConfirmationReason } from './destroy.js';
 
 function manifest(stack: Partial<ResolvedManifest['stack']>, profile?: string): ResolvedManifest {
   return {

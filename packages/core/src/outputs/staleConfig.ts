@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
-import { expandHome, metaflowConfigFileName, metaflowHome, parseRecord, recordPathFor } from '../outputs/metaflowConfig.js';
-import type { OutputsSection } from '../outputs/schema.js';
+import { expandHome, metaflowConfigFileName, metaflowHome, parseRecord, recordPathFor } from './metaflowConfig.js';
+import type { OutputsSection } from './schema.js';
 
 /** Config files written for `stackName` that still exist: Metaflow's config (when its record names the stack), the env file, the templates' outputs. */
 export async function configFilesOf(compiled: CompileResult, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {

@@ -1,0 +1,36 @@
+/** How the deploy steps talk to the context's IoHost (iohost/messages.ts): progress out, questions in. */
+import { notify, quietIoHost, request, type IoHost } from '../iohost/messages.js';
+import type { EventProgress, StackEventLine } from './events.js';
+import type { RetryInfo } from './poll.js';
+import type { DeployContext, DeployStep } from './types.js';
+
+/** The context's host, or one that shows nothing and answers no. */
+export function hostOf(ctx: Pick<DeployContext, 'io'>): IoHost {
+  return ctx.io ?? quietIoHost;
+}
+
+/** DEPLOY_STEP: a step starts. */
+export function reportStep(ctx: Pick<DeployContext, 'io'>, step: DeployStep): void {
+  notify(hostOf(ctx), 'DEPLOY_STEP', step.message, step);
+}
+
+/** STACK_EVENT: an event of this run's stack operation. */
+export function reportEvent(ctx: Pick<DeployContext, 'io'>, event: StackEventLine, progress: EventProgress): void {
+  notify(hostOf(ctx), 'STACK_EVENT', `${event.status} ${event.resourceType} ${event.logicalId}`, { event, progress });
+}
+
+/** The poll layer's retry report, sent as RETRY. */
+export function retryReporter(ctx: Pick<DeployContext, 'io'>): (info: RetryInfo) => void {
+  return (info) =>
+    notify(
+      hostOf(ctx),
+      'RETRY',
+      `still trying to ${info.what}: ${info.reason}; next try in ${Math.round(info.delayMs / 1000)} s, giving up in ${Math.round(info.giveUpInMs / 1000)} s`,
+      info,
+    );
+}
+
+/** CONFIRM_RECREATE: may a stack whose creation failed be deleted and made again? Default no. */
+export function confirmRecreate(ctx: Pick<DeployContext, 'io'>, stackName: string, status: string, message: string): Promise<boolean> {
+  return request(hostOf(ctx), 'CONFIRM_RECREATE', message, { stackName, status }, false);
+}
