@@ -8,11 +8,12 @@ import { fail } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { MANIFEST_FILE_NAMES } from '../load/find.js';
 import { parseManifest } from '../load/source.js';
-import { loadPlugins, type LoadedPlugin } from '../load/loadPlugins.js';
+import type { LoadedPlugin } from '../load/loadPlugins.js';
+import { loadEditorSchema } from '../load/editorSchema.js';
 import { FIRST_PARTY_PLUGINS, getCliPackage, isLocalSpec, resolvePluginSpec } from '../load/resolve.js';
-import { assembleSchema } from '../load/assemble.js';
 import { didYouMean } from '../load/didYouMean.js';
 import { stackSchema } from '../load/rootSchema.js';
+import type { JsonSchema } from '../plugin.js';
 import { VERSION } from '../version.js';
 import { renderStarterManifest } from './render.js';
 import { FIRST_PARTY_ORDER } from './firstParty.js';
@@ -198,8 +199,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   let specs = orderSpecs(options.plugins);
   const added: InitResult['added'] = [];
   let loaded: LoadedPlugin[];
+  let schema: JsonSchema;
   for (;;) {
-    loaded = (await loadPlugins(specs, source)).loaded;
+    ({ plugins: loaded, schema } = await loadEditorSchema(specs, source));
     const keys = new Set([...loaded.map((lp) => lp.plugin.key), ...specs]);
     const needed = loaded.flatMap((lp) =>
       (lp.plugin.requires ?? []).filter((k) => !keys.has(k) && FIRST_PARTY_PLUGINS[k]).map((k) => ({ plugin: k, neededBy: lp.spec })),
@@ -234,9 +236,6 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       return { spec, missing: true, key: FIRST_PARTY_PLUGINS[spec] ? spec : undefined };
     }),
   });
-  const schema = assembleSchema(
-    loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false })),
-  );
 
   const existingPackageJson = await findPackageJson(dir);
   const mfinfraVersion = getCliPackage()?.version ?? VERSION;

@@ -1,11 +1,11 @@
 import { MfinfraError } from '../errors.js';
 import { findManifest } from './find.js';
-import { parseManifest } from './source.js';
-import { loadPlugins } from './loadPlugins.js';
+import { parseManifest, type ManifestSource } from './source.js';
+import { loadPlugins, type LoadedPlugin } from './loadPlugins.js';
 import { FIRST_PARTY_PLUGINS } from './resolve.js';
 import type { JsonSchema } from '../plugin.js';
 import { withEnvironmentsSchema } from '../environments/schema.js';
-import { assembleSchema } from './assemble.js';
+import { schemaOfPlugins } from './assemble.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -46,11 +46,19 @@ export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: 
       source = parseManifest('{}', file);
     }
   }
+  const { plugins, schema } = await loadEditorSchema(specs, source);
+  return { schema: withEnvironmentsSchema(schema), plugins: plugins.map((lp) => lp.plugin.name) };
+}
+
+/**
+ * The front half for a manifest being written (`mfinfra schema`, `mfinfra init`): the plugins of
+ * `specs` that load (one that does not is left out, not an error) and the editor schema of core
+ * plus their sections. `source` is only where problems would point.
+ */
+export async function loadEditorSchema(
+  specs: readonly string[],
+  source: ManifestSource,
+): Promise<{ plugins: LoadedPlugin[]; schema: JsonSchema }> {
   const { loaded } = await loadPlugins(specs, source);
-  return {
-    schema: withEnvironmentsSchema(
-      assembleSchema(loaded.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: false }))),
-    ),
-    plugins: loaded.map((lp) => lp.plugin.name),
-  };
+  return { plugins: loaded, schema: schemaOfPlugins(loaded, { forEditor: true }) };
 }

@@ -11,7 +11,7 @@ import { FIRST_PARTY_PLUGINS } from './resolve.js';
 import type { JsonSchema, Plugin } from '../plugin.js';
 import { checkOutputs } from '../outputs/check.js';
 import type { OutputsSection } from '../outputs/schema.js';
-import { assembleSchema } from './assemble.js';
+import { schemaOfPlugins } from './assemble.js';
 import { rootDefaults } from './rootSchema.js';
 import { pluginSchemaProblem } from './pluginSchema.js';
 import { compileSchema, validateAgainstSchema } from './validate.js';
@@ -139,9 +139,7 @@ export async function loadProjectFrom(fileSource: ManifestSource, options: LoadO
   // A plugin that needs one that failed to load is not told that one is missing from plugins.
   const { ordered, problems: orderProblems } = orderPlugins(loaded, source, new Set(failed.flatMap((f) => (f.key ? [f.key] : []))));
 
-  const schema = assembleSchema(
-    ordered.map((lp) => ({ key: lp.plugin.key, plugin: lp.plugin.name, schema: lp.plugin.schema, required: !lp.plugin.optionalSection })),
-  );
+  const schema = schemaOfPlugins(ordered);
   const keyOwner = new Map(ordered.map((lp) => [lp.plugin.key, lp.plugin.name]));
   let validate;
   try {
