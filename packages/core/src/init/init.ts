@@ -203,8 +203,12 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   for (;;) {
     ({ plugins: loaded, schema } = await loadEditorSchema(specs, source));
     const keys = new Set([...loaded.map((lp) => lp.plugin.key), ...specs]);
+    // A starter section creates what its plugin owns; batch and metadata then need the network they
+    // only `use` (their existing: forms need none), so init adds it as it adds what a plugin requires.
     const needed = loaded.flatMap((lp) =>
-      (lp.plugin.requires ?? []).filter((k) => !keys.has(k) && FIRST_PARTY_PLUGINS[k]).map((k) => ({ plugin: k, neededBy: lp.spec })),
+      [...(lp.plugin.requires ?? []), ...(lp.plugin.uses ?? []).filter((k) => k === 'network')]
+        .filter((k) => !keys.has(k) && FIRST_PARTY_PLUGINS[k])
+        .map((k) => ({ plugin: k, neededBy: lp.spec })),
     );
     const fresh = needed.filter((n, i) => needed.findIndex((m) => m.plugin === n.plugin) === i);
     if (fresh.length === 0) break;
