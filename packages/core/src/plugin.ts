@@ -256,6 +256,12 @@ export interface Plugin<Options = unknown, Api = unknown, Model = unknown, Requi
    * people change first as comments. Without it, init writes a one-line comment naming the section.
    */
   starter?: string;
+  /**
+   * Keys of plugins the `starter` section needs beyond `requires` (a `uses` key the starter relies
+   * on: batch's starter creates compute environments, which need network). `mfinfra init` adds them
+   * beside the plugin, as it adds `requires`; validation still goes by `requires` and the checks.
+   */
+  starterRequires?: readonly string[];
   /** Keys of plugins this one needs. A missing one is a manifest error; they run first. */
   requires?: readonly Requires[];
   /** Keys of plugins this one reads when present. They run first when loaded. */

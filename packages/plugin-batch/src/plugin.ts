@@ -89,6 +89,8 @@ export const batchPlugin = definePlugin<BatchOptions, BatchApi, BatchModel>({
   // network only when compute is created: batch.existing reuses a queue, which needs no network here.
   requires: ['datastore'],
   uses: ['network'],
+  // init's starter section creates compute, so init adds network beside batch.
+  starterRequires: ['network'],
 
   check(ctx, options) {
     // With existing, the section's defaults (one compute environment) are not used: nothing is created.

@@ -73,6 +73,8 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
   optionalSection: true,
   // network only when the service is created: metadata.existing needs no network here.
   uses: ['network', 'batch'],
+  // init's starter section creates the service, so init adds network beside metadata.
+  starterRequires: ['network'],
 
   check(ctx, options) {
     // With existing, the section's defaults (image, database, ...) describe nothing: none is created.

@@ -38,7 +38,7 @@ export interface InitResult {
   region?: string;
   /** The plugins listed in the manifest, in order. */
   plugins: string[];
-  /** First-party plugins added because a chosen plugin requires them. */
+  /** First-party plugins added because a chosen plugin requires them (or its starter section does: `starterRequires`). */
   added: { plugin: string; neededBy: string }[];
   /** Plugins that could not be loaded from the folder; their sections are not in the schema file. */
   missing: { plugin: string; packageName?: string }[];
@@ -203,10 +203,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   for (;;) {
     ({ plugins: loaded, schema } = await loadEditorSchema(specs, source));
     const keys = new Set([...loaded.map((lp) => lp.plugin.key), ...specs]);
-    // A starter section creates what its plugin owns; batch and metadata then need the network they
-    // only `use` (their existing: forms need none), so init adds it as it adds what a plugin requires.
+    // A starter section creates what its plugin owns, which may need a plugin it only `uses`
+    // (batch's compute runs in network): the plugin says so in starterRequires, and init adds those
+    // as it adds what a plugin requires. Core names no plugin here.
     const needed = loaded.flatMap((lp) =>
-      [...(lp.plugin.requires ?? []), ...(lp.plugin.uses ?? []).filter((k) => k === 'network')]
+      [...(lp.plugin.requires ?? []), ...(lp.plugin.starterRequires ?? [])]
         .filter((k) => !keys.has(k) && FIRST_PARTY_PLUGINS[k])
         .map((k) => ({ plugin: k, neededBy: lp.spec })),
     );

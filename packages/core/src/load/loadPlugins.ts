@@ -58,12 +58,19 @@ const FIELDS: readonly string[] = [
   'requires',
   'uses',
   'starter',
+  'starterRequires',
   ...HOOK_NAMES,
 ];
 const KEY_PATTERN = /^[a-z][a-zA-Z0-9]*$/;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*:[a-z0-9][a-z0-9-]*$/;
 /** The vendor of first-party plugins, allowed only for `@mfinfra/*` packages (and inline plugins). */
 const RESERVED_VENDOR = 'mfinfra:';
+
+/** A plugin spec as messages show it: a hostile 40,000-character entry must not make a 40 KB error. */
+const SHOWN_SPEC = 120;
+function shown(spec: string): string {
+  return spec.length <= SHOWN_SPEC ? spec : `${spec.slice(0, SHOWN_SPEC)}… (${spec.length} characters)`;
+}
 
 /**
  * Node's own `import()`. The bundled CLI is one CommonJS file (so V8 can cache its compiled code),
@@ -115,7 +122,7 @@ export async function loadPlugins(
           kind: 'local' as const,
           resolvedFrom: 'path' as const,
           reason: 'given inline (programmatic API)',
-          entry: `(inline plugin "${spec}")`,
+          entry: `(inline plugin "${shown(spec)}")`,
           inline: inline[spec],
         }
       : resolvePluginSpec(spec, source.dir);
@@ -125,8 +132,8 @@ export async function loadPlugins(
         code: ErrorCode.PLUGIN_NOT_FOUND,
         severity: 'error',
         message: isLocalSpec(spec)
-          ? `plugin file not found: ${spec}`
-          : `plugin "${spec}" is not installed${firstParty ? ` (package ${firstParty})` : ''}`,
+          ? `plugin file not found: ${shown(spec)}`
+          : `plugin "${shown(spec)}" is not installed${firstParty ? ` (package ${firstParty})` : ''}`,
         hint: isLocalSpec(spec)
           ? `check the path; it is relative to the manifest's folder (${source.dir})`
           : notInstalledHint(spec, didYouMean(spec, Object.keys(FIRST_PARTY_PLUGINS))),
@@ -142,7 +149,7 @@ export async function loadPlugins(
       problems.push({
         code: ErrorCode.PLUGIN_LOAD_FAILED,
         severity: 'error',
-        message: `plugin "${spec}" failed to load from ${resolved.entry}: ${firstLine(e)}`,
+        message: `plugin "${shown(spec)}" failed to load from ${resolved.entry}: ${firstLine(e)}`,
         hint: 'fix the module so it imports cleanly (run it with node to see the full error), or remove it from plugins',
         ...at(index),
       });
@@ -158,7 +165,7 @@ export async function loadPlugins(
       problems.push({
         code: ErrorCode.PLUGIN_LOAD_FAILED,
         severity: 'error',
-        message: `plugin factory exported by "${spec}" threw: ${firstLine(e)}`,
+        message: `plugin factory exported by "${shown(spec)}" threw: ${firstLine(e)}`,
         hint: 'the default export is called (and awaited) once to get the plugin object; fix what it throws',
         ...at(index),
       });
@@ -237,7 +244,7 @@ function checkShape(
   const invalid = (message: string, hint: string, plugin?: string) => ({ code: ErrorCode.PLUGIN_INVALID, message, hint, plugin });
   if (!candidate || typeof candidate !== 'object' || Array.isArray(candidate)) {
     return invalid(
-      `module "${spec}" has no plugin as its default export`,
+      `module "${shown(spec)}" has no plugin as its default export`,
       'export the plugin object: `export default definePlugin({ ... })` (from @mfinfra/core/plugin)',
     );
   }
@@ -245,24 +252,24 @@ function checkShape(
   if (p.apiVersion !== PLUGIN_API_VERSION) {
     return {
       code: ErrorCode.PLUGIN_API_VERSION,
-      message: `plugin "${spec}" was written for plugin API version ${JSON.stringify(p.apiVersion)}; this mfinfra speaks version ${PLUGIN_API_VERSION}`,
+      message: `plugin "${shown(spec)}" was written for plugin API version ${JSON.stringify(p.apiVersion)}; this mfinfra speaks version ${PLUGIN_API_VERSION}`,
       hint:
         typeof p.apiVersion === 'number' && p.apiVersion > PLUGIN_API_VERSION
           ? 'upgrade @mfinfra/core, or use an older version of the plugin'
           : 'upgrade the plugin to a version made for this mfinfra (set apiVersion: 1)',
     };
   }
-  if (typeof p.name !== 'string' || !p.name) return invalid(`plugin "${spec}" has no name`, 'set name, e.g. "acme:gpu-compute"');
+  if (typeof p.name !== 'string' || !p.name) return invalid(`plugin "${shown(spec)}" has no name`, 'set name, e.g. "acme:gpu-compute"');
   if (!NAME_PATTERN.test(p.name)) {
     return invalid(
-      `plugin "${spec}" is named ${JSON.stringify(p.name)}, which is not in vendor:name form`,
+      `plugin "${shown(spec)}" is named ${JSON.stringify(p.name)}, which is not in vendor:name form`,
       'name it "<vendor>:<name>" in lowercase letters, digits and "-", e.g. "acme:gpu-compute"',
     );
   }
   const name = p.name;
   if (name.startsWith(RESERVED_VENDOR) && !options.reservedVendorAllowed) {
     return invalid(
-      `plugin "${spec}" is named "${name}", but the vendor "mfinfra" is reserved for first-party plugins (@mfinfra/*)`,
+      `plugin "${shown(spec)}" is named "${name}", but the vendor "mfinfra" is reserved for first-party plugins (@mfinfra/*)`,
       `name it after your organisation, e.g. "acme:${name.slice(RESERVED_VENDOR.length)}"`,
       name,
     );
@@ -313,7 +320,7 @@ function checkShape(
       name,
     );
   }
-  for (const field of ['requires', 'uses'] as const) {
+  for (const field of ['requires', 'uses', 'starterRequires'] as const) {
     if (p[field] !== undefined && (!Array.isArray(p[field]) || !(p[field] as unknown[]).every((x) => typeof x === 'string'))) {
       return invalid(`plugin ${name}: ${field} must be a list of plugin keys`, `e.g. ${field}: ['datastore']`, name);
     }

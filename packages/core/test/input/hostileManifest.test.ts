@@ -28,6 +28,19 @@ describe('item 11: plugin names that are Object.prototype members', () => {
   );
 });
 
+describe('item 11: a 40,000-character plugin name', () => {
+  it('is named shortened in PLUGIN_NOT_FOUND (with its length), so the whole error stays small, exit 3', async () => {
+    const name = 'c'.repeat(40_000);
+    const dir = tempProject({ 'metaflow.infra.yaml': `version: 1\nstack:\n  name: a\n  region: us-west-2\nplugins: [${name}]\n` });
+    const r = await runCli(['validate', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`error plugin "${'c'.repeat(120)}… (40000 characters)" is not installed`);
+    expect(r.stderr).toMatch(/metaflow\.infra\.yaml:5:11 {2}\(PLUGIN_NOT_FOUND\)/);
+    expect(r.stderr.length).toBeLessThan(4000);
+    noStackTrace(r.stderr);
+  });
+});
+
 describe('item 13: the manifest path is not a regular file', () => {
   it('a FIFO is refused at once (no hang), exit 3', async () => {
     const dir = tempProject({});
