@@ -40,10 +40,24 @@ export default tseslint.config(
     },
   },
   {
-    // Core never prints: only the CLI layer talks to the terminal.
+    // Core never prints and never ends the process: only the CLI layer talks to the terminal (the
+    // library reports through the IoHost and returns or throws).
     files: ['packages/*/src/**/*.ts'],
     ignores: ['packages/*/src/cli/**', '**/*.test.ts'],
-    rules: { 'no-console': 'error' },
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'only src/cli/ ends the process: return a result or throw a registered error' },
+        {
+          object: 'process',
+          property: 'exitCode',
+          message: 'only src/cli/ sets the exit code: return a result or throw a registered error',
+        },
+        { object: 'process', property: 'stdout', message: 'only src/cli/ writes to the terminal: send a message to the IoHost' },
+        { object: 'process', property: 'stderr', message: 'only src/cli/ writes to the terminal: send a message to the IoHost' },
+      ],
+    },
   },
   {
     files: ['packages/*/src/**/*.ts'],
