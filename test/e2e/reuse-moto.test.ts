@@ -27,6 +27,7 @@ const iamSdk = from('plugin-batch')('@aws-sdk/client-iam');
 const ddbSdk = from('plugin-scheduling')('@aws-sdk/client-dynamodb');
 const s3Sdk = from('plugin-datastore')('@aws-sdk/client-s3');
 const apigwSdk = from('plugin-metadata')('@aws-sdk/client-api-gateway');
+const smSdk = from('plugin-metadata')('@aws-sdk/client-secrets-manager');
 
 const REGION = 'us-west-2';
 const ACCOUNT = '123456789012';
@@ -110,6 +111,12 @@ describe.skipIf(!motoAvailable())('existing: sections checked against AWS (moto)
       new apigwSdk.CreateApiKeyCommand({ name: 'metaflow', enabled: true, value: 'the-metaflow-service-key-0123456789' }),
     );
     apiKeyId = key.id;
+    await config(smSdk.SecretsManagerClient).send(
+      new smSdk.CreateSecretCommand({
+        Name: 'metaflow/service-key',
+        SecretString: JSON.stringify({ key: 'the-key-from-the-secret-9876' }),
+      }),
+    );
   }
 
   /** The example with the API key id moto gave, and any other replacements. */
@@ -191,6 +198,17 @@ describe.skipIf(!motoAvailable())('existing: sections checked against AWS (moto)
     );
   });
 
+  it('a Secrets Manager authKey: a missing secret is METADATA_SECRET_NOT_FOUND at its line; an existing one passes', async () => {
+    const bySecret = (name: string) => manifest([`apiKeyId: ${apiKeyId}`, `secret: ${name}\n      jsonKey: key`]);
+    const access = await awsAccess({ endpoint: moto.endpoint, region: REGION });
+    await expect(verifyManifest(await compileText(bySecret('metaflow/service-key')), access)).resolves.toBeUndefined();
+    const text = bySecret('metaflow/no-such-secret');
+    const e = await errorOf(verifyManifest(await compileText(text), access));
+    expect(problemsOf(e).map((p) => `${(p.at ?? '').split(':').slice(1, 2)} ${p.pluginCode} ${p.message}`)).toEqual([
+      `${lineOf(text, 'secret:')} METADATA_SECRET_NOT_FOUND secret metaflow/no-such-secret does not exist in us-west-2`,
+    ]);
+  });
+
   describe('through the CLI', () => {
     function project(text: string): string {
       const dir = mkdtempSync(path.join(scratch, 'project-'));
@@ -216,6 +234,16 @@ describe.skipIf(!motoAvailable())('existing: sections checked against AWS (moto)
       expect(await stacks()).toEqual([]);
       expect(existsSync(path.join(dir, '.mfinfra'))).toBe(false);
     }, 60_000);
+
+    it('apply with the auth key in a Secrets Manager secret (a JSON field): the config gets the field, never printed', async () => {
+      const dir = project(manifest([`apiKeyId: ${apiKeyId}`, 'secret: metaflow/service-key\n      jsonKey: key']));
+      const r = await runCli(['apply', dir, '--yes', '--endpoint-url', moto.endpoint]);
+      expect(r.stderr).not.toContain('error');
+      expect(r.code).toBe(0);
+      const config = JSON.parse(readFileSync(path.join(process.env.METAFLOW_HOME!, 'config.json'), 'utf8'));
+      expect(config.METAFLOW_SERVICE_AUTH_KEY).toBe('the-key-from-the-secret-9876');
+      expect(r.stdout + r.stderr).not.toContain('the-key-from-the-secret-9876');
+    }, 120_000);
 
     it('apply of examples/reuse-existing creates nothing and writes the Metaflow config from what exists, the auth key read from API Gateway', async () => {
       const dir = project(manifest());
