@@ -37,10 +37,5 @@ export function processIo(): CliIo {
   };
 }
 
-const CODES = { red: [31, 39], yellow: [33, 39], green: [32, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] } as const;
-export type Style = keyof typeof CODES;
-
-export function paint(enabled: boolean): Record<Style, (s: string) => string> {
-  const make = (s: Style) => (text: string) => (enabled ? `\u001b[${CODES[s][0]}m${text}\u001b[${CODES[s][1]}m` : text);
-  return { red: make('red'), yellow: make('yellow'), green: make('green'), cyan: make('cyan'), dim: make('dim'), bold: make('bold') };
-}
+// The styles live beside the renderers (preview/style.ts), which depend on nothing in cli/.
+export { paint, type Style } from '../preview/style.js';

@@ -2,7 +2,7 @@
  * Text for people about deploys: event lines, the destroy preview, final summaries. Pure (returns
  * strings; the CLI prints them). Colour only when asked.
  */
-import { paint } from '../cli/io.js';
+import { paint } from '../preview/style.js';
 import { rowHead, rowWidths, type ResourceRow } from '../preview/render.js';
 import type { DestroyPlan } from './destroy.js';
 import type { EventProgress, StackEventLine } from './events.js';

@@ -3,7 +3,7 @@
  * text; the CLI prints it. Terminal colour only when `opts.color` (the CLI passes false for NO_COLOR
  * or no TTY).
  */
-import { paint } from '../cli/io.js';
+import { paint } from './style.js';
 import { riskyStatefulChanges, type GateResult } from './gates.js';
 import type { DeliberateException, PreviewModel, PropertyChange, ResourceChange, SecurityChange } from './model.js';
 
