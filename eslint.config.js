@@ -46,6 +46,14 @@ export default tseslint.config(
     ignores: ['packages/*/src/cli/**', '**/*.test.ts'],
     rules: {
       'no-console': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/*', '**/cli/**'], message: 'the library depends on nothing in cli/: the CLI calls the library, not back' },
+          ],
+        },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'exit', message: 'only src/cli/ ends the process: return a result or throw a registered error' },
