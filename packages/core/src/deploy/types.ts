@@ -59,20 +59,15 @@ export interface PlanOptions {
   notificationArns?: string[];
 }
 
-export interface PlanResult {
+/** What every plan says, whether or not a change set waits for review. */
+interface PlanCommon {
   stackName: string;
   region: string;
   /** Status before the plan (undefined: no stack). */
   previousStatus?: string;
   changeSetType: 'CREATE' | 'UPDATE';
   changeSetName: string;
-  /** The change set's ARN; undefined when nothing was left to review. */
-  changeSetId?: string;
   stackId?: string;
-  /** `changes`: a change set waits for review. `no-changes`: nothing to deploy (change set deleted). */
-  status: 'changes' | 'no-changes';
-  /** Why there is nothing to deploy (CloudFormation's or the emulator's words). */
-  noChangeReason?: string;
   /** The change set's StatusReason (may carry a [WARN] about dropped property values). */
   statusReason?: string;
   /** Every page of DescribeChangeSet's Changes. */
@@ -91,6 +86,25 @@ export interface PlanResult {
   /** Steps that changed the stack before the change set (ContinueUpdateRollback, recreate). */
   recovered?: 'continue-rollback' | 'recreated';
 }
+
+/** There are changes: a change set waits for review, and apply executes it. */
+export interface PlanWithChanges extends PlanCommon {
+  status: 'changes';
+  /** The change set's ARN; undefined when the plan discarded it (`--discard`, or a refused change). */
+  changeSetId?: string;
+  noChangeReason?: undefined;
+}
+
+/** Nothing to deploy: the change set was deleted (none is left to review). */
+export interface PlanWithoutChanges extends PlanCommon {
+  status: 'no-changes';
+  changeSetId?: undefined;
+  /** Why there is nothing to deploy (CloudFormation's or the emulator's words). */
+  noChangeReason?: string;
+}
+
+/** A plan's result, told apart by `status`. */
+export type PlanResult = PlanWithChanges | PlanWithoutChanges;
 
 export interface ApplyOptions {
   /** `--disable-rollback`: keep failed resources for debugging (stack stays *_FAILED). */
