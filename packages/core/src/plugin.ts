@@ -374,7 +374,18 @@ export { cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, subBlock, 
  * `ROLE_ARN_PATTERN` (for schemas), `trustedServices(policyDocument)` and
  * `roleProblem(expectedArn, getRoleAnswer, service)` (what is wrong with a role GetRole found).
  */
-export { parseArn, roleNameFromArn, roleProblem, trustedServices, ROLE_ARN_PATTERN, type ArnParts, type FoundRole } from './reuse/arns.js';
+export {
+  parseArn,
+  reportRole,
+  roleNameFromArn,
+  roleOrUndefined,
+  roleProblem,
+  trustedServices,
+  ROLE_ARN_PATTERN,
+  type ArnParts,
+  type ExistingRoleCheck,
+  type FoundRole,
+} from './reuse/arns.js';
 
 /** What a plugin throws for a bug (reported as PLUGIN_ERROR naming the plugin and hook). */
 export { PluginError } from './errors.js';

@@ -5,8 +5,9 @@
  */
 import {
   parseArn,
+  reportRole,
   roleNameFromArn,
-  roleProblem,
+  roleOrUndefined,
   sub,
   ROLE_ARN_PATTERN,
   type CfnValue,
@@ -172,28 +173,18 @@ export async function verifyExisting(ctx: LiveContext, existing: ExistingBatch):
   for (const key of ['jobRole', 'fargateExecutionRole'] as const) {
     const roleArn = existing[key];
     if (!roleArn) continue;
-    const path = ['existing', key];
-    let role;
-    try {
-      role = (await iam.send(new GetRoleCommand({ RoleName: roleNameFromArn(roleArn) }), signal)).Role;
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'NoSuchEntityException') throw e;
-    }
-    if (!role) {
-      ctx.report(`role ${roleArn} does not exist`, {
-        path,
-        code: 'BATCH_ROLE_NOT_FOUND',
-        hint: 'check the ARN (aws iam get-role --role-name <name>) and the account of the credentials in use',
-      });
-      continue;
-    }
-    const problem = roleProblem(roleArn, role, ECS_TASKS);
-    if (problem) {
-      ctx.report(problem, {
-        path,
-        code: 'BATCH_ROLE_WRONG_TRUST',
-        hint: `Batch jobs run as ECS tasks: the role's trust policy must allow ${ECS_TASKS} to sts:AssumeRole`,
-      });
-    }
+    const found = await roleOrUndefined(() => iam.send(new GetRoleCommand({ RoleName: roleNameFromArn(roleArn) }), signal));
+    reportRole(
+      ctx,
+      {
+        arn: roleArn,
+        path: ['existing', key],
+        service: ECS_TASKS,
+        notFoundCode: 'BATCH_ROLE_NOT_FOUND',
+        wrongTrustCode: 'BATCH_ROLE_WRONG_TRUST',
+        trustHint: `Batch jobs run as ECS tasks: the role's trust policy must allow ${ECS_TASKS} to sts:AssumeRole`,
+      },
+      found,
+    );
   }
 }

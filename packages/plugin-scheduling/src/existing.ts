@@ -6,8 +6,9 @@
  */
 import {
   parseArn,
+  reportRole,
   roleNameFromArn,
-  roleProblem,
+  roleOrUndefined,
   sub,
   ROLE_ARN_PATTERN,
   type CfnValue,
@@ -160,28 +161,19 @@ export async function verifyExisting(ctx: LiveContext, existing: ExistingSchedul
   for (const [key, service, why] of roles) {
     const arn = existing[key];
     if (!arn) continue;
-    let role;
-    try {
-      role = (await iam.send(new GetRoleCommand({ RoleName: roleNameFromArn(arn) }), signal)).Role;
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'NoSuchEntityException') throw e;
-    }
-    if (!role) {
-      ctx.report(`role ${arn} does not exist`, {
+    const found = await roleOrUndefined(() => iam.send(new GetRoleCommand({ RoleName: roleNameFromArn(arn) }), signal));
+    reportRole(
+      ctx,
+      {
+        arn,
         path: ['existing', key],
-        code: 'SCHEDULING_ROLE_NOT_FOUND',
-        hint: 'check the ARN (aws iam get-role --role-name <name>) and the account of the credentials in use',
-      });
-      continue;
-    }
-    const problem = roleProblem(arn, role, service);
-    if (problem) {
-      ctx.report(problem, {
-        path: ['existing', key],
-        code: 'SCHEDULING_ROLE_WRONG_TRUST',
-        hint: `${why} with this role: its trust policy must allow ${service} to sts:AssumeRole`,
-      });
-    }
+        service,
+        notFoundCode: 'SCHEDULING_ROLE_NOT_FOUND',
+        wrongTrustCode: 'SCHEDULING_ROLE_WRONG_TRUST',
+        trustHint: `${why} with this role: its trust policy must allow ${service} to sts:AssumeRole`,
+      },
+      found,
+    );
   }
 
   const path = ['existing', 'table'];

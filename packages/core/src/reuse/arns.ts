@@ -73,3 +73,45 @@ export function roleProblem(expectedArn: string, role: FoundRole, service: strin
   if (trusted.includes(service)) return undefined;
   return `role ${expectedArn} does not trust ${service}: its trust policy lets ${trusted.length ? trusted.join(', ') : 'no AWS service'} assume it`;
 }
+
+/** GetRole's answer, or `undefined` when IAM says the role does not exist (any other failure is thrown). */
+export async function roleOrUndefined(getRole: () => Promise<{ Role?: FoundRole }>): Promise<FoundRole | undefined> {
+  try {
+    return (await getRole()).Role;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'NoSuchEntityException') throw e;
+    return undefined;
+  }
+}
+
+/** One existing role to judge: its ARN and manifest position, the service that must trust it, the codes to report. */
+export interface ExistingRoleCheck {
+  arn: string;
+  path: string[];
+  service: string;
+  notFoundCode: string;
+  wrongTrustCode: string;
+  /** The hint when the trust policy is wrong (say what the role is for). */
+  trustHint: string;
+}
+
+/**
+ * Report what is wrong with an existing role (nothing when it fits): `found` is what
+ * {@link roleOrUndefined} returned. The messages are the same for every plugin that reuses roles.
+ */
+export function reportRole(
+  ctx: { report(message: string, options: { path: string[]; code: string; hint: string }): void },
+  check: ExistingRoleCheck,
+  found: FoundRole | undefined,
+): void {
+  if (!found) {
+    ctx.report(`role ${check.arn} does not exist`, {
+      path: check.path,
+      code: check.notFoundCode,
+      hint: 'check the ARN (aws iam get-role --role-name <name>) and the account of the credentials in use',
+    });
+    return;
+  }
+  const problem = roleProblem(check.arn, found, check.service);
+  if (problem) ctx.report(problem, { path: check.path, code: check.wrongTrustCode, hint: check.trustHint });
+}
