@@ -2,7 +2,6 @@
  * `mfinfra destroy` as a use-case: what goes and what stays (DESTROY_REVIEW), the CONFIRM_DESTROY
  * question (iohost/), delete, events, and the local state of a stack that is gone.
  */
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from '../deploy/destroy.js';
 import { abortedError } from '../deploy/poll.js';
@@ -48,16 +47,7 @@ async function destroyLocked(
   const plan = await planDestroy(stackName, ctx);
   if (!plan.stackId) {
     // No stack: the applied state describes nothing that exists (else `plan --offline` says "no changes").
-    let stateRemoved: string | undefined;
-    if (options.manifestDir) {
-      const { stateFilePath } = await import('../state/localState.js');
-      const file = stateFilePath(options.manifestDir, stackName, options.environment);
-      const { existsSync } = await import('node:fs');
-      if (existsSync(file)) {
-        await rm(file, { force: true });
-        stateRemoved = file;
-      }
-    }
+    const stateRemoved = await forgetAppliedState(stackName, options);
     return { plan, result: { stackName, status: 'no-stack', retained: [], events: 0, ...(stateRemoved ? { stateRemoved } : {}) } };
   }
   const { assertDeletable } = await import('../deploy/destroy.js');
@@ -77,17 +67,16 @@ async function destroyLocked(
     ));
   if (!go) throw abortedError(`stack ${stackName} was not deleted`);
   const result = await executeDestroy(plan, ctx, options);
-  if (options.manifestDir) {
-    // The applied state describes a stack that no longer exists.
-    const { stateFilePath } = await import('../state/localState.js');
-    const file = stateFilePath(options.manifestDir, stackName, options.environment);
-    const { existsSync } = await import('node:fs');
-    if (existsSync(file)) {
-      await rm(file, { force: true });
-      return { plan, result: { ...result, stateRemoved: file } };
-    }
-  }
-  return { plan, result };
+  // The applied state describes a stack that no longer exists.
+  const stateRemoved = await forgetAppliedState(stackName, options);
+  return { plan, result: stateRemoved ? { ...result, stateRemoved } : result };
+}
+
+/** Remove the local state of a stack that is gone, when a manifest folder is known; the file removed, if any. */
+async function forgetAppliedState(stackName: string, options: DestroyDeployOptions): Promise<string | undefined> {
+  if (!options.manifestDir) return undefined;
+  const { removeAppliedState } = await import('../state/localState.js');
+  return removeAppliedState(options.manifestDir, stackName, options.environment);
 }
 
 const PRODUCTION = /(^|[^a-z])prod(uction)?([^a-z]|$)/i;

@@ -5,7 +5,8 @@
  * `plan --offline` compares the new template with it. Written atomically: a crash leaves the old
  * file or the new one.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fail } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
@@ -87,4 +88,12 @@ export async function writeAppliedState(manifestDir: string, stackName: string, 
     template,
   };
   await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { createDirs: true });
+}
+
+/** Forget what was applied to `stackName` (its stack is gone): the file removed, or `undefined` when there was none. */
+export async function removeAppliedState(manifestDir: string, stackName: string, environment?: string): Promise<string | undefined> {
+  const file = stateFilePath(manifestDir, stackName, environment);
+  if (!existsSync(file)) return undefined;
+  await rm(file, { force: true });
+  return file;
 }
