@@ -3,7 +3,9 @@
 // dist-cli/mfinfra.cjs, with esbuild. A cold `mfinfra validate` is dominated by loading and compiling
 // JavaScript: one file instead of ~60 modules cuts module loading, and being a classic script lets
 // the launcher (bin/mfinfra.js) keep V8's compiled code in a cache between runs. The AWS SDK,
-// handlebars and jiti stay external: `require`d only by the commands that need them.
+// handlebars and jiti stay external: `require`d only by the commands that need them. So does
+// TypeScript: cosmiconfig's loader for .ts config files imports it, but mfinfra's manifest is YAML
+// only, and bundling it tripled the bundle (test/startup.test.ts keeps the bundle small).
 // The resource database behind cloudformation-diff is not loaded at all: the table the preview needs
 // is extracted here, at build time (dist/preview/resource-spec.json, read by dist/ and dist-cli/).
 import { build } from 'esbuild';
@@ -100,7 +102,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@aws-sdk/*', '@smithy/*', 'jiti', 'handlebars'],
+  external: ['@aws-sdk/*', '@smithy/*', 'jiti', 'handlebars', 'typescript'],
   // The sources use import.meta.url to find package.json and to resolve packages; in a CommonJS file
   // that is the file's own URL.
   define: { 'import.meta.url': '__mfinfraFileUrl' },

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import { fail, MfinfraError } from '../errors.js';
 import { makeFrame } from '../load/source.js';
 
@@ -23,8 +24,18 @@ export function yamlQuote(value: unknown): string {
   return JSON.stringify(typeof value === 'object' && value !== null ? value : String(value));
 }
 
+let handlebars: typeof Handlebars | undefined;
+/**
+ * handlebars is loaded on the first render, not at start-up: most commands (validate, compile, plan)
+ * render no user template, and the CLI's start time is a target (`pnpm bench`).
+ */
+function loadHandlebars(): typeof Handlebars {
+  handlebars ??= createRequire(import.meta.url)('handlebars') as typeof Handlebars;
+  return handlebars;
+}
+
 function createEnv(file: string, source: string): typeof Handlebars {
-  const hb = Handlebars.create();
+  const hb = loadHandlebars().create();
   const need = (helper: string, value: unknown, options: HelperOptions): void => {
     if (value === undefined || value === null) {
       const loc = options.loc ? { file, line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
