@@ -12,14 +12,14 @@ import { describe, expect, it } from 'vitest';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '../bin/mfinfra.js');
 const bundle = path.join(here, '../dist-cli/mfinfra.cjs');
-const recorder = path.join(here, 'helpers/record-requires.cjs');
+const recorder = path.join(here, 'helpers/record-requires.mjs');
 const full = path.join(here, '../../../examples/full');
 const heavy = /^(@aws-sdk\/|@smithy\/|handlebars$|jiti$|typescript$)/;
 
 /** Run the CLI with the require() recorder; resolves to the modules it loaded (whatever the exit code). */
 async function loaded(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mfinfra-requires-')), 'list');
-  await promisify(execFile)(process.execPath, ['-r', recorder, bin, ...args], {
+  await promisify(execFile)(process.execPath, ['--import', recorder, bin, ...args], {
     env: { ...process.env, NO_COLOR: '1', MFINFRA_RECORD_REQUIRES: file, ...env },
   }).catch(() => undefined);
   return readFileSync(file, 'utf8').split('\n');
