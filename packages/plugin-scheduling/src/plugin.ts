@@ -1,5 +1,5 @@
 import { definePlugin, getAtt, ref, type ConfigOutputValue, type CfnValue } from '@mfinfra/core/plugin';
-import { checkExisting, existingOutputs, tableArn, tableName, verifyExisting } from './existing.js';
+import { checkExisting, existingOutputs, tableArn, tableName, verifyExisting, type ExistingScheduling } from './existing.js';
 import { ID } from './ids.js';
 import { MAX_PREFIX_LENGTH, defaults, schema, type SchedulingOptions } from './options.js';
 import type { BatchApi, DatastoreApi } from './peerApis.js';
@@ -20,7 +20,42 @@ export function statePrefix(stackName: string, options: SchedulingOptions): stri
   return options.stateMachinePrefix ?? stackName;
 }
 
-export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
+/** The scheduling section resolved once per compile (see `resolve`): what other plugins read, and the reused parts. */
+export interface SchedulingModel {
+  /** What `ctx.use('scheduling')` gives (the roles, the table, the state machine prefix). */
+  api: SchedulingApi;
+  /** `scheduling.existing`: the roles and table are reused, nothing of them is created. */
+  existing?: ExistingScheduling;
+}
+
+/** The api, made once: created roles and table, or the existing ones. */
+export function schedulingModel(stackName: string, options: SchedulingOptions): SchedulingModel {
+  const stateMachinePrefix = statePrefix(stackName, options);
+  const { existing } = options;
+  if (existing) {
+    return {
+      existing,
+      api: {
+        stepFunctionsRoleArn: existing.stepFunctionsRole,
+        eventBridgeRoleArn: existing.eventBridgeRole,
+        tableName: tableName(existing),
+        tableArn: tableArn(existing),
+        stateMachinePrefix,
+      },
+    };
+  }
+  return {
+    api: {
+      stepFunctionsRoleArn: getAtt(ID.stepFunctionsRole, 'Arn'),
+      eventBridgeRoleArn: options.eventBridge ? getAtt(ID.eventBridgeRole, 'Arn') : undefined,
+      tableName: ref(ID.stateTable),
+      tableArn: getAtt(ID.stateTable, 'Arn'),
+      stateMachinePrefix,
+    },
+  };
+}
+
+export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi, SchedulingModel>({
   name: 'mfinfra:scheduling',
   apiVersion: 1,
   description: 'Step Functions and EventBridge roles, the DynamoDB foreach table and an execution log group for Metaflow scheduling',
@@ -58,57 +93,30 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
     }
   },
 
-  api(ctx, options) {
-    if (options.existing) {
-      return {
-        stepFunctionsRoleArn: options.existing.stepFunctionsRole,
-        eventBridgeRoleArn: options.existing.eventBridgeRole,
-        tableName: tableName(options.existing),
-        tableArn: tableArn(options.existing),
-        stateMachinePrefix: statePrefix(ctx.stack.name, options),
-      };
-    }
-    return {
-      stepFunctionsRoleArn: getAtt(ID.stepFunctionsRole, 'Arn'),
-      eventBridgeRoleArn: options.eventBridge ? getAtt(ID.eventBridgeRole, 'Arn') : undefined,
-      tableName: ref(ID.stateTable),
-      tableArn: getAtt(ID.stateTable, 'Arn'),
-      stateMachinePrefix: statePrefix(ctx.stack.name, options),
-    };
-  },
+  resolve: (ctx, options) => schedulingModel(ctx.stack.name, options),
 
-  resources(ctx, options) {
-    if (options.existing) {
-      const { jobRoleName } = ctx.use<BatchApi>('batch');
-      return jobRoleName === undefined
+  api: (_ctx, _options, model) => model.api,
+
+  resources(ctx, options, { api, existing }) {
+    const batch = ctx.use<BatchApi>('batch');
+    if (existing) {
+      return batch.jobRoleName === undefined
         ? {}
-        : { [ID.jobRoleTablePolicy]: jobRoleTablePolicy(options, jobRoleName, tableArn(options.existing)) };
+        : { [ID.jobRoleTablePolicy]: jobRoleTablePolicy(options, batch.jobRoleName, api.tableArn) };
     }
-    return schedulingResources(
-      ctx,
-      options,
-      statePrefix(ctx.stack.name, options),
-      ctx.use<BatchApi>('batch'),
-      ctx.use<DatastoreApi>('datastore'),
-    );
+    return schedulingResources(ctx, options, api.stateMachinePrefix, batch, ctx.use<DatastoreApi>('datastore'));
   },
 
-  outputs(ctx, options) {
-    if (options.existing) return existingOutputs(options.existing, options.stateMachinePrefix);
+  outputs(_ctx, options, { api, existing }) {
+    if (existing) return existingOutputs(existing, options.stateMachinePrefix);
     const outputs: Record<string, ConfigOutputValue> = {
-      METAFLOW_SFN_IAM_ROLE: {
-        value: getAtt(ID.stepFunctionsRole, 'Arn'),
-        description: 'role Step Functions runs Metaflow state machines with',
-      },
-      METAFLOW_SFN_DYNAMO_DB_TABLE: { value: ref(ID.stateTable), description: 'DynamoDB table for foreach state' },
-      METAFLOW_SFN_STATE_MACHINE_PREFIX: {
-        value: statePrefix(ctx.stack.name, options),
-        description: 'prefix of Metaflow state machine names',
-      },
+      METAFLOW_SFN_IAM_ROLE: { value: api.stepFunctionsRoleArn, description: 'role Step Functions runs Metaflow state machines with' },
+      METAFLOW_SFN_DYNAMO_DB_TABLE: { value: api.tableName, description: 'DynamoDB table for foreach state' },
+      METAFLOW_SFN_STATE_MACHINE_PREFIX: { value: api.stateMachinePrefix, description: 'prefix of Metaflow state machine names' },
     };
-    if (options.eventBridge) {
+    if (api.eventBridgeRoleArn !== undefined) {
       outputs.METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE = {
-        value: getAtt(ID.eventBridgeRole, 'Arn'),
+        value: api.eventBridgeRoleArn,
         description: 'role EventBridge schedules start state machines with',
       };
     }
@@ -121,7 +129,7 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi>({
     return outputs;
   },
 
-  async verify(ctx, options) {
-    if (options.existing) await verifyExisting(ctx, options.existing);
+  async verify(ctx, _options, { existing }) {
+    if (existing) await verifyExisting(ctx, existing);
   },
 });
