@@ -2,13 +2,20 @@ import { definePlugin, getAtt, ref, sub, type CfnResource, type CfnValue } from 
 import { apiGatewayResources, apiUrl } from './apiGateway.js';
 import { API_KEY_ID_OUTPUT, apiKeyOutputs } from './apiKey.js';
 import { checkMetadata } from './check.js';
-import { checkExisting, existingDeployedOutputs, existingOutputs, existingStackOutputs, verifyExisting } from './existing.js';
+import {
+  checkExisting,
+  existingDeployedOutputs,
+  existingOutputs,
+  existingStackOutputs,
+  verifyExisting,
+  type ExistingMetadata,
+} from './existing.js';
 import { DB_PORT, databaseResources } from './database.js';
 import { ID } from './ids.js';
 import { loadBalancerResources, loadBalancerSources } from './loadBalancer.js';
 import { migrationResources } from './migration.js';
 import { rotationResources } from './rotation.js';
-import { defaults, resolveSettings, schema, type MetadataOptions } from './options.js';
+import { defaults, resolveSettings, schema, type MetadataOptions, type ResolvedSettings } from './options.js';
 import type { BatchApi, NetworkApi } from './peerApis.js';
 import { serviceResources } from './service.js';
 import { starter } from './starter.js';
@@ -59,9 +66,61 @@ export interface MetadataDatabaseInfo {
 
 export { API_KEY_ID_OUTPUT } from './apiKey.js';
 
-const internalUrl = () => sub(`http://\${${ID.loadBalancer}.DNSName}/`);
+/**
+ * The metadata section resolved once per compile (see `resolve`): what other plugins read (with
+ * `apiKeyId` when there is an API key), and the settings the profile decides.
+ */
+export type MetadataModel =
+  | { mode: 'existing'; existing: ExistingMetadata; api: ExistingMetadataApi }
+  | {
+      mode: 'create';
+      api: MetadataApi;
+      /** multiAz, backups and task count after the profile filled in what the manifest left out. */
+      settings: ResolvedSettings;
+    };
 
-export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | ExistingMetadataApi>({
+export function metadataModel(options: MetadataOptions): MetadataModel {
+  const { existing } = options;
+  if (existing) {
+    return {
+      mode: 'existing',
+      existing,
+      api: {
+        existing: true,
+        serviceUrl: existing.serviceUrl,
+        internalUrl: existing.internalUrl ?? existing.serviceUrl,
+        ...(existing.authKey && 'apiKeyId' in existing.authKey ? { apiKeyId: existing.authKey.apiKeyId } : {}),
+      },
+    };
+  }
+  // The shared API key (its value is METAFLOW_SERVICE_AUTH_KEY) exists only for api-gateway with api-key authorization.
+  const apiKey = options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key';
+  const internalUrl = sub(`http://\${${ID.loadBalancer}.DNSName}/`);
+  return {
+    mode: 'create',
+    settings: resolveSettings(options),
+    api: {
+      internalUrl,
+      serviceUrl: options.access === 'api-gateway' ? apiUrl() : internalUrl,
+      serviceSecurityGroupId: getAtt(ID.serviceSecurityGroup, 'GroupId'),
+      loadBalancerSecurityGroupId: getAtt(ID.loadBalancerSecurityGroup, 'GroupId'),
+      cluster: { name: ref(ID.cluster), arn: getAtt(ID.cluster, 'Arn') },
+      image: options.image,
+      database: {
+        host: getAtt(ID.database, 'Endpoint.Address'),
+        port: DB_PORT,
+        name: options.database.name,
+        username: options.database.username,
+        sslMode: options.database.sslMode,
+        secretArn: ref(ID.databaseSecret),
+        securityGroupId: getAtt(ID.databaseSecurityGroup, 'GroupId'),
+      },
+      ...(apiKey ? { apiKeyId: ref(ID.apiKey) } : {}),
+    },
+  };
+}
+
+export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | ExistingMetadataApi, MetadataModel>({
   name: 'mfinfra:metadata',
   apiVersion: 1,
   description:
@@ -90,38 +149,12 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
     checkMetadata(ctx, options);
   },
 
-  api(_ctx, options) {
-    const { existing } = options;
-    if (existing) {
-      return {
-        existing: true,
-        serviceUrl: existing.serviceUrl,
-        internalUrl: existing.internalUrl ?? existing.serviceUrl,
-        ...(existing.authKey && 'apiKeyId' in existing.authKey ? { apiKeyId: existing.authKey.apiKeyId } : {}),
-      };
-    }
-    return {
-      internalUrl: internalUrl(),
-      serviceUrl: options.access === 'api-gateway' ? apiUrl() : internalUrl(),
-      serviceSecurityGroupId: getAtt(ID.serviceSecurityGroup, 'GroupId'),
-      loadBalancerSecurityGroupId: getAtt(ID.loadBalancerSecurityGroup, 'GroupId'),
-      cluster: { name: ref(ID.cluster), arn: getAtt(ID.cluster, 'Arn') },
-      image: options.image,
-      database: {
-        host: getAtt(ID.database, 'Endpoint.Address'),
-        port: DB_PORT,
-        name: options.database.name,
-        username: options.database.username,
-        sslMode: options.database.sslMode,
-        secretArn: ref(ID.databaseSecret),
-        securityGroupId: getAtt(ID.databaseSecurityGroup, 'GroupId'),
-      },
-      ...(options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key' ? { apiKeyId: ref(ID.apiKey) } : {}),
-    };
-  },
+  resolve: (_ctx, options) => metadataModel(options),
 
-  resources(ctx, options) {
-    if (options.existing) return {};
+  api: (_ctx, _options, model) => model.api,
+
+  resources(ctx, options, model) {
+    if (model.mode === 'existing') return {};
     const network = ctx.use<NetworkApi>('network');
     const batch = ctx.use<BatchApi | undefined>('batch');
     if (network.subnetIds.length < 2) {
@@ -142,7 +175,7 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
       if (options.access === 'internal') ctx.error(message, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
       ctx.warn(`${message}; only API Gateway will reach it`, { path: ['allowedCidrs'], hint, code: 'NO_CLIENTS' });
     }
-    const settings = resolveSettings(options);
+    const { settings } = model;
     const resources: Record<string, CfnResource> = {
       ...databaseResources(ctx, options, settings, network),
       ...loadBalancerResources(ctx, options, network, sources),
@@ -154,23 +187,27 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
     return resources;
   },
 
-  outputs(_ctx, options) {
-    if (options.existing) return existingOutputs(options.existing);
+  outputs(_ctx, options, model) {
+    if (model.mode === 'existing') return existingOutputs(model.existing);
+    const { api } = model;
     return {
       METAFLOW_DEFAULT_METADATA: { value: 'service', description: 'use the metadata service' },
-      METAFLOW_SERVICE_URL:
-        options.access === 'api-gateway'
-          ? { value: apiUrl(), description: 'metadata service through API Gateway (send METAFLOW_SERVICE_AUTH_KEY)' }
-          : { value: internalUrl(), description: 'metadata service through the internal load balancer' },
+      METAFLOW_SERVICE_URL: {
+        value: api.serviceUrl,
+        description:
+          options.access === 'api-gateway'
+            ? 'metadata service through API Gateway (send METAFLOW_SERVICE_AUTH_KEY)'
+            : 'metadata service through the internal load balancer',
+      },
       METAFLOW_SERVICE_INTERNAL_URL: {
-        value: internalUrl(),
+        value: api.internalUrl,
         description: 'metadata service from inside the network (Batch, Step Functions)',
       },
     };
   },
 
-  stackOutputs(_ctx, options) {
-    if (options.existing) return existingStackOutputs(options.existing, API_KEY_ID_OUTPUT);
+  stackOutputs(_ctx, _options, model) {
+    if (model.mode === 'existing') return existingStackOutputs(model.existing, API_KEY_ID_OUTPUT);
     const outputs: Record<string, { value: CfnValue; description: string }> = {
       MetadataDatabaseSecretArn: {
         value: ref(ID.databaseSecret),
@@ -181,9 +218,9 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
         description: 'Function that upgrades the database schema when the image changes (its log group has each run)',
       },
     };
-    if (options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key') {
+    if (model.api.apiKeyId !== undefined) {
       outputs[API_KEY_ID_OUTPUT] = {
-        value: ref(ID.apiKey),
+        value: model.api.apiKeyId,
         description: 'API key id; its value is METAFLOW_SERVICE_AUTH_KEY (aws apigateway get-api-key --include-value --api-key <id>)',
       };
     }
@@ -191,12 +228,12 @@ export const metadataPlugin = definePlugin<MetadataOptions, MetadataApi | Existi
   },
 
   // The API key's value, read after deploy (it is never in the template or the stack's Outputs).
-  async deployedOutputs(ctx, options) {
-    if (options.existing) return existingDeployedOutputs(ctx, options.existing);
-    return options.access === 'api-gateway' && options.apiGateway.authorization === 'api-key' ? apiKeyOutputs(ctx) : {};
+  async deployedOutputs(ctx, _options, model) {
+    if (model.mode === 'existing') return existingDeployedOutputs(ctx, model.existing);
+    return model.api.apiKeyId !== undefined ? apiKeyOutputs(ctx) : {};
   },
 
-  async verify(ctx, options) {
-    if (options.existing) await verifyExisting(ctx, options.existing);
+  async verify(ctx, _options, model) {
+    if (model.mode === 'existing') await verifyExisting(ctx, model.existing);
   },
 });
