@@ -14,7 +14,19 @@ export interface UiApi {
   url: string;
 }
 
-export const uiPlugin = definePlugin<UiOptions, UiApi>({
+/** The ui section resolved once per compile (see `resolve`). */
+export interface UiModel {
+  /** What `ctx.use('ui')` gives. */
+  api: UiApi;
+  /** The backend's image: `ui.backend.image`, else the metadata service's image (both read one database schema). */
+  backendImage: string;
+}
+
+export function uiModel(options: UiOptions, metadata: Pick<MetadataApi, 'image'>): UiModel {
+  return { api: { url: `https://${options.domainName}/` }, backendImage: options.backend.image ?? metadata.image };
+}
+
+export const uiPlugin = definePlugin<UiOptions, UiApi, UiModel>({
   name: 'mfinfra:ui',
   apiVersion: 1,
   version: VERSION,
@@ -30,21 +42,22 @@ export const uiPlugin = definePlugin<UiOptions, UiApi>({
     checkUi(ctx, options);
   },
 
-  api(_ctx, options) {
-    return { url: `https://${options.domainName}/` };
-  },
+  // metadata's check refuses metadata.existing beside ui, so its api here is the created service's.
+  resolve: (ctx, options) => uiModel(options, ctx.use<MetadataApi>('metadata')),
 
-  resources(ctx, options) {
+  api: (_ctx, _options, model) => model.api,
+
+  resources(ctx, options, { backendImage }) {
     const network = ctx.use<NetworkApi>('network');
     const metadata = ctx.use<MetadataApi>('metadata');
     return {
       ...loadBalancerResources(ctx, options, network, metadata),
-      ...serviceResources(ctx, options, network, ctx.use<DatastoreApi>('datastore'), metadata),
+      ...serviceResources(ctx, options, network, ctx.use<DatastoreApi>('datastore'), metadata, backendImage),
     };
   },
 
-  outputs(_ctx, options) {
-    return { METAFLOW_UI_URL: { value: `https://${options.domainName}/`, description: 'the Metaflow UI (links to runs)' } };
+  outputs(_ctx, _options, { api }) {
+    return { METAFLOW_UI_URL: { value: api.url, description: 'the Metaflow UI (links to runs)' } };
   },
 
   stackOutputs(_ctx, options) {

@@ -99,7 +99,7 @@ function service(
  * The two Fargate services in the metadata cluster: the UI backend (the metadata service image run
  * as the UI server, reading the database and the datastore) and the static UI. One execution role
  * (database secret, logs, ECR pulls), a read-only datastore role for the backend, an empty role for
- * the static UI.
+ * the static UI. `backendImage` is the model's (`ui.backend.image`, else the metadata service's).
  */
 export function serviceResources(
   ctx: PluginContext,
@@ -107,9 +107,9 @@ export function serviceResources(
   network: NetworkApi,
   datastore: DatastoreApi,
   metadata: MetadataApi,
+  backendImage: string,
 ): Record<string, CfnResource> {
   const db = metadata.database;
-  const backendImage = options.backend.image ?? metadata.image;
   const logRetention = options.logs.retainOnDelete ? 'Retain' : 'Delete';
   // Joined (not a Sub variable map) so rule packs name it <DatastoreBucket.Arn>/* in findings.
   const objectsArn = join('', [datastore.bucketArn, '/*']);
