@@ -17,9 +17,23 @@ export interface AccessApi {
   roleArn?: CfnValue;
 }
 
-const role = (options: AccessOptions) => (options.role === undefined ? undefined : { ...ROLE_DEFAULTS, ...options.role });
+/** `access.role` with {@link ROLE_DEFAULTS} filled in, or undefined without a role. */
+export const accessRole = (options: AccessOptions) => (options.role === undefined ? undefined : { ...ROLE_DEFAULTS, ...options.role });
 
-export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
+/** The access section resolved once per compile (see `resolve`). */
+export interface AccessModel {
+  /** What `ctx.use('access')` gives. */
+  api: AccessApi;
+  /** The role people assume, defaults filled in; undefined when the section has none. */
+  role?: ReturnType<typeof accessRole>;
+}
+
+export function accessModel(options: AccessOptions): AccessModel {
+  const role = accessRole(options);
+  return { api: { policyArn: ref(ID.policy), ...(role !== undefined ? { roleArn: getAtt(ID.role, 'Arn') } : {}) }, role };
+}
+
+export const accessPlugin = definePlugin<AccessOptions, AccessApi, AccessModel>({
   name: 'mfinfra:access',
   apiVersion: 1,
   version: VERSION,
@@ -33,8 +47,9 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
   requires: ['datastore', 'batch'],
   uses: ['scheduling', 'metadata'],
 
+  // Runs before resolve, so it fills in the role's defaults with the same accessRole.
   check(ctx, options) {
-    const r = role(options);
+    const r = accessRole(options);
     if (r !== undefined && r.trustedPrincipals.length === 0 && r.ssoPermissionSets.length === 0) {
       ctx.report('the role has nobody to trust: nobody could assume it', {
         path: ['role'],
@@ -44,11 +59,11 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
     }
   },
 
-  api(_ctx, options) {
-    return { policyArn: ref(ID.policy), ...(options.role !== undefined ? { roleArn: getAtt(ID.role, 'Arn') } : {}) };
-  },
+  resolve: (_ctx, options) => accessModel(options),
 
-  resources(ctx, options) {
+  api: (_ctx, _options, model) => model.api,
+
+  resources(ctx, options, { api, role: r }) {
     const scheduling = ctx.use<SchedulingApi | undefined>('scheduling');
     const schedulingSection = ctx.manifest.scheduling as { executionLogs?: { enabled?: boolean } } | undefined;
     const statements = userPolicyStatements({
@@ -72,7 +87,6 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
         },
       },
     };
-    const r = role(options);
     if (r !== undefined) {
       resources[ID.role] = {
         Type: 'AWS::IAM::Role',
@@ -81,23 +95,23 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi>({
           Description: `Assumed by people who run Metaflow flows on stack ${ctx.stack.name}`,
           AssumeRolePolicyDocument: trustPolicy(r),
           MaxSessionDuration: r.maxSessionHours * 3600,
-          ManagedPolicyArns: [ref(ID.policy)],
+          ManagedPolicyArns: [api.policyArn],
         },
       };
     }
     return resources;
   },
 
-  stackOutputs(_ctx, options) {
+  stackOutputs(_ctx, _options, { api }) {
     const outputs: Record<string, StackOutput> = {
       [OUTPUT.policyArn]: {
-        value: ref(ID.policy),
+        value: api.policyArn,
         description: 'Policy for people who run flows: attach it to users, groups or permission sets',
       },
     };
-    if (options.role !== undefined) {
+    if (api.roleArn !== undefined) {
       outputs[OUTPUT.roleArn] = {
-        value: getAtt(ID.role, 'Arn'),
+        value: api.roleArn,
         description: 'Role people who run flows assume (aws sts assume-role / a profile role_arn)',
       };
     }
