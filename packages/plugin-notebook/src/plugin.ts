@@ -1,4 +1,14 @@
-import { definePlugin, getAtt, ref, scannerExceptions, sub, wildcardFindings, type CfnResource, type CfnValue } from '@mfinfra/core/plugin';
+import {
+  definePlugin,
+  getAtt,
+  ref,
+  scannerExceptions,
+  sub,
+  wildcardFindings,
+  type CfnResource,
+  type CfnValue,
+  type Naming,
+} from '@mfinfra/core/plugin';
 import { defaults, schema, type NotebookOptions } from './options.js';
 import type { AccessApi, BatchApi, DatastoreApi, MetadataApi, NetworkApi, SchedulingApi, UiApi } from './peerApis.js';
 import { VERSION } from './version.js';
@@ -89,7 +99,32 @@ export function startScript(settings: [string, CfnValue][]): CfnValue {
   return { 'Fn::Base64': Object.keys(variables).length > 0 ? sub(script, variables) : sub(script) };
 }
 
-export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
+/** The notebook section resolved once per compile (see `resolve`): where the instance goes and what it is called. */
+export interface NotebookModel {
+  /** What `ctx.use('notebook')` gives. */
+  api: NotebookApi;
+  /** The instance's name; SageMaker names its log streams `<name>/...`. */
+  name: string;
+  /** In a private subnet without direct internet access (when the network has private subnets). */
+  isPrivate: boolean;
+  /** The subnet the instance goes in: the first private one, else the network's first workload subnet. */
+  subnetId: CfnValue;
+  /** DeletionPolicy and UpdateReplacePolicy of the instance and its key (`retainOnDelete`). */
+  keep: 'Retain' | 'Delete';
+}
+
+export function notebookModel(naming: Naming, options: NotebookOptions, network: NetworkApi): NotebookModel {
+  const isPrivate = network.privateSubnetIds.length > 0;
+  return {
+    api: { roleArn: getAtt(ID.role, 'Arn'), securityGroupId: getAtt(ID.securityGroup, 'GroupId') },
+    name: naming.physicalName('notebook', { maxLength: 63 }),
+    isPrivate,
+    subnetId: (isPrivate ? network.privateSubnetIds : network.subnetIds)[0]!,
+    keep: options.retainOnDelete ? 'Retain' : 'Delete',
+  };
+}
+
+export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi, NotebookModel>({
   name: 'mfinfra:notebook',
   apiVersion: 1,
   version: VERSION,
@@ -102,15 +137,14 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
   requires: ['network', 'datastore'],
   uses: ['metadata', 'batch', 'scheduling', 'ui', 'access'],
 
-  api() {
-    return { roleArn: getAtt(ID.role, 'Arn'), securityGroupId: getAtt(ID.securityGroup, 'GroupId') };
-  },
+  resolve: (ctx, options) => notebookModel(ctx.naming, options, ctx.use<NetworkApi>('network')),
 
-  resources(ctx, options) {
+  api: (_ctx, _options, model) => model.api,
+
+  resources(ctx, options, { api, name, isPrivate, subnetId, keep }) {
     const network = ctx.use<NetworkApi>('network');
     const datastore = ctx.use<DatastoreApi>('datastore');
     const access = ctx.use<AccessApi | undefined>('access');
-    const isPrivate = network.privateSubnetIds.length > 0;
     if (!isPrivate) {
       ctx.warn('the network has no private subnets: the notebook gets direct internet access in a public subnet', {
         rootPath: ['network'],
@@ -118,9 +152,6 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
         code: 'NOTEBOOK_PUBLIC',
       });
     }
-    const subnet = (isPrivate ? network.privateSubnetIds : network.subnetIds)[0]!;
-    const keep = options.retainOnDelete ? 'Retain' : 'Delete';
-    const name = ctx.naming.physicalName('notebook', { maxLength: 63 });
     const objectsArn = sub('${Arn}/*', { Arn: datastore.bucketArn });
     const logGroupArn = 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/NotebookInstances';
     const roleStatements: CfnValue[] = [
@@ -221,9 +252,9 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi>({
         Properties: {
           NotebookInstanceName: name,
           InstanceType: options.instanceType,
-          RoleArn: getAtt(ID.role, 'Arn'),
-          SubnetId: subnet,
-          SecurityGroupIds: [getAtt(ID.securityGroup, 'GroupId')],
+          RoleArn: api.roleArn,
+          SubnetId: subnetId,
+          SecurityGroupIds: [api.securityGroupId],
           DirectInternetAccess: isPrivate ? 'Disabled' : 'Enabled',
           KmsKeyId: options.kmsKeyArn ?? ref(ID.key),
           VolumeSizeInGB: options.volumeSizeGiB,
