@@ -4,64 +4,24 @@
  * change sets), S3 and DynamoDB with the answers AWS gives for the live bucket and table.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import {
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketLoggingCommand,
-  GetBucketOwnershipControlsCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answerAsLiveBucket, answerAsLiveTable } from '../helpers/liveResources.js';
 import { runCli } from '../helpers/runCli.js';
+import { STORES_BUCKET } from '../helpers/storesPlugin.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 
-const BUCKET = 'metaflow-data-cli';
+const BUCKET = STORES_BUCKET;
 const TABLE = 'metaflow-state-cli';
-
-const PLUGIN = `
-export default {
-  name: 'test:stores',
-  apiVersion: 1,
-  key: 'stores',
-  schema: { type: 'object', additionalProperties: false, properties: { versioning: { type: 'boolean' } } },
-  resources: (_ctx, o) => ({
-    DataBucket: {
-      Type: 'AWS::S3::Bucket',
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: {
-        BucketName: '${BUCKET}',
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        ...(o.versioning ? { VersioningConfiguration: { Status: 'Enabled' } } : {}),
-      },
-    },
-    StateTable: {
-      Type: 'AWS::DynamoDB::Table',
-      DeletionPolicy: 'Retain',
-      Properties: {
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
-      },
-    },
-  }),
-};
-`;
+/** The plugin, named by path as a user names a local plugin (a .ts file: the CLI loads it through jiti). */
+const PLUGIN = fileURLToPath(new URL('../helpers/storesPlugin.ts', import.meta.url));
 
 const cfn = mockClient(CloudFormationClient);
 const s3 = mockClient(S3Client);
@@ -72,10 +32,9 @@ const saved = { ...process.env };
 
 function project(versioning: boolean): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-adopt-cli-'));
-  writeFileSync(path.join(dir, 'stores.mjs'), PLUGIN);
   writeFileSync(
     path.join(dir, 'metaflow.infra.yaml'),
-    `version: 1\nstack: { name: mf-adopt-cli, region: us-east-1 }\nplugins: [./stores.mjs]\nstores: { versioning: ${versioning} }\noutputs: { metaflowConfig: { enabled: false } }\n`,
+    `version: 1\nstack: { name: mf-adopt-cli, region: us-east-1 }\nplugins: [${JSON.stringify(PLUGIN)}]\nstores: { versioning: ${versioning} }\noutputs: { metaflowConfig: { enabled: false } }\n`,
   );
   return dir;
 }
@@ -100,28 +59,8 @@ beforeEach(() => {
   fake.addWorld('AWS::S3::Bucket', BUCKET);
   fake.addWorld('AWS::DynamoDB::Table', TABLE);
   sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
-  const missing = (name: string) => new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: 404 } });
-  s3.on(HeadBucketCommand).resolves({});
-  s3.on(GetBucketEncryptionCommand).resolves({
-    ServerSideEncryptionConfiguration: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }],
-    },
-  });
-  s3.on(GetBucketVersioningCommand).resolves({});
-  s3.on(GetPublicAccessBlockCommand).rejects(missing('NoSuchPublicAccessBlockConfiguration'));
-  s3.on(GetBucketOwnershipControlsCommand).rejects(missing('OwnershipControlsNotFoundError'));
-  s3.on(GetBucketLifecycleConfigurationCommand).rejects(missing('NoSuchLifecycleConfiguration'));
-  s3.on(GetBucketLoggingCommand).resolves({});
-  ddb.on(DescribeTableCommand).resolves({
-    Table: {
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
-      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-    },
-  });
-  ddb.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } });
-  ddb.on(DescribeContinuousBackupsCommand).resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED' } });
+  answerAsLiveBucket(s3, { publicAccessBlocked: true });
+  answerAsLiveTable(ddb, { name: TABLE, ttl: 'ttl' });
 });
 
 describe('mfinfra adopt (CLI)', () => {

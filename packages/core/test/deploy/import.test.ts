@@ -4,97 +4,34 @@
  * a stateful fake CloudFormation (moto has no IMPORT change sets). End state asserted: stack status,
  * change sets left, the stack's template, its stack policy, the local state file.
  */
-import {
-  DynamoDBClient,
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketLoggingCommand,
-  GetBucketOwnershipControlsCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adopt, parseImportPairs } from '../../src/actions/adopt.js';
-import type { ImportClients } from '../../src/deploy/importLive.js';
 import { readBucket, readDbInstance, readLogGroup, readSecret, readTable } from '../../src/deploy/importLive.js';
 import { matches, planImport } from '../../src/deploy/importPlan.js';
-import { definePlugin } from '../../src/plugin.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 import { harness } from './helpers.js';
+import {
+  answerAsLiveBucket,
+  answerAsLiveTable,
+  importClients,
+  s3Missing,
+  TEST_CLIENT_CONFIG,
+  type LiveBucket,
+} from '../helpers/liveResources.js';
 import { runCli } from '../helpers/runCli.js';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import storesPlugin, { STORES_BUCKET as BUCKET } from '../helpers/storesPlugin.js';
 
-const BUCKET = 'metaflow-data-123';
 const TABLE = 'metaflow-sfn-state';
-
-/** A plugin with mfinfra's shapes: a retained bucket, a retained table, a role that refers to both, an output. */
-const storesPlugin = definePlugin<{ versioning?: boolean; logs?: boolean }>({
-  name: 'test:stores',
-  apiVersion: 1,
-  key: 'stores',
-  schema: { type: 'object', additionalProperties: false, properties: { versioning: { type: 'boolean' }, logs: { type: 'boolean' } } },
-  resources: (_ctx, o) => ({
-    DataBucket: {
-      Type: 'AWS::S3::Bucket',
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: {
-        BucketName: BUCKET,
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        ...(o.versioning ? { VersioningConfiguration: { Status: 'Enabled' } } : {}),
-        ...(o.logs ? { LoggingConfiguration: { DestinationBucketName: { Ref: 'LogBucket' }, LogFilePrefix: 'datastore/' } } : {}),
-      },
-    },
-    ...(o.logs
-      ? {
-          LogBucket: {
-            Type: 'AWS::S3::Bucket',
-            DeletionPolicy: 'Retain',
-            Properties: {
-              BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-            },
-          },
-        }
-      : {}),
-    StateTable: {
-      Type: 'AWS::DynamoDB::Table',
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: {
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
-        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-      },
-    },
-    Worker: {
-      Type: 'AWS::SQS::Queue',
-      Properties: { SqsManagedSseEnabled: true, Tags: [{ Key: 'bucket', Value: { Ref: 'DataBucket' } }] },
-    },
-  }),
-  stackOutputs: () => ({ BucketName: { value: { Ref: 'DataBucket' } } }),
-});
 
 async function compiled(options: { versioning?: boolean; logs?: boolean } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-adopt-'));
@@ -109,59 +46,15 @@ async function compiled(options: { versioning?: boolean; logs?: boolean } = {}) 
   return compileManifest(text, { plugins: { stores: storesPlugin }, cwd: dir });
 }
 
-const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
-
 /** Live clients whose answers are what AWS sends for this bucket and table. */
-function liveClients(h: ReturnType<typeof harness>, bucket: { versioning?: 'Enabled'; lifecycle?: boolean } = {}) {
-  const s3Error = (name: string) => new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: 404 } });
-  h.s3.on(HeadBucketCommand).resolves({});
-  h.s3.on(GetBucketEncryptionCommand).resolves({
-    ServerSideEncryptionConfiguration: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }],
-    },
-  });
-  h.s3.on(GetBucketVersioningCommand).resolves(bucket.versioning ? { Status: bucket.versioning } : {});
-  h.s3.on(GetPublicAccessBlockCommand).resolves({
-    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-  });
-  h.s3.on(GetBucketOwnershipControlsCommand).rejects(s3Error('OwnershipControlsNotFoundError'));
-  if (bucket.lifecycle) {
-    h.s3.on(GetBucketLifecycleConfigurationCommand).resolves({
-      Rules: [{ ID: 'abort', Status: 'Enabled', Filter: { Prefix: '' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }],
-    });
-  } else {
-    h.s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration'));
-  }
-  h.s3.on(GetBucketLoggingCommand).resolves({});
-  const dynamoDb = new DynamoDBClient(creds);
-  const ddb = mockClient(dynamoDb);
-  ddb.on(DescribeTableCommand).resolves({
-    Table: {
-      TableName: TABLE,
-      TableStatus: 'ACTIVE',
-      KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
-      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-    },
-  });
-  ddb.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' } });
-  ddb.on(DescribeContinuousBackupsCommand).resolves({
-    ContinuousBackupsDescription: {
-      ContinuousBackupsStatus: 'ENABLED',
-      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
-    },
-  });
-  const clients: ImportClients = {
-    s3: h.clients.s3,
-    dynamoDb,
-    rds: new RDSClient(creds),
-    secretsManager: new SecretsManagerClient(creds),
-    logs: new CloudWatchLogsClient(creds),
-  };
-  return clients;
+function liveClients(h: ReturnType<typeof harness>, bucket: LiveBucket = {}) {
+  answerAsLiveBucket(h.s3, { publicAccessBlocked: true, ...bucket });
+  const dynamoDb = new DynamoDBClient(TEST_CLIENT_CONFIG);
+  answerAsLiveTable(mockClient(dynamoDb), { name: TABLE, ttl: 'ttl' });
+  return importClients(h.clients.s3, { dynamoDb });
 }
 
-function setup(bucket: { versioning?: 'Enabled'; lifecycle?: boolean } = {}) {
+function setup(bucket: LiveBucket = {}) {
   const h = harness();
   const fake = new FakeCloudFormation().install(h.cfn);
   fake.addWorld('AWS::S3::Bucket', BUCKET);
@@ -186,9 +79,7 @@ describe('live reads, in the shapes AWS answers', () => {
 
   it('a bucket that does not exist is a clear error', async () => {
     const h = harness();
-    h.s3
-      .on(HeadBucketCommand)
-      .rejects(new S3ServiceException({ name: 'NotFound', message: 'Not Found', $fault: 'client', $metadata: { httpStatusCode: 404 } }));
+    h.s3.on(HeadBucketCommand).rejects(s3Missing('NotFound', 'Not Found'));
     const e = await errorOf(readBucket(h.clients.s3, 'gone-bucket', { delayScale: 0 }));
     expect(e.code).toBe('IMPORT_REFUSED');
     expect(e.message).toBe('AWS::S3::Bucket gone-bucket was not found: S3 HeadBucket answered 404');
@@ -209,7 +100,7 @@ describe('live reads, in the shapes AWS answers', () => {
   });
 
   it('reads an RDS instance as the official template leaves it (unencrypted, user master)', async () => {
-    const rds = new RDSClient(creds);
+    const rds = new RDSClient(TEST_CLIENT_CONFIG);
     mockClient(rds)
       .on(DescribeDBInstancesCommand)
       .resolves({
@@ -241,7 +132,7 @@ describe('live reads, in the shapes AWS answers', () => {
 
 describe('live reads of secrets and log groups', () => {
   it('a secret is identified by its ARN; one scheduled for deletion or missing is a clear error', async () => {
-    const sm = new SecretsManagerClient(creds);
+    const sm = new SecretsManagerClient(TEST_CLIENT_CONFIG);
     const mock = mockClient(sm);
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:metaflow-db-AbCdEf';
     mock.on(DescribeSecretCommand, { SecretId: 'metaflow-db' }).resolves({ ARN: arn, Name: 'metaflow-db', Description: 'db' });
@@ -264,7 +155,7 @@ describe('live reads of secrets and log groups', () => {
   });
 
   it('a log group by its exact name (a longer name with the same prefix is not it)', async () => {
-    const logs = new CloudWatchLogsClient(creds);
+    const logs = new CloudWatchLogsClient(TEST_CLIENT_CONFIG);
     mockClient(logs)
       .on(DescribeLogGroupsCommand)
       .resolves({
@@ -298,15 +189,21 @@ describe('planImport: drift at import time', () => {
       ...props,
     },
   });
+  type ImportRequest = Parameters<typeof planImport>[0];
+  /** The import of DataBucket (the bucket as it is live) into a new stack mf-adopt. */
+  const bucketImport = (target: ImportRequest['target'], extra: Partial<ImportRequest> = {}): ImportRequest => ({
+    stackName: 'mf-adopt',
+    target,
+    requests: [{ logicalId: 'DataBucket', physicalId: BUCKET }],
+    live: { DataBucket: bucketLive() },
+    ...extra,
+  });
+  /** The error planImport refuses `request` with (fails the test if it plans). */
+  const refusal = (request: ImportRequest) => errorOf(Promise.resolve().then(() => planImport(request)));
 
   it('a matching bucket: the import template for a new stack holds only it, with its DeletionPolicy, and no Outputs', async () => {
     const c = await compiled();
-    const plan = planImport({
-      stackName: 'mf-adopt',
-      target: c.template,
-      requests: [{ logicalId: 'DataBucket', physicalId: BUCKET }],
-      live: { DataBucket: bucketLive() },
-    });
+    const plan = planImport(bucketImport(c.template));
     expect(Object.keys(plan.template.Resources)).toEqual(['DataBucket']);
     expect((plan.template.Resources.DataBucket as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
     expect((plan.template as { Outputs?: unknown }).Outputs).toBeUndefined();
@@ -315,16 +212,7 @@ describe('planImport: drift at import time', () => {
 
   it('refuses, naming the property, when the next update would change the live bucket', async () => {
     const c = await compiled({ versioning: true });
-    const e = await errorOf(
-      Promise.resolve().then(() =>
-        planImport({
-          stackName: 'mf-adopt',
-          target: c.template,
-          requests: [{ logicalId: 'DataBucket', physicalId: BUCKET }],
-          live: { DataBucket: bucketLive() },
-        }),
-      ),
-    );
+    const e = await refusal(bucketImport(c.template));
     expect(e.code).toBe('IMPORT_REFUSED');
     expect(e.exitCode).toBe(4);
     expect(e.message).toBe(
@@ -335,13 +223,7 @@ describe('planImport: drift at import time', () => {
 
   it('with updateAfterImport: imports the live value; the difference is left for the next (previewed) apply', async () => {
     const c = await compiled({ versioning: true });
-    const plan = planImport({
-      stackName: 'mf-adopt',
-      target: c.template,
-      requests: [{ logicalId: 'DataBucket', physicalId: BUCKET }],
-      live: { DataBucket: bucketLive() },
-      updateAfterImport: true,
-    });
+    const plan = planImport(bucketImport(c.template, { updateAfterImport: true }));
     const props = (plan.template.Resources.DataBucket as { Properties: Record<string, unknown> }).Properties;
     expect(props.VersioningConfiguration).toBeUndefined();
     expect(plan.imports[0]!.deferred).toEqual([
@@ -352,16 +234,12 @@ describe('planImport: drift at import time', () => {
   it('never imports what the template would replace, even with updateAfterImport', async () => {
     const c = await compiled();
     const other = bucketLive({ BucketName: 'another-bucket' });
-    const e = await errorOf(
-      Promise.resolve().then(() =>
-        planImport({
-          stackName: 'mf-adopt',
-          target: c.template,
-          requests: [{ logicalId: 'DataBucket', physicalId: 'another-bucket' }],
-          live: { DataBucket: { ...other, physicalId: 'another-bucket' } },
-          updateAfterImport: true,
-        }),
-      ),
+    const e = await refusal(
+      bucketImport(c.template, {
+        requests: [{ logicalId: 'DataBucket', physicalId: 'another-bucket' }],
+        live: { DataBucket: { ...other, physicalId: 'another-bucket' } },
+        updateAfterImport: true,
+      }),
     );
     expect(e.message).toBe(
       `nothing was imported: DataBucket.BucketName: the live resource has "another-bucket", the template "${BUCKET}"; changing it replaces the resource`,
@@ -371,31 +249,27 @@ describe('planImport: drift at import time', () => {
 
   it('a table whose key differs is never imported; several problems are listed one by one', async () => {
     const c = await compiled({ versioning: true });
-    const e = await errorOf(
-      Promise.resolve().then(() =>
-        planImport({
-          stackName: 'mf-adopt',
-          target: c.template,
-          requests: [
-            { logicalId: 'DataBucket', physicalId: BUCKET },
-            { logicalId: 'StateTable', physicalId: TABLE },
-          ],
-          live: {
-            DataBucket: bucketLive(),
-            StateTable: {
-              resourceType: 'AWS::DynamoDB::Table',
-              physicalId: TABLE,
-              identifier: { TableName: TABLE },
-              properties: {
-                KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-                AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-                BillingMode: 'PAY_PER_REQUEST',
-                TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-              },
+    const e = await refusal(
+      bucketImport(c.template, {
+        requests: [
+          { logicalId: 'DataBucket', physicalId: BUCKET },
+          { logicalId: 'StateTable', physicalId: TABLE },
+        ],
+        live: {
+          DataBucket: bucketLive(),
+          StateTable: {
+            resourceType: 'AWS::DynamoDB::Table',
+            physicalId: TABLE,
+            identifier: { TableName: TABLE },
+            properties: {
+              KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+              AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+              BillingMode: 'PAY_PER_REQUEST',
+              TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
             },
           },
-        }),
-      ),
+        },
+      }),
     );
     expect(e.message).toBe('nothing was imported: 3 problems stand in the way');
     expect(e.diagnostics.map((d) => d.message)).toEqual([
@@ -407,13 +281,8 @@ describe('planImport: drift at import time', () => {
 
   it('a property that refers to a resource the stack does not have yet is refused (or deferred)', async () => {
     const c = await compiled({ logs: true });
-    const request = {
-      stackName: 'mf-adopt',
-      target: c.template,
-      requests: [{ logicalId: 'DataBucket', physicalId: BUCKET }],
-      live: { DataBucket: bucketLive() },
-    };
-    const e = await errorOf(Promise.resolve().then(() => planImport(request)));
+    const request = bucketImport(c.template);
+    const e = await refusal(request);
     expect(e.message).toBe(
       'nothing was imported: DataBucket.LoggingConfiguration refers to "LogBucket", which the stack does not have yet',
     );
@@ -423,11 +292,7 @@ describe('planImport: drift at import time', () => {
 
   it('names the importable resources when the logical id is wrong', async () => {
     const c = await compiled();
-    const e = await errorOf(
-      Promise.resolve().then(() =>
-        planImport({ stackName: 'mf-adopt', target: c.template, requests: [{ logicalId: 'Bucket', physicalId: BUCKET }], live: {} }),
-      ),
-    );
+    const e = await refusal(bucketImport(c.template, { requests: [{ logicalId: 'Bucket', physicalId: BUCKET }], live: {} }));
     expect(e.message).toBe('nothing was imported: Bucket is not a resource of the template the manifest compiles to');
     expect(e.hint).toBe('importable resources of this template: DataBucket (AWS::S3::Bucket), StateTable (AWS::DynamoDB::Table)');
   });

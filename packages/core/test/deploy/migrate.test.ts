@@ -6,26 +6,9 @@
  * resources survived outside any stack, the snapshot, the migration state file, the Metaflow config.
  */
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  DescribeContinuousBackupsCommand,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketLoggingCommand,
-  GetBucketOwnershipControlsCommand,
-  GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -44,6 +27,7 @@ import type { ImportClients } from '../../src/deploy/importLive.js';
 import { objectUrl } from '../../src/deploy/templateSource.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
+import { answerAsLiveBucket, answerAsLiveTable, importClients, TEST_CLIENT_CONFIG } from '../helpers/liveResources.js';
 import { simulateStackOutputs } from '../outputs/simulatedStack.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 import { harness } from './helpers.js';
@@ -53,7 +37,6 @@ const OFFICIAL = JSON.parse(readFileSync(path.join(here, '..', 'init', 'official
 const BUCKET = 'metaflow-metaflows3bucket-1x2y3z';
 const TABLE = 'metaflow-StepFunctionsStateDDB-ABC123';
 const DB = 'metaflow-rdsmasterinstance-q1w2e3';
-const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 const apiGateway = mockClient(APIGatewayClient);
 
 interface World {
@@ -76,40 +59,14 @@ async function world(extraOld: Record<string, unknown> = {}): Promise<World> {
   const params = Object.keys(OFFICIAL.Parameters).map((k) => ({ ParameterKey: k, ParameterValue: String(OFFICIAL.Parameters[k].Default) }));
   fake.seedStack('metaflow', template, physical, params);
   // S3 as the official template leaves the bucket; staged templates are kept for the fake to read.
-  const s3Error = (name: string) => new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: 404 } });
-  h.s3.on(HeadBucketCommand).resolves({});
-  h.s3.on(GetBucketEncryptionCommand).resolves({
-    ServerSideEncryptionConfiguration: {
-      Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }],
-    },
-  });
-  h.s3.on(GetBucketVersioningCommand).resolves({});
-  h.s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchPublicAccessBlockConfiguration'));
-  h.s3.on(GetBucketOwnershipControlsCommand).rejects(s3Error('OwnershipControlsNotFoundError'));
-  h.s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration'));
-  h.s3.on(GetBucketLoggingCommand).resolves({});
+  answerAsLiveBucket(h.s3);
   h.s3.on(PutObjectCommand).callsFake((input) => {
     fake.bodies.set(objectUrl(input.Bucket!, input.Key!, 'us-east-1'), String(input.Body));
     return {};
   });
-  const dynamoDb = new DynamoDBClient(creds);
-  const ddb = mockClient(dynamoDb);
-  ddb.on(DescribeTableCommand).resolves({
-    Table: {
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pathspec', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pathspec', AttributeType: 'S' }],
-      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-    },
-  });
-  ddb.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' } });
-  ddb.on(DescribeContinuousBackupsCommand).resolves({
-    ContinuousBackupsDescription: {
-      ContinuousBackupsStatus: 'ENABLED',
-      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: 'DISABLED' },
-    },
-  });
-  const rds = new RDSClient(creds);
+  const dynamoDb = new DynamoDBClient(TEST_CLIENT_CONFIG);
+  answerAsLiveTable(mockClient(dynamoDb), { name: TABLE, ttl: 'ttl' });
+  const rds = new RDSClient(TEST_CLIENT_CONFIG);
   const snapshots: string[] = [];
   const rdsMock = mockClient(rds);
   rdsMock.on(CreateDBSnapshotCommand).callsFake((input) => {
@@ -129,13 +86,7 @@ async function world(extraOld: Record<string, unknown> = {}): Promise<World> {
   });
   apiGateway.reset();
   apiGateway.on(GetApiKeyCommand).resolves({ id: 'k1', value: 'the-api-key-value' });
-  const clients: ImportClients = {
-    s3: h.clients.s3,
-    dynamoDb,
-    rds,
-    secretsManager: new SecretsManagerClient(creds),
-    logs: new CloudWatchLogsClient(creds),
-  };
+  const clients = importClients(h.clients.s3, { dynamoDb, rds });
   // The manifest init --from-stack writes for this stack.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-migrate-'));
   const home = path.join(dir, 'metaflow-home');
