@@ -28,7 +28,7 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { AwsClients } from '../aws/clients.js';
 import { fail, type MfinfraError } from '../errors.js';
 import { awsErrorName } from './awsErrors.js';
-import { callAws, type PollOptions } from './poll.js';
+import { callAws, type CallOptions, type PollOptions } from './poll.js';
 
 /** The clients the live reads use (S3 comes from the deploy clients; the others are made here). */
 export interface ImportClients {
@@ -82,16 +82,42 @@ function notFound(type: string, id: string, what: string): MfinfraError {
   });
 }
 
-/** A read whose "not configured" error means the property is absent. */
-async function optional<T>(what: string, call: () => Promise<T>, absent: string[], options: PollOptions): Promise<T | undefined> {
+/** The SDK error behind a failed callAws (which wraps it as the cause), or the error itself. */
+function sdkCause(e: unknown): unknown {
+  return (e as { cause?: unknown }).cause ?? e;
+}
+
+/** A read whose "not configured" error (`absent`) means the property is absent. */
+async function optional<T>(what: string, absent: string, call: () => Promise<T>, options: PollOptions): Promise<T | undefined> {
   try {
     return await callAws(what, call, options);
   } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    if (absent.includes(awsErrorName(cause) ?? '')) return undefined;
+    if (awsErrorName(sdkCause(e)) === absent) return undefined;
     throw e;
   }
 }
+
+/** A read of the resource itself: the SDK error `isMissing` recognises becomes `missing` (IMPORT_REFUSED). */
+async function mustExist<T>(
+  what: string,
+  call: (o: CallOptions) => Promise<T>,
+  isMissing: (cause: unknown) => boolean,
+  missing: () => MfinfraError,
+  options: PollOptions,
+): Promise<T> {
+  try {
+    return await callAws(what, call, options);
+  } catch (e) {
+    if (isMissing(sdkCause(e))) throw missing();
+    throw e;
+  }
+}
+
+/** An SDK error by one of these names. */
+const named =
+  (...names: string[]) =>
+  (cause: unknown): boolean =>
+    names.includes(awsErrorName(cause) ?? '');
 
 function lifecycleRule(r: LifecycleRule): Record<string, unknown> {
   const prefix = r.Filter?.Prefix ?? r.Prefix;
@@ -109,99 +135,84 @@ function lifecycleRule(r: LifecycleRule): Record<string, unknown> {
   });
 }
 
+/** A live resource identified by `key` = `physicalId`, its undefined properties dropped (absent reads as absent). */
+function liveResource(resourceType: string, physicalId: string, key: string, properties: Record<string, unknown>): LiveResource {
+  return { resourceType, physicalId, identifier: { [key]: physicalId }, properties: clean(properties) };
+}
+
 /** Drop undefined members (so "absent" reads as absent). */
 function clean(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
 export async function readBucket(s3: S3Client, name: string, options: PollOptions = {}): Promise<LiveResource> {
-  try {
-    await callAws('read the bucket', (o) => s3.send(new HeadBucketCommand({ Bucket: name }), o), options);
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404 || awsErrorName(cause) === 'NotFound' || awsErrorName(cause) === 'NoSuchBucket') {
-      throw notFound('AWS::S3::Bucket', name, 'S3 HeadBucket answered 404');
-    }
-    throw e;
-  }
-  const encryption = await optional(
-    'read the bucket encryption',
-    () => s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
-    ['ServerSideEncryptionConfigurationNotFoundError'],
+  const unlessAbsent = <T>(absent: string, what: string, call: () => Promise<T>) => optional(what, absent, call, options);
+  await mustExist(
+    'read the bucket',
+    (o) => s3.send(new HeadBucketCommand({ Bucket: name }), o),
+    (cause) =>
+      (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || named('NotFound', 'NoSuchBucket')(cause),
+    () => notFound('AWS::S3::Bucket', name, 'S3 HeadBucket answered 404'),
     options,
+  );
+  const encryption = await unlessAbsent('ServerSideEncryptionConfigurationNotFoundError', 'read the bucket encryption', () =>
+    s3.send(new GetBucketEncryptionCommand({ Bucket: name })),
   );
   const versioning = await callAws('read the bucket versioning', () => s3.send(new GetBucketVersioningCommand({ Bucket: name })), options);
-  const block = await optional(
-    'read the public access block',
-    () => s3.send(new GetPublicAccessBlockCommand({ Bucket: name })),
-    ['NoSuchPublicAccessBlockConfiguration'],
-    options,
+  const block = await unlessAbsent('NoSuchPublicAccessBlockConfiguration', 'read the public access block', () =>
+    s3.send(new GetPublicAccessBlockCommand({ Bucket: name })),
   );
-  const ownership = await optional(
-    'read the object ownership',
-    () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })),
-    ['OwnershipControlsNotFoundError'],
-    options,
+  const ownership = await unlessAbsent('OwnershipControlsNotFoundError', 'read the object ownership', () =>
+    s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })),
   );
-  const lifecycle = await optional(
-    'read the lifecycle rules',
-    () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name })),
-    ['NoSuchLifecycleConfiguration'],
-    options,
+  const lifecycle = await unlessAbsent('NoSuchLifecycleConfiguration', 'read the lifecycle rules', () =>
+    s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: name })),
   );
   const logging = await callAws('read the bucket logging', () => s3.send(new GetBucketLoggingCommand({ Bucket: name })), options);
   const rules = encryption?.ServerSideEncryptionConfiguration?.Rules ?? [];
   const pab = block?.PublicAccessBlockConfiguration;
-  return {
-    resourceType: 'AWS::S3::Bucket',
-    physicalId: name,
-    identifier: { BucketName: name },
-    properties: clean({
-      BucketName: name,
-      BucketEncryption: rules.length
-        ? {
-            ServerSideEncryptionConfiguration: rules.map((r) =>
-              clean({
-                ServerSideEncryptionByDefault: r.ApplyServerSideEncryptionByDefault
-                  ? clean({
-                      SSEAlgorithm: r.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
-                      KMSMasterKeyID: r.ApplyServerSideEncryptionByDefault.KMSMasterKeyID,
-                    })
-                  : undefined,
-                BucketKeyEnabled: r.BucketKeyEnabled ?? false,
-              }),
-            ),
-          }
-        : undefined,
-      VersioningConfiguration: versioning.Status ? { Status: versioning.Status } : undefined,
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: pab?.BlockPublicAcls ?? false,
-        BlockPublicPolicy: pab?.BlockPublicPolicy ?? false,
-        IgnorePublicAcls: pab?.IgnorePublicAcls ?? false,
-        RestrictPublicBuckets: pab?.RestrictPublicBuckets ?? false,
-      },
-      OwnershipControls: ownership?.OwnershipControls?.Rules?.length
-        ? { Rules: ownership.OwnershipControls.Rules.map((r) => ({ ObjectOwnership: r.ObjectOwnership })) }
-        : undefined,
-      LifecycleConfiguration: lifecycle?.Rules?.length ? { Rules: lifecycle.Rules.map(lifecycleRule) } : undefined,
-      LoggingConfiguration: logging.LoggingEnabled
-        ? clean({ DestinationBucketName: logging.LoggingEnabled.TargetBucket, LogFilePrefix: logging.LoggingEnabled.TargetPrefix })
-        : undefined,
-    }),
-  };
+  return liveResource('AWS::S3::Bucket', name, 'BucketName', {
+    BucketName: name,
+    BucketEncryption: rules.length
+      ? {
+          ServerSideEncryptionConfiguration: rules.map((r) =>
+            clean({
+              ServerSideEncryptionByDefault: r.ApplyServerSideEncryptionByDefault
+                ? clean({
+                    SSEAlgorithm: r.ApplyServerSideEncryptionByDefault.SSEAlgorithm,
+                    KMSMasterKeyID: r.ApplyServerSideEncryptionByDefault.KMSMasterKeyID,
+                  })
+                : undefined,
+              BucketKeyEnabled: r.BucketKeyEnabled ?? false,
+            }),
+          ),
+        }
+      : undefined,
+    VersioningConfiguration: versioning.Status ? { Status: versioning.Status } : undefined,
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: pab?.BlockPublicAcls ?? false,
+      BlockPublicPolicy: pab?.BlockPublicPolicy ?? false,
+      IgnorePublicAcls: pab?.IgnorePublicAcls ?? false,
+      RestrictPublicBuckets: pab?.RestrictPublicBuckets ?? false,
+    },
+    OwnershipControls: ownership?.OwnershipControls?.Rules?.length
+      ? { Rules: ownership.OwnershipControls.Rules.map((r) => ({ ObjectOwnership: r.ObjectOwnership })) }
+      : undefined,
+    LifecycleConfiguration: lifecycle?.Rules?.length ? { Rules: lifecycle.Rules.map(lifecycleRule) } : undefined,
+    LoggingConfiguration: logging.LoggingEnabled
+      ? clean({ DestinationBucketName: logging.LoggingEnabled.TargetBucket, LogFilePrefix: logging.LoggingEnabled.TargetPrefix })
+      : undefined,
+  });
 }
 
 export async function readTable(dynamoDb: DynamoDBClient, name: string, options: PollOptions = {}): Promise<LiveResource> {
-  let table;
-  try {
-    table = (await callAws('read the table', (o) => dynamoDb.send(new DescribeTableCommand({ TableName: name }), o), options)).Table;
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    if (awsErrorName(cause) === 'ResourceNotFoundException')
-      throw notFound('AWS::DynamoDB::Table', name, 'DynamoDB DescribeTable found no such table');
-    throw e;
-  }
+  const { Table: table } = await mustExist(
+    'read the table',
+    (o) => dynamoDb.send(new DescribeTableCommand({ TableName: name }), o),
+    named('ResourceNotFoundException'),
+    () => notFound('AWS::DynamoDB::Table', name, 'DynamoDB DescribeTable found no such table'),
+    options,
+  );
   if (!table) throw notFound('AWS::DynamoDB::Table', name, 'DynamoDB DescribeTable returned nothing');
   const ttl = await callAws('read the table TTL', () => dynamoDb.send(new DescribeTimeToLiveCommand({ TableName: name })), options);
   const backups = await callAws(
@@ -212,84 +223,68 @@ export async function readTable(dynamoDb: DynamoDBClient, name: string, options:
   const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   const sse = table.SSEDescription;
   const sseOn = sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING';
-  return {
-    resourceType: 'AWS::DynamoDB::Table',
-    physicalId: name,
-    identifier: { TableName: name },
-    properties: clean({
-      TableName: table.TableName,
-      KeySchema: table.KeySchema?.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
-      AttributeDefinitions: table.AttributeDefinitions?.map((a) => ({ AttributeName: a.AttributeName, AttributeType: a.AttributeType })),
-      BillingMode: table.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
-      TimeToLiveSpecification:
-        ttlStatus === 'ENABLED' || ttlStatus === 'ENABLING'
-          ? { AttributeName: ttl.TimeToLiveDescription?.AttributeName, Enabled: true }
-          : { Enabled: false },
-      PointInTimeRecoverySpecification: {
-        PointInTimeRecoveryEnabled:
-          backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
-      },
-      SSESpecification: sseOn
-        ? clean({ SSEEnabled: true, SSEType: sse?.SSEType, KMSMasterKeyId: sse?.KMSMasterKeyArn })
-        : { SSEEnabled: false },
-    }),
-  };
+  return liveResource('AWS::DynamoDB::Table', name, 'TableName', {
+    TableName: table.TableName,
+    KeySchema: table.KeySchema?.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
+    AttributeDefinitions: table.AttributeDefinitions?.map((a) => ({ AttributeName: a.AttributeName, AttributeType: a.AttributeType })),
+    BillingMode: table.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+    TimeToLiveSpecification:
+      ttlStatus === 'ENABLED' || ttlStatus === 'ENABLING'
+        ? { AttributeName: ttl.TimeToLiveDescription?.AttributeName, Enabled: true }
+        : { Enabled: false },
+    PointInTimeRecoverySpecification: {
+      PointInTimeRecoveryEnabled:
+        backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED',
+    },
+    SSESpecification: sseOn
+      ? clean({ SSEEnabled: true, SSEType: sse?.SSEType, KMSMasterKeyId: sse?.KMSMasterKeyArn })
+      : { SSEEnabled: false },
+  });
 }
 
 export async function readDbInstance(rds: RDSClient, id: string, options: PollOptions = {}): Promise<LiveResource> {
-  let db;
-  try {
-    db = (await callAws('read the DB instance', (o) => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), o), options))
-      .DBInstances?.[0];
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    if (awsErrorName(cause) === 'DBInstanceNotFoundFault' || awsErrorName(cause) === 'DBInstanceNotFound') {
-      throw notFound('AWS::RDS::DBInstance', id, 'RDS DescribeDBInstances found no such instance');
-    }
-    throw e;
-  }
+  const { DBInstances } = await mustExist(
+    'read the DB instance',
+    (o) => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), o),
+    named('DBInstanceNotFoundFault', 'DBInstanceNotFound'),
+    () => notFound('AWS::RDS::DBInstance', id, 'RDS DescribeDBInstances found no such instance'),
+    options,
+  );
+  const db = DBInstances?.[0];
   if (!db) throw notFound('AWS::RDS::DBInstance', id, 'RDS DescribeDBInstances returned nothing');
-  return {
-    resourceType: 'AWS::RDS::DBInstance',
-    physicalId: id,
-    identifier: { DBInstanceIdentifier: id },
-    properties: clean({
-      DBInstanceIdentifier: db.DBInstanceIdentifier,
-      Engine: db.Engine,
-      EngineVersion: db.EngineVersion,
-      DBInstanceClass: db.DBInstanceClass,
-      DBName: db.DBName,
-      MasterUsername: db.MasterUsername,
-      Port: db.Endpoint?.Port !== undefined ? String(db.Endpoint.Port) : undefined,
-      StorageType: db.StorageType,
-      AllocatedStorage: db.AllocatedStorage !== undefined ? String(db.AllocatedStorage) : undefined,
-      MaxAllocatedStorage: db.MaxAllocatedStorage,
-      StorageEncrypted: db.StorageEncrypted ?? false,
-      KmsKeyId: db.KmsKeyId,
-      MultiAZ: db.MultiAZ ?? false,
-      PubliclyAccessible: db.PubliclyAccessible ?? false,
-      BackupRetentionPeriod: db.BackupRetentionPeriod,
-      DeletionProtection: db.DeletionProtection ?? false,
-      CopyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
-      AutoMinorVersionUpgrade: db.AutoMinorVersionUpgrade,
-      EnableCloudwatchLogsExports: db.EnabledCloudwatchLogsExports ?? [],
-      DBSubnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
-      VPCSecurityGroups: db.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId),
-    }),
-  };
+  return liveResource('AWS::RDS::DBInstance', id, 'DBInstanceIdentifier', {
+    DBInstanceIdentifier: db.DBInstanceIdentifier,
+    Engine: db.Engine,
+    EngineVersion: db.EngineVersion,
+    DBInstanceClass: db.DBInstanceClass,
+    DBName: db.DBName,
+    MasterUsername: db.MasterUsername,
+    Port: db.Endpoint?.Port !== undefined ? String(db.Endpoint.Port) : undefined,
+    StorageType: db.StorageType,
+    AllocatedStorage: db.AllocatedStorage !== undefined ? String(db.AllocatedStorage) : undefined,
+    MaxAllocatedStorage: db.MaxAllocatedStorage,
+    StorageEncrypted: db.StorageEncrypted ?? false,
+    KmsKeyId: db.KmsKeyId,
+    MultiAZ: db.MultiAZ ?? false,
+    PubliclyAccessible: db.PubliclyAccessible ?? false,
+    BackupRetentionPeriod: db.BackupRetentionPeriod,
+    DeletionProtection: db.DeletionProtection ?? false,
+    CopyTagsToSnapshot: db.CopyTagsToSnapshot ?? false,
+    AutoMinorVersionUpgrade: db.AutoMinorVersionUpgrade,
+    EnableCloudwatchLogsExports: db.EnabledCloudwatchLogsExports ?? [],
+    DBSubnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName,
+    VPCSecurityGroups: db.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId),
+  });
 }
 
 export async function readSecret(sm: SecretsManagerClient, id: string, options: PollOptions = {}): Promise<LiveResource> {
-  let secret;
-  try {
-    secret = await callAws('read the secret', (o) => sm.send(new DescribeSecretCommand({ SecretId: id }), o), options);
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause ?? e;
-    if (awsErrorName(cause) === 'ResourceNotFoundException') {
-      throw notFound('AWS::SecretsManager::Secret', id, 'Secrets Manager DescribeSecret found no such secret');
-    }
-    throw e;
-  }
+  const secret = await mustExist(
+    'read the secret',
+    (o) => sm.send(new DescribeSecretCommand({ SecretId: id }), o),
+    named('ResourceNotFoundException'),
+    () => notFound('AWS::SecretsManager::Secret', id, 'Secrets Manager DescribeSecret found no such secret'),
+    options,
+  );
   if (secret.DeletedDate) {
     throw fail.IMPORT_REFUSED(`secret ${id} is scheduled for deletion (since ${secret.DeletedDate.toISOString()})`, {
       hint: `restore it first: aws secretsmanager restore-secret --secret-id ${id}`,
@@ -297,12 +292,11 @@ export async function readSecret(sm: SecretsManagerClient, id: string, options: 
   }
   // CloudFormation identifies a secret by its ARN.
   const arn = secret.ARN ?? id;
-  return {
-    resourceType: 'AWS::SecretsManager::Secret',
-    physicalId: arn,
-    identifier: { Id: arn },
-    properties: clean({ Name: secret.Name, Description: secret.Description, KmsKeyId: secret.KmsKeyId }),
-  };
+  return liveResource('AWS::SecretsManager::Secret', arn, 'Id', {
+    Name: secret.Name,
+    Description: secret.Description,
+    KmsKeyId: secret.KmsKeyId,
+  });
 }
 
 export async function readLogGroup(logs: CloudWatchLogsClient, name: string, options: PollOptions = {}): Promise<LiveResource> {
@@ -313,12 +307,11 @@ export async function readLogGroup(logs: CloudWatchLogsClient, name: string, opt
   );
   const group = out.logGroups?.find((g) => g.logGroupName === name);
   if (!group) throw notFound('AWS::Logs::LogGroup', name, 'CloudWatch Logs DescribeLogGroups found no group of that exact name');
-  return {
-    resourceType: 'AWS::Logs::LogGroup',
-    physicalId: name,
-    identifier: { LogGroupName: name },
-    properties: clean({ LogGroupName: name, RetentionInDays: group.retentionInDays, KmsKeyId: group.kmsKeyId }),
-  };
+  return liveResource('AWS::Logs::LogGroup', name, 'LogGroupName', {
+    LogGroupName: name,
+    RetentionInDays: group.retentionInDays,
+    KmsKeyId: group.kmsKeyId,
+  });
 }
 
 /** Read one resource of a type `adopt` supports. */
