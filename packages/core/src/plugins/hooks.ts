@@ -227,26 +227,43 @@ export function mergeResources({ merged, lp, value, byKey }: MergeInput<CfnResou
   return problems;
 }
 
+/**
+ * Why `lp` may not set config key `key` (which `owner` already sets, if anyone): the key is not an
+ * UPPER_SNAKE config key, or it would have two owners. `what` is the hook's value ("config output").
+ */
+function configKeyProblem(
+  lp: LoadedPlugin,
+  key: string,
+  owner: string | undefined,
+  what: 'config output' | 'deployed output',
+  example: string,
+): MergeProblem | undefined {
+  if (!CONFIG_KEY.test(key)) {
+    return {
+      code: ErrorCode.TEMPLATE_INVALID,
+      message: `plugin ${lp.plugin.name} returned ${what} "${key}", which is not an UPPER_SNAKE config key`,
+      hint: `${what}s are Metaflow settings such as ${example}`,
+    };
+  }
+  if (owner !== undefined) {
+    return {
+      code: ErrorCode.COLLISION_CONFIG_OUTPUT,
+      message: `plugins ${owner} and ${lp.plugin.name} both set ${key}`,
+      hint: 'one config key has one owner; disable the setting in one of the two plugins',
+    };
+  }
+  return undefined;
+}
+
 /** `outputs`: union by config key; each value that is set becomes a stack Output. */
 export function mergeConfigOutputs({ merged, lp, value }: MergeInput<ConfigOutputValue>): MergeProblem[] {
   const problems: MergeProblem[] = [];
   for (const [key, raw] of Object.entries(value)) {
     const { value: v, description } = normalizeConfigValue(raw);
-    if (!CONFIG_KEY.test(key)) {
-      problems.push({
-        code: ErrorCode.TEMPLATE_INVALID,
-        message: `plugin ${lp.plugin.name} returned config output "${key}", which is not an UPPER_SNAKE config key`,
-        hint: 'config outputs are Metaflow settings such as METAFLOW_BATCH_JOB_QUEUE',
-      });
-      continue;
-    }
-    const existing = merged.configOutputs.find((c) => c.key === key);
-    if (existing) {
-      problems.push({
-        code: ErrorCode.COLLISION_CONFIG_OUTPUT,
-        message: `plugins ${existing.plugin} and ${lp.plugin.name} both set ${key}`,
-        hint: 'one config key has one owner; disable the setting in one of the two plugins',
-      });
+    const owner = merged.configOutputs.find((c) => c.key === key)?.plugin;
+    const problem = configKeyProblem(lp, key, owner, 'config output', 'METAFLOW_BATCH_JOB_QUEUE');
+    if (problem) {
+      problems.push(problem);
       continue;
     }
     if (v === null || v === undefined || v === '') continue;
@@ -325,21 +342,10 @@ export function mergeDeployedOutputs(
 ): MergeProblem[] {
   const problems: MergeProblem[] = [];
   for (const [key, out] of Object.entries(value)) {
-    if (!CONFIG_KEY.test(key)) {
-      problems.push({
-        code: ErrorCode.TEMPLATE_INVALID,
-        message: `plugin ${lp.plugin.name} returned deployed output "${key}", which is not an UPPER_SNAKE config key`,
-        hint: 'deployed outputs are Metaflow settings such as METAFLOW_SERVICE_AUTH_KEY',
-      });
-      continue;
-    }
-    const other = compileTimeOwner(key) ?? merged.owners.get(key);
-    if (other !== undefined) {
-      problems.push({
-        code: ErrorCode.COLLISION_CONFIG_OUTPUT,
-        message: `plugins ${other} and ${lp.plugin.name} both set ${key}`,
-        hint: 'one config key has one owner; disable the setting in one of the two plugins',
-      });
+    const owner = compileTimeOwner(key) ?? merged.owners.get(key);
+    const problem = configKeyProblem(lp, key, owner, 'deployed output', 'METAFLOW_SERVICE_AUTH_KEY');
+    if (problem) {
+      problems.push(problem);
       continue;
     }
     if (!out || typeof out !== 'object' || typeof out.value !== 'string' || out.value === '') {
