@@ -351,6 +351,28 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
 export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
 export { denyInsecureTransport, logBucketProperties } from './compile/logBucket.js';
 export { LOG_DELIVERY_ACTIONS, stackArn } from './compile/arn.js';
+export { policyDocument, serviceTrustPolicy, type ServiceTrustOptions } from './compile/iam.js';
+export { logGroup, writeLogsStatement, LOG_RETENTION_DAYS, type LogGroupOptions } from './compile/logs.js';
+
+/**
+ * ECS on Fargate: `fargateMemoryChoices(cpu)` and `fargateSizeProblem(cpu, memory)` (for `check`),
+ * `ecrRepository` / `ecrRepositoryArn` / `ecrPullStatements` (execution roles that pull from ECR),
+ * `awsLogsConfiguration` and `containerEnvironment` (container definitions), `fargateTaskDefinition`
+ * and `fargateService` (a rolling service behind a load balancer that rolls back a failed deployment).
+ */
+export {
+  awsLogsConfiguration,
+  containerEnvironment,
+  ecrPullStatements,
+  ecrRepository,
+  ecrRepositoryArn,
+  fargateMemoryChoices,
+  fargateService,
+  fargateSizeProblem,
+  fargateTaskDefinition,
+  type FargateService,
+  type FargateTaskDefinition,
+} from './compile/fargate.js';
 
 // ---- helpers for plugins' own checks -----------------------------------------------------------
 

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { getAtt, nagValue, ref, scannerExceptions, sub, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import {
+  getAtt,
+  logGroup,
+  nagValue,
+  ref,
+  scannerExceptions,
+  serviceTrustPolicy,
+  sub,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
 import { ID, STAGE_NAME } from './ids.js';
 import type { MetadataOptions } from './options.js';
 
@@ -166,12 +177,7 @@ export function apiGatewayResources(ctx: PluginContext, options: MetadataOptions
     },
   };
   if (logging.accessLogs) {
-    resources[ID.apiAccessLogGroup] = {
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: { RetentionInDays: logging.retentionDays },
-    };
+    resources[ID.apiAccessLogGroup] = logGroup({ retentionDays: logging.retentionDays, retain: true });
   }
   if (logging.executionLogLevel !== 'OFF') Object.assign(resources, accountResources());
   if (!iam) {
@@ -237,17 +243,7 @@ function accountResources(): Record<string, CfnResource> {
       }),
       Properties: {
         Description: 'API Gateway writes execution and access logs to CloudWatch Logs (account-level setting of this region)',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'apigateway.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: serviceTrustPolicy('apigateway.amazonaws.com'),
         ManagedPolicyArns: [policy],
       },
     },

@@ -1,33 +1,5 @@
-import { formatCidr, parseCidr, type PluginContext } from '@mfinfra/core/plugin';
+import { fargateSizeProblem, formatCidr, parseCidr, type PluginContext } from '@mfinfra/core/plugin';
 import type { MetadataOptions } from './options.js';
-
-/** Memory sizes (MiB) Fargate accepts for each CPU size. */
-export function fargateMemoryChoices(cpu: number): number[] {
-  const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-  switch (cpu) {
-    case 256:
-      return [512, 1024, 2048];
-    case 512:
-      return range(1024, 4096, 1024);
-    case 1024:
-      return range(2048, 8192, 1024);
-    case 2048:
-      return range(4096, 16384, 1024);
-    case 4096:
-      return range(8192, 30720, 1024);
-    case 8192:
-      return range(16384, 61440, 4096);
-    case 16384:
-      return range(32768, 122880, 8192);
-    default:
-      return [];
-  }
-}
-
-function describeChoices(choices: number[]): string {
-  if (choices.length <= 4) return choices.join(', ');
-  return `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1]! - choices[0]!}`;
-}
 
 /** The CIDR with its host bits cleared, e.g. 10.1.2.3/16 → 10.1.0.0/16 (undefined when already so, or not a block). */
 export function normalizedCidr(cidr: string): string | undefined {
@@ -37,14 +9,8 @@ export function normalizedCidr(cidr: string): string | undefined {
 
 /** Semantic checks the schema cannot express; every problem is reported at its manifest position. */
 export function checkMetadata(ctx: PluginContext, options: MetadataOptions): void {
-  const choices = fargateMemoryChoices(options.cpu);
-  if (choices.length > 0 && !choices.includes(options.memory)) {
-    ctx.report(`Fargate does not offer ${options.memory} MiB of memory with cpu ${options.cpu}`, {
-      path: ['memory'],
-      hint: `with cpu ${options.cpu}, memory must be ${describeChoices(choices)} MiB`,
-      code: 'FARGATE_SIZE',
-    });
-  }
+  const size = fargateSizeProblem(options.cpu, options.memory);
+  if (size) ctx.report(size.message, { path: ['memory'], hint: size.hint, code: 'FARGATE_SIZE' });
   const db = options.database;
   if (db.maxAllocatedStorage <= db.allocatedStorage) {
     ctx.report(

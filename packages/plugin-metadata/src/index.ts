@@ -10,5 +10,6 @@ import { metadataPlugin } from './plugin.js';
 
 export { metadataPlugin, API_KEY_ID_OUTPUT, type ExistingMetadataApi, type MetadataApi, type MetadataDatabaseInfo } from './plugin.js';
 export { DEFAULT_IMAGE, PROFILE_DEFAULTS, type MetadataOptions, type Profile } from './options.js';
-export { fargateMemoryChoices } from './check.js';
+/** Kept for code that imported it from here; it now lives in `@mfinfra/core/plugin` with `fargateSizeProblem`. */
+export { fargateMemoryChoices } from '@mfinfra/core/plugin';
 export default metadataPlugin;

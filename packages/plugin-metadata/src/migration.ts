@@ -1,9 +1,13 @@
 import {
   getAtt,
+  logGroup,
+  policyDocument,
   ref,
   scannerExceptions,
+  serviceTrustPolicy,
   sub,
   wildcardFindings,
+  writeLogsStatement,
   type CfnResource,
   type CfnValue,
   type PluginContext,
@@ -19,35 +23,11 @@ export const LAMBDA_RUNTIME = 'nodejs24.x';
 /** Seconds the runner may wait for the pre-upgrade snapshot (the function itself may run 900). */
 export const SNAPSHOT_WAIT_SECONDS = 600;
 
-const lambdaTrust = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'lambda.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-    },
-  ],
-};
+const lambdaTrust = serviceTrustPolicy('lambda.amazonaws.com');
 
-function logStatement(logGroupId: string): CfnValue {
-  return {
-    Sid: 'WriteFunctionLogs',
-    Effect: 'Allow',
-    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    Resource: getAtt(logGroupId, 'Arn'),
-  };
-}
-
-function logGroup(name: string, options: MetadataOptions): CfnResource {
-  const keep = options.logs.retainOnDelete ? 'Retain' : 'Delete';
-  return {
-    Type: 'AWS::Logs::LogGroup',
-    DeletionPolicy: keep,
-    UpdateReplacePolicy: keep,
-    Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: options.logs.retentionDays },
-  };
+/** The log group of one of the functions (named as Lambda names it, so the function writes there). */
+export function functionLogGroup(functionName: string, options: MetadataOptions): CfnResource {
+  return logGroup({ name: `/aws/lambda/${functionName}`, retentionDays: options.logs.retentionDays, retain: options.logs.retainOnDelete });
 }
 
 /**
@@ -70,7 +50,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       Action: 'ecs:UpdateService',
       Resource: ref(ID.service),
     },
-    logStatement(ID.migrationRunnerLogGroup),
+    writeLogsStatement('WriteFunctionLogs', ID.migrationRunnerLogGroup),
   ];
   if (options.migrations.backup === 'snapshot') {
     runnerStatements.splice(
@@ -100,7 +80,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       ],
       Resource: '*',
     },
-    logStatement(ID.migrationProbeLogGroup),
+    writeLogsStatement('WriteFunctionLogs', ID.migrationProbeLogGroup),
   ];
   const runnerWildcards = wildcardFindings(runnerStatements);
   return {
@@ -131,8 +111,8 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
         Description: 'Migration service from the migration function only',
       },
     },
-    [ID.migrationProbeLogGroup]: logGroup(probeName, options),
-    [ID.migrationRunnerLogGroup]: logGroup(runnerName, options),
+    [ID.migrationProbeLogGroup]: functionLogGroup(probeName, options),
+    [ID.migrationRunnerLogGroup]: functionLogGroup(runnerName, options),
     [ID.migrationProbeRole]: {
       Type: 'AWS::IAM::Role',
       Metadata: scannerExceptions({
@@ -144,7 +124,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       Properties: {
         Description: 'Metaflow metadata migration probe: network interfaces in the VPC and its own logs',
         AssumeRolePolicyDocument: lambdaTrust,
-        Policies: [{ PolicyName: 'metadata-migration-probe', PolicyDocument: { Version: '2012-10-17', Statement: probeStatements } }],
+        Policies: [{ PolicyName: 'metadata-migration-probe', PolicyDocument: policyDocument(probeStatements) }],
       },
     },
     [ID.migrationRunnerRole]: {
@@ -160,7 +140,7 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
       Properties: {
         Description: 'Metaflow metadata migration runner: asks the probe, backs up the database, restarts the service',
         AssumeRolePolicyDocument: lambdaTrust,
-        Policies: [{ PolicyName: 'metadata-migration', PolicyDocument: { Version: '2012-10-17', Statement: runnerStatements } }],
+        Policies: [{ PolicyName: 'metadata-migration', PolicyDocument: policyDocument(runnerStatements) }],
       },
     },
     [ID.migrationProbe]: {

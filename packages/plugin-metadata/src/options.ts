@@ -1,4 +1,4 @@
-import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { LOG_RETENTION_DAYS, type DeepPartial, type JsonSchema } from '@mfinfra/core/plugin';
 import { existingExcludes, existingSchema, type ExistingMetadata } from './existing.js';
 import { POSTGRES_ENGINE_VERSIONS, POSTGRES_INSTANCE_CLASSES } from './generated/rdsPostgres.js';
 
@@ -97,7 +97,6 @@ export const defaults: DeepPartial<MetadataOptions> = {
 };
 
 /** CloudWatch Logs retention values. */
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const IPV4_CIDR = '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$';
 
@@ -191,7 +190,7 @@ export const schema: JsonSchema = {
               description:
                 'Execution logging of every method (default ERROR; INFO logs every request, at more cost). Request bodies are never logged.',
             },
-            retentionDays: { enum: RETENTION_DAYS, description: 'Days to keep the access log (default 30).' },
+            retentionDays: { enum: LOG_RETENTION_DAYS, description: 'Days to keep the access log (default 30).' },
           },
         },
         waf: {
@@ -295,7 +294,7 @@ export const schema: JsonSchema = {
       description: "The service's CloudWatch log group.",
       properties: {
         retentionDays: {
-          enum: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+          enum: LOG_RETENTION_DAYS,
           description: 'Days to keep log events (default 30).',
         },
         retainOnDelete: { type: 'boolean', description: 'Keep the log group when the stack or the section is deleted (default true).' },

@@ -1,15 +1,18 @@
 import {
   getAtt,
+  policyDocument,
   ref,
   scannerExceptions,
+  serviceTrustPolicy,
   sub,
   wildcardFindings,
+  writeLogsStatement,
   type CfnResource,
   type CfnValue,
   type PluginContext,
 } from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
-import { LAMBDA_RUNTIME } from './migration.js';
+import { functionLogGroup, LAMBDA_RUNTIME } from './migration.js';
 import type { MetadataOptions } from './options.js';
 import { ROTATION_CODE } from './rotationCode.js';
 
@@ -28,7 +31,6 @@ export function rotationResources(ctx: PluginContext, options: MetadataOptions):
   const name = ctx.naming.physicalName('metadata-db-rotation', { maxLength: 64 });
   const dbArn = sub(`arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:\${${ID.database}}`);
   const clusterServices = sub(`arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:service/\${${ID.cluster}}/*`);
-  const keep = options.logs.retainOnDelete ? 'Retain' : 'Delete';
   const statements: CfnValue[] = [
     {
       Sid: 'RotateTheDatabaseSecret',
@@ -53,20 +55,10 @@ export function rotationResources(ctx: PluginContext, options: MetadataOptions):
     },
     { Sid: 'ReadTaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     { Sid: 'RedeployThoseServices', Effect: 'Allow', Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Resource: clusterServices },
-    {
-      Sid: 'WriteFunctionLogs',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: getAtt(ID.rotationLogGroup, 'Arn'),
-    },
+    writeLogsStatement('WriteFunctionLogs', ID.rotationLogGroup),
   ];
   return {
-    [ID.rotationLogGroup]: {
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: keep,
-      UpdateReplacePolicy: keep,
-      Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: options.logs.retentionDays },
-    },
+    [ID.rotationLogGroup]: functionLogGroup(name, options),
     [ID.rotationRole]: {
       Type: 'AWS::IAM::Role',
       Metadata: scannerExceptions({
@@ -77,18 +69,8 @@ export function rotationResources(ctx: PluginContext, options: MetadataOptions):
       }),
       Properties: {
         Description: 'Rotates the Metaflow metadata database master password and redeploys the services that read it',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'lambda.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Policies: [{ PolicyName: 'metadata-db-rotation', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+        AssumeRolePolicyDocument: serviceTrustPolicy('lambda.amazonaws.com'),
+        Policies: [{ PolicyName: 'metadata-db-rotation', PolicyDocument: policyDocument(statements) }],
       },
     },
     [ID.rotationFunction]: {

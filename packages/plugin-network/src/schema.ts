@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@mfinfra/core/plugin';
+import { LOG_RETENTION_DAYS, type JsonSchema } from '@mfinfra/core/plugin';
 import { MAX_AZS } from './options.js';
 
 const cidr = (description: string): JsonSchema => ({ type: 'string', maxLength: 43, description });
@@ -54,7 +54,7 @@ export const networkSchema: JsonSchema = {
               properties: {
                 trafficType: { enum: ['ALL', 'ACCEPT', 'REJECT'], description: 'Which traffic to log (default ALL).' },
                 retentionDays: {
-                  enum: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+                  enum: LOG_RETENTION_DAYS,
                   description: 'Days CloudWatch Logs keeps the records (default 30).',
                 },
                 s3BucketArn: {

@@ -1,7 +1,17 @@
 /**
  * The created VPC's security defaults: flow logs, and a default security group with no rules.
  */
-import { getAtt, nagValue, ref, scannerExceptions as exceptions, sub, type CfnResource } from '@mfinfra/core/plugin';
+import {
+  getAtt,
+  logGroup,
+  nagValue,
+  ref,
+  scannerExceptions as exceptions,
+  serviceTrustPolicy,
+  sub,
+  writeLogsStatement,
+  type CfnResource,
+} from '@mfinfra/core/plugin';
 import type { NetworkIds } from './model.js';
 import { DEFAULT_FLOW_LOG_RETENTION_DAYS, type FlowLogOptions } from './options.js';
 
@@ -29,12 +39,11 @@ export function flowLogResources(ids: NetworkIds, options: FlowLogOptions): Reco
     };
   }
   return {
-    [ids.flowLogGroup]: {
-      Type: 'AWS::Logs::LogGroup',
-      // Flow logs are evidence: they outlive the stack (and expire by their retention).
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Metadata: exceptions(
+    // Flow logs are evidence: they outlive the stack (and expire by their retention).
+    [ids.flowLogGroup]: logGroup({
+      retentionDays: options.retentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS,
+      retain: true,
+      metadata: exceptions(
         {
           id: 'CKV_AWS_158',
           reason:
@@ -45,8 +54,7 @@ export function flowLogResources(ids: NetworkIds, options: FlowLogOptions): Reco
           reason: 'Kept 30 days by default to keep an idle deployment cheap; network.create.flowLogs.retentionDays raises it.',
         },
       ),
-      Properties: { RetentionInDays: options.retentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS },
-    },
+    }),
     [ids.flowLogRole]: {
       Type: 'AWS::IAM::Role',
       Metadata: exceptions({
@@ -57,20 +65,9 @@ export function flowLogResources(ids: NetworkIds, options: FlowLogOptions): Reco
       }),
       Properties: {
         Description: 'Lets VPC Flow Logs write to the flow log group of this stack',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-                ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*') },
-              },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: serviceTrustPolicy('vpc-flow-logs.amazonaws.com', {
+          sourceArnLike: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*'),
+        }),
         Policies: [
           {
             PolicyName: 'write-flow-logs',
@@ -178,11 +175,10 @@ def handler(event, context):
 export function restrictDefaultSecurityGroupResources(ids: NetworkIds): Record<string, CfnResource> {
   const groupArn = sub(`arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:security-group/\${${ids.vpc}.DefaultSecurityGroup}`);
   return {
-    [ids.restrictDefaultSecurityGroupLogGroup]: {
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: 'Delete',
-      UpdateReplacePolicy: 'Delete',
-      Metadata: exceptions(
+    [ids.restrictDefaultSecurityGroupLogGroup]: logGroup({
+      retentionDays: 14,
+      retain: false,
+      metadata: exceptions(
         {
           id: 'CKV_AWS_158',
           reason:
@@ -190,23 +186,12 @@ export function restrictDefaultSecurityGroupResources(ids: NetworkIds): Record<s
         },
         { id: 'CKV_AWS_338', reason: 'Deploy-time output of a one-shot function: two weeks is enough to debug a failed deploy.' },
       ),
-      Properties: { RetentionInDays: 14 },
-    },
+    }),
     [ids.restrictDefaultSecurityGroupRole]: {
       Type: 'AWS::IAM::Role',
       Properties: {
         Description: "Lets the deploy-time function remove the rules of the VPC's default security group",
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'lambda.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: serviceTrustPolicy('lambda.amazonaws.com'),
         Policies: [
           {
             PolicyName: 'restrict-default-security-group',
@@ -224,12 +209,7 @@ export function restrictDefaultSecurityGroupResources(ids: NetworkIds): Record<s
                   ],
                   Resource: groupArn,
                 },
-                {
-                  Sid: 'WriteOwnLogs',
-                  Effect: 'Allow',
-                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-                  Resource: getAtt(ids.restrictDefaultSecurityGroupLogGroup, 'Arn'),
-                },
+                writeLogsStatement('WriteOwnLogs', ids.restrictDefaultSecurityGroupLogGroup),
               ],
             },
           },

@@ -3,6 +3,7 @@ import {
   getAtt,
   ref,
   scannerExceptions,
+  serviceTrustPolicy,
   sub,
   wildcardFindings,
   type CfnResource,
@@ -201,17 +202,7 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi, Noteboo
           : undefined,
         Properties: {
           Description: `SageMaker notebook for Metaflow on stack ${ctx.stack.name}: the datastore${access ? ' and the Metaflow user policy' : ''}`,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'sagemaker.amazonaws.com' },
-                Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-              },
-            ],
-          },
+          AssumeRolePolicyDocument: serviceTrustPolicy('sagemaker.amazonaws.com'),
           ManagedPolicyArns: access ? [access.policyArn] : undefined,
           Policies: [
             {

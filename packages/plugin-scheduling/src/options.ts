@@ -1,4 +1,4 @@
-import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { LOG_RETENTION_DAYS, type DeepPartial, type JsonSchema } from '@mfinfra/core/plugin';
 import { existingExcludes, existingSchema, type ExistingScheduling } from './existing.js';
 
 /** The `scheduling:` section after defaults. */
@@ -20,8 +20,6 @@ export const defaults: DeepPartial<SchedulingOptions> = {
   dynamoDb: { pointInTimeRecovery: true },
   executionLogs: { enabled: true, retentionDays: 30, retainOnDelete: true },
 };
-
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export const schema: JsonSchema = {
   type: 'object',
@@ -64,7 +62,7 @@ export const schema: JsonSchema = {
         'A log group for state machine execution history (METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN, used by step-functions create --log-execution-history).',
       properties: {
         enabled: { type: 'boolean', description: 'Create the log group and allow log delivery to it (default true).' },
-        retentionDays: { enum: RETENTION_DAYS, description: 'Days to keep execution history (default 30).' },
+        retentionDays: { enum: LOG_RETENTION_DAYS, description: 'Days to keep execution history (default 30).' },
         retainOnDelete: { type: 'boolean', description: 'Keep the log group when the stack is deleted (default true).' },
       },
     },

@@ -2,9 +2,11 @@ import {
   LOG_DELIVERY_ACTIONS,
   stackArn,
   getAtt,
+  logGroup,
   nagValue,
   ref,
   scannerExceptions,
+  serviceTrustPolicy,
   sub,
   type CfnResource,
   type CfnValue,
@@ -16,18 +18,6 @@ import type { BatchApi, DatastoreApi, IamStatement } from './peerApis.js';
 
 /** AWS's list, kept in core (also used by the other plugin that grants Step Functions logging). */
 export { LOG_DELIVERY_ACTIONS };
-
-const trust = (service: string) => ({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: service },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-    },
-  ],
-});
 
 /** DynamoDB access to the state table (and its key, when it has a customer managed one). */
 function tableStatements(
@@ -148,7 +138,7 @@ export function schedulingResources(
       }),
       Properties: {
         Description: `Runs Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
-        AssumeRolePolicyDocument: trust('states.amazonaws.com'),
+        AssumeRolePolicyDocument: serviceTrustPolicy('states.amazonaws.com'),
         Policies: [policy('metaflow-step-functions', stepFunctionsStatements(options, prefix, batch, datastore))],
       },
     },
@@ -165,7 +155,7 @@ export function schedulingResources(
       }),
       Properties: {
         Description: `Lets EventBridge schedules start Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
-        AssumeRolePolicyDocument: trust('events.amazonaws.com'),
+        AssumeRolePolicyDocument: serviceTrustPolicy('events.amazonaws.com'),
         Policies: [
           policy('metaflow-start-state-machines', [
             {
@@ -180,21 +170,16 @@ export function schedulingResources(
     };
   }
   if (options.executionLogs.enabled) {
-    const retention = options.executionLogs.retainOnDelete ? 'Retain' : 'Delete';
-    resources[ID.executionLogGroup] = {
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: retention,
-      UpdateReplacePolicy: retention,
-      Properties: {
-        // Under /aws/vendedlogs/ one log resource policy covers every group; the stack id's last
-        // segment keeps a retained group from blocking a re-created stack.
-        LogGroupName: sub('/aws/vendedlogs/states/${Prefix}-${Suffix}', {
-          Prefix: prefix,
-          Suffix: { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', ref('AWS::StackId')] }] }] }] },
-        }),
-        RetentionInDays: options.executionLogs.retentionDays,
-      },
-    };
+    resources[ID.executionLogGroup] = logGroup({
+      // Under /aws/vendedlogs/ one log resource policy covers every group; the stack id's last
+      // segment keeps a retained group from blocking a re-created stack.
+      name: sub('/aws/vendedlogs/states/${Prefix}-${Suffix}', {
+        Prefix: prefix,
+        Suffix: { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', ref('AWS::StackId')] }] }] }] },
+      }),
+      retentionDays: options.executionLogs.retentionDays,
+      retain: options.executionLogs.retainOnDelete,
+    });
   }
   return resources;
 }

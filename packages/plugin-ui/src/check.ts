@@ -1,33 +1,11 @@
-import type { PluginContext } from '@mfinfra/core/plugin';
+import { fargateSizeProblem, type PluginContext } from '@mfinfra/core/plugin';
 import type { UiOptions } from './options.js';
-
-/** Memory sizes (MiB) Fargate accepts for each CPU size. */
-export function fargateMemoryChoices(cpu: number): number[] {
-  const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-  const table: Record<number, number[]> = {
-    256: [512, 1024, 2048],
-    512: range(1024, 4096, 1024),
-    1024: range(2048, 8192, 1024),
-    2048: range(4096, 16384, 1024),
-    4096: range(8192, 30720, 1024),
-    8192: range(16384, 61440, 4096),
-    16384: range(32768, 122880, 8192),
-  };
-  return table[cpu] ?? [];
-}
 
 /** Semantic checks the schema cannot express; every problem is reported at its manifest position. */
 export function checkUi(ctx: PluginContext, options: UiOptions): void {
   for (const part of ['backend', 'staticUi'] as const) {
-    const { cpu, memory } = options[part];
-    const choices = fargateMemoryChoices(cpu);
-    if (choices.length > 0 && !choices.includes(memory)) {
-      ctx.report(`Fargate does not offer ${memory} MiB of memory with cpu ${cpu}`, {
-        path: [part, 'memory'],
-        hint: `with cpu ${cpu}, memory must be ${choices[0]} to ${choices[choices.length - 1]} MiB in steps of ${choices[1]! - choices[0]!}`,
-        code: 'FARGATE_SIZE',
-      });
-    }
+    const size = fargateSizeProblem(options[part].cpu, options[part].memory);
+    if (size) ctx.report(size.message, { path: [part, 'memory'], hint: size.hint, code: 'FARGATE_SIZE' });
   }
   if (options.internetFacing && options.allowedCidrs.length === 0) {
     ctx.report('an internet-facing UI needs allowedCidrs: nobody would be let in', {

@@ -1,4 +1,4 @@
-import type { DeepPartial, JsonSchema } from '@mfinfra/core/plugin';
+import { LOG_RETENTION_DAYS, type DeepPartial, type JsonSchema } from '@mfinfra/core/plugin';
 
 /** The `ui:` section after defaults. */
 export interface UiOptions {
@@ -49,7 +49,6 @@ const IPV4_CIDR = '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|
 const IMAGE = '^[a-z0-9][^\\s]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$';
 const HTTPS_URL = '^https://[^\\s]+$';
 const SECRET_ARN = '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$';
-const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** JSON Schema of the `ui:` section (defaults live in `defaults`, documented here). */
 export const schema: JsonSchema = {
@@ -203,7 +202,7 @@ export const schema: JsonSchema = {
       additionalProperties: false,
       description: "The UI containers' CloudWatch log group.",
       properties: {
-        retentionDays: { enum: LOG_RETENTION, description: 'Days to keep log events (default 30).' },
+        retentionDays: { enum: LOG_RETENTION_DAYS, description: 'Days to keep log events (default 30).' },
         retainOnDelete: { type: 'boolean', description: 'Keep the log group when the stack or the section is deleted (default true).' },
       },
     },

@@ -1,10 +1,18 @@
 import {
-  getAtt,
+  awsLogsConfiguration,
+  containerEnvironment,
+  ecrPullStatements,
+  ecrRepositoryArn,
+  fargateService,
+  fargateTaskDefinition,
   join,
-  ref,
+  logGroup,
+  policyDocument,
   scannerExceptions,
+  serviceTrustPolicy,
   sub,
   wildcardFindings,
+  writeLogsStatement,
   type CfnResource,
   type CfnValue,
   type PluginContext,
@@ -13,51 +21,21 @@ import { BACKEND_CONTAINER, ID, STATIC_CONTAINER } from './ids.js';
 import { BACKEND_PORT, STATIC_PORT, type UiOptions } from './options.js';
 import type { DatastoreApi, MetadataApi, NetworkApi } from './peerApis.js';
 
-const ECR_IMAGE = /^(?<account>[0-9]{12})\.dkr\.ecr\.(?<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/(?<repo>[^:@]+)[:@]/;
+const ecsTasksTrust = serviceTrustPolicy('ecs-tasks.amazonaws.com');
 
-const ecsTasksTrust = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { Service: 'ecs-tasks.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-    },
-  ],
-};
-
-function ecrPullStatements(images: string[]): CfnValue[] {
-  const repos = images.flatMap((image) => {
-    const m = ECR_IMAGE.exec(image)?.groups;
-    return m ? [sub(`arn:\${AWS::Partition}:ecr:${m.region}:${m.account}:repository/${m.repo}`)] : [];
-  });
-  if (repos.length === 0) return [];
-  return [
-    // GetAuthorizationToken has no resource-level permissions (AWS requires "*").
-    { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    {
-      Sid: 'PullUiImages',
-      Effect: 'Allow',
-      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      Resource: repos,
-    },
-  ];
+/** Pulls from the ECR repositories among the images (none when no image is from ECR). */
+function ecrPulls(images: string[]): CfnValue[] {
+  const repos = images.flatMap((image) => ecrRepositoryArn(image) ?? []);
+  return repos.length ? ecrPullStatements('PullUiImages', repos) : [];
 }
 
 const ECR_LOGIN_REASON =
   'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); it only issues a registry login token, and image pulls are granted on the named repositories alone.';
 
-function logConfiguration(prefix: string): CfnValue {
-  return {
-    LogDriver: 'awslogs',
-    Options: { 'awslogs-group': ref(ID.logGroup), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': prefix },
-  };
-}
-
+/** A service in the metadata cluster, registered in one target group. */
 function service(
-  taskDefinitionId: string,
-  targetGroupId: string,
+  taskDefinition: string,
+  targetGroup: string,
   container: string,
   port: number,
   desiredCount: number,
@@ -65,34 +43,17 @@ function service(
   metadata: MetadataApi,
   network: NetworkApi,
 ): CfnResource {
-  return {
-    Type: 'AWS::ECS::Service',
+  return fargateService({
+    cluster: metadata.cluster.name,
+    taskDefinition,
+    desiredCount,
+    healthCheckGracePeriodSeconds: 120,
     // A service with a load balancer needs its target group attached to a listener first.
-    DependsOn: [dependsOn, ...network.dependsOn],
-    Properties: {
-      Cluster: metadata.cluster.name,
-      TaskDefinition: ref(taskDefinitionId),
-      LaunchType: 'FARGATE',
-      PlatformVersion: 'LATEST',
-      DesiredCount: desiredCount,
-      DeploymentConfiguration: {
-        MinimumHealthyPercent: 100,
-        MaximumPercent: 200,
-        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
-      },
-      HealthCheckGracePeriodSeconds: 120,
-      NetworkConfiguration: {
-        AwsvpcConfiguration: {
-          Subnets: network.subnetIds,
-          SecurityGroups: [getAtt(ID.serviceSecurityGroup, 'GroupId'), ...network.securityGroupIds],
-          AssignPublicIp: network.assignPublicIp ? 'ENABLED' : 'DISABLED',
-        },
-      },
-      LoadBalancers: [{ ContainerName: container, ContainerPort: port, TargetGroupArn: ref(targetGroupId) }],
-      EnableECSManagedTags: true,
-      PropagateTags: 'SERVICE',
-    },
-  };
+    dependsOn: [dependsOn, ...network.dependsOn],
+    network,
+    securityGroup: ID.serviceSecurityGroup,
+    loadBalancers: [{ container, port, targetGroup }],
+  });
 }
 
 /**
@@ -110,7 +71,6 @@ export function serviceResources(
   backendImage: string,
 ): Record<string, CfnResource> {
   const db = metadata.database;
-  const logRetention = options.logs.retainOnDelete ? 'Retain' : 'Delete';
   // Joined (not a Sub variable map) so rule packs name it <DatastoreBucket.Arn>/* in findings.
   const objectsArn = join('', [datastore.bucketArn, '/*']);
   const backendStatements: CfnValue[] = [
@@ -145,22 +105,12 @@ export function serviceResources(
   };
   const executionStatements: CfnValue[] = [
     { Sid: 'ReadDatabasePassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: db.secretArn },
-    {
-      Sid: 'WriteUiLogs',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: getAtt(ID.logGroup, 'Arn'),
-    },
-    ...ecrPullStatements([backendImage, options.staticUi.image]),
+    writeLogsStatement('WriteUiLogs', ID.logGroup),
+    ...ecrPulls([backendImage, options.staticUi.image]),
   ];
   const executionWildcards = wildcardFindings(executionStatements);
   return {
-    [ID.logGroup]: {
-      Type: 'AWS::Logs::LogGroup',
-      DeletionPolicy: logRetention,
-      UpdateReplacePolicy: logRetention,
-      Properties: { RetentionInDays: options.logs.retentionDays },
-    },
+    [ID.logGroup]: logGroup({ retentionDays: options.logs.retentionDays, retain: options.logs.retainOnDelete }),
     [ID.executionRole]: {
       Type: 'AWS::IAM::Role',
       Metadata: executionWildcards.length
@@ -169,7 +119,7 @@ export function serviceResources(
       Properties: {
         Description: 'Starts Metaflow UI tasks: reads the metadata database secret, writes logs, pulls images',
         AssumeRolePolicyDocument: ecsTasksTrust,
-        Policies: [{ PolicyName: 'ui-task-execution', PolicyDocument: { Version: '2012-10-17', Statement: executionStatements } }],
+        Policies: [{ PolicyName: 'ui-task-execution', PolicyDocument: policyDocument(executionStatements) }],
       },
     },
     [ID.backendTaskRole]: {
@@ -183,16 +133,15 @@ export function serviceResources(
       Properties: {
         Description: 'Role of the Metaflow UI backend: reads the datastore',
         AssumeRolePolicyDocument: ecsTasksTrust,
-        Policies: [{ PolicyName: 'ui-read-datastore', PolicyDocument: { Version: '2012-10-17', Statement: backendStatements } }],
+        Policies: [{ PolicyName: 'ui-read-datastore', PolicyDocument: policyDocument(backendStatements) }],
       },
     },
     [ID.staticTaskRole]: {
       Type: 'AWS::IAM::Role',
       Properties: { Description: 'Role of the Metaflow static UI (calls no AWS API)', AssumeRolePolicyDocument: ecsTasksTrust },
     },
-    [ID.backendTaskDefinition]: {
-      Type: 'AWS::ECS::TaskDefinition',
-      Metadata: scannerExceptions(
+    [ID.backendTaskDefinition]: fargateTaskDefinition({
+      metadata: scannerExceptions(
         {
           id: 'AwsSolutions-ECS2',
           reason:
@@ -204,58 +153,47 @@ export function serviceResources(
             "Writable root filesystem: the backend runs the metadata service image, which keeps its code under /root (readable by root only, so it also runs as the image's root user) and keeps its artifact, DAG and log caches on the root filesystem (it sizes them from shutil.disk_usage('/'): the task's ephemeral storage); the task has no AWS access beyond reading the datastore.",
         },
       ),
-      Properties: {
-        Family: ctx.naming.physicalName('ui-backend', { maxLength: 255 }),
-        RequiresCompatibilities: ['FARGATE'],
-        NetworkMode: 'awsvpc',
-        Cpu: String(options.backend.cpu),
-        Memory: String(options.backend.memory),
-        EphemeralStorage: { SizeInGiB: options.backend.ephemeralStorageGiB },
-        RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
-        ExecutionRoleArn: getAtt(ID.executionRole, 'Arn'),
-        TaskRoleArn: getAtt(ID.backendTaskRole, 'Arn'),
-        ContainerDefinitions: [
-          {
-            Name: BACKEND_CONTAINER,
-            Image: backendImage,
-            Essential: true,
-            Command: ['/opt/latest/bin/python3', '-m', 'services.ui_backend_service.ui_server'],
-            PortMappings: [{ ContainerPort: BACKEND_PORT, Protocol: 'tcp' }],
-            Environment: Object.entries(environment).map(([Name, Value]) => ({ Name, Value })),
-            // The password reaches the container from Secrets Manager at start, never as text in the task definition.
-            Secrets: [{ Name: 'MF_METADATA_DB_PSWD', ValueFrom: sub('${Secret}:password::', { Secret: db.secretArn }) }],
-            LogConfiguration: logConfiguration('ui-backend'),
-          },
-        ],
-      },
-    },
-    [ID.staticTaskDefinition]: {
-      Type: 'AWS::ECS::TaskDefinition',
-      Metadata: scannerExceptions({
+      family: ctx.naming.physicalName('ui-backend', { maxLength: 255 }),
+      cpu: options.backend.cpu,
+      memory: options.backend.memory,
+      ephemeralStorageGiB: options.backend.ephemeralStorageGiB,
+      executionRole: ID.executionRole,
+      taskRole: ID.backendTaskRole,
+      containers: [
+        {
+          Name: BACKEND_CONTAINER,
+          Image: backendImage,
+          Essential: true,
+          Command: ['/opt/latest/bin/python3', '-m', 'services.ui_backend_service.ui_server'],
+          PortMappings: [{ ContainerPort: BACKEND_PORT, Protocol: 'tcp' }],
+          Environment: containerEnvironment(environment),
+          // The password reaches the container from Secrets Manager at start, never as text in the task definition.
+          Secrets: [{ Name: 'MF_METADATA_DB_PSWD', ValueFrom: sub('${Secret}:password::', { Secret: db.secretArn }) }],
+          LogConfiguration: awsLogsConfiguration(ID.logGroup, 'ui-backend'),
+        },
+      ],
+    }),
+    [ID.staticTaskDefinition]: fargateTaskDefinition({
+      metadata: scannerExceptions({
         id: 'CKV_AWS_336',
         reason:
           'Writable root filesystem: not verified with the static UI image (no container runtime was available to see which paths its web server writes at start), so a read-only root is not risked on a UI that might not start; its role has no permissions at all and it is reachable only through the authenticating load balancer.',
       }),
-      Properties: {
-        Family: ctx.naming.physicalName('ui-static', { maxLength: 255 }),
-        RequiresCompatibilities: ['FARGATE'],
-        NetworkMode: 'awsvpc',
-        Cpu: String(options.staticUi.cpu),
-        Memory: String(options.staticUi.memory),
-        RuntimePlatform: { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' },
-        ExecutionRoleArn: getAtt(ID.executionRole, 'Arn'),
-        TaskRoleArn: getAtt(ID.staticTaskRole, 'Arn'),
-        ContainerDefinitions: [
-          {
-            Name: STATIC_CONTAINER,
-            Image: options.staticUi.image,
-            Essential: true,
-            PortMappings: [{ ContainerPort: STATIC_PORT, Protocol: 'tcp' }],
-            LogConfiguration: logConfiguration('ui-static'),
-          },
-        ],
-      },
-    },
+      family: ctx.naming.physicalName('ui-static', { maxLength: 255 }),
+      cpu: options.staticUi.cpu,
+      memory: options.staticUi.memory,
+      executionRole: ID.executionRole,
+      taskRole: ID.staticTaskRole,
+      containers: [
+        {
+          Name: STATIC_CONTAINER,
+          Image: options.staticUi.image,
+          Essential: true,
+          PortMappings: [{ ContainerPort: STATIC_PORT, Protocol: 'tcp' }],
+          LogConfiguration: awsLogsConfiguration(ID.logGroup, 'ui-static'),
+        },
+      ],
+    }),
     [ID.backendService]: service(
       ID.backendTaskDefinition,
       ID.backendTargetGroup,
