@@ -17,10 +17,12 @@
  *   (./testing/templateChecks.ts);
  * - peer tools: `cfnLint`, `lintVariants`, `noFindings`, `cfnLintAvailable`, `peerAvailable` (./testing/cfnLint.ts, ./testing/peers.ts);
  * - the actions' messages: {@link RecordingIoHost}, an IoHost that records every message and answers
- *   questions from a table (./iohost/recording.ts); assert on message codes, not on English.
+ *   questions from a table (./iohost/recording.ts); assert on message codes, not on English;
+ * - stand-ins for the plugins yours requires: `fakeNetwork`, `fakeDatastore`, `fakeBatch` (the
+ *   first-party apis' agreed shapes) and `fakePlugin` for any other (./testing/fakes.ts).
  *
- * Nothing here is used by core at run time, and importing it loads only node built-ins: the
- * compiler loads on the first compile.
+ * Nothing here is used by core at run time, and importing it loads only node built-ins and the
+ * plugin contract (`@mfinfra/core/plugin`): the compiler loads on the first compile.
  */
 import assert from 'node:assert';
 import type { CompileResult } from './compile/compile.js';
@@ -72,6 +74,20 @@ export async function problems(manifestYaml: string, options: CompileManifestOpt
 export { MfinfraError };
 export { cfnLint, lintVariants, noFindings, type CfnLintOptions } from './testing/cfnLint.js';
 export { cfnLintAvailable, peerAvailable, type PeerOptions } from './testing/peers.js';
+export {
+  FAKE_EXISTING_SUBNETS,
+  fakeBatch,
+  fakeDatastore,
+  fakeNetwork,
+  fakePlugin,
+  type FakeBatchApi,
+  type FakeBatchOptions,
+  type FakeDatastoreApi,
+  type FakeDatastoreOptions,
+  type FakeIamStatement,
+  type FakeNetworkApi,
+  type FakeNetworkOptions,
+} from './testing/fakes.js';
 export { diagnosticsOf, problemsOf, type Problem } from './testing/problems.js';
 export {
   actionsOnAnyResource,

@@ -3,18 +3,13 @@
  * its own policy to the job role.
  */
 import { expect, test } from 'vitest';
-import { compileManifest, iamViolations } from '@mfinfra/core/testing';
-import { definePlugin, getAtt } from '@mfinfra/core/plugin';
+import { compileManifest, fakeDatastore, fakeNetwork, fakePlugin, iamViolations } from '@mfinfra/core/testing';
+import { getAtt } from '@mfinfra/core/plugin';
 import batchPlugin, { type BatchApi } from '../src/index.js';
-import { fakeDatastore, fakeNetwork } from './fakes.js';
 
 function probe(seen: BatchApi[]) {
-  return definePlugin({
-    name: 'test:probe',
-    apiVersion: 1,
+  return fakePlugin({
     key: 'probe',
-    schema: { type: 'object' },
-    optionalSection: true,
     requires: ['batch'],
     resources(ctx) {
       const batch = ctx.use<BatchApi>('batch');

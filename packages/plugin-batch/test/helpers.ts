@@ -1,7 +1,6 @@
-import { compileError, compileManifest, diagnosticsOf } from '@mfinfra/core/testing';
+import { compileError, compileManifest, diagnosticsOf, fakeDatastore, fakeNetwork } from '@mfinfra/core/testing';
 import type { Plugin } from '@mfinfra/core/plugin';
 import batchPlugin from '../src/index.js';
-import { fakeDatastore, fakeNetwork } from './fakes.js';
 
 export interface FakeOptions {
   network?: Plugin<any, any>;

@@ -1,5 +1,5 @@
 /** The manifest shapes the template tests compile (each with its fake network/datastore). */
-import { fakeDatastore, fakeNetwork } from './fakes.js';
+import { fakeDatastore, fakeNetwork } from '@mfinfra/core/testing';
 import type { FakeOptions } from './helpers.js';
 
 export interface Shape extends FakeOptions {
@@ -22,7 +22,7 @@ export const SHAPES: Record<string, Shape> = {
   },
   /** examples/existing-vpc: literal ids, an extra security group, no DependsOn. */
   'existing-vpc': {
-    network: fakeNetwork({ existing: true }),
+    network: fakeNetwork({ mode: 'existing', private: true, cidr: '10.0.0.0/16', securityGroupIds: ['sg-0123456789abcdef0'] }),
     batch: `  computeEnvironments:
     - { name: cpu, instanceTypes: [optimal], minVcpus: 2, desiredVcpus: 2, maxVcpus: 128 }
 `,

@@ -1,14 +1,9 @@
-import { definePlugin } from '@mfinfra/core/plugin';
-import { compileManifest, problems as problemsOf } from '@mfinfra/core/testing';
+import { compileManifest, fakePlugin, problems as problemsOf } from '@mfinfra/core/testing';
 import datastore, { type DatastoreApi } from '../src/index.js';
 
 /** A plugin that grants a role the datastore's read/write statements, as batch and metadata do. */
-export const consumer = definePlugin({
-  name: 'test:consumer',
-  apiVersion: 1,
+export const consumer = fakePlugin({
   key: 'consumer',
-  schema: { type: 'object' },
-  optionalSection: true,
   requires: ['datastore'],
   resources: (ctx) => {
     const ds = ctx.use<DatastoreApi>('datastore');

@@ -10,9 +10,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { metadataPlugin } from '../src/index.js';
 import { ROTATION_CODE } from '../src/rotationCode.js';
-import { fakeBatch, fakeNetwork, manifest } from './fakes.js';
+import { manifest, plugins as fakes } from './fakes.js';
 
-const plugins = { network: fakeNetwork, batch: fakeBatch, metadata: metadataPlugin };
+const plugins = { ...fakes, metadata: metadataPlugin };
 
 async function compile(metadata: string, opts: { network?: string; batch?: boolean } = {}) {
   const result = await compileManifest(manifest(metadata, opts), { plugins });
@@ -211,12 +211,12 @@ describe('network use', () => {
     const lbRules = r.MetadataLoadBalancerSecurityGroup!.Properties.SecurityGroupIngress.map((x: any) => [x.FromPort, x.CidrIp]);
     // 8082 (the migration service) is not open to any network: only to the migration function (migration.test.ts).
     expect(lbRules).toEqual([
-      [80, { 'Fn::GetAtt': ['NetVpc', 'CidrBlock'] }],
+      [80, { 'Fn::GetAtt': ['FakeVpc', 'CidrBlock'] }],
       [80, '10.99.0.0/16'],
     ]);
     expect(r.MetadataLoadBalancerMigrationIngressFromBatch).toBeUndefined();
     expect(r.MetadataLoadBalancerIngressFromBatch!.Properties.SourceSecurityGroupId).toEqual({
-      'Fn::GetAtt': ['BatchSecurityGroup', 'GroupId'],
+      'Fn::GetAtt': ['FakeBatchSecurityGroup', 'GroupId'],
     });
     expect(r.MetadataLoadBalancer!.Properties.Scheme).toBe('internal');
     expect(r.MetadataDatabase!.Properties.PubliclyAccessible).toBe(false);

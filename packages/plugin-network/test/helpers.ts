@@ -1,17 +1,12 @@
-import { definePlugin } from '@mfinfra/core/plugin';
-import { compileManifest, problems as problemsOf } from '@mfinfra/core/testing';
+import { compileManifest, fakePlugin, problems as problemsOf } from '@mfinfra/core/testing';
 import network, { type NetworkApi } from '../src/index.js';
 
 /** The NetworkApi the consumer plugin saw in the last compile. */
 export const seen: { api?: NetworkApi } = {};
 
 /** A plugin that puts a workload in the network, as batch and metadata do. */
-export const consumer = definePlugin({
-  name: 'test:consumer',
-  apiVersion: 1,
+export const consumer = fakePlugin({
   key: 'consumer',
-  schema: { type: 'object' },
-  optionalSection: true,
   requires: ['network'],
   resources: (ctx) => {
     const net = ctx.use<NetworkApi>('network');

@@ -109,7 +109,7 @@ describe('roles', () => {
     const { template } = await compile('scheduling: {}');
     expect(template.Resources.SchedulingBatchJobTablePolicy!.Properties).toEqual({
       PolicyName: 'metaflow-foreach-state',
-      Roles: [{ Ref: 'BatchJobRole' }],
+      Roles: [{ Ref: 'FakeBatchJobRole' }],
       PolicyDocument: {
         Version: '2012-10-17',
         Statement: [

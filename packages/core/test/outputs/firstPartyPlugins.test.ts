@@ -13,28 +13,9 @@ import batch from '../../../plugin-batch/src/index.js';
 import datastore from '../../../plugin-datastore/src/index.js';
 import metadata from '../../../plugin-metadata/src/index.js';
 import { writeConfigOutputs } from '../../src/outputs/index.js';
-import { definePlugin } from '../../src/plugin.js';
-import { compileManifest } from '../../src/testing.js';
+import { compileManifest, fakeNetwork } from '../../src/testing.js';
 
-const existingNetwork = definePlugin({
-  name: 'test:network',
-  apiVersion: 1,
-  key: 'network',
-  schema: { type: 'object' },
-  optionalSection: true,
-  api: () => ({
-    mode: 'existing' as const,
-    vpcId: 'vpc-0a1b2c3d4e5f60000',
-    vpcCidr: '10.20.0.0/16',
-    subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
-    publicSubnetIds: [],
-    privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
-    isPrivate: true,
-    assignPublicIp: false,
-    securityGroupIds: [],
-    dependsOn: [],
-  }),
-});
+const existingNetwork = fakeNetwork({ mode: 'existing', private: true, cidr: '10.20.0.0/16' });
 
 const MANIFEST = `version: 1
 stack: { name: metaflow-prod, region: us-west-2 }

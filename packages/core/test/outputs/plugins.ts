@@ -4,17 +4,15 @@
  * value its deployedOutputs hook reads with GetApiKey (as the metadata plugin does).
  */
 import { APIGatewayClient, GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
-import { definePlugin, getAtt, ref, sub, type DeployedOutput, type StackOutput } from '../../src/plugin.js';
+import { getAtt, ref, sub, type DeployedOutput, type StackOutput } from '../../src/plugin.js';
+import { fakePlugin } from '../../src/testing.js';
 
 export const API_KEY_ID_OUTPUT = 'MetadataApiKeyId';
 
-export const store = definePlugin<{ prefix: string }>({
-  name: 'test:store',
-  apiVersion: 1,
+export const store = fakePlugin<{ prefix: string }>({
   key: 'store',
   schema: { type: 'object', properties: { prefix: { type: 'string' } }, additionalProperties: false },
   defaults: { prefix: 'metaflow' },
-  optionalSection: true,
   resources: () => ({ Bucket: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } }),
   outputs: (_ctx, o) => ({
     METAFLOW_DEFAULT_DATASTORE: 's3',
@@ -23,13 +21,10 @@ export const store = definePlugin<{ prefix: string }>({
   }),
 });
 
-export const service = definePlugin<{ auth: boolean }>({
-  name: 'test:service',
-  apiVersion: 1,
+export const service = fakePlugin<{ auth: boolean }>({
   key: 'service',
   schema: { type: 'object', properties: { auth: { type: 'boolean' } }, additionalProperties: false },
   defaults: { auth: true },
-  optionalSection: true,
   resources: (_ctx, o) => ({
     Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } },
     ...(o.auth ? { ApiKey: { Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true } } } : {}),
@@ -53,12 +48,8 @@ export const service = definePlugin<{ auth: boolean }>({
   },
 });
 
-export const queue = definePlugin({
-  name: 'test:queue',
-  apiVersion: 1,
+export const queue = fakePlugin({
   key: 'queue',
-  schema: { type: 'object' },
-  optionalSection: true,
   resources: () => ({
     Queue: { Type: 'AWS::Batch::JobQueue', Properties: { Priority: 1 } },
     JobRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },

@@ -1,0 +1,44 @@
+/**
+ * Core's stand-in for this plugin (`fakeDatastore` in `@mfinfra/core/testing`), which other plugins'
+ * tests compile against, gives what this plugin gives: the same fields, the same statement ids.
+ */
+import { compileManifest, fakeDatastore, fakePlugin, type FakeDatastoreApi } from '@mfinfra/core/testing';
+import { expect, expectTypeOf, it } from 'vitest';
+import datastore, { type DatastoreApi } from '../src/index.js';
+
+const seen: { api?: DatastoreApi } = {};
+const probe = fakePlugin({
+  key: 'probe',
+  requires: ['datastore'],
+  resources: (ctx) => {
+    seen.api = ctx.use<DatastoreApi>('datastore');
+    return {};
+  },
+});
+
+const manifest = (section: string) =>
+  `version: 1\nstack: { name: mf-fake, region: us-west-2 }\nplugins: [datastore, probe]\ndatastore: ${section}\n`;
+
+/** Each field with the kind of its value, and the statements' ids and actions. */
+async function shapeOf(plugin: typeof datastore | ReturnType<typeof fakeDatastore>, section: string) {
+  await compileManifest(manifest(section), { plugins: { datastore: plugin, probe } });
+  const api = seen.api!;
+  return {
+    fields: Object.entries(api)
+      .map(([k, v]) => `${k}: ${typeof v}`)
+      .sort(),
+    statements: api.readWriteStatements().map((s) => [s.Sid, s.Effect, s.Action]),
+  };
+}
+
+it('fakeDatastore has the DatastoreApi type', () => {
+  expectTypeOf<FakeDatastoreApi>().toMatchTypeOf<DatastoreApi>();
+  expectTypeOf<DatastoreApi>().toMatchTypeOf<FakeDatastoreApi>();
+});
+
+it('fakeDatastore gives the fields and statements of an SSE-S3 and an SSE-KMS datastore', async () => {
+  expect(await shapeOf(fakeDatastore(), '{}')).toEqual(await shapeOf(datastore, '{}'));
+  expect(await shapeOf(fakeDatastore(), '{ kms: true }')).toEqual(
+    await shapeOf(datastore, '{ bucket: { encryption: { type: sse-kms } } }'),
+  );
+});
