@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import cliPublicApi from './scripts/eslint-rules/cli-public-api.js';
 
 // Errors are data with a registered code and kind (packages/core/src/errors.ts): an Error thrown
 // bare has neither. Plugins report manifest problems through ctx and throw PluginError for bugs.
@@ -82,6 +83,13 @@ export default tseslint.config(
     files: ['packages/core/src/cli/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', ...coreCodedErrors.slice(0, -1)] },
+  },
+  {
+    // The CLI is a user of the package like any other: it imports only the declared entry points
+    // (src/index.ts, @mfinfra/core/plugin, /testing), never a module behind them (test/lintRules.test.ts).
+    files: ['packages/core/src/cli/**/*.ts'],
+    plugins: { mfinfra: { rules: { 'cli-public-api': cliPublicApi } } },
+    rules: { 'mfinfra/cli-public-api': 'error' },
   },
   {
     files: ['**/*.js', '**/*.mjs', 'scripts/**'],

@@ -16,3 +16,47 @@ it("ARCHITECTURE.md's folder table matches packages/core/src", () => {
   const named = [...table.slice(0, table.indexOf('\n## ', 3)).matchAll(/^\| `([a-z]+)\/`/gm)].map((m) => m[1]).sort();
   expect(named).toEqual(folders);
 });
+
+/** Every module a file names: static imports and re-exports (type-only ones too), and import(). */
+function specifiers(text: string): string[] {
+  return [...text.matchAll(/\bfrom\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm)].map(
+    (m) => (m[1] ?? m[2] ?? m[3])!,
+  );
+}
+
+/** `from` → folders of packages/core/src it imports from: `{ 'outputs/write.ts': ['deploy'] }`. */
+function foldersImported(folder: string): Record<string, string[]> {
+  const src = path.join(repo, 'packages/core/src');
+  const out: Record<string, string[]> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) {
+        const folders = specifiers(readFileSync(file, 'utf8'))
+          .filter((s) => s.startsWith('.'))
+          .map((s) => path.relative(src, path.resolve(path.dirname(file), s)).split(path.sep)[0]!)
+          .filter((f) => f !== folder);
+        if (folders.length) out[path.relative(src, file)] = [...new Set(folders)].sort();
+      }
+    }
+  };
+  walk(path.join(src, folder));
+  return out;
+}
+
+it('outputs/ and deploy/ do not import each other (the actions join them)', () => {
+  // The scan sees an import between folders where there is one (actions/ uses both).
+  expect(specifiers("import type { A } from '../a.js';\nexport { b } from './b.js';\nawait import('../c.js');")).toEqual([
+    '../a.js',
+    './b.js',
+    '../c.js',
+  ]);
+  expect(Object.values(foldersImported('actions')).flat()).toEqual(expect.arrayContaining(['deploy', 'outputs']));
+  const crossing = (from: string, to: string) =>
+    Object.entries(foldersImported(from))
+      .filter(([, folders]) => folders.includes(to))
+      .map(([file]) => file);
+  expect(crossing('outputs', 'deploy')).toEqual([]);
+  expect(crossing('deploy', 'outputs')).toEqual([]);
+});

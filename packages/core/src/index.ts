@@ -7,7 +7,7 @@
 export { compile, compileProject } from './compile/compile.js';
 export type { CompileOptions, CompileResult, ConfigOutputEntry, PluginInfo, StackOutputEntry } from './compile/compile.js';
 export { loadProject } from './load/project.js';
-export { compileEnvironments } from './environments/all.js';
+export { compileEnvironments, ENVIRONMENT_CONCURRENCY, manifestEnvironments, mapWithLimit } from './environments/all.js';
 export { declaredEnvironments, mergeOverlay } from './environments/overlay.js';
 export type { LoadOptions, Project, ResolvedManifest } from './load/project.js';
 export { getSchema } from './load/editorSchema.js';
@@ -24,10 +24,15 @@ export type { CfnTemplate, MfinfraTemplateMetadata } from './compile/template.js
 export type { TemplateStats } from './compile/checks.js';
 export { collectReferences } from './compile/checks.js';
 export { configKeyToOutputName, createNaming } from './compile/naming.js';
-export { writeFileAtomic } from './io/atomicWrite.js';
-export { FIRST_PARTY_PLUGINS } from './load/resolve.js';
+export { refuseProtected, writeFileAtomic } from './io/atomicWrite.js';
+export type { AtomicWriteOptions } from './io/atomicWrite.js';
+export { FIRST_PARTY_PLUGINS, getCliPackage, setCliPackage } from './load/resolve.js';
+export type { CliPackage } from './load/resolve.js';
 export { CORE_KEYS, SCHEMA_ID } from './load/rootSchema.js';
 export { VERSION } from './version.js';
+
+// mfinfra init: a starter manifest, or one from a Metaflow config or a deployed stack
+export * from './init/index.js';
 
 // The plugin contract (also at @mfinfra/core/plugin)
 export * from './plugin.js';
@@ -62,6 +67,9 @@ export { DEFAULT_GATE_OPTIONS, evaluateGates, riskyStatefulChanges } from './pre
 export type { GateBlock, GateNote, GateOptions, GateResult, RequireApproval } from './preview/gates.js';
 export { renderGateResult, renderPreview, summaryLine } from './preview/render.js';
 export type { PreviewFormat, RenderOptions } from './preview/render.js';
+// The renderers' colours (node:util styleText), for text shown beside them.
+export { paint } from './preview/style.js';
+export type { Style } from './preview/style.js';
 export { isStateful, STATEFUL_TYPES } from './preview/stateful.js';
 export type * from './preview/model.js';
 export { readAppliedState, stateFilePath, writeAppliedState } from './state/localState.js';
@@ -69,6 +77,7 @@ export type { AppliedState } from './state/localState.js';
 
 // The actions: plan, apply, destroy as use-cases (the CLI calls the same; the AWS SDK loads on first call)
 export {
+  adopt,
   apply,
   applyDeploy,
   destroy,
@@ -76,9 +85,17 @@ export {
   detectDrift,
   loadAwsClients,
   loadDeployTarget,
+  migrate,
+  outputs,
+  outputsDeploy,
   plan,
   planDeploy,
 } from './actions/index.js';
+export type { AdoptOptions, AdoptResult } from './actions/adopt.js';
+export { parseImportPairs } from './actions/importPairs.js';
+export type { ImportPlan, ImportRequest, PlannedImport } from './deploy/importPlan.js';
+export type { MigrateOptions, MigrateResult, MigrationReview, MigrationState, MigrationStep } from './actions/migrate.js';
+export type { OutputsOptions } from './actions/outputs.js';
 export type { ApplyDeployOptions, ApplyDeployResult } from './actions/apply.js';
 export type { DestroyDeployOptions } from './actions/destroy.js';
 export type { PlanDeployOptions, PlannedDeploy } from './actions/plan.js';
@@ -91,7 +108,7 @@ export type { RetryInfo } from './deploy/poll.js';
 export type { ApplyOptions, ApplyResult, DeployContext, DeployStep, PlanOptions, PlanResult } from './deploy/types.js';
 export type { AwsClients, AwsSettings } from './aws/clients.js';
 export { DeployErrorCode } from './errors.js';
-export { formatEvent, renderDestroyPlan, renderOutputs } from './deploy/render.js';
+export { formatEvent, renderDestroyPlan, renderImportDeferred, renderOutputs } from './deploy/render.js';
 export { configFilesOf } from './outputs/staleConfig.js';
 export type { DriftResult } from './deploy/drift.js';
 
@@ -111,4 +128,6 @@ export type {
   IoRequests,
   IoResponse,
   ReviewedChangeSet,
+  ReviewedImport,
+  ReviewedMigrationStep,
 } from './iohost/messages.js';

@@ -13,12 +13,14 @@ import type { CompileResult } from '../compile/compile.js';
 import type { CfnTemplate } from '../compile/template.js';
 import { fail } from '../errors.js';
 import { importResources, type ImportResult, type ImportReview } from '../deploy/importChangeSet.js';
-import { readLive, type ImportClients, type LiveResource } from '../deploy/importLive.js';
+import { importClientsOf, readLive, type ImportClients, type LiveResource } from '../deploy/importLive.js';
 import { planImport, type ImportPlan, type ImportRequest } from '../deploy/importPlan.js';
 import { getDeployedTemplate } from '../deploy/plan.js';
 import { pollOptionsOf } from '../deploy/poll.js';
 import { classifyStackStatus, describeStack } from '../deploy/stackState.js';
+import { hostOf } from '../deploy/report.js';
 import type { DeployContext } from '../deploy/types.js';
+import { notify, request } from '../iohost/messages.js';
 import type { PreviewModel } from '../preview/model.js';
 
 export interface AdoptOptions {
@@ -29,6 +31,8 @@ export interface AdoptOptions {
   templateBucket?: string;
   /** Override the manifest's stack name (migrate imports into the manifest's stack; tests). */
   stackName?: string;
+  /** The user said yes up front (`--yes`): CONFIRM_IMPORT is not asked. */
+  yes?: boolean;
 }
 
 export interface AdoptResult {
@@ -37,22 +41,6 @@ export interface AdoptResult {
   result: ImportResult;
   /** The local state file now holding the imported template. */
   stateFile: string;
-}
-
-/** Parse `LogicalId=name` pairs (the CLI's `--import`). */
-export function parseImportPairs(pairs: readonly string[]): ImportRequest[] {
-  return pairs.map((pair) => {
-    const at = pair.indexOf('=');
-    const logicalId = pair.slice(0, at).trim();
-    const physicalId = pair.slice(at + 1).trim();
-    if (at < 1 || !physicalId || !/^[A-Za-z0-9]+$/.test(logicalId)) {
-      throw fail.IMPORT_REFUSED(`--import "${pair}" is not LogicalId=name`, {
-        hint: 'e.g. --import DatastoreBucket=my-metaflow-bucket (the logical id as `mfinfra compile` names it)',
-        kind: 'usage',
-      });
-    }
-    return { logicalId, physicalId };
-  });
 }
 
 /** Read every resource to import, by the type its logical id has in the compiled template. */
@@ -73,13 +61,15 @@ export async function readLiveResources(
   return live;
 }
 
-/** Check, preview, import. Holds the stack's local lock. */
+/**
+ * Check, preview (IMPORT_REVIEW), ask (CONFIRM_IMPORT, default no), import. Holds the stack's local
+ * lock. The live resources are read with `clients` (default: made from the context's).
+ */
 export async function adopt(
   compiled: CompileResult,
   ctx: DeployContext,
-  clients: ImportClients,
   options: AdoptOptions,
-  review: (r: ImportReview) => Promise<boolean>,
+  clients: ImportClients = importClientsOf(ctx.clients),
 ): Promise<AdoptResult> {
   const manifestDir = path.dirname(compiled.file);
   const stackName = options.stackName ?? compiled.stackName;
@@ -135,7 +125,7 @@ export async function adopt(
         },
         async (r) => {
           preview = r.preview;
-          return review(r);
+          return confirmImport(ctx, r, options.yes === true);
         },
       );
       const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
@@ -144,4 +134,13 @@ export async function adopt(
     },
     compiled.environment,
   );
+}
+
+/** IMPORT_REVIEW, then CONFIRM_IMPORT unless `yes`. */
+async function confirmImport(ctx: DeployContext, r: ImportReview, yes: boolean): Promise<boolean> {
+  const io = hostOf(ctx);
+  const { plan, preview } = r;
+  const count = `${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'}`;
+  notify(io, 'IMPORT_REVIEW', `import change set ${r.changeSetName}: ${count} into ${plan.stackName}`, { plan, preview, yes });
+  return yes || request(io, 'CONFIRM_IMPORT', `Import ${count} into ${plan.stackName}?`, { plan, preview }, false);
 }

@@ -15,17 +15,19 @@
  *
  * Each step is shown and needs a yes; each one done is recorded in
  * `.mfinfra/state/<stack>.migration.json` (atomically), so a run after a failure or a "no" carries on
- * from the first step not done. Nothing prints: questions go to `review`, progress to the context's IoHost.
+ * from the first step not done. Nothing prints: each step goes to the context's IoHost as
+ * MIGRATION_STEP_REVIEW, then the question CONFIRM_MIGRATION_STEP (unless `yes`; never when a safety
+ * gate refuses the step), and progress as the deploy steps' own messages.
  */
 import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
 import { ErrorCode, fail, MfinfraError } from '../errors.js';
-import type { ImportClients } from '../deploy/importLive.js';
+import { importClientsOf, type ImportClients } from '../deploy/importLive.js';
 import { abortedError, pollOptionsOf } from '../deploy/poll.js';
 import { describeStack } from '../deploy/stackState.js';
 import type { DeployContext } from '../deploy/types.js';
 import type { ApplyDeployOptions } from './apply.js';
-import type { IoHost, IoRequest, IoRequestCode, IoResponse } from '../iohost/messages.js';
+import { notify, request, type IoHost, type IoRequest, type IoRequestCode, type IoResponse } from '../iohost/messages.js';
 import { IMPORTED_AS, OFFICIAL_STATEFUL, assertOfficialStack, readDeployedStack } from '../init/fromStack.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import type { GateResult } from '../preview/gates.js';
@@ -69,6 +71,8 @@ export interface MigrateOptions {
   only?: MigrationStep;
   /** Passed to step 5's apply (template bucket, gates, config outputs...). */
   apply?: ApplyDeployOptions;
+  /** The user said yes up front (`--yes`): no step is asked (CONFIRM_MIGRATION_STEP), nor CONFIRM_RECREATE. */
+  yes?: boolean;
 }
 
 export interface MigrateResult {
@@ -115,12 +119,15 @@ function declined(step: MigrationStep, what: string): MfinfraError {
   return abortedError(`migration stopped before step ${step}: ${what}; run mfinfra migrate again to carry on`);
 }
 
+/**
+ * Run every step not done yet (or `options.only`), each shown and confirmed through the context's
+ * IoHost. The old stack's resources are read with `clients` (default: made from the context's).
+ */
 export async function migrate(
   compiled: CompileResult,
   ctx: DeployContext,
-  clients: ImportClients,
   options: MigrateOptions,
-  review: (r: MigrationReview) => Promise<boolean>,
+  clients: ImportClients = importClientsOf(ctx.clients),
 ): Promise<MigrateResult> {
   const manifestDir = path.dirname(compiled.file);
   const to = compiled.stackName;
@@ -169,6 +176,14 @@ export async function migrate(
       });
     }
   }
+  const host = hostOf(ctx);
+  /** MIGRATION_STEP_REVIEW, then CONFIRM_MIGRATION_STEP: a refused gate is a no without a question, `yes` a yes. */
+  const review = async (r: MigrationReview): Promise<boolean> => {
+    const step = { ...r, number: MIGRATION_STEPS.indexOf(r.step) + 1, of: MIGRATION_STEPS.length };
+    notify(host, 'MIGRATION_STEP_REVIEW', `step ${step.number}/${step.of} ${r.step}: ${r.title}`, { ...step, yes: options.yes === true });
+    if (r.gates && !r.gates.ok && !r.gates.approvable) return false;
+    return options.yes === true || request(host, 'CONFIRM_MIGRATION_STEP', `Run step ${r.step}?`, step, false);
+  };
   const ran: MigrationStep[] = [];
   let configFiles: string[] | undefined;
   const done = async (step: MigrationStep, detail?: string) => {
@@ -290,18 +305,26 @@ export async function migrate(
           }
         }
         const { adopt } = await import('./adopt.js');
-        await adopt(compiled, ctx, clients, { imports, updateAfterImport: true }, async (r) => {
-          const deferred = r.plan.imports.flatMap((i) =>
-            i.deferred.map((d) => `${i.logicalId}.${d.property}: set by step apply (now ${JSON.stringify(d.live) ?? 'not set'})`),
-          );
-          const go = await review({
-            step,
-            title: `import the bucket ${s.resources.bucket} and the table ${s.resources.table} into stack ${to}`,
-            lines: deferred.length ? ['imported as they are; step apply then changes (previewed there):', ...deferred] : [],
-            preview: r.preview,
-          });
-          return go;
-        }).catch((e) => {
+        // adopt's own review is this step's: its IMPORT_REVIEW is not passed on, its CONFIRM_IMPORT is this step's question.
+        const importing: IoHost = {
+          notify: (m) => {
+            if (m.code !== 'IMPORT_REVIEW') host.notify(m);
+          },
+          request: async <C extends IoRequestCode>(q: IoRequest<C>): Promise<IoResponse<C>> => {
+            if (q.code !== 'CONFIRM_IMPORT') return host.request(q);
+            const { plan, preview } = (q as IoRequest<'CONFIRM_IMPORT'>).data;
+            const deferred = plan.imports.flatMap((i) =>
+              i.deferred.map((d) => `${i.logicalId}.${d.property}: set by step apply (now ${JSON.stringify(d.live) ?? 'not set'})`),
+            );
+            return review({
+              step,
+              title: `import the bucket ${s.resources.bucket} and the table ${s.resources.table} into stack ${to}`,
+              lines: deferred.length ? ['imported as they are; step apply then changes (previewed there):', ...deferred] : [],
+              preview,
+            }) as Promise<IoResponse<C>>;
+          },
+        };
+        await adopt(compiled, { ...ctx, io: importing }, { imports, updateAfterImport: true }, clients).catch((e) => {
           if (MfinfraError.is(e) && e.code === ErrorCode.ABORTED && /nothing was imported/.test(e.message)) throw declined(step, e.message);
           throw e;
         });
@@ -312,8 +335,9 @@ export async function migrate(
         const { applyDeploy } = await import('./apply.js');
         // This step's review answers apply's CONFIRM_DEPLOY (asked even with --yes, as every step is);
         // --yes still answers CONFIRM_RECREATE.
-        const { yes, ...applyOptions } = options.apply ?? {};
-        const io = hostOf(ctx);
+        const { yes: applyYes, ...applyOptions } = options.apply ?? {};
+        const yes = applyYes === true || options.yes === true;
+        const io = host;
         const reviewing: IoHost = {
           notify: (m) => io.notify(m),
           request: async <C extends IoRequestCode>(q: IoRequest<C>): Promise<IoResponse<C>> => {

@@ -38,4 +38,4 @@ export function processIo(): CliIo {
 }
 
 // The styles live beside the renderers (preview/style.ts), which depend on nothing in cli/.
-export { paint, type Style } from '../preview/style.js';
+export { paint, type Style } from '../index.js';

@@ -1,7 +1,5 @@
 import yargs from 'yargs';
-import { ExitCode } from '../errors.js';
-import { setCliPackage, type CliPackage } from '../load/resolve.js';
-import { VERSION } from '../version.js';
+import { ExitCode, setCliPackage, VERSION, type CliPackage } from '../index.js';
 import { commands } from './commands/index.js';
 import { setRuntime } from './context.js';
 import { processIo, type CliIo } from './io.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StackEventLine } from '../deploy/events.js';
+import type { StackEventLine } from '../index.js';
 import { completionLine, formatDuration, ProgressDisplay } from './progress.js';
 
 function ev(logicalId: string, status: string, resourceType = 'AWS::SQS::Queue'): StackEventLine {

@@ -6,8 +6,7 @@
  * instead of the live line a plain status line every few seconds while nothing else is printed; no
  * control characters at all.
  */
-import type { PreviewSummary } from '../preview/model.js';
-import type { EventProgress, StackEventLine } from '../deploy/events.js';
+import type { EventProgress, PreviewSummary, StackEventLine } from '../index.js';
 import { paint } from './io.js';
 
 export interface ProgressOutput {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { abortedError } from '../deploy/poll.js';
-import { MfinfraError } from '../errors.js';
+import { fail, MfinfraError } from '../index.js';
 import { renderError } from './renderError.js';
 
 describe('one error format', () => {
   it('"aborted" (the user said no) is not shown as an error and has no code', () => {
-    const text = renderError(abortedError('nothing was deployed; the change set was deleted'), { color: false, debug: false });
+    const text = renderError(fail.ABORTED('nothing was deployed; the change set was deleted'), { color: false, debug: false });
     expect(text).toBe('aborted: nothing was deployed; the change set was deleted');
   });
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ErrorCode, ExitCode, MfinfraError, type Diagnostic } from '../errors.js';
+import { ErrorCode, ExitCode, MfinfraError, type Diagnostic } from '../index.js';
 import { paint } from './io.js';
 
 function where(d: { loc?: { file: string; line: number; column: number } }, cwd: string): string | undefined {

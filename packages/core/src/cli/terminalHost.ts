@@ -25,7 +25,10 @@ export interface TerminalHostOptions {
   ask: boolean;
 }
 
-type Renderers = Pick<typeof import('../index.js'), 'formatEvent' | 'renderDestroyPlan' | 'renderGateResult' | 'renderPreview'>;
+type Renderers = Pick<
+  typeof import('../index.js'),
+  'formatEvent' | 'renderDestroyPlan' | 'renderGateResult' | 'renderImportDeferred' | 'renderPreview'
+>;
 
 export class TerminalIoHost implements IoHost {
   /** Every stack event shown, with the n/N count it brought (for --json). */
@@ -113,6 +116,18 @@ export class TerminalIoHost implements IoHost {
         this.progress.pause();
         io.err(this.render.renderDestroyPlan(message.data.plan, io.color));
         return;
+      case 'IMPORT_REVIEW': {
+        this.progress.pause();
+        const text = this.render.renderPreview(message.data.preview, 'terminal', { color: io.color });
+        if (options.json) io.err(text);
+        else io.out(text);
+        const deferred = this.render.renderImportDeferred(message.data.plan, io.color);
+        if (deferred) io.err(deferred);
+        return;
+      }
+      case 'MIGRATION_STEP_REVIEW':
+        this.showMigrationStep(message.data);
+        return;
     }
   }
 
@@ -127,6 +142,23 @@ export class TerminalIoHost implements IoHost {
       }
     }
     return askYesNo(question.message) as Promise<IoResponse<C>>;
+  }
+
+  /** migrate: the step about to run, its details and preview (stdout; stderr under --json), and what the gates say. */
+  private showMigrationStep(r: Extract<AnyIoMessage, { code: 'MIGRATION_STEP_REVIEW' }>['data']): void {
+    const { io, options } = this;
+    const c = paint(io.color);
+    this.progress.pause();
+    const print = (t: string) => (options.json ? io.err(t) : io.out(t));
+    print(c.bold(`step ${r.number}/${r.of} ${r.step}: ${r.title}`));
+    for (const line of r.lines) print(`  ${line}`);
+    if (r.preview) print(this.render.renderPreview(r.preview, 'terminal', { color: io.color, ...(r.gates ? { gates: r.gates } : {}) }));
+    if (r.gates) {
+      const gateText = this.render.renderGateResult(r.gates.approvable ? r.gates : { ...r.gates, blocked: [] }, 'terminal', {
+        color: io.color,
+      });
+      if (gateText) io.err(gateText);
+    }
   }
 
   /** apply: the change set is ready: its preview, and what the gates allow or ask. */
@@ -151,9 +183,14 @@ export class TerminalIoHost implements IoHost {
 
 /** A terminal host for this run (renderers and the progress display load here, not at startup). */
 export async function terminalHost(options: TerminalHostOptions): Promise<TerminalIoHost> {
-  const { formatEvent, renderDestroyPlan, renderGateResult, renderPreview } = await import('../index.js');
+  const { formatEvent, renderDestroyPlan, renderGateResult, renderImportDeferred, renderPreview } = await import('../index.js');
   const { ProgressDisplay } = await import('./progress.js');
-  return new TerminalIoHost(cli().io, options, { formatEvent, renderDestroyPlan, renderGateResult, renderPreview }, ProgressDisplay);
+  return new TerminalIoHost(
+    cli().io,
+    options,
+    { formatEvent, renderDestroyPlan, renderGateResult, renderImportDeferred, renderPreview },
+    ProgressDisplay,
+  );
 }
 
 /** Append the Markdown preview to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions' job summary). */

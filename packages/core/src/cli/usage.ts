@@ -3,8 +3,7 @@
  * or flag: `mfinfra plna` → plan, `--ofline` → `--offline`.
  */
 import type { CommandModule } from 'yargs';
-import { fail, type MfinfraError } from '../errors.js';
-import { didYouMean } from '../load/didYouMean.js';
+import { didYouMean, fail, type MfinfraError } from '../index.js';
 
 export function usageError(message: string, hint: string): MfinfraError {
   return fail.USAGE(message, { hint });

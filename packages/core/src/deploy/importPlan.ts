@@ -14,6 +14,7 @@ import type { CfnTemplate } from '../compile/template.js';
 import { ErrorCode, fail, type MfinfraError, type Diagnostic } from '../errors.js';
 import { resourceSpec } from '../preview/resourceSpec.js';
 import { isImportable, IMPORTABLE_TYPES, type LiveResource } from './importLive.js';
+import { show } from './render.js';
 
 /** One resource to import: its logical id in the template and the live resource's name / id / ARN. */
 export interface ImportRequest {
@@ -217,12 +218,6 @@ export function matches(template: unknown, live: unknown): boolean {
 
 function refusal(message: string, hint: string, diagnostics: Diagnostic[] = []): MfinfraError {
   return fail.IMPORT_REFUSED(message, { hint, kind: 'gate', diagnostics });
-}
-
-export function show(v: unknown): string {
-  if (v === undefined) return '(not set)';
-  const text = JSON.stringify(v);
-  return text.length > 160 ? text.slice(0, 159) + '…' : text;
 }
 
 function mismatchLine(logicalId: string, m: PropertyMismatch): string {

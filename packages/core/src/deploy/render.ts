@@ -5,6 +5,7 @@
 import { paint } from '../preview/style.js';
 import { rowHead, rowWidths, type ResourceRow } from '../preview/render.js';
 import type { DestroyPlan } from './destroy.js';
+import type { ImportPlan } from './importPlan.js';
 import type { EventProgress, StackEventLine } from './events.js';
 
 /** `  3/7  12:01:02  CREATE_COMPLETE      AWS::S3::Bucket            DatastoreBucket  reason` */
@@ -73,4 +74,23 @@ export function renderOutputs(outputs: Record<string, string>, color: boolean): 
   if (!keys.length) return '';
   const width = Math.max(...keys.map((k) => k.length));
   return [c.bold('Outputs:'), ...keys.map((k) => `  ${k.padEnd(width)}  ${outputs[k]}`)].join('\n');
+}
+
+/** A property value in one line (at most 160 characters): `"on"`, `{"Enabled":true}`, `(not set)`. */
+export function show(v: unknown): string {
+  if (v === undefined) return '(not set)';
+  const text = JSON.stringify(v);
+  return text.length > 160 ? text.slice(0, 159) + '…' : text;
+}
+
+/** adopt: each property imported as it is, which the next apply changes (one line each; '' when none). */
+export function renderImportDeferred(plan: ImportPlan, color: boolean): string {
+  const c = paint(color);
+  return plan.imports
+    .flatMap((i) =>
+      i.deferred.map((d) =>
+        c.yellow(`  ${i.logicalId}.${d.property}: imported as ${show(d.live)}; the next mfinfra apply sets ${show(d.template)}`),
+      ),
+    )
+    .join('\n');
 }

@@ -32,6 +32,16 @@ export function environmentsOf(source: ManifestSource): (string | undefined)[] {
   return names && names.length ? names : [undefined];
 }
 
+/**
+ * The environments of a manifest (found as every command finds it: `manifest`, else from `cwd`
+ * upward), or `[undefined]` (the manifest itself) when it declares none. Reads; loads no plugin.
+ */
+export async function manifestEnvironments(
+  options: Pick<CompileOptions, 'manifest' | 'cwd' | 'text'> = {},
+): Promise<(string | undefined)[]> {
+  return environmentsOf(await readProjectSource(options));
+}
+
 /** Compile every environment (or the manifest itself). Throws one error carrying every problem. */
 export async function compileEnvironments(
   options: CompileOptions & { concurrency?: number } = {},

@@ -9,8 +9,10 @@
  * line a host may show, never something to match on (tests assert on codes and data). Nothing in the
  * library prints: a host decides what reaches the terminal.
  */
+import type { MigrationReview } from '../actions/migrate.js';
 import type { Diagnostic } from '../errors.js';
 import type { DestroyPlan } from '../deploy/destroy.js';
+import type { ImportPlan } from '../deploy/importPlan.js';
 import type { EventProgress, StackEventLine } from '../deploy/events.js';
 import type { RetryInfo } from '../deploy/poll.js';
 import type { DeployStep, PlanResult } from '../deploy/types.js';
@@ -26,6 +28,15 @@ export interface ReviewedChangeSet {
   gates: GateResult;
 }
 
+/** An IMPORT change set, previewed: what `adopt` shows before it asks. */
+export interface ReviewedImport {
+  plan: ImportPlan;
+  preview: PreviewModel;
+}
+
+/** A migration step about to run, numbered among all the steps: what `migrate` shows before it asks. */
+export type ReviewedMigrationStep = MigrationReview & { number: number; of: number };
+
 /** What each notification carries, by code. */
 export interface IoNotifications {
   COMPILE_WARNINGS: { warnings: Diagnostic[] };
@@ -35,6 +46,8 @@ export interface IoNotifications {
   RETRY: RetryInfo;
   CHANGE_SET_REVIEW: ReviewedChangeSet & { yes: boolean };
   DESTROY_REVIEW: { plan: DestroyPlan; region: string };
+  IMPORT_REVIEW: ReviewedImport & { yes: boolean };
+  MIGRATION_STEP_REVIEW: ReviewedMigrationStep & { yes: boolean };
 }
 
 /** What each question carries and what its answer is, by code. */
@@ -50,6 +63,8 @@ export interface IoRequests {
     };
     response: boolean;
   };
+  CONFIRM_IMPORT: { data: ReviewedImport; response: boolean };
+  CONFIRM_MIGRATION_STEP: { data: ReviewedMigrationStep; response: boolean };
 }
 
 export type IoNotificationCode = keyof IoNotifications;
@@ -60,18 +75,22 @@ export type IoCode = IoNotificationCode | IoRequestCode;
  * Every code, in one table: its kind, its level, and what it means. Hosts switch on `code`; the
  * level says how loud a default host should be (`debug`: only when asked for).
  *
- * | code               | kind    | level | sent when                                                              |
- * | ------------------ | ------- | ----- | ---------------------------------------------------------------------- |
- * | COMPILE_WARNINGS   | notify  | warn  | the manifest compiled with warnings (all of them in one message)       |
- * | SDK_NOTICE         | notify  | debug | the AWS SDK had something to say about itself (e.g. Node.js support)   |
- * | DEPLOY_STEP        | notify  | info  | a deploy step starts (create change set, execute, delete, cleanup ...) |
- * | STACK_EVENT        | notify  | info  | a stack event of this run's operation, with the n/N resources done     |
- * | RETRY              | notify  | warn  | an AWS call failed (throttled, 5xx, timeout) and is tried again        |
- * | CHANGE_SET_REVIEW  | notify  | info  | apply: the change set is previewed and gated, before any question      |
- * | DESTROY_REVIEW     | notify  | info  | destroy: what is deleted and what is retained, before the question     |
- * | CONFIRM_RECREATE   | request | info  | a stack whose creation failed must be deleted before it is made again  |
- * | CONFIRM_DEPLOY     | request | info  | apply: execute this change set? (not asked when a gate refuses)        |
- * | CONFIRM_DESTROY    | request | info  | destroy: delete this stack? (`typeStackName`: the name must be typed)  |
+ * | code                   | kind    | level | sent when                                                               |
+ * | ---------------------- | ------- | ----- | ----------------------------------------------------------------------- |
+ * | COMPILE_WARNINGS       | notify  | warn  | the manifest compiled with warnings (all of them in one message)        |
+ * | SDK_NOTICE             | notify  | debug | the AWS SDK had something to say about itself (e.g. Node.js support)    |
+ * | DEPLOY_STEP            | notify  | info  | a deploy step starts (create change set, execute, delete, cleanup ...)  |
+ * | STACK_EVENT            | notify  | info  | a stack event of this run's operation, with the n/N resources done      |
+ * | RETRY                  | notify  | warn  | an AWS call failed (throttled, 5xx, timeout) and is tried again         |
+ * | CHANGE_SET_REVIEW      | notify  | info  | apply: the change set is previewed and gated, before any question       |
+ * | DESTROY_REVIEW         | notify  | info  | destroy: what is deleted and what is retained, before the question      |
+ * | IMPORT_REVIEW          | notify  | info  | adopt: the IMPORT change set is previewed, before the question          |
+ * | MIGRATION_STEP_REVIEW  | notify  | info  | migrate: what the next step does (and its preview), before the question |
+ * | CONFIRM_RECREATE       | request | info  | a stack whose creation failed must be deleted before it is made again   |
+ * | CONFIRM_DEPLOY         | request | info  | apply: execute this change set? (not asked when a gate refuses)         |
+ * | CONFIRM_DESTROY        | request | info  | destroy: delete this stack? (`typeStackName`: the name must be typed)   |
+ * | CONFIRM_IMPORT         | request | info  | adopt: import these resources? (not asked with `yes`)                   |
+ * | CONFIRM_MIGRATION_STEP | request | info  | migrate: run this step? (not asked with `yes`, nor when a gate refuses) |
  */
 export const IO_CODES = {
   COMPILE_WARNINGS: { kind: 'notify', level: 'warn' },
@@ -81,9 +100,13 @@ export const IO_CODES = {
   RETRY: { kind: 'notify', level: 'warn' },
   CHANGE_SET_REVIEW: { kind: 'notify', level: 'info' },
   DESTROY_REVIEW: { kind: 'notify', level: 'info' },
+  IMPORT_REVIEW: { kind: 'notify', level: 'info' },
+  MIGRATION_STEP_REVIEW: { kind: 'notify', level: 'info' },
   CONFIRM_RECREATE: { kind: 'request', level: 'info' },
   CONFIRM_DEPLOY: { kind: 'request', level: 'info' },
   CONFIRM_DESTROY: { kind: 'request', level: 'info' },
+  CONFIRM_IMPORT: { kind: 'request', level: 'info' },
+  CONFIRM_MIGRATION_STEP: { kind: 'request', level: 'info' },
 } as const satisfies { [C in IoNotificationCode]: { kind: 'notify'; level: IoLevel } } & {
   [C in IoRequestCode]: { kind: 'request'; level: IoLevel };
 };

@@ -14,10 +14,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adopt, parseImportPairs } from '../../src/actions/adopt.js';
+import { adopt } from '../../src/actions/adopt.js';
+import { parseImportPairs } from '../../src/actions/importPairs.js';
 import { readBucket, readDbInstance, readLogGroup, readSecret, readTable } from '../../src/deploy/importLive.js';
 import { matches, planImport } from '../../src/deploy/importPlan.js';
-import { compileManifest, errorOf } from '../../src/testing.js';
+import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 import { harness } from './helpers.js';
 import {
@@ -312,17 +313,28 @@ describe('planImport: drift at import time', () => {
   });
 });
 
+/** The context with a host that answers CONFIRM_IMPORT with `yes`. */
+function answering<T extends object>(ctx: T, yes: boolean): T & { io: RecordingIoHost } {
+  return { ...ctx, io: new RecordingIoHost({ CONFIRM_IMPORT: yes }) };
+}
+
 describe('adopt: the IMPORT change set', () => {
   it('imports into a new stack: IMPORT_COMPLETE, no change set left, stack policy and local state written', async () => {
     const { h, fake, live } = setup();
     const c = await compiled();
-    const reviewed: string[] = [];
-    const out = await adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`, `StateTable=${TABLE}`]) }, async (r) => {
-      reviewed.push(...r.preview.changes.map((x) => `${x.action} ${x.logicalId}`));
-      expect(r.preview.summary.import).toBe(2);
-      return true;
-    });
-    expect(reviewed).toEqual(['import DataBucket', 'import StateTable']);
+    const host = new RecordingIoHost({ CONFIRM_IMPORT: true });
+    const out = await adopt(
+      c,
+      { ...h.ctx, io: host },
+      { imports: parseImportPairs([`DataBucket=${BUCKET}`, `StateTable=${TABLE}`]) },
+      live,
+    );
+    // The preview is shown (IMPORT_REVIEW), then the question asked (CONFIRM_IMPORT), once each.
+    expect(host.codes().filter((code) => /IMPORT/.test(code))).toEqual(['IMPORT_REVIEW', 'CONFIRM_IMPORT']);
+    const [reviewed] = host.data('IMPORT_REVIEW');
+    expect(reviewed!.preview.changes.map((x) => `${x.action} ${x.logicalId}`)).toEqual(['import DataBucket', 'import StateTable']);
+    expect(reviewed!.preview.summary.import).toBe(2);
+    expect(reviewed!.yes).toBe(false);
     const stack = fake.stack('mf-adopt')!;
     expect(stack.status).toBe('IMPORT_COMPLETE');
     expect(stack.changeSets).toEqual([]);
@@ -349,8 +361,12 @@ describe('adopt: the IMPORT change set', () => {
   it('imports into an existing stack: the deployed template plus the resource, nothing else changed', async () => {
     const { h, fake, live } = setup();
     const c = await compiled();
-    await adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, async () => true);
-    await adopt(c, h.ctx, live, { imports: parseImportPairs([`StateTable=${TABLE}`]) }, async () => true);
+    await adopt(c, answering(h.ctx, true), { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, live);
+    // With yes nothing is asked (a host answering no would have stopped it).
+    const second = answering(h.ctx, false);
+    await adopt(c, second, { imports: parseImportPairs([`StateTable=${TABLE}`]), yes: true }, live);
+    expect(second.io.asked()).toEqual([]);
+    expect(second.io.data('IMPORT_REVIEW').map((r) => r.yes)).toEqual([true]);
     const stack = fake.stack('mf-adopt')!;
     expect(stack.status).toBe('IMPORT_COMPLETE');
     expect(stack.physical).toEqual({ DataBucket: BUCKET, StateTable: TABLE });
@@ -360,7 +376,7 @@ describe('adopt: the IMPORT change set', () => {
   it('a no at the review deletes the change set and the REVIEW_IN_PROGRESS stack; nothing is recorded', async () => {
     const { h, fake, live } = setup();
     const c = await compiled();
-    const e = await errorOf(adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, async () => false));
+    const e = await errorOf(adopt(c, answering(h.ctx, false), { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, live));
     expect(e.code).toBe('ABORTED');
     expect(e.message).toBe('nothing was imported; the import change set was deleted');
     expect(fake.stack('mf-adopt')).toBeUndefined();
@@ -370,7 +386,7 @@ describe('adopt: the IMPORT change set', () => {
   it('a drifted resource is refused before any change set is made', async () => {
     const { h, fake, live } = setup();
     const c = await compiled({ versioning: true });
-    const e = await errorOf(adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, async () => true));
+    const e = await errorOf(adopt(c, answering(h.ctx, true), { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, live));
     expect(e.code).toBe('IMPORT_REFUSED');
     expect(e.message).toMatch(/DataBucket\.VersioningConfiguration/);
     expect(fake.stacks.size).toBe(0);
@@ -381,7 +397,7 @@ describe('adopt: the IMPORT change set', () => {
     const { h, fake, live } = setup();
     fake.failImportOf.add('DataBucket');
     const c = await compiled();
-    const e = await errorOf(adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, async () => true));
+    const e = await errorOf(adopt(c, answering(h.ctx, true), { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, live));
     expect(e.code).toBe('DEPLOY_FAILED');
     expect(e.message).toBe(
       'the import into mf-adopt failed: IMPORT_ROLLBACK_COMPLETE; first failure: DataBucket IMPORT_FAILED: Resource handler returned message: "Access Denied"',
@@ -396,7 +412,7 @@ describe('adopt: the IMPORT change set', () => {
     const { h, fake, live } = setup();
     fake.world.find((w) => w.id === BUCKET)!.stack = 'someone-else';
     const c = await compiled();
-    const e = await errorOf(adopt(c, h.ctx, live, { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, async () => true));
+    const e = await errorOf(adopt(c, answering(h.ctx, true), { imports: parseImportPairs([`DataBucket=${BUCKET}`]) }, live));
     expect(e.message).toBe(
       `CloudFormation could not create the import change set: AWS::S3::Bucket ${BUCKET} already exists in stack someone-else`,
     );

@@ -24,9 +24,10 @@ import { migrate, migrationStatePath, type MigrationReview } from '../../src/act
 import type { CompileResult } from '../../src/compile/compile.js';
 import type { CfnTemplate } from '../../src/compile/template.js';
 import type { ImportClients } from '../../src/deploy/importLive.js';
+import type { DeployContext } from '../../src/deploy/types.js';
 import { objectUrl } from '../../src/deploy/templateSource.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
-import { compileManifest, errorOf } from '../../src/testing.js';
+import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';
 import { answerAsLiveBucket, answerAsLiveTable, importClients, TEST_CLIENT_CONFIG } from '../helpers/liveResources.js';
 import { simulateStackOutputs } from '../outputs/simulatedStack.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
@@ -106,9 +107,16 @@ afterEach(() => {
   else process.env.METAFLOW_HOME = savedHome;
 });
 
-function recorder(answers: Partial<Record<MigrationReview['step'], boolean>> = {}) {
-  const seen: MigrationReview[] = [];
-  return { seen, review: async (r: MigrationReview) => (seen.push(r), answers[r.step] ?? true) };
+/** A context whose host answers each step's CONFIRM_MIGRATION_STEP from `answers` (default yes); `seen`: the steps asked. */
+function recorder(ctx: DeployContext, answers: Partial<Record<MigrationReview['step'], boolean>> = {}) {
+  const host = new RecordingIoHost({ CONFIRM_MIGRATION_STEP: (q) => answers[q.data.step] ?? true });
+  return {
+    host,
+    ctx: { ...ctx, io: host },
+    get seen(): MigrationReview[] {
+      return host.requests.flatMap((q) => (q.code === 'CONFIRM_MIGRATION_STEP' ? [q.data] : []));
+    },
+  };
 }
 
 describe('migrate from the official template', () => {
@@ -117,13 +125,22 @@ describe('migrate from the official template', () => {
     const stateFile = migrationStatePath(path.dirname(w.compiled.file), 'metaflow');
 
     // First run: the user says no when asked to delete the old stack.
-    const first = recorder({ 'delete-old': false });
-    const stopped = await errorOf(migrate(w.compiled, w.h.ctx, w.clients, { from: 'metaflow' }, first.review));
+    const first = recorder(w.h.ctx, { 'delete-old': false });
+    const stopped = await errorOf(migrate(w.compiled, first.ctx, { from: 'metaflow' }, w.clients));
     expect(stopped.code).toBe('ABORTED');
     expect(stopped.message).toBe(
       'migration stopped before step delete-old: stack metaflow was not deleted; run mfinfra migrate again to carry on',
     );
     expect(first.seen.map((r) => r.step)).toEqual(['retain', 'snapshot', 'delete-old']);
+    // Each step is shown (MIGRATION_STEP_REVIEW, numbered) before it is asked (CONFIRM_MIGRATION_STEP).
+    expect(first.host.codes().filter((code) => /MIGRATION/.test(code))).toEqual(
+      Array.from({ length: 3 }, () => ['MIGRATION_STEP_REVIEW', 'CONFIRM_MIGRATION_STEP']).flat(),
+    );
+    expect(first.host.data('MIGRATION_STEP_REVIEW').map((r) => `${r.number}/${r.of} ${r.step}`)).toEqual([
+      '1/5 retain',
+      '2/5 snapshot',
+      '3/5 delete-old',
+    ]);
     // The retain update only set policies, shown as a change set preview.
     expect(first.seen[0]!.preview!.changes.map((c) => `${c.action} ${c.logicalId}`).sort()).toEqual([
       'modify MetaflowS3Bucket',
@@ -142,8 +159,8 @@ describe('migrate from the official template', () => {
     expect(recorded.resources).toMatchObject({ bucket: BUCKET, table: TABLE, dbInstance: DB });
 
     // Second run: carries on from delete-old.
-    const second = recorder();
-    const done = await migrate(w.compiled, w.h.ctx, w.clients, { from: 'metaflow', apply: { yes: true } }, second.review);
+    const second = recorder(w.h.ctx);
+    const done = await migrate(w.compiled, second.ctx, { from: 'metaflow', apply: { yes: true } }, w.clients);
     expect(done.ran).toEqual(['delete-old', 'import', 'apply']);
     expect(second.seen.map((r) => r.step)).toEqual(['delete-old', 'import', 'apply']);
     expect(second.seen[0]!.lines).toContain(`kept     MetaflowS3Bucket AWS::S3::Bucket ${BUCKET}`);
@@ -176,15 +193,15 @@ describe('migrate from the official template', () => {
     expect(done.configFiles).toContain(path.join(w.home, 'config.json'));
 
     // A third run has nothing left to do.
-    const third = recorder();
-    expect((await migrate(w.compiled, w.h.ctx, w.clients, { from: 'metaflow' }, third.review)).ran).toEqual([]);
+    const third = recorder(w.h.ctx);
+    expect((await migrate(w.compiled, third.ctx, { from: 'metaflow' }, w.clients)).ran).toEqual([]);
     expect(third.seen).toEqual([]);
   });
 
   it('refuses to delete the old stack while it holds data that is not kept; nothing is deleted', async () => {
     const w = await world({ UserBucket: { Type: 'AWS::S3::Bucket', Properties: {} } });
-    const r = recorder();
-    const e = await errorOf(migrate(w.compiled, w.h.ctx, w.clients, { from: 'metaflow' }, r.review));
+    const r = recorder(w.h.ctx);
+    const e = await errorOf(migrate(w.compiled, r.ctx, { from: 'metaflow' }, w.clients));
     expect(e.code).toBe('MIGRATION_STEP');
     expect(e.exitCode).toBe(4);
     expect(e.message).toBe(
@@ -196,7 +213,7 @@ describe('migrate from the official template', () => {
 
   it('a step asked for out of order is refused; a stack that is not the official template is refused before anything is recorded', async () => {
     const w = await world();
-    const early = await errorOf(migrate(w.compiled, w.h.ctx, w.clients, { from: 'metaflow', only: 'import' }, recorder().review));
+    const early = await errorOf(migrate(w.compiled, recorder(w.h.ctx).ctx, { from: 'metaflow', only: 'import' }, w.clients));
     expect(early.message).toBe('step import needs step retain first');
     w.fake.seedStack('queues', { Resources: { Queue: { Type: 'AWS::SQS::Queue' } } }, { Queue: 'q1' });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-migrate-'));
@@ -204,7 +221,7 @@ describe('migrate from the official template', () => {
       'version: 1\nstack: { name: other, region: us-east-1 }\nplugins: [datastore]\ndatastore: {}\noutputs: { metaflowConfig: { enabled: false } }\n',
       { plugins: { datastore }, cwd: dir },
     );
-    const e = await errorOf(migrate(other, w.h.ctx, w.clients, { from: 'queues' }, recorder().review));
+    const e = await errorOf(migrate(other, recorder(w.h.ctx).ctx, { from: 'queues' }, w.clients));
     expect(e.code).toBe('NOT_OFFICIAL_STACK');
     expect(() => readFileSync(migrationStatePath(dir, 'other'))).toThrow();
   });

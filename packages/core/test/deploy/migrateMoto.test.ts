@@ -20,12 +20,11 @@ import metadata from '../../../plugin-metadata/src/index.js';
 import network from '../../../plugin-network/src/index.js';
 import scheduling from '../../../plugin-scheduling/src/index.js';
 import { motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
-import { migrate, migrationStatePath, type MigrationReview } from '../../src/actions/migrate.js';
+import { migrate, migrationStatePath } from '../../src/actions/migrate.js';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
-import { importClientsOf } from '../../src/deploy/importLive.js';
 import type { DeployContext } from '../../src/deploy/types.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
-import { compileManifest, errorOf } from '../../src/testing.js';
+import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const hasMoto = motoAvailable();
@@ -72,18 +71,18 @@ describe.skipIf(!hasMoto)('migrate on moto: retain, snapshot, delete-old', () =>
       cwd: dir,
     });
     const ctx: DeployContext = { clients, delayScale: 0 };
-    const seen: MigrationReview[] = [];
-    const review = async (r: MigrationReview) => (seen.push(r), true);
+    const host = new RecordingIoHost({ CONFIRM_MIGRATION_STEP: true });
+    const seen = () => host.data('MIGRATION_STEP_REVIEW');
+    const run = { ...ctx, io: host };
     for (const only of ['retain', 'snapshot', 'delete-old'] as const) {
-      expect((await migrate(compiled, ctx, importClientsOf(clients), { from: 'metaflow', only }, review)).ran).toEqual([only]);
+      expect((await migrate(compiled, run, { from: 'metaflow', only })).ran).toEqual([only]);
     }
-    expect(seen.map((r) => r.step)).toEqual(['retain', 'snapshot', 'delete-old']);
-    expect(seen[0]!.preview!.changes.map((c) => c.logicalId).sort()).toEqual([
-      'MetaflowS3Bucket',
-      'MyRDSSecret',
-      'RDSMasterInstance',
-      'StepFunctionsStateDDB',
-    ]);
+    expect(seen().map((r) => r.step)).toEqual(['retain', 'snapshot', 'delete-old']);
+    expect(
+      seen()[0]!
+        .preview!.changes.map((c) => c.logicalId)
+        .sort(),
+    ).toEqual(['MetaflowS3Bucket', 'MyRDSSecret', 'RDSMasterInstance', 'StepFunctionsStateDDB']);
     // The old stack is gone; what held data is still there.
     await expect(clients.cloudFormation.send(new DescribeStacksCommand({ StackName: 'metaflow' }))).rejects.toThrow(/does not exist/);
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
@@ -93,7 +92,7 @@ describe.skipIf(!hasMoto)('migrate on moto: retain, snapshot, delete-old', () =>
     const snapshot = (await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: `mfinfra-migrate-${db}` }))).DBSnapshots?.[0];
     expect(snapshot?.Status).toBe('available');
     // The import needs IMPORT change sets (not on moto): a clear error, the state says where to carry on.
-    const e = await errorOf(migrate(compiled, ctx, importClientsOf(clients), { from: 'metaflow' }, review));
+    const e = await errorOf(migrate(compiled, run, { from: 'metaflow' }));
     expect(e.code).toBe('IMPORT_REFUSED');
     expect(e.message).toMatch(/CloudFormation named no identifier for DatastoreBucket \(AWS::S3::Bucket\) in GetTemplateSummary/);
     const state = JSON.parse(readFileSync(migrationStatePath(dir, 'metaflow'), 'utf8'));

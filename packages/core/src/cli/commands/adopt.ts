@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { askYesNo, requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
 import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
@@ -32,38 +32,19 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const { parseImportPairs, adopt } = await import('../../actions/adopt.js');
+    const { parseImportPairs, adopt, loadDeployTarget } = await import('../../index.js');
     const imports = parseImportPairs(argv.import);
     const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
-    const { loadDeployTarget } = await import('../../index.js');
     const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`adopt into stack ${compiled.stackName}`, argv.yes);
     const ctx = { clients, io: host, signal: host.watchInterrupts() };
     try {
-      const { importClientsOf } = await import('../../deploy/importLive.js');
-      const { renderPreview } = await import('../../preview/render.js');
-      const { show } = await import('../../deploy/importPlan.js');
-      const out = await adopt(
-        compiled,
-        ctx,
-        importClientsOf(clients),
-        { imports, updateAfterImport: argv['update-after-import'], templateBucket: argv['template-bucket'] },
-        async ({ plan, preview }) => {
-          host.progress.pause();
-          const text = renderPreview(preview, 'terminal', { color: io.color });
-          if (argv.json) io.err(text);
-          else io.out(text);
-          for (const i of plan.imports) {
-            for (const d of i.deferred) {
-              io.err(
-                c.yellow(`  ${i.logicalId}.${d.property}: imported as ${show(d.live)}; the next mfinfra apply sets ${show(d.template)}`),
-              );
-            }
-          }
-          if (argv.yes) return true;
-          return askYesNo(`Import ${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'} into ${plan.stackName}?`);
-        },
-      );
+      const out = await adopt(compiled, ctx, {
+        imports,
+        updateAfterImport: argv['update-after-import'],
+        templateBucket: argv['template-bucket'],
+        yes: argv.yes,
+      });
       host.progress.pause();
       if (argv.json) {
         printJson({

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { fail } from '../../errors.js';
-import type { CompileResult } from '../../compile/compile.js';
+import { fail, type CompileResult } from '../../index.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { renderWarnings } from '../renderError.js';
@@ -70,16 +69,16 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
     let result: CompileResult;
     if (argv.env === undefined) {
       // A manifest with environments: check every one; a template is one environment's (--env).
-      const { compileEnvironments } = await import('../../environments/all.js');
+      const { compileEnvironments } = await import('../../index.js');
       const { results } = await compileEnvironments({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format });
       if (results[0]!.environment !== undefined) return reportEnvironments(results, argv);
       result = results[0]!;
     } else {
-      const { compile } = await import('../../compile/compile.js');
+      const { compile } = await import('../../index.js');
       result = await compile({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format, env: argv.env });
     }
     if (argv.out) {
-      const { refuseProtected, writeFileAtomic } = await import('../../io/atomicWrite.js');
+      const { refuseProtected, writeFileAtomic } = await import('../../index.js');
       const out = path.resolve(argv.cwd ?? process.cwd(), argv.out);
       const protect = [{ path: result.file, what: 'the manifest' }];
       // Checked before writing: naming the manifest as --out is a usage error (exit 2), and nothing is written.

@@ -59,9 +59,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     if (argv['from-stack']) return initFromStackCommand(argv, argv['from-stack']);
     if (argv['from-config'] !== undefined) return initFromConfigCommand(argv, argv['from-config']);
-    const { assertNoManifest, checkPluginNames, initProject, parsePluginList } = await import('../../init/init.js');
-    const { DEFAULT_PLUGINS } = await import('../../init/firstParty.js');
-    const { fail } = await import('../../errors.js');
+    const { assertNoManifest, checkPluginNames, DEFAULT_PLUGINS, fail, initProject, parsePluginList } = await import('../../index.js');
     const path = await import('node:path');
     const { io } = cli();
     const given = {
@@ -83,7 +81,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
       // Say so before asking three questions, not after.
       const dir = path.resolve(argv.cwd ?? process.cwd(), argv.dir ?? '.');
       await assertNoManifest(dir);
-      const { askInitAnswers } = await import('../../init/prompts.js');
+      const { askInitAnswers } = await import('../../index.js');
       answers = await askInitAnswers(given, defaults, {
         input: process.stdin,
         output: process.stderr,
@@ -107,8 +105,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     for (const a of result.added) io.err(c.dim(`    added ${a.plugin}: ${a.neededBy} needs it`));
     io.err(`${ok} wrote ${rel(result.schemaFile)} (its $schema line points editors at it, to complete and check the manifest)`);
     const pkg = result.packageJson;
-    const { getCliPackage } = await import('../../load/resolve.js');
-    const { VERSION } = await import('../../version.js');
+    const { getCliPackage, VERSION } = await import('../../index.js');
     const version = getCliPackage()?.version ?? VERSION;
     if (pkg.written) io.err(`${ok} wrote ${rel(pkg.file)} (pins mfinfra ${version}, so everyone and CI run the same version)`);
     else if (!pkg.listsMfinfra) io.err(c.yellow(`  ${rel(pkg.file)} does not list mfinfra; pin it: npm install -D mfinfra@${version}`));
@@ -153,7 +150,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
 async function initFromConfigCommand(argv: Args, fromConfig: string): Promise<void> {
   const { io } = cli();
   const c = paint(io.color);
-  const { initFromConfig } = await import('../../init/fromConfig.js');
+  const { initFromConfig } = await import('../../index.js');
   const out = await initFromConfig({
     config: fromConfig,
     dir: argv.dir,
@@ -180,9 +177,8 @@ async function initFromConfigCommand(argv: Args, fromConfig: string): Promise<vo
 async function initFromStackCommand(argv: Args, fromStack: string): Promise<void> {
   const { io } = cli();
   const c = paint(io.color);
-  const { createAwsClients, resolveRegion } = await import('../../aws/clients.js');
-  const clients = createAwsClients({ region: resolveRegion(argv.region), profile: argv.profile, endpointUrl: argv['endpoint-url'] });
-  const { initFromStack } = await import('../../init/fromStack.js');
+  const { initFromStack, loadAwsClients } = await import('../../index.js');
+  const clients = await loadAwsClients({ region: argv.region, profile: argv.profile, endpointUrl: argv['endpoint-url'] });
   const out = await initFromStack({
     fromStack,
     region: clients.region,

@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import type { MigrationStep } from '../../actions/migrate.js';
-import { askYesNo, requireTtyOrYes, terminalHost } from '../terminalHost.js';
+import type { MigrationStep } from '../../index.js';
+import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
 import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
@@ -27,38 +27,17 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
     const { io } = cli();
     const c = paint(io.color);
     const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
-    const { loadDeployTarget } = await import('../../index.js');
+    const { loadDeployTarget, migrate } = await import('../../index.js');
     const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`migrate ${argv['from-stack']} to ${compiled.stackName}`, argv.yes);
     const ctx = { clients, io: host, signal: host.watchInterrupts() };
     try {
-      const { migrate } = await import('../../actions/migrate.js');
-      const { importClientsOf } = await import('../../deploy/importLive.js');
-      const { renderPreview, renderGateResult } = await import('../../preview/render.js');
-      const out = await migrate(
-        compiled,
-        ctx,
-        importClientsOf(clients),
-        {
-          from: argv['from-stack'],
-          ...(argv.step ? { only: argv.step } : {}),
-          apply: { templateBucket: argv['template-bucket'], yes: argv.yes, waitForBusy: argv['wait-for-busy'] },
-        },
-        async (r) => {
-          host.progress.pause();
-          const print = (t: string) => (argv.json ? io.err(t) : io.out(t));
-          print(c.bold(`step ${STEPS.indexOf(r.step) + 1}/${STEPS.length} ${r.step}: ${r.title}`));
-          for (const line of r.lines) print(`  ${line}`);
-          if (r.preview) print(renderPreview(r.preview, 'terminal', { color: io.color, ...(r.gates ? { gates: r.gates } : {}) }));
-          if (r.gates) {
-            const gateText = renderGateResult(r.gates.approvable ? r.gates : { ...r.gates, blocked: [] }, 'terminal', { color: io.color });
-            if (gateText) io.err(gateText);
-            if (!r.gates.ok && !r.gates.approvable) return false;
-          }
-          if (argv.yes) return true;
-          return askYesNo(`Run step ${r.step}?`);
-        },
-      );
+      const out = await migrate(compiled, ctx, {
+        from: argv['from-stack'],
+        ...(argv.step ? { only: argv.step } : {}),
+        yes: argv.yes,
+        apply: { templateBucket: argv['template-bucket'], yes: argv.yes, waitForBusy: argv['wait-for-busy'] },
+      });
       host.progress.pause();
       if (argv.json) {
         printJson({

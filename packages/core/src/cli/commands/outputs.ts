@@ -1,16 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { renderWarnings } from '../renderError.js';
-import { relativeToCwd, withManifest } from './shared.js';
+import { terminalHost } from '../terminalHost.js';
+import { relativeToCwd, targetOf, withManifest, type AwsArgs } from './shared.js';
 
-interface Args extends GlobalArgs {
-  manifest?: string;
+interface Args extends Omit<AwsArgs, 'template-bucket' | 'wait-for-busy'> {
   print: boolean;
   force: boolean;
-  profile?: string;
-  region?: string;
-  'endpoint-url'?: string;
 }
 
 export const outputsCommand: CommandModule<GlobalArgs, Args> = {
@@ -29,35 +25,11 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const { compile } = await import('../../compile/compile.js');
-    const compiled = await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
-    if (compiled.warnings.length && !argv.json) io.err(renderWarnings(compiled.warnings, io.color));
-
-    const { createAwsClients } = await import('../../aws/clients.js');
-    const aws = {
-      region: argv.region ?? compiled.region,
-      profile: argv.profile ?? compiled.manifest.stack.profile,
-      endpointUrl: argv['endpoint-url'],
-    };
-    const clients = createAwsClients(aws);
-    const { assertAccount } = await import('../../environments/accountGuard.js');
-    await assertAccount(clients.accountId, {
-      account: compiled.manifest.stack.account,
-      profile: aws.profile,
-      stackName: compiled.stackName,
-      environment: compiled.environment,
-    });
-    const { readDeployedOutputs } = await import('../../outputs/stack.js');
-    const stackOutputs = await readDeployedOutputs(clients.cloudFormation, compiled.stackName, clients.region);
-
-    const { writeConfigOutputs } = await import('../../outputs/write.js');
-    const result = await writeConfigOutputs({
-      compiled,
-      stackOutputs,
-      region: clients.region,
-      access: clients,
-      options: { force: argv.force, print: argv.print, aws },
-    });
+    // Compile warnings go through the host (on stderr, not under --json), as for every command that talks to AWS.
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: false, format: 'terminal', ask: false });
+    const { loadDeployTarget, outputsDeploy } = await import('../../index.js');
+    const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
+    const result = await outputsDeploy(compiled, { clients, io: host }, { force: argv.force, print: argv.print });
 
     if (argv.json) {
       printJson({ ok: true, ...result, files: result.files.map((f) => (argv.print ? f : { ...f, content: undefined })) });

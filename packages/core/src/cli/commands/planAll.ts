@@ -4,7 +4,7 @@
  * previews are printed afterwards in the order of the manifest (Markdown: one document, a section per
  * environment), and the run exits with the worst environment's code.
  */
-import { ExitCode } from '../../errors.js';
+import { ExitCode } from '../../index.js';
 import { cli, withRuntime, type CliRuntime } from '../context.js';
 import { paint } from '../io.js';
 import { exitCodeOf, renderError } from '../renderError.js';
@@ -52,10 +52,8 @@ export async function planAllEnvironments(argv: AllEnvsArgs, planOne: (env: stri
   const { io } = parent;
   const c = paint(io.color);
   const json = argv.json || argv.format === 'json';
-  const { readProjectSource } = await import('../../load/project.js');
-  const { environmentsOf, mapWithLimit, ENVIRONMENT_CONCURRENCY } = await import('../../environments/all.js');
-  const source = await readProjectSource({ manifest: argv.manifest, cwd: argv.cwd });
-  const envs = environmentsOf(source);
+  const { manifestEnvironments, mapWithLimit, ENVIRONMENT_CONCURRENCY } = await import('../../index.js');
+  const envs = await manifestEnvironments({ manifest: argv.manifest, cwd: argv.cwd });
   const label = (env: string | undefined) => env ?? 'the manifest';
   if (!json) io.err(c.dim(`planning ${envs.length} environment${envs.length === 1 ? '' : 's'}: ${envs.map(label).join(', ')}`));
 

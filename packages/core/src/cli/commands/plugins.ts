@@ -16,8 +16,7 @@ export const pluginsCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'List the plugins the manifest loads: name, section, version, source, load time, dependencies',
   builder: (y) => withManifest(y),
   handler: async (argv) => {
-    const { listPlugins } = await import('../../plugins/list.js');
-    const { getCliPackage } = await import('../../load/resolve.js');
+    const { getCliPackage, listPlugins } = await import('../../index.js');
     const { file, plugins } = await listPlugins({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env });
     if (argv.json) return printJson({ file, plugins });
     const { io } = cli();

@@ -18,11 +18,11 @@ export const schemaCommand: CommandModule<GlobalArgs, Args> = {
         'then add `# yaml-language-server: $schema=./metaflow.infra.schema.json` to the manifest',
       ),
   handler: async (argv) => {
-    const { getSchema } = await import('../../load/editorSchema.js');
+    const { getSchema } = await import('../../index.js');
     const { schema } = await getSchema({ manifest: argv.manifest, cwd: argv.cwd });
     const text = JSON.stringify(schema, null, 2) + '\n';
     if (argv.out) {
-      const { writeFileAtomic } = await import('../../io/atomicWrite.js');
+      const { writeFileAtomic } = await import('../../index.js');
       await writeFileAtomic(argv.out, text);
       cli().io.err(`✓ wrote ${argv.out}`);
     } else cli().io.out(text);

@@ -89,7 +89,7 @@ export function withPreviewOptions<T>(y: Argv<T>) {
 }
 
 /** The target an action works on, from the flags. */
-export function targetOf(argv: AwsArgs): ActionTarget {
+export function targetOf(argv: Pick<AwsArgs, 'manifest' | 'env' | 'cwd' | 'region' | 'profile' | 'endpoint-url'>): ActionTarget {
   return {
     manifest: argv.manifest,
     env: argv.env,

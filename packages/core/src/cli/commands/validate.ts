@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import type { CompileResult } from '../../compile/compile.js';
+import type { CompileResult } from '../../index.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { renderWarnings } from '../renderError.js';
@@ -43,10 +43,10 @@ export const validateCommand: CommandModule<GlobalArgs, Args> = {
     }
     let results: CompileResult[];
     if (argv.env !== undefined) {
-      const { compile } = await import('../../compile/compile.js');
+      const { compile } = await import('../../index.js');
       results = [await compile({ manifest: argv.manifest, cwd: argv.cwd, env: argv.env })];
     } else {
-      const { compileEnvironments } = await import('../../environments/all.js');
+      const { compileEnvironments } = await import('../../index.js');
       results = (await compileEnvironments({ manifest: argv.manifest, cwd: argv.cwd })).results;
     }
     const first = results[0]!;
