@@ -393,12 +393,13 @@ export { cidrContains, cidrOverlaps, cidrSize, formatCidr, parseCidr, subBlock, 
 
 /**
  * ARN parsing and role checks for `existing:` sections: `parseArn`, `roleNameFromArn`,
- * `ROLE_ARN_PATTERN` (for schemas), `trustedServices(policyDocument)` and
+ * `ROLE_ARN_PATTERN` and `roleArnSchema(description)` (for schemas), `trustedServices(policyDocument)` and
  * `roleProblem(expectedArn, getRoleAnswer, service)` (what is wrong with a role GetRole found).
  */
 export {
   parseArn,
   reportRole,
+  roleArnSchema,
   roleNameFromArn,
   roleOrUndefined,
   roleProblem,
@@ -408,6 +409,13 @@ export {
   type ExistingRoleCheck,
   type FoundRole,
 } from './reuse/arns.js';
+
+/**
+ * `keysRefusedWithExisting(keys, description)` (the schema rule refusing what would create something
+ * beside `existing`), `reportMixedAccounts(ctx, accounts, { section, code, hint })` and
+ * `undefinedIfNotFound(errorName, lookup)` (a live lookup's "not found" as `undefined`).
+ */
+export { keysRefusedWithExisting, reportMixedAccounts, undefinedIfNotFound, type MixedAccountsReport } from './reuse/existing.js';
 
 /** What a plugin throws for a bug (reported as PLUGIN_ERROR naming the plugin and hook). */
 export { PluginError } from './errors.js';

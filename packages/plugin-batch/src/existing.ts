@@ -4,12 +4,14 @@
  * names and ARNs are checked for shape; at plan/apply `verify` checks them against AWS.
  */
 import {
+  keysRefusedWithExisting,
   parseArn,
+  reportMixedAccounts,
   reportRole,
   roleNameFromArn,
+  roleArnSchema,
   roleOrUndefined,
-  sub,
-  ROLE_ARN_PATTERN,
+  stackArn,
   type CfnValue,
   type ConfigOutputValue,
   type JsonSchema,
@@ -46,42 +48,25 @@ export const existingSchema: JsonSchema = {
       description:
         'METAFLOW_BATCH_JOB_QUEUE: the job queue name (metaflow-queue) or ARN (arn:aws:batch:us-west-2:123456789012:job-queue/metaflow-queue). Must be VALID and ENABLED.',
     },
-    jobRole: {
-      type: 'string',
-      maxLength: 2048,
-      pattern: ROLE_ARN_PATTERN,
-      description:
-        'METAFLOW_ECS_S3_ACCESS_IAM_ROLE: ARN of the role Batch jobs assume (arn:aws:iam::123456789012:role/metaflow-batch-role); it must trust ecs-tasks.amazonaws.com.',
-    },
-    fargateExecutionRole: {
-      type: 'string',
-      maxLength: 2048,
-      pattern: ROLE_ARN_PATTERN,
-      description:
-        'METAFLOW_ECS_FARGATE_EXECUTION_ROLE: ARN of the execution role of Fargate jobs (needed when the queue is Fargate); it must trust ecs-tasks.amazonaws.com.',
-    },
+    jobRole: roleArnSchema(
+      'METAFLOW_ECS_S3_ACCESS_IAM_ROLE: ARN of the role Batch jobs assume (arn:aws:iam::123456789012:role/metaflow-batch-role); it must trust ecs-tasks.amazonaws.com.',
+    ),
+    fargateExecutionRole: roleArnSchema(
+      'METAFLOW_ECS_FARGATE_EXECUTION_ROLE: ARN of the execution role of Fargate jobs (needed when the queue is Fargate); it must trust ecs-tasks.amazonaws.com.',
+    ),
   },
 };
 
 /** With `existing`, the keys that would create something are refused at their position. */
 const CREATING_KEYS = ['computeEnvironments', 'jobQueues', 'jobRole'] as const;
-export const existingExcludes: JsonSchema = {
-  existing: {
-    properties: Object.fromEntries(
-      CREATING_KEYS.map((k) => [
-        k,
-        {
-          not: {},
-          description: `batch.existing reuses a job queue and creates no compute: remove ${k}, or remove existing to let mfinfra create the queue`,
-        },
-      ]),
-    ),
-  },
-};
+export const existingExcludes: JsonSchema = keysRefusedWithExisting(
+  CREATING_KEYS,
+  (k) => `batch.existing reuses a job queue and creates no compute: remove ${k}, or remove existing to let mfinfra create the queue`,
+);
 
 /** The queue's ARN as a CloudFormation value: the given ARN, or one built from a name in this stack's region and account. */
 export function queueArn(queue: string): CfnValue {
-  return queue.startsWith('arn:') ? queue : sub(`arn:\${AWS::Partition}:batch:\${AWS::Region}:\${AWS::AccountId}:job-queue/${queue}`);
+  return queue.startsWith('arn:') ? queue : stackArn('batch', `job-queue/${queue}`);
 }
 
 /** Offline checks: the ARNs' regions and accounts fit the stack and each other. */
@@ -95,22 +80,16 @@ export function checkExisting(ctx: PluginContext, existing: ExistingBatch): void
       hint: `Batch jobs run in the stack's region: give a queue in ${region}, or change stack.region`,
     });
   }
-  const accounts = new Map<string, string>();
-  if (queue) accounts.set('jobQueue', queue.account);
+  const accounts: [string, string][] = queue ? [['jobQueue', queue.account]] : [];
   for (const key of ['jobRole', 'fargateExecutionRole'] as const) {
     const arn = existing[key];
-    if (arn) accounts.set(key, parseArn(arn)?.account ?? '');
+    if (arn) accounts.push([key, parseArn(arn)?.account ?? '']);
   }
-  const [firstKey, firstAccount] = [...accounts.entries()][0] ?? [];
-  for (const [key, account] of accounts) {
-    if (account !== firstAccount) {
-      ctx.report(`batch.existing.${key} is in account ${account}, but ${firstKey} is in account ${firstAccount}`, {
-        path: ['existing', key],
-        code: 'BATCH_EXISTING_OTHER_ACCOUNT',
-        hint: 'Batch passes only roles of its own account to jobs: give the queue and roles of one account',
-      });
-    }
-  }
+  reportMixedAccounts(ctx, accounts, {
+    section: 'batch',
+    code: 'BATCH_EXISTING_OTHER_ACCOUNT',
+    hint: 'Batch passes only roles of its own account to jobs: give the queue and roles of one account',
+  });
 }
 
 export function existingOutputs(existing: ExistingBatch): Record<string, ConfigOutputValue> {

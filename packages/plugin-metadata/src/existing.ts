@@ -6,7 +6,9 @@
  * the URLs, ids and ARNs are checked for shape; at plan/apply `verify` checks them against AWS.
  */
 import {
+  keysRefusedWithExisting,
   parseArn,
+  undefinedIfNotFound,
   type CfnValue,
   type ConfigOutputValue,
   type DeployedContext,
@@ -108,19 +110,11 @@ const CREATING_KEYS = [
   'logs',
   'container',
 ] as const;
-export const existingExcludes: JsonSchema = {
-  existing: {
-    properties: Object.fromEntries(
-      CREATING_KEYS.map((k) => [
-        k,
-        {
-          not: {},
-          description: `metadata.existing uses a service that runs already and creates nothing: remove ${k}, or remove existing to let mfinfra create the service`,
-        },
-      ]),
-    ),
-  },
-};
+export const existingExcludes: JsonSchema = keysRefusedWithExisting(
+  CREATING_KEYS,
+  (k) =>
+    `metadata.existing uses a service that runs already and creates nothing: remove ${k}, or remove existing to let mfinfra create the service`,
+);
 
 export function checkExisting(ctx: PluginContext, existing: ExistingMetadata): void {
   if (ctx.loaded.has('ui')) {
@@ -211,12 +205,10 @@ export async function verifyExisting(ctx: LiveContext, existing: ExistingMetadat
       return;
     }
     const { DescribeSecretCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    let found;
-    try {
-      found = await ctx.aws.client(SecretsManagerClient).send(new DescribeSecretCommand({ SecretId: auth.secret }), signal);
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-    }
+    const secrets = ctx.aws.client(SecretsManagerClient);
+    const found = await undefinedIfNotFound('ResourceNotFoundException', () =>
+      secrets.send(new DescribeSecretCommand({ SecretId: auth.secret }), signal),
+    );
     if (!found?.ARN) {
       ctx.report(`secret ${auth.secret} does not exist in ${ctx.aws.region}`, {
         path,
@@ -235,12 +227,10 @@ export async function verifyExisting(ctx: LiveContext, existing: ExistingMetadat
   const { APIGatewayClient, GetApiKeyCommand } = await import('@aws-sdk/client-api-gateway');
   const id = auth.apiKeyId;
   const path = ['existing', 'authKey', 'apiKeyId'];
-  let key;
-  try {
-    key = await ctx.aws.client(APIGatewayClient).send(new GetApiKeyCommand({ apiKey: id, includeValue: false }), signal);
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'NotFoundException') throw e;
-  }
+  const apiGateway = ctx.aws.client(APIGatewayClient);
+  const key = await undefinedIfNotFound('NotFoundException', () =>
+    apiGateway.send(new GetApiKeyCommand({ apiKey: id, includeValue: false }), signal),
+  );
   if (!key?.id) {
     ctx.report(`API key ${id} does not exist in ${ctx.aws.region}`, {
       path,

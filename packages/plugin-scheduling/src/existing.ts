@@ -5,12 +5,15 @@
  * Offline the ARNs and names are checked for shape; at plan/apply `verify` checks them against AWS.
  */
 import {
+  keysRefusedWithExisting,
   parseArn,
+  reportMixedAccounts,
   reportRole,
   roleNameFromArn,
+  roleArnSchema,
   roleOrUndefined,
-  sub,
-  ROLE_ARN_PATTERN,
+  stackArn,
+  undefinedIfNotFound,
   type CfnValue,
   type ConfigOutputValue,
   type JsonSchema,
@@ -40,19 +43,12 @@ export const existingSchema: JsonSchema = {
   description:
     'Reuse the Step Functions role, EventBridge role and DynamoDB table of an existing deployment; nothing of scheduling is created. Checked against AWS at plan and apply.',
   properties: {
-    stepFunctionsRole: {
-      type: 'string',
-      maxLength: 2048,
-      pattern: ROLE_ARN_PATTERN,
-      description: 'METAFLOW_SFN_IAM_ROLE: ARN of the role Step Functions runs state machines with; it must trust states.amazonaws.com.',
-    },
-    eventBridgeRole: {
-      type: 'string',
-      maxLength: 2048,
-      pattern: ROLE_ARN_PATTERN,
-      description:
-        'METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: ARN of the role EventBridge schedules (@schedule) start state machines with; it must trust events.amazonaws.com.',
-    },
+    stepFunctionsRole: roleArnSchema(
+      'METAFLOW_SFN_IAM_ROLE: ARN of the role Step Functions runs state machines with; it must trust states.amazonaws.com.',
+    ),
+    eventBridgeRole: roleArnSchema(
+      'METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE: ARN of the role EventBridge schedules (@schedule) start state machines with; it must trust events.amazonaws.com.',
+    ),
     table: {
       type: 'string',
       maxLength: 2048,
@@ -70,28 +66,17 @@ export const existingSchema: JsonSchema = {
 
 /** With `existing`, the keys that would create something are refused at their position. */
 const CREATING_KEYS = ['eventBridge', 'dynamoDb', 'executionLogs'] as const;
-export const existingExcludes: JsonSchema = {
-  existing: {
-    properties: Object.fromEntries(
-      CREATING_KEYS.map((k) => [
-        k,
-        {
-          not: {},
-          description: `scheduling.existing reuses the roles and table and creates nothing: remove ${k}, or remove existing to let mfinfra create them`,
-        },
-      ]),
-    ),
-  },
-};
+export const existingExcludes: JsonSchema = keysRefusedWithExisting(
+  CREATING_KEYS,
+  (k) => `scheduling.existing reuses the roles and table and creates nothing: remove ${k}, or remove existing to let mfinfra create them`,
+);
 
 export function tableName(existing: ExistingScheduling): string {
   return existing.table.startsWith('arn:') ? existing.table.slice(existing.table.indexOf(':table/') + ':table/'.length) : existing.table;
 }
 
 export function tableArn(existing: ExistingScheduling): CfnValue {
-  return existing.table.startsWith('arn:')
-    ? existing.table
-    : sub(`arn:\${AWS::Partition}:dynamodb:\${AWS::Region}:\${AWS::AccountId}:table/${existing.table}`);
+  return existing.table.startsWith('arn:') ? existing.table : stackArn('dynamodb', `table/${existing.table}`);
 }
 
 /** Offline: ARNs in the stack's region, all of one account. */
@@ -111,16 +96,11 @@ export function checkExisting(ctx: PluginContext, existing: ExistingScheduling):
       });
     }
   }
-  const [firstKey, firstAccount] = accounts[0] ?? [];
-  for (const [key, account] of accounts) {
-    if (account !== firstAccount) {
-      ctx.report(`scheduling.existing.${key} is in account ${account}, but ${firstKey} is in account ${firstAccount}`, {
-        path: ['existing', key],
-        code: 'SCHEDULING_EXISTING_OTHER_ACCOUNT',
-        hint: 'give the roles and table of one account',
-      });
-    }
-  }
+  reportMixedAccounts(ctx, accounts, {
+    section: 'scheduling',
+    code: 'SCHEDULING_EXISTING_OTHER_ACCOUNT',
+    hint: 'give the roles and table of one account',
+  });
 }
 
 export function existingOutputs(existing: ExistingScheduling, stateMachinePrefix: string | undefined): Record<string, ConfigOutputValue> {
@@ -188,12 +168,9 @@ export async function verifyExisting(ctx: LiveContext, existing: ExistingSchedul
   }
   const ddb = ctx.aws.client(DynamoDBClient);
   const name = tableName(existing);
-  let table;
-  try {
-    table = (await ddb.send(new DescribeTableCommand({ TableName: name }), signal)).Table;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceNotFoundException') throw e;
-  }
+  const table = (
+    await undefinedIfNotFound('ResourceNotFoundException', () => ddb.send(new DescribeTableCommand({ TableName: name }), signal))
+  )?.Table;
   if (!table) {
     ctx.report(`DynamoDB table ${name} does not exist in ${ctx.aws.region}`, {
       path,

@@ -3,6 +3,7 @@
  * judging what a live lookup found (a role's trust policy). Pure functions: no AWS SDK here; each
  * plugin makes its own calls in its `verify` hook and hands the answers to these.
  */
+import { undefinedIfNotFound } from './existing.js';
 
 /** The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`. */
 export interface ArnParts {
@@ -22,6 +23,11 @@ export function parseArn(arn: string): ArnParts | undefined {
 
 /** An IAM role ARN, with or without a path: `arn:aws:iam::123456789012:role/[path/]name`. */
 export const ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\\x21-\\x7e]*/)?[\\w+=,.@-]{1,64}$';
+
+/** The schema of a manifest key that names an existing IAM role by ARN (say in `description` what the role must trust). */
+export function roleArnSchema(description: string): { type: 'string'; maxLength: number; pattern: string; description: string } {
+  return { type: 'string', maxLength: 2048, pattern: ROLE_ARN_PATTERN, description };
+}
 
 /** The role's name (the last segment of its ARN; GetRole takes the name, not the path). */
 export function roleNameFromArn(arn: string): string {
@@ -76,12 +82,7 @@ export function roleProblem(expectedArn: string, role: FoundRole, service: strin
 
 /** GetRole's answer, or `undefined` when IAM says the role does not exist (any other failure is thrown). */
 export async function roleOrUndefined(getRole: () => Promise<{ Role?: FoundRole }>): Promise<FoundRole | undefined> {
-  try {
-    return (await getRole()).Role;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'NoSuchEntityException') throw e;
-    return undefined;
-  }
+  return (await undefinedIfNotFound('NoSuchEntityException', getRole))?.Role;
 }
 
 /** One existing role to judge: its ARN and manifest position, the service that must trust it, the codes to report. */

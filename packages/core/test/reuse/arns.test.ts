@@ -3,7 +3,7 @@
  * manifest report (the same words for batch, scheduling and any third-party plugin).
  */
 import { describe, expect, it } from 'vitest';
-import { reportRole, roleOrUndefined, type ExistingRoleCheck } from '../../src/plugin.js';
+import { reportRole, roleArnSchema, roleOrUndefined, type ExistingRoleCheck } from '../../src/plugin.js';
 
 const trust = (service: string) =>
   encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] }));
@@ -49,5 +49,15 @@ describe('existing roles', () => {
     expect(
       reports({ Arn: 'arn:aws:iam::123456789012:role/team/jobs', AssumeRolePolicyDocument: trust('ecs-tasks.amazonaws.com') })[0]?.message,
     ).toBe('role jobs exists as arn:aws:iam::123456789012:role/team/jobs, not arn:aws:iam::123456789012:role/jobs');
+  });
+
+  it('gives the schema of a role ARN key: role ARNs with or without a path pass, anything else does not', () => {
+    const schema = roleArnSchema('ARN of the role; it must trust states.amazonaws.com.');
+    expect(schema).toMatchObject({ type: 'string', maxLength: 2048, description: 'ARN of the role; it must trust states.amazonaws.com.' });
+    const pattern = new RegExp(schema.pattern);
+    expect(pattern.test('arn:aws:iam::123456789012:role/metaflow')).toBe(true);
+    expect(pattern.test('arn:aws-cn:iam::123456789012:role/service-role/metaflow')).toBe(true);
+    expect(pattern.test('metaflow')).toBe(false);
+    expect(pattern.test('arn:aws:iam::123456789012:user/metaflow')).toBe(false);
   });
 });
