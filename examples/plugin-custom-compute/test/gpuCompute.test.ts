@@ -62,8 +62,8 @@ describe('gpuCompute without the batch plugin (the stack’s only Batch compute)
                 "sg-0123456789abcdef0",
               ],
               "Subnets": [
-                "subnet-0aaaaaaaaaaaaaaaa",
-                "subnet-0bbbbbbbbbbbbbbbb",
+                "subnet-0a1b2c3d4e5f60001",
+                "subnet-0a1b2c3d4e5f60002",
               ],
               "Tags": {
                 "Name": "ml-prod-gpu-compute",
@@ -143,7 +143,7 @@ describe('gpuCompute without the batch plugin (the stack’s only Batch compute)
               "rules_to_suppress": [
                 {
                   "applies_to": [
-                    "Resource::<DatastoreBucket.Arn>/*",
+                    "Resource::<FakeBucket.Arn>/*",
                   ],
                   "id": "AwsSolutions-IAM5",
                   "reason": "Object keys of the Metaflow datastore bucket only: Metaflow derives artifact keys at run time.",
@@ -170,27 +170,30 @@ describe('gpuCompute without the batch plugin (the stack’s only Batch compute)
                 "PolicyDocument": {
                   "Statement": [
                     {
-                      "Action": "s3:ListBucket",
-                      "Effect": "Allow",
-                      "Resource": {
-                        "Fn::GetAtt": [
-                          "DatastoreBucket",
-                          "Arn",
-                        ],
-                      },
-                      "Sid": "ListBucket",
-                    },
-                    {
                       "Action": [
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:DeleteObject",
+                        "s3:GetBucketLocation",
+                        "s3:ListBucket",
                       ],
                       "Effect": "Allow",
                       "Resource": {
-                        "Fn::Sub": "\${DatastoreBucket.Arn}/*",
+                        "Fn::GetAtt": [
+                          "FakeBucket",
+                          "Arn",
+                        ],
                       },
-                      "Sid": "ReadWriteObjects",
+                      "Sid": "MetaflowDatastoreListBucket",
+                    },
+                    {
+                      "Action": [
+                        "s3:DeleteObject",
+                        "s3:GetObject",
+                        "s3:PutObject",
+                      ],
+                      "Effect": "Allow",
+                      "Resource": {
+                        "Fn::Sub": "\${FakeBucket.Arn}/*",
+                      },
+                      "Sid": "MetaflowDatastoreReadWriteObjects",
                     },
                   ],
                   "Version": "2012-10-17",
@@ -234,7 +237,7 @@ describe('gpuCompute without the batch plugin (the stack’s only Batch compute)
                 "IpProtocol": "-1",
               },
             ],
-            "VpcId": "vpc-0a1b2c3d4e5f60718",
+            "VpcId": "vpc-0a1b2c3d4e5f60000",
           },
           "Type": "AWS::EC2::SecurityGroup",
         },
