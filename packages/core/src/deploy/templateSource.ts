@@ -197,46 +197,45 @@ export async function ensureStagingBucket(
     { ...options, idempotent: false },
   );
   if (!created) return false;
-  await callAws(
-    `block public access on ${bucket}`,
-    () =>
-      s3.send(
-        new PutPublicAccessBlockCommand({
-          Bucket: bucket,
-          ...owner,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: true,
-            RestrictPublicBuckets: true,
-          },
-        }),
-      ),
-    options,
-  );
-  await callAws(
-    `turn on encryption for ${bucket}`,
-    () =>
-      s3.send(
-        new PutBucketEncryptionCommand({
-          Bucket: bucket,
-          ...owner,
-          ServerSideEncryptionConfiguration: {
-            Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
-          },
-        }),
-      ),
-    options,
-  );
-  if (options.expireAfterDays !== undefined) {
-    const days = options.expireAfterDays;
-    await callAws(
+  const target = { Bucket: bucket, ...owner };
+  const days = options.expireAfterDays;
+  // What a bucket mfinfra created gets, in this order: private, encrypted, staged templates expired, TLS only.
+  const settings: [what: string, send: () => Promise<unknown>][] = [
+    [
+      `block public access on ${bucket}`,
+      () =>
+        s3.send(
+          new PutPublicAccessBlockCommand({
+            ...target,
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: true,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: true,
+              RestrictPublicBuckets: true,
+            },
+          }),
+        ),
+    ],
+    [
+      `turn on encryption for ${bucket}`,
+      () =>
+        s3.send(
+          new PutBucketEncryptionCommand({
+            ...target,
+            ServerSideEncryptionConfiguration: {
+              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+            },
+          }),
+        ),
+    ],
+  ];
+  if (days !== undefined) {
+    settings.push([
       `expire staged templates in ${bucket} after ${days} days`,
       () =>
         s3.send(
           new PutBucketLifecycleConfigurationCommand({
-            Bucket: bucket,
-            ...owner,
+            ...target,
             LifecycleConfiguration: {
               Rules: [
                 {
@@ -250,34 +249,34 @@ export async function ensureStagingBucket(
             },
           }),
         ),
-      options,
-    );
+    ]);
   }
-  if (options.tlsOnly === false) return true;
-  await callAws(
-    `require TLS on ${bucket}`,
-    () =>
-      s3.send(
-        new PutBucketPolicyCommand({
-          Bucket: bucket,
-          ...owner,
-          Policy: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'DenyInsecureTransport',
-                Effect: 'Deny',
-                Principal: '*',
-                Action: 's3:*',
-                Resource: [`arn:${partitionOf(region)}:s3:::${bucket}`, `arn:${partitionOf(region)}:s3:::${bucket}/*`],
-                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-              },
-            ],
+  if (options.tlsOnly !== false) {
+    const arn = `arn:${partitionOf(region)}:s3:::${bucket}`;
+    settings.push([
+      `require TLS on ${bucket}`,
+      () =>
+        s3.send(
+          new PutBucketPolicyCommand({
+            ...target,
+            Policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'DenyInsecureTransport',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 's3:*',
+                  Resource: [arn, `${arn}/*`],
+                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                },
+              ],
+            }),
           }),
-        }),
-      ),
-    options,
-  );
+        ),
+    ]);
+  }
+  for (const [what, send] of settings) await callAws(what, send, options);
   return true;
 }
 
