@@ -105,9 +105,11 @@ export function manifestFromConfig(config: Record<string, unknown>, file: string
     mapped.push({ key, to });
     taken.add(key);
   };
-  /** Write a manifest line for a config key, and note where the key went. */
-  const put = (lines: string[], line: string, key: string, to: string) => {
-    lines.push(line);
+  /** Write `<field>: <value>` for a config key that is set (field with its indent), and note where the key went. */
+  const putIfSet = (lines: string[], field: string, key: string, to: string) => {
+    const value = str(key);
+    if (!value) return;
+    lines.push(`${field}: ${yamlString(value)}`);
     map(key, to);
   };
   const skip = (key: string, why: string) => {
@@ -161,22 +163,16 @@ export function manifestFromConfig(config: Record<string, unknown>, file: string
   // batch (needs the datastore: Metaflow stages code in S3)
   const queue = str('METAFLOW_BATCH_JOB_QUEUE');
   const jobRole = str('METAFLOW_ECS_S3_ACCESS_IAM_ROLE');
-  const fargateRole = str('METAFLOW_ECS_FARGATE_EXECUTION_ROLE');
   const hasBatch = Boolean(queue && jobRole && plugins.includes('datastore'));
   if (hasBatch) {
     const lines = ['batch:', '  existing:', `    jobQueue: ${yamlString(queue!)}`, `    jobRole: ${yamlString(jobRole!)}`];
     map('METAFLOW_BATCH_JOB_QUEUE', 'batch.existing.jobQueue');
     map('METAFLOW_ECS_S3_ACCESS_IAM_ROLE', 'batch.existing.jobRole');
-    if (fargateRole) {
-      lines.push(`    fargateExecutionRole: ${yamlString(fargateRole)}`);
-      map('METAFLOW_ECS_FARGATE_EXECUTION_ROLE', 'batch.existing.fargateExecutionRole');
-    }
-    const registry = str('METAFLOW_BATCH_CONTAINER_REGISTRY');
-    const image = str('METAFLOW_BATCH_CONTAINER_IMAGE');
-    if (registry || image) {
+    putIfSet(lines, '    fargateExecutionRole', 'METAFLOW_ECS_FARGATE_EXECUTION_ROLE', 'batch.existing.fargateExecutionRole');
+    if (str('METAFLOW_BATCH_CONTAINER_REGISTRY') || str('METAFLOW_BATCH_CONTAINER_IMAGE')) {
       lines.push('  container:');
-      if (registry) put(lines, `    registry: ${yamlString(registry)}`, 'METAFLOW_BATCH_CONTAINER_REGISTRY', 'batch.container.registry');
-      if (image) put(lines, `    image: ${yamlString(image)}`, 'METAFLOW_BATCH_CONTAINER_IMAGE', 'batch.container.image');
+      putIfSet(lines, '    registry', 'METAFLOW_BATCH_CONTAINER_REGISTRY', 'batch.container.registry');
+      putIfSet(lines, '    image', 'METAFLOW_BATCH_CONTAINER_IMAGE', 'batch.container.image');
     }
     sections.push(lines.join('\n'));
     plugins.push('batch');
@@ -202,8 +198,7 @@ export function manifestFromConfig(config: Record<string, unknown>, file: string
   if (serviceUrl && /^https?:\/\/[^\s/?#]+(\/\S*)?$/.test(serviceUrl)) {
     const lines = ['metadata:', '  existing:', `    serviceUrl: ${yamlString(serviceUrl)}`];
     map('METAFLOW_SERVICE_URL', 'metadata.existing.serviceUrl');
-    const internal = str('METAFLOW_SERVICE_INTERNAL_URL');
-    if (internal) put(lines, `    internalUrl: ${yamlString(internal)}`, 'METAFLOW_SERVICE_INTERNAL_URL', 'metadata.existing.internalUrl');
+    putIfSet(lines, '    internalUrl', 'METAFLOW_SERVICE_INTERNAL_URL', 'metadata.existing.internalUrl');
     if (str('METAFLOW_DEFAULT_METADATA') === 'service') map('METAFLOW_DEFAULT_METADATA', 'metadata (always service)');
     sections.push(lines.join('\n'));
     plugins.push('metadata');
@@ -233,29 +228,13 @@ export function manifestFromConfig(config: Record<string, unknown>, file: string
   ];
   if (sfnRole && table && hasBatch) {
     const lines = ['scheduling:'];
-    const prefix = str('METAFLOW_SFN_STATE_MACHINE_PREFIX');
-    if (prefix)
-      put(lines, `  stateMachinePrefix: ${yamlString(prefix)}`, 'METAFLOW_SFN_STATE_MACHINE_PREFIX', 'scheduling.stateMachinePrefix');
+    putIfSet(lines, '  stateMachinePrefix', 'METAFLOW_SFN_STATE_MACHINE_PREFIX', 'scheduling.stateMachinePrefix');
     lines.push('  existing:', `    stepFunctionsRole: ${yamlString(sfnRole)}`);
     map('METAFLOW_SFN_IAM_ROLE', 'scheduling.existing.stepFunctionsRole');
-    const events = str('METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE');
-    if (events)
-      put(
-        lines,
-        `    eventBridgeRole: ${yamlString(events)}`,
-        'METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE',
-        'scheduling.existing.eventBridgeRole',
-      );
+    putIfSet(lines, '    eventBridgeRole', 'METAFLOW_EVENTS_SFN_ACCESS_IAM_ROLE', 'scheduling.existing.eventBridgeRole');
     lines.push(`    table: ${yamlString(table)}`);
     map('METAFLOW_SFN_DYNAMO_DB_TABLE', 'scheduling.existing.table');
-    const logs = str('METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN');
-    if (logs)
-      put(
-        lines,
-        `    executionLogGroup: ${yamlString(logs)}`,
-        'METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN',
-        'scheduling.existing.executionLogGroup',
-      );
+    putIfSet(lines, '    executionLogGroup', 'METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN', 'scheduling.existing.executionLogGroup');
     sections.push(lines.join('\n'));
     plugins.push('scheduling');
   } else {
