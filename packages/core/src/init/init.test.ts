@@ -23,6 +23,16 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** A terminal the user types `typed` into: `io` for the prompts, `said()` what they wrote. */
+function terminal(typed: string) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let said = '';
+  output.on('data', (d: Buffer) => (said += d.toString()));
+  input.end(typed);
+  return { io: { input, output }, said: () => said };
+}
+
 async function runCli(args: string[], isTTY = false) {
   let stdout = '';
   let stderr = '';
@@ -194,41 +204,26 @@ describe('the starter manifest with the real first-party plugins', () => {
 
 describe('askInitAnswers', () => {
   it('asks for what the flags left out, explains a bad answer and asks again, and takes defaults on empty lines', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let said = '';
-    output.on('data', (d: Buffer) => (said += d.toString()));
-    input.end('9lives\nml-dev\n\n\n');
-    const answers = await askInitAnswers(
-      {},
-      { stackName: 'metaflow', region: 'us-east-2', plugins: ['datastore', 'batch'] },
-      { input, output },
-    );
+    const t = terminal('9lives\nml-dev\n\n\n');
+    const answers = await askInitAnswers({}, { stackName: 'metaflow', region: 'us-east-2', plugins: ['datastore', 'batch'] }, t.io);
     expect(answers).toEqual({ stackName: 'ml-dev', region: 'us-east-2', plugins: ['datastore', 'batch'] });
-    expect(said).toMatchInlineSnapshot(`
+    expect(t.said()).toMatchInlineSnapshot(`
       "Stack name [metaflow]:   "9lives" is not a valid stack name: use letters, digits and hyphens, starting with a letter (at most 128)
       Stack name [metaflow]: AWS region (empty: from your AWS profile) [us-east-2]: Plugins (datastore, network, batch, metadata, scheduling, ui, access, notebook, or package names) [datastore, batch]: "
     `);
   });
 
   it('asks nothing that a flag answered', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    input.end('datastore network\n');
     const answers = await askInitAnswers(
       { stackName: 'given', region: 'ap-south-1' },
       { stackName: 'metaflow', plugins: ['datastore'] },
-      { input, output },
+      terminal('datastore network\n').io,
     );
     expect(answers).toEqual({ stackName: 'given', region: 'ap-south-1', plugins: ['datastore', 'network'] });
   });
 
   it('aborts with exit 130 when input ends before the last answer', async () => {
-    const input = new PassThrough();
-    input.end('ml\n');
-    const error = await errorOf(
-      askInitAnswers({}, { stackName: 'metaflow', plugins: ['datastore'] }, { input, output: new PassThrough() }),
-    );
+    const error = await errorOf(askInitAnswers({}, { stackName: 'metaflow', plugins: ['datastore'] }, terminal('ml\n').io));
     expect([error.code, error.exitCode]).toEqual(['ABORTED', 130]);
   });
 });
@@ -391,17 +386,13 @@ describe('init leaves a working project', () => {
   });
 
   it('on a terminal, a misspelt plugin is explained and asked again', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let said = '';
-    output.on('data', (d: Buffer) => (said += d.toString()));
-    input.end('ml\nus-east-1\ndatastor\ndatastore\n');
+    const t = terminal('ml\nus-east-1\ndatastor\ndatastore\n');
     const answers = await askInitAnswers(
       {},
       { stackName: 'metaflow', plugins: ['datastore'] },
-      { input, output, checkPlugins: (p) => checkPluginNames(p, dir) },
+      { ...t.io, checkPlugins: (p) => checkPluginNames(p, dir) },
     );
     expect(answers.plugins).toEqual(['datastore']);
-    expect(said).toContain('unknown plugin "datastor": did you mean datastore?');
+    expect(t.said()).toContain('unknown plugin "datastor": did you mean datastore?');
   });
 });
