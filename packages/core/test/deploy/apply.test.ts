@@ -19,25 +19,27 @@ import type { ReviewedChangeSet } from '../../src/iohost/messages.js';
 import type { CompileResult } from '../../src/compile/compile.js';
 import type { MfinfraError } from '../../src/errors.js';
 import { errorOf } from '../../src/testing.js';
-import { compiled, CS_ID, CS_NAME, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
+import {
+  addQueue,
+  availableChangeSet,
+  compiled,
+  CS_ID,
+  CS_NAME,
+  event,
+  harness,
+  missingStack,
+  stack,
+  STACK,
+  STACK_ID,
+  type Harness,
+} from './helpers.js';
 
-const ADD = (id: string) => ({
-  Type: 'Resource' as const,
-  ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' },
-});
 const CREATED_AT = new Date('2026-01-01T12:00:01Z');
 
-function newStack(h: Harness, changes: Change[] = [ADD('QueueJobs')]) {
+function newStack(h: Harness, changes: Change[] = [addQueue('QueueJobs')]) {
   h.cfn.on(DescribeStacksCommand, { StackName: STACK }).rejects(missingStack());
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-  h.cfn.on(DescribeChangeSetCommand).resolves({
-    Status: 'CREATE_COMPLETE',
-    ExecutionStatus: 'AVAILABLE',
-    ChangeSetId: CS_ID,
-    StackId: STACK_ID,
-    CreationTime: CREATED_AT,
-    Changes: changes,
-  });
+  h.cfn.on(DescribeChangeSetCommand).resolves(availableChangeSet({ CreationTime: CREATED_AT, Changes: changes }));
   h.cfn.on(ExecuteChangeSetCommand).resolves({});
 }
 
@@ -57,7 +59,7 @@ function applyError(c: CompileResult, h: Harness, review: Review = true, options
 describe('applyDeploy', () => {
   it('reviews, executes, streams each event once oldest first with a progress count, reads Outputs, writes the applied state', async () => {
     const h = harness();
-    newStack(h, [ADD('QueueJobs'), ADD('QueueLogs')]);
+    newStack(h, [addQueue('QueueJobs'), addQueue('QueueLogs')]);
     const old = event(STACK, 'UPDATE_COMPLETE', undefined, '2026-01-01T11:00:00Z'); // an earlier operation: not shown
     const e1 = event(STACK, 'CREATE_IN_PROGRESS', 'User Initiated', '2026-01-01T12:00:05Z');
     const e2 = event('QueueJobs', 'CREATE_IN_PROGRESS', undefined, '2026-01-01T12:00:06Z');
@@ -289,17 +291,14 @@ describe('applyDeploy', () => {
 
 describe('applyDeploy --change-set', () => {
   async function existing(h: Harness, c: CompileResult, extra: Record<string, unknown> = {}) {
-    h.cfn.on(DescribeChangeSetCommand).resolves({
-      ChangeSetName: CS_NAME,
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      CreationTime: CREATED_AT,
-      Description: `mfinfra plan (queues); template sha256:${templateDigest(templateBodyOf(c))}`,
-      Changes: [ADD('QueueJobs')],
-      ...extra,
-    });
+    h.cfn.on(DescribeChangeSetCommand).resolves(
+      availableChangeSet({
+        ChangeSetName: CS_NAME,
+        CreationTime: CREATED_AT,
+        Description: `mfinfra plan (queues); template sha256:${templateDigest(templateBodyOf(c))}`,
+        ...extra,
+      }),
+    );
   }
 
   it('executes the reviewed change set when it is AVAILABLE and its template is what the manifest compiles to', async () => {

@@ -14,6 +14,7 @@ import {
   DetectStackDriftCommand,
   GetTemplateCommand,
   ListChangeSetsCommand,
+  type Stack,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -25,7 +26,7 @@ import { detectDrift } from '../../src/deploy/drift.js';
 import { planDeploy } from '../../src/actions/plan.js';
 import { renderPreview } from '../../src/preview/render.js';
 import { runCli } from '../helpers/runCli.js';
-import { compiled, CS_ID, harness, stack, STACK, STACK_ID } from './helpers.js';
+import { availableChangeSet, compiled, CS_ID, harness, stack, STACK, STACK_ID } from './helpers.js';
 
 const DETECTION_ID = 'b78ac9b0-dec1-11e7-a451-503a3407c3e2';
 
@@ -150,42 +151,25 @@ describe('mfinfra drift (the CLI, AWS mocked)', () => {
 });
 
 describe('plan says when the stack has drifted since the last detection', () => {
-  it("DescribeStacks' DriftInformation DRIFTED → a note in the plan's preview", async () => {
+  /** The notes of a plan of a stack whose DescribeStacks has this DriftInformation, its change set adding QueueJobs. */
+  async function planNotes(driftInformation: Stack['DriftInformation']): Promise<string> {
     const h = harness();
-    h.cfn.on(DescribeStacksCommand).resolves(
-      stack('UPDATE_COMPLETE', {
-        DriftInformation: { StackDriftStatus: 'DRIFTED', LastCheckTimestamp: new Date('2026-01-01T09:00:00Z') },
-      }),
-    );
+    h.cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE', { DriftInformation: driftInformation }));
     h.cfn.on(ListChangeSetsCommand).resolves({ Summaries: [] });
     h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: {} }) });
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    h.cfn.on(DescribeChangeSetCommand).resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'QueueJobs', ResourceType: 'AWS::SQS::Queue' } }],
-    });
+    h.cfn.on(DescribeChangeSetCommand).resolves(availableChangeSet());
     const { preview } = await planDeploy(await compiled(), h.ctx);
-    expect(preview!.notes.join('\n')).toMatch(
+    return preview!.notes.join('\n');
+  }
+
+  it("DescribeStacks' DriftInformation DRIFTED → a note in the plan's preview", async () => {
+    expect(await planNotes({ StackDriftStatus: 'DRIFTED', LastCheckTimestamp: new Date('2026-01-01T09:00:00Z') })).toMatch(
       /stack mf-test had drifted from its template when drift was last detected \(detected 2026-01-01T09:00:00\.000Z\).*run `mfinfra drift`/,
     );
   });
 
   it('IN_SYNC or never checked: no note', async () => {
-    const h = harness();
-    h.cfn.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE', { DriftInformation: { StackDriftStatus: 'IN_SYNC' } }));
-    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Resources: {} }) });
-    h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    h.cfn.on(DescribeChangeSetCommand).resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'QueueJobs', ResourceType: 'AWS::SQS::Queue' } }],
-    });
-    const { preview } = await planDeploy(await compiled(), h.ctx);
-    expect(preview!.notes.join('\n')).not.toMatch(/drift/);
+    expect(await planNotes({ StackDriftStatus: 'IN_SYNC' })).not.toMatch(/drift/);
   });
 });

@@ -4,6 +4,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import {
   CloudFormationClient,
   CloudFormationServiceException,
+  type Change,
+  type DescribeChangeSetCommandOutput,
   type ResourceStatus,
   type Stack,
   type StackEvent,
@@ -34,6 +36,25 @@ export function awsError(name: string, message: string, status = 400): CloudForm
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status },
   });
+}
+
+/** A change that adds queue `id` (a resource of the queues plugin). */
+export function addQueue(id: string): Change {
+  return { Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' } };
+}
+
+type ChangeSetAnswer = Omit<DescribeChangeSetCommandOutput, '$metadata'>;
+
+/** DescribeChangeSet's answer for this run's change set once it is ready: AVAILABLE, adding QueueJobs unless `extra` says otherwise. */
+export function availableChangeSet(extra: Partial<ChangeSetAnswer> = {}): ChangeSetAnswer {
+  return {
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    ChangeSetId: CS_ID,
+    StackId: STACK_ID,
+    Changes: [addQueue('QueueJobs')],
+    ...extra,
+  };
 }
 
 export const missingStack = () => awsError('ValidationError', `Stack with id ${STACK} does not exist`);

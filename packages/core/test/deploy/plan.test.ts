@@ -12,12 +12,22 @@ import { describe, expect, it } from 'vitest';
 import { createPlan, discardPlan } from '../../src/deploy/plan.js';
 import type { MfinfraError } from '../../src/errors.js';
 import { errorOf } from '../../src/testing.js';
-import { awsError, compiled, CS_ID, event, harness, missingStack, stack, STACK, STACK_ID, type Harness } from './helpers.js';
+import {
+  addQueue,
+  availableChangeSet,
+  awsError,
+  compiled,
+  CS_ID,
+  event,
+  harness,
+  missingStack,
+  stack,
+  STACK,
+  STACK_ID,
+  type Harness,
+} from './helpers.js';
 
-const ADD_JOBS = {
-  Type: 'Resource' as const,
-  ResourceChange: { Action: 'Add' as const, LogicalResourceId: 'QueueJobs', ResourceType: 'AWS::SQS::Queue' },
-};
+const ADD_JOBS = addQueue('QueueJobs');
 
 function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
   h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
@@ -25,15 +35,7 @@ function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
     .on(DescribeChangeSetCommand)
     .resolvesOnce({ Status: 'CREATE_PENDING', ChangeSetId: CS_ID })
     .resolvesOnce({ Status: 'CREATE_IN_PROGRESS', ChangeSetId: CS_ID })
-    .resolves({
-      Status: 'CREATE_COMPLETE',
-      ExecutionStatus: 'AVAILABLE',
-      ChangeSetId: CS_ID,
-      StackId: STACK_ID,
-      CreationTime: new Date('2026-01-01T12:00:01Z'),
-      Changes: [ADD_JOBS],
-      ...extra,
-    });
+    .resolves(availableChangeSet({ CreationTime: new Date('2026-01-01T12:00:01Z'), ...extra }));
 }
 
 async function planError(h: Harness, options = {}, names?: string[]): Promise<MfinfraError> {
@@ -255,19 +257,15 @@ describe('createPlan: change set outcomes', () => {
     const h = harness();
     h.cfn.on(DescribeStacksCommand).rejects(missingStack());
     h.cfn.on(CreateChangeSetCommand).resolves({ Id: CS_ID, StackId: STACK_ID });
-    const change = (id: string) => ({
-      Type: 'Resource' as const,
-      ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SQS::Queue' },
-    });
     h.cfn
       .on(DescribeChangeSetCommand, { NextToken: undefined })
-      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('A')], NextToken: 'p2' });
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [addQueue('A')], NextToken: 'p2' });
     h.cfn
       .on(DescribeChangeSetCommand, { NextToken: 'p2' })
-      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('B')], NextToken: 'p3' });
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [addQueue('B')], NextToken: 'p3' });
     h.cfn
       .on(DescribeChangeSetCommand, { NextToken: 'p3' })
-      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [change('C')] });
+      .resolves({ Status: 'CREATE_COMPLETE', ChangeSetId: CS_ID, Changes: [addQueue('C')] });
     const plan = await createPlan(await compiled(), h.ctx);
     expect(plan.changes.map((c) => c.ResourceChange!.LogicalResourceId)).toEqual(['A', 'B', 'C']);
     expect(h.cfn.commandCalls(DescribeChangeSetCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2', 'p3']);
