@@ -7,6 +7,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { createPlan, discardPlan } from '../../src/deploy/plan.js';
@@ -36,6 +37,14 @@ function readyChangeSet(h: Harness, extra: Record<string, unknown> = {}) {
     .resolvesOnce({ Status: 'CREATE_PENDING', ChangeSetId: CS_ID })
     .resolvesOnce({ Status: 'CREATE_IN_PROGRESS', ChangeSetId: CS_ID })
     .resolves(availableChangeSet({ CreationTime: new Date('2026-01-01T12:00:01Z'), ...extra }));
+}
+
+/** A stack that answers DescribeStacks with these statuses in turn (the last from then on), then takes a change set. */
+function stackGoingThrough(h: Harness, ...statuses: [StackStatus, StackStatus, StackStatus]) {
+  const [first, next, last] = statuses;
+  h.cfn.on(DescribeStacksCommand).resolvesOnce(stack(first)).resolvesOnce(stack(next)).resolves(stack(last));
+  h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
+  readyChangeSet(h);
 }
 
 async function planError(h: Harness, options = {}, names?: string[]): Promise<MfinfraError> {
@@ -160,14 +169,8 @@ describe('createPlan: stack states', () => {
 
   it('UPDATE_ROLLBACK_FAILED with --continue-rollback: ContinueUpdateRollback, wait for UPDATE_ROLLBACK_COMPLETE, then UPDATE', async () => {
     const h = harness();
-    h.cfn
-      .on(DescribeStacksCommand)
-      .resolvesOnce(stack('UPDATE_ROLLBACK_FAILED'))
-      .resolvesOnce(stack('UPDATE_ROLLBACK_IN_PROGRESS'))
-      .resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    stackGoingThrough(h, 'UPDATE_ROLLBACK_FAILED', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE');
     h.cfn.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
-    h.cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
-    readyChangeSet(h);
     const plan = await createPlan(await compiled(), h.ctx, { continueRollback: true });
     expect(h.cfn.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input).toEqual({ StackName: STACK });
     expect(plan).toMatchObject({ changeSetType: 'UPDATE', recovered: 'continue-rollback' });
@@ -181,13 +184,7 @@ describe('createPlan: stack states', () => {
     expect(e.hint).toContain('--wait-for-busy');
 
     const w = harness();
-    w.cfn
-      .on(DescribeStacksCommand)
-      .resolvesOnce(stack('UPDATE_IN_PROGRESS'))
-      .resolvesOnce(stack('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'))
-      .resolves(stack('UPDATE_COMPLETE'));
-    w.cfn.on(GetTemplateCommand).resolves({ TemplateBody: '{"Resources":{}}' });
-    readyChangeSet(w);
+    stackGoingThrough(w, 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_COMPLETE');
     const plan = await createPlan(await compiled(), w.ctx, { waitForBusy: true });
     expect(plan.changeSetType).toBe('UPDATE');
     expect(w.steps[0]).toEqual({
