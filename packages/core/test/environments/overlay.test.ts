@@ -26,6 +26,17 @@ datastore:
   sysroot: metaflow
 `;
 
+/** A base manifest with batch (one compute environment, one queue), for overlays to change. */
+const BATCH_BASE = `version: 1
+stack: { name: metaflow, region: us-west-2 }
+plugins: [network, datastore, batch]
+network: { create: { cidr: 10.9.0.0/16, azs: 2 } }
+datastore: { sysroot: metaflow }
+batch:
+  computeEnvironments: [{ name: cpu, instanceTypes: [c5], maxVcpus: 16 }]
+  jobQueues: [{ name: default, computeEnvironments: [cpu] }]
+`;
+
 async function thrown(p: Promise<unknown>): Promise<MfinfraError> {
   try {
     await p;
@@ -197,15 +208,7 @@ environments:
   });
 
   it('a value inside a list the overlay replaced points into the overlay', async () => {
-    const text = `version: 1
-stack: { name: metaflow, region: us-west-2 }
-plugins: [network, datastore, batch]
-network: { create: { cidr: 10.9.0.0/16, azs: 2 } }
-datastore: { sysroot: metaflow }
-batch:
-  computeEnvironments: [{ name: cpu, instanceTypes: [c5], maxVcpus: 16 }]
-  jobQueues: [{ name: default, computeEnvironments: [cpu] }]
-environments:
+    const text = `${BATCH_BASE}environments:
   big:
     stack: { name: metaflow-big }
     batch:
@@ -220,15 +223,7 @@ environments:
   });
 
   it("a plugin check's problem about a value the overlay set points at the overlay", async () => {
-    const text = `version: 1
-stack: { name: metaflow, region: us-west-2 }
-plugins: [network, datastore, batch]
-network: { create: { cidr: 10.9.0.0/16, azs: 2 } }
-datastore: { sysroot: metaflow }
-batch:
-  computeEnvironments: [{ name: cpu, instanceTypes: [c5], maxVcpus: 16 }]
-  jobQueues: [{ name: default, computeEnvironments: [cpu] }]
-environments:
+    const text = `${BATCH_BASE}environments:
   dev:
     stack: { name: metaflow-dev }
     batch:
