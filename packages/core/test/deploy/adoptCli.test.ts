@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerAsLiveBucket, answerAsLiveTable } from '../helpers/liveResources.js';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 import { STORES_BUCKET } from '../helpers/storesPlugin.js';
 import { FakeCloudFormation } from './fakeCloudFormation.js';
 
@@ -28,7 +29,7 @@ const s3 = mockClient(S3Client);
 const ddb = mockClient(DynamoDBClient);
 const sts = mockClient(STSClient);
 let fake: FakeCloudFormation;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 function project(versioning: boolean): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-adopt-cli-'));
@@ -40,11 +41,10 @@ function project(versioning: boolean): string {
 }
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' });
-  delete process.env.AWS_PROFILE;
+  restoreEnv = useFakeAwsEnv();
 });
 afterAll(() => {
-  process.env = saved;
+  restoreEnv();
   cfn.restore();
   s3.restore();
   ddb.restore();

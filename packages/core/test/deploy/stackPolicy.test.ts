@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import * as sdk from '../helpers/cloudformationSdk.js';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 import { getStackPolicy, stackPolicyFor, withStackPolicy } from '../../src/deploy/stackPolicy.js';
 import type { CfnTemplate } from '../../src/compile/template.js';
 import { harness, STACK } from './helpers.js';
@@ -107,7 +108,7 @@ export default {
 describe.skipIf(!motoAvailable())('stack policy on moto (it stores stack policies)', () => {
   let moto: MotoServer;
   let dir: string;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
   const stackName = `mfinfra-policy-${process.pid}`;
   const write = (timeout: number) =>
     writeFileSync(
@@ -119,18 +120,11 @@ describe.skipIf(!motoAvailable())('stack policy on moto (it stores stack policie
     moto = await startMoto();
     dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-policy-'));
     writeFileSync(path.join(dir, 'queues.mjs'), QUEUES_PLUGIN);
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_MAX_ATTEMPTS: '1',
-      METAFLOW_HOME: path.join(dir, 'metaflow-home'),
-    });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = useFakeAwsEnv({ AWS_REGION: 'us-east-1', METAFLOW_HOME: path.join(dir, 'metaflow-home') });
   }, 60_000);
 
   afterAll(async () => {
-    process.env = saved;
+    restoreEnv();
     await moto?.stop();
   });
 

@@ -31,6 +31,7 @@ import { planDeploy } from '../../src/actions/plan.js';
 import type { IoHost } from '../../src/iohost/messages.js';
 import { errorOf } from '../../src/testing.js';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const hasMoto = motoAvailable();
@@ -85,19 +86,12 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
   let proxy: FaultProxy;
   let cfn: CloudFormationClient;
   let s3: S3Client;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     moto = await startMoto();
     proxy = await faultProxy(moto.port);
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = useFakeAwsEnv({ AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
     const direct = { region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     cfn = new CloudFormationClient(direct);
     s3 = new S3Client({ ...direct, forcePathStyle: true });
@@ -111,7 +105,7 @@ describe.skipIf(!hasMoto)('faults, interrupts and leftovers on moto behind a fau
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await proxy?.close();
     await moto?.stop();
   });

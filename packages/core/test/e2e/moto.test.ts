@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingProxy, motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 
 const PLUGIN = `
 export default {
@@ -59,7 +60,7 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
   let dir: string;
   const stackName = `mfinfra-e2e-${process.pid}`;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
   let endpoint: string;
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
@@ -71,22 +72,15 @@ describe.skipIf(!hasMoto)('plan → apply → change → plan → apply → no-c
     dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-moto-'));
     writeFileSync(path.join(dir, 'queues.mjs'), PLUGIN);
     writeFileSync(path.join(dir, 'metaflow.infra.yaml'), manifest(stackName, ['Jobs', 'Events'], 30));
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      // moto: a retried ExecuteChangeSet after a 500 would re-run half-done work.
-      AWS_MAX_ATTEMPTS: '1',
-      METAFLOW_HOME: path.join(dir, 'metaflow-home'),
-    });
-    delete process.env.AWS_PROFILE;
+    // (One attempt per call: a retried ExecuteChangeSet after a 500 from moto would re-run half-done work.)
+    restoreEnv = useFakeAwsEnv({ AWS_REGION: 'us-east-1', METAFLOW_HOME: path.join(dir, 'metaflow-home') });
     delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     process.on('warning', onWarning);
   });
 
   afterAll(async () => {
     process.off('warning', onWarning);
-    process.env = savedEnv;
+    restoreEnv();
     await proxy?.close();
     await moto?.stop();
   });

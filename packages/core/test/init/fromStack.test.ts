@@ -20,6 +20,7 @@ import { motoAvailable, startMoto, type MotoServer } from '../../../../test/help
 import { initFromStack, manifestFromOfficialStack, type DeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OFFICIAL = readFileSync(path.join(here, 'official-trimmed.json'), 'utf8');
@@ -124,9 +125,7 @@ describe.skipIf(!hasMoto)('init --from-stack against a stack on moto', () => {
   it('through the CLI: init --from-stack writes the manifest and prints the report; a stack that is not the official one exits 3', async () => {
     await createStack('metaflow', OFFICIAL);
     await createStack('other', JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue' } } }), {});
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' });
-    delete process.env.AWS_PROFILE;
+    const restoreEnv = useFakeAwsEnv();
     try {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-fromstack-cli-'));
       const ok = await runCli(['init', dir, '--from-stack', 'metaflow', '--region', 'us-east-1', '--endpoint-url', moto.endpoint]);
@@ -144,7 +143,7 @@ describe.skipIf(!hasMoto)('init --from-stack against a stack on moto', () => {
       expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(path.join(other, 'metaflow.infra.yaml'))).toBe(false);
     } finally {
-      process.env = saved;
+      restoreEnv();
     }
   });
 

@@ -8,6 +8,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSy
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/runCli.js';
+import { useFakeAwsEnv } from '../helpers/awsEnv.js';
 import { datastoreManifest, tempProject } from '../helpers/tempProject.js';
 
 function project(outputs: string, extra: Record<string, string> = {}) {
@@ -112,13 +113,7 @@ describe('item 10: output paths and templates are checked before any AWS call', 
 
   it('apply with such a manifest stops with exit 3 before calling AWS (the endpoint is a closed port) and writes nothing', async () => {
     const { dir } = project('  envFile: ../../elsewhere/metaflow.env\n  files:\n    - template: missing.hbs\n      path: out.txt\n');
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_MAX_ATTEMPTS: '1',
-    });
+    const restoreEnv = useFakeAwsEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
     try {
       const r = await runCli(['apply', dir, '--yes']);
       expect(r.code).toBe(3);
@@ -129,7 +124,7 @@ describe('item 10: output paths and templates are checked before any AWS call', 
       expect(existsSync(path.join(dir, '.mfinfra'))).toBe(false);
       expect(existsSync(path.join(dir, 'out.txt'))).toBe(false);
     } finally {
-      process.env = saved;
+      restoreEnv();
     }
   });
 });

@@ -1,0 +1,16 @@
+/**
+ * The environment a test gives the CLI and the SDK clients it makes when AWS is moto or a mock: fake
+ * credentials (never the developer's profile), and one attempt per call (a retried write against moto
+ * would re-run half-done work; a mock answers at once).
+ */
+export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' } as const;
+
+/** Set FAKE_AWS_ENV plus `extra` in process.env and drop AWS_PROFILE; returns what puts the environment back. */
+export function useFakeAwsEnv(extra: Record<string, string> = {}): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, FAKE_AWS_ENV, extra);
+  delete process.env.AWS_PROFILE;
+  return () => {
+    process.env = saved;
+  };
+}
