@@ -349,7 +349,7 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
 }
 
 export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
-export { denyInsecureTransport, logBucketProperties } from './compile/logBucket.js';
+export { denyInsecureTransport, denyInsecureTransportTo, logBucketProperties, privateBucketProperties } from './compile/privateBucket.js';
 export { LOG_DELIVERY_ACTIONS, stackArn } from './compile/arn.js';
 export { policyDocument, serviceTrustPolicy, type ServiceTrustOptions } from './compile/iam.js';
 export { logGroup, writeLogsStatement, LOG_RETENTION_DAYS, type LogGroupOptions } from './compile/logs.js';

@@ -1,7 +1,9 @@
 import {
   denyInsecureTransport,
+  denyInsecureTransportTo,
   getAtt,
   logBucketProperties,
+  privateBucketProperties,
   ref,
   sub,
   tagList,
@@ -35,13 +37,7 @@ export function datastoreResources(naming: Naming, options: DatastoreOptions, mo
       Properties: {
         BucketName: bucket.name,
         BucketEncryption: { ServerSideEncryptionConfiguration: [encryptionRule(model)] },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        ...privateBucketProperties(),
         VersioningConfiguration: bucket.versioning === undefined ? undefined : { Status: bucket.versioning ? 'Enabled' : 'Suspended' },
         LifecycleConfiguration: lifecycleConfiguration(bucket),
         LoggingConfiguration: loggingConfiguration(bucket, ids.logBucket),
@@ -54,16 +50,7 @@ export function datastoreResources(naming: Naming, options: DatastoreOptions, mo
         Bucket: ref(ids.bucket),
         PolicyDocument: {
           Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 's3:*',
-              Resource: [model.bucketArn, model.objectsArn],
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
+          Statement: [denyInsecureTransportTo([model.bucketArn, model.objectsArn])],
         },
       },
     },

@@ -20,6 +20,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CFN_LIMITS } from '../compile/template.js';
+import { denyInsecureTransportTo } from '../compile/privateBucket.js';
 import { fail } from '../errors.js';
 import { awsErrorName } from './awsErrors.js';
 import { callAws, type PollOptions } from './poll.js';
@@ -261,16 +262,7 @@ export async function ensureStagingBucket(
             ...target,
             Policy: JSON.stringify({
               Version: '2012-10-17',
-              Statement: [
-                {
-                  Sid: 'DenyInsecureTransport',
-                  Effect: 'Deny',
-                  Principal: '*',
-                  Action: 's3:*',
-                  Resource: [arn, `${arn}/*`],
-                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-                },
-              ],
+              Statement: [denyInsecureTransportTo([arn, `${arn}/*`])],
             }),
           }),
         ),
