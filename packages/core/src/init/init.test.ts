@@ -10,6 +10,8 @@ import type { CliIo } from '../cli/io.js';
 import { compile } from '../compile/compile.js';
 import { MfinfraError } from '../errors.js';
 import { errorOf } from '../testing.js';
+import { loadEditorSchema } from '../load/editorSchema.js';
+import { parseManifest } from '../load/source.js';
 import { checkPluginNames, initProject } from './init.js';
 import { askInitAnswers } from './prompts.js';
 import { parseYaml, validateWithSchemaFile } from '../../test/helpers/editorSchema.js';
@@ -53,47 +55,27 @@ describe('initProject', () => {
     dir = await mkdtemp(path.join(repo, 'examples', '.init-test-'));
     const result = await initProject({ dir, stackName: 'metaflow-prod', region: 'us-west-2', plugins: ['batch', 'datastore', 'network'] });
     expect(result.manifestFile).toBe(path.join(dir, 'metaflow.infra.yaml'));
-    expect(await readFile(result.manifestFile, 'utf8')).toMatchInlineSnapshot(`
-      "# yaml-language-server: $schema=./metaflow.infra.schema.json
-      # Metaflow on AWS, compiled by mfinfra into one CloudFormation stack.
-      #   mfinfra validate   check this file (no AWS needed)
-      #   mfinfra plan       preview the change set
-      #   mfinfra apply      deploy it and write ~/.metaflowconfig
-      version: 1
+    // Each section is its plugin's starter, as the plugin wrote it (loaded the way init loads them).
+    const { plugins } = await loadEditorSchema(['datastore', 'network', 'batch'], parseManifest('{}', result.manifestFile));
+    const starter = (key: string) => plugins.find((lp) => lp.plugin.key === key)?.plugin.starter ?? `(no starter for ${key})`;
+    const head = `# yaml-language-server: $schema=./metaflow.infra.schema.json
+# Metaflow on AWS, compiled by mfinfra into one CloudFormation stack.
+#   mfinfra validate   check this file (no AWS needed)
+#   mfinfra plan       preview the change set
+#   mfinfra apply      deploy it and write ~/.metaflowconfig
+version: 1
 
-      stack:
-        name: metaflow-prod
-        region: us-west-2
-        tags:
-          managed-by: mfinfra
+stack:
+  name: metaflow-prod
+  region: us-west-2
+  tags:
+    managed-by: mfinfra
 
-      plugins: [datastore, network, batch]
-
-      # Metaflow's S3 datastore: a private, encrypted, TLS-only bucket, kept when the stack is deleted.
-      datastore:
-        bucket:
-          versioning: true
-          # encryption: { type: sse-kms }       # a KMS key with rotation, instead of S3-managed keys
-        sysroot: metaflow                       # METAFLOW_DATASTORE_SYSROOT_S3 = s3://<bucket>/metaflow
-        # existing: { bucket: my-bucket }       # reuse a bucket instead of creating one (remove bucket:)
-
-      # The VPC that Batch jobs and the metadata service run in.
-      network:
-        create:
-          cidr: 10.20.0.0/16
-          azs: 2
-          private: true                         # workloads in private subnets behind a NAT gateway
-        # existing: { vpcId: vpc-0123456789abcdef0, subnetIds: [subnet-0123456789abcdef0, subnet-0fedcba9876543210] }
-
-      # AWS Batch: where @batch steps run.
-      batch:
-        computeEnvironments:
-          - { name: cpu, provisioning: spot, instanceTypes: [c6i, m6i], maxVcpus: 64 }
-          # - { name: gpu, instanceTypes: [g5], maxVcpus: 32 }
-        jobQueues:
-          - { name: default, computeEnvironments: [cpu], default: true }
-      "
-    `);
+plugins: [datastore, network, batch]
+`;
+    const sections = [starter('datastore'), starter('network'), starter('batch')];
+    expect(await readFile(result.manifestFile, 'utf8')).toBe(`${head}\n${sections.join('\n')}`);
+    expect(starter('datastore')).toMatch(/^# .*\ndatastore:\n/);
   });
 
   it('writes the JSON Schema next to it, with a section for every plugin it could load', async () => {
