@@ -102,6 +102,7 @@ export type { PlanDeployOptions, PlannedDeploy } from './actions/plan.js';
 export { planOffline, planVerdict } from './actions/planOffline.js';
 export type { OfflinePlan, PlanOfflineOptions, PlanVerdict } from './actions/planOffline.js';
 export type { ActionRun, ActionTarget, DeployTarget } from './actions/target.js';
+export { reportCompileWarnings } from './actions/target.js';
 export type { DestroyPlan, DestroyResource, DestroyResult } from './deploy/destroy.js';
 export type { EventProgress, StackEventLine } from './deploy/events.js';
 export type { RetryInfo } from './deploy/poll.js';

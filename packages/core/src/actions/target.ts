@@ -33,10 +33,15 @@ export interface DeployTarget {
 export async function compileTarget(target: ActionTarget, io: IoHost = quietIoHost): Promise<CompileResult> {
   const { compile } = await import('../compile/compile.js');
   const compiled = await compile({ manifest: target.manifest, cwd: target.cwd, env: target.env });
+  reportCompileWarnings(io, compiled);
+  return compiled;
+}
+
+/** A compile result's warnings to the host, as one COMPILE_WARNINGS (nothing when there are none). */
+export function reportCompileWarnings(io: IoHost, compiled: Pick<CompileResult, 'warnings' | 'file'>): void {
   if (compiled.warnings.length) {
     notify(io, 'COMPILE_WARNINGS', `${compiled.warnings.length} warning(s) in ${compiled.file}`, { warnings: compiled.warnings });
   }
-  return compiled;
 }
 
 /**

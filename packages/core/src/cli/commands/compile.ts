@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { fail, type CompileResult } from '../../index.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { renderWarnings } from '../renderError.js';
+import { terminalHost } from '../terminalHost.js';
 import { relativeToCwd, withManifest } from './shared.js';
 
 interface Args extends GlobalArgs {
@@ -13,7 +13,7 @@ interface Args extends GlobalArgs {
 }
 
 /** `compile` of a manifest with environments and no --env: every environment checked, none written. */
-function reportEnvironments(results: CompileResult[], argv: Args): void {
+async function reportEnvironments(results: CompileResult[], argv: Args): Promise<void> {
   const names = results.map((r) => r.environment!);
   if (argv.out) {
     throw fail.ENVIRONMENT_REQUIRED(
@@ -41,13 +41,20 @@ function reportEnvironments(results: CompileResult[], argv: Args): void {
     return;
   }
   const c = paint(io.color);
+  const host = await warningsHost(argv);
+  const { reportCompileWarnings } = await import('../../index.js');
   for (const r of results) {
-    if (r.warnings.length) io.err(renderWarnings(r.warnings, io.color));
+    reportCompileWarnings(host, r);
     io.err(
       `${c.green('✓')} compiled environment ${c.bold(r.environment!)} (stack ${r.stackName}): ${r.stats.resources} resources, ${r.stats.outputs} outputs, ${(r.stats.bodyBytes / 1024).toFixed(1)} KB`,
     );
   }
   io.err(c.dim(`  every environment compiled; pass --env NAME to print one template (or --out FILE to write it)`));
+}
+
+/** The terminal host compile's warnings go to (COMPILE_WARNINGS, as for every command). */
+function warningsHost(argv: Args) {
+  return terminalHost({ json: argv.json, debug: argv.debug, yes: false, format: 'terminal', ask: false });
 }
 
 export const compileCommand: CommandModule<GlobalArgs, Args> = {
@@ -102,7 +109,8 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
     }
     if (!argv.out) io.out(result.body);
     const c = paint(io.color);
-    if (result.warnings.length) io.err(renderWarnings(result.warnings, io.color));
+    const { reportCompileWarnings } = await import('../../index.js');
+    reportCompileWarnings(await warningsHost(argv), result);
     const size = `${(result.stats.bodyBytes / 1024).toFixed(1)} KB`;
     io.err(
       `${c.green('✓')} compiled ${relativeToCwd(result.file)}: ${result.stats.resources} resources, ${result.stats.outputs} outputs, ${size}` +

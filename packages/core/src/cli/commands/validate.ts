@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { CompileResult } from '../../index.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { renderWarnings } from '../renderError.js';
+import { terminalHost } from '../terminalHost.js';
 import { relativeToCwd, withManifest } from './shared.js';
 
 interface Args extends GlobalArgs {
@@ -41,6 +41,9 @@ export const validateCommand: CommandModule<GlobalArgs, Args> = {
       const { usageError } = await import('../usage.js');
       throw usageError('--all-envs and --env exclude each other', 'leave one out: --env NAME checks one environment, --all-envs every one');
     }
+    // Warnings are shown as every command shows them: a COMPILE_WARNINGS message to the terminal host.
+    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: false, format: 'terminal', ask: false });
+    const { reportCompileWarnings } = await import('../../index.js');
     let results: CompileResult[];
     if (argv.env !== undefined) {
       const { compile } = await import('../../index.js');
@@ -57,7 +60,7 @@ export const validateCommand: CommandModule<GlobalArgs, Args> = {
       return;
     }
     for (const result of results) {
-      if (result.warnings.length) io.err(renderWarnings(result.warnings, io.color));
+      reportCompileWarnings(host, result);
       io.err(
         `${c.green('✓')} ${relativeToCwd(result.file)}${result.environment !== undefined ? ` (environment ${c.bold(result.environment)})` : ''} is valid: stack ${result.stackName}, ` +
           `${result.plugins.length} plugin${result.plugins.length === 1 ? '' : 's'}, ${result.stats.resources} resources, ` +
