@@ -60,3 +60,23 @@ it('outputs/ and deploy/ do not import each other (the actions join them)', () =
   expect(crossing('outputs', 'deploy')).toEqual([]);
   expect(crossing('deploy', 'outputs')).toEqual([]);
 });
+
+it('compile, init, plugins list, compileEnvironments and the public API take the front half only from load/index.ts', () => {
+  const src = path.join(repo, 'packages/core/src');
+  const files = [
+    ...readdirSync(path.join(src, 'compile')).map((f) => `compile/${f}`),
+    ...readdirSync(path.join(src, 'init')).map((f) => `init/${f}`),
+    'plugins/list.ts',
+    'environments/all.ts',
+    'index.ts',
+  ].filter((f) => /\.ts$/.test(f) && !/\.(test|d)\.ts$/.test(f));
+  const deep = files.flatMap((f) =>
+    specifiers(readFileSync(path.join(src, f), 'utf8'))
+      .filter((s) => s.startsWith('.'))
+      .map((s) => path.relative(src, path.resolve(path.dirname(path.join(src, f)), s)))
+      .filter((target) => target.startsWith(`load${path.sep}`) && target !== path.join('load', 'index.js'))
+      .map((target) => `${f} → ${target}`),
+  );
+  expect(files).toContain('compile/compile.ts');
+  expect(deep).toEqual([]);
+});

@@ -6,19 +6,18 @@
 // The main show
 export { compile, compileProject } from './compile/compile.js';
 export type { CompileOptions, CompileResult, ConfigOutputEntry, PluginInfo, StackOutputEntry } from './compile/compile.js';
-export { loadProject } from './load/project.js';
+export { loadProject } from './load/index.js';
 export { compileEnvironments, ENVIRONMENT_CONCURRENCY, manifestEnvironments, mapWithLimit } from './environments/all.js';
 export { declaredEnvironments, mergeOverlay } from './environments/overlay.js';
-export type { LoadOptions, Project, ResolvedManifest } from './load/project.js';
-export { getSchema } from './load/editorSchema.js';
+export type { LoadOptions, Project, ResolvedManifest } from './load/index.js';
+export { getSchema } from './load/index.js';
 export { listPlugins } from './plugins/list.js';
 
 // Supporting acts
 export { ErrorCode, ExitCode, fail, MfinfraError } from './errors.js';
 export type { Diagnostic, ExitCodeValue, MfinfraErrorOptions, SourceLocation } from './errors.js';
-export { findManifest, MANIFEST_FILE_NAMES } from './load/find.js';
-export { formatPath, parseManifest, readManifest } from './load/source.js';
-export type { ManifestSource } from './load/source.js';
+export { findManifest, formatPath, MANIFEST_FILE_NAMES, parseManifest, readManifest } from './load/index.js';
+export type { ManifestSource } from './load/index.js';
 export { CFN_LIMITS, serializeTemplate } from './compile/template.js';
 export type { CfnTemplate, MfinfraTemplateMetadata } from './compile/template.js';
 export type { TemplateStats } from './compile/checks.js';
@@ -26,9 +25,8 @@ export { collectReferences } from './compile/checks.js';
 export { configKeyToOutputName, createNaming } from './compile/naming.js';
 export { refuseProtected, writeFileAtomic } from './io/atomicWrite.js';
 export type { AtomicWriteOptions } from './io/atomicWrite.js';
-export { FIRST_PARTY_PLUGINS, getCliPackage, setCliPackage } from './load/resolve.js';
-export type { CliPackage } from './load/resolve.js';
-export { CORE_KEYS, SCHEMA_ID } from './load/rootSchema.js';
+export { CORE_KEYS, FIRST_PARTY_PLUGINS, getCliPackage, SCHEMA_ID, setCliPackage } from './load/index.js';
+export type { CliPackage } from './load/index.js';
 export { VERSION } from './version.js';
 
 // mfinfra init: a starter manifest, or one from a Metaflow config or a deployed stack

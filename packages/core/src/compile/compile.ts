@@ -1,10 +1,9 @@
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import { createPluginContext, runHook, type ContextDeps } from '../plugins/context.js';
 import { rememberLive } from '../plugins/live.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
 import type { CfnResource, StackInfo } from '../plugin.js';
 import { emptyMerged, HOOKS, KEEP, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
-import { loadProject, throwIfErrors, type LoadOptions, type Project, type ResolvedManifest } from '../load/project.js';
+import { loadProject, throwIfErrors, type LoadedPlugin, type LoadOptions, type Project, type ResolvedManifest } from '../load/index.js';
 import { checkTemplate, type TemplateStats } from './checks.js';
 import { createNaming } from './naming.js';
 import { serializeTemplate, type CfnTemplate } from './template.js';

@@ -5,8 +5,7 @@
  */
 import { compileProject, type CompileOptions, type CompileResult } from '../compile/compile.js';
 import { ExitCode, MfinfraError, problemsError, type Diagnostic } from '../errors.js';
-import type { ManifestSource } from '../load/source.js';
-import { loadProjectFrom, readProjectSource, throwIfErrors } from '../load/project.js';
+import { loadProjectFrom, readProjectSource, throwIfErrors, type ManifestSource } from '../load/index.js';
 import { checkDistinctTargets, declaredEnvironments, selectEnvironment } from './overlay.js';
 
 /** How many environments are worked on at once by default. */

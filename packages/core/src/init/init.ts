@@ -6,13 +6,18 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fail } from '../errors.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
-import { MANIFEST_FILE_NAMES } from '../load/find.js';
-import { parseManifest } from '../load/source.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
-import { loadEditorSchema } from '../load/editorSchema.js';
-import { FIRST_PARTY_PLUGINS, getCliPackage, isLocalSpec, resolvePluginSpec } from '../load/resolve.js';
-import { didYouMean } from '../load/didYouMean.js';
-import { stackSchema } from '../load/rootSchema.js';
+import {
+  didYouMean,
+  FIRST_PARTY_PLUGINS,
+  getCliPackage,
+  isLocalSpec,
+  loadEditorSchema,
+  MANIFEST_FILE_NAMES,
+  parseManifest,
+  resolvePluginSpec,
+  stackSchema,
+  type LoadedPlugin,
+} from '../load/index.js';
 import type { JsonSchema } from '../plugin.js';
 import { VERSION } from '../version.js';
 import { renderStarterManifest } from './render.js';

@@ -1,6 +1,6 @@
 import { pluginInfo, type PluginInfo } from '../compile/compile.js';
 import { environmentsOf, mapWithLimit } from '../environments/all.js';
-import { loadProjectFrom, readProjectSource, type LoadOptions } from '../load/project.js';
+import { loadProjectFrom, readProjectSource, type LoadOptions } from '../load/index.js';
 
 /**
  * The plugins a manifest loads: name, key, where from, version, load time, dependencies. With
