@@ -11,6 +11,7 @@ import {
   sub,
   writeLogsStatement,
   type CfnResource,
+  type CfnValue,
 } from '@mfinfra/core/plugin';
 import type { NetworkIds } from './model.js';
 import { DEFAULT_FLOW_LOG_RETENTION_DAYS, type FlowLogOptions } from './options.js';
@@ -20,23 +21,19 @@ export const RESTRICT_FUNCTION_RUNTIME = 'python3.14';
 
 const ANY_LOG_GROUP = sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
 
+/** The VPC's flow log (records aggregated over 10 minutes), written to `destination`. */
+function flowLog(ids: NetworkIds, trafficType: string, destination: { [key: string]: CfnValue }): CfnResource {
+  return {
+    Type: 'AWS::EC2::FlowLog',
+    Properties: { ResourceId: ref(ids.vpc), ResourceType: 'VPC', TrafficType: trafficType, ...destination, MaxAggregationInterval: 600 },
+  };
+}
+
 /** Flow logs of the VPC: to a CloudWatch Logs group of this stack (with a delivery role), or to S3. */
 export function flowLogResources(ids: NetworkIds, options: FlowLogOptions): Record<string, CfnResource> {
   const trafficType = options.trafficType ?? 'ALL';
   if (options.s3BucketArn !== undefined) {
-    return {
-      [ids.flowLog]: {
-        Type: 'AWS::EC2::FlowLog',
-        Properties: {
-          ResourceId: ref(ids.vpc),
-          ResourceType: 'VPC',
-          TrafficType: trafficType,
-          LogDestinationType: 's3',
-          LogDestination: options.s3BucketArn,
-          MaxAggregationInterval: 600,
-        },
-      },
-    };
+    return { [ids.flowLog]: flowLog(ids, trafficType, { LogDestinationType: 's3', LogDestination: options.s3BucketArn }) };
   }
   return {
     // Flow logs are evidence: they outlive the stack (and expire by their retention).
@@ -92,18 +89,11 @@ export function flowLogResources(ids: NetworkIds, options: FlowLogOptions): Reco
         ],
       },
     },
-    [ids.flowLog]: {
-      Type: 'AWS::EC2::FlowLog',
-      Properties: {
-        ResourceId: ref(ids.vpc),
-        ResourceType: 'VPC',
-        TrafficType: trafficType,
-        LogDestinationType: 'cloud-watch-logs',
-        LogGroupName: ref(ids.flowLogGroup),
-        DeliverLogsPermissionArn: getAtt(ids.flowLogRole, 'Arn'),
-        MaxAggregationInterval: 600,
-      },
-    },
+    [ids.flowLog]: flowLog(ids, trafficType, {
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: ref(ids.flowLogGroup),
+      DeliverLogsPermissionArn: getAtt(ids.flowLogRole, 'Arn'),
+    }),
   };
 }
 
