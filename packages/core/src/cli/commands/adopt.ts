@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
-import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
+import { requireTtyOrYes } from '../terminalHost.js';
+import { askingHost, targetOf, withAwsOptions, withYes, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   import: string[];
@@ -15,26 +15,28 @@ export const adoptCommand: CommandModule<GlobalArgs, Args> = {
   command: 'adopt [manifest]',
   describe: 'Import existing buckets, tables, databases, secrets and log groups into the stack (IMPORT change set), after checking them',
   builder: (y) =>
-    withAwsOptions(y)
-      .option('import', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'LogicalId=name of a resource to import (the logical id as `mfinfra compile` names it); repeat for several',
-      })
-      .option('update-after-import', {
-        type: 'boolean',
-        default: false,
-        describe: 'import resources whose settings differ from the template as they are; the next `mfinfra apply` changes them (previewed)',
-      })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before importing' })
-      .example('$0 adopt --import DatastoreBucket=my-metaflow-bucket', 'bring an existing bucket under the stack'),
+    withYes(
+      withAwsOptions(y)
+        .option('import', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'LogicalId=name of a resource to import (the logical id as `mfinfra compile` names it); repeat for several',
+        })
+        .option('update-after-import', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'import resources whose settings differ from the template as they are; the next `mfinfra apply` changes them (previewed)',
+        }),
+      'do not ask before importing',
+    ).example('$0 adopt --import DatastoreBucket=my-metaflow-bucket', 'bring an existing bucket under the stack'),
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
     const { parseImportPairs, adopt, loadDeployTarget } = await import('../../index.js');
     const imports = parseImportPairs(argv.import);
-    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const host = await askingHost(argv);
     const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`adopt into stack ${compiled.stackName}`, argv.yes);
     const ctx = { clients, io: host, signal: host.watchInterrupts() };

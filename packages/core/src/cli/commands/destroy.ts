@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
-import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
+import { requireTtyOrYes } from '../terminalHost.js';
+import { askingHost, targetOf, withAwsOptions, withYes, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   yes: boolean;
@@ -12,13 +12,14 @@ export const destroyCommand: CommandModule<GlobalArgs, Args> = {
   command: 'destroy [manifest]',
   describe: "Delete the manifest's stack: show what is deleted and what is retained, confirm, delete, stream events",
   builder: (y) =>
-    withAwsOptions(y)
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask (needed without a TTY)' })
-      .example('$0 destroy', 'delete the stack of the manifest found from here'),
+    withYes(withAwsOptions(y), 'do not ask (needed without a TTY)').example(
+      '$0 destroy',
+      'delete the stack of the manifest found from here',
+    ),
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const host = await askingHost(argv);
     const { loadDeployTarget, destroyDeploy, configFilesOf } = await import('../../index.js');
     const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`destroy of stack ${compiled.stackName}`, argv.yes);

@@ -2,8 +2,8 @@ import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import type { MigrationStep } from '../../index.js';
-import { requireTtyOrYes, terminalHost } from '../terminalHost.js';
-import { targetOf, withAwsOptions, type AwsArgs } from './shared.js';
+import { requireTtyOrYes } from '../terminalHost.js';
+import { askingHost, targetOf, withAwsOptions, withYes, type AwsArgs } from './shared.js';
 
 interface Args extends AwsArgs {
   'from-stack': string;
@@ -18,15 +18,16 @@ export const migrateCommand: CommandModule<GlobalArgs, Args> = {
   command: 'migrate [manifest]',
   describe: 'Move a deployment of the official Metaflow template under this manifest, step by step, keeping its data (docs/migrate.md)',
   builder: (y) =>
-    withAwsOptions(y)
-      .option('from-stack', { type: 'string', demandOption: true, describe: 'the stack of the official template to move' })
-      .option('step', { type: 'string', choices: STEPS, describe: 'run only this step (the ones before it must be done)' })
-      .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before each step' })
-      .example('$0 migrate --from-stack metaflow', 'every step not done yet, each shown and confirmed'),
+    withYes(
+      withAwsOptions(y)
+        .option('from-stack', { type: 'string', demandOption: true, describe: 'the stack of the official template to move' })
+        .option('step', { type: 'string', choices: STEPS, describe: 'run only this step (the ones before it must be done)' }),
+      'do not ask before each step',
+    ).example('$0 migrate --from-stack metaflow', 'every step not done yet, each shown and confirmed'),
   handler: async (argv) => {
     const { io } = cli();
     const c = paint(io.color);
-    const host = await terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
+    const host = await askingHost(argv);
     const { loadDeployTarget, migrate } = await import('../../index.js');
     const { compiled, clients } = await loadDeployTarget(targetOf(argv), host);
     await requireTtyOrYes(`migrate ${argv['from-stack']} to ${compiled.stackName}`, argv.yes);

@@ -2,9 +2,9 @@ import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { terminalHost } from '../terminalHost.js';
-import { relativeToCwd, targetOf, withManifest, type AwsArgs } from './shared.js';
+import { relativeToCwd, targetOf, withAwsAccess, type AwsAccessArgs } from './shared.js';
 
-interface Args extends Omit<AwsArgs, 'template-bucket' | 'wait-for-busy'> {
+interface Args extends AwsAccessArgs {
   print: boolean;
   force: boolean;
 }
@@ -13,12 +13,9 @@ export const outputsCommand: CommandModule<GlobalArgs, Args> = {
   command: 'outputs [manifest]',
   describe: "Write the Metaflow config (and the manifest's env file and templates) for the deployed stack",
   builder: (y) =>
-    withManifest(y)
+    withAwsAccess(y)
       .option('print', { type: 'boolean', default: false, describe: 'show the files and what would change, write nothing' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite config keys changed by hand (a backup is kept)' })
-      .option('profile', { type: 'string', describe: 'AWS profile (shared config / SSO); default: the SDK credential chain' })
-      .option('region', { type: 'string', describe: "AWS region (default: the manifest's stack.region, then AWS_REGION)" })
-      .option('endpoint-url', { type: 'string', describe: 'send AWS calls here (LocalStack, moto)' })
       .example('$0 outputs', 'write ~/.metaflowconfig/config.json for the stack of the manifest found from here')
       .example('$0 outputs --print', 'show the config without writing it')
       .example('$0 outputs --json', 'print the config values (API key redacted) for a pipeline'),

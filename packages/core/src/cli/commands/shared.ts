@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { ActionTarget, RequireApproval } from '../../index.js';
 import type { GlobalArgs } from '../context.js';
+import { terminalHost, type TerminalIoHost } from '../terminalHost.js';
 
 /** The optional `[manifest]` positional every manifest command takes. */
 export function withManifest<T>(y: Argv<T>) {
@@ -16,17 +17,22 @@ export function relativeToCwd(file: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-/** Flags every command that talks to AWS takes. */
-export interface AwsArgs extends GlobalArgs {
+/** Flags every command that reads from AWS takes: the manifest, and the account and region to talk to. */
+export interface AwsAccessArgs extends GlobalArgs {
   manifest?: string;
   profile?: string;
   region?: string;
   'endpoint-url'?: string;
+}
+
+/** Flags every command that changes a stack takes. */
+export interface AwsArgs extends AwsAccessArgs {
   'template-bucket'?: string;
   'wait-for-busy': boolean;
 }
 
-export function withAwsOptions<T>(y: Argv<T>) {
+/** Add [manifest], --profile, --region and --endpoint-url to a command. */
+export function withAwsAccess<T>(y: Argv<T>) {
   return withManifest(y)
     .option('profile', {
       type: 'string',
@@ -36,7 +42,12 @@ export function withAwsOptions<T>(y: Argv<T>) {
     .option('endpoint-url', {
       type: 'string',
       describe: 'send AWS calls here (LocalStack, moto); AWS_ENDPOINT_URL[_CLOUDFORMATION] also work',
-    })
+    });
+}
+
+/** {@link withAwsAccess}, and --template-bucket and --wait-for-busy. */
+export function withAwsOptions<T>(y: Argv<T>) {
+  return withAwsAccess(y)
     .option('template-bucket', {
       type: 'string',
       describe:
@@ -61,7 +72,7 @@ export interface PreviewArgs extends GlobalArgs {
 
 /** Add --format, --allow-replace, --require-approval and --yes to a command. */
 export function withPreviewOptions<T>(y: Argv<T>) {
-  return y
+  const withGates = y
     .option('format', {
       choices: ['terminal', 'markdown', 'json'] as const,
       default: 'terminal' as const,
@@ -79,17 +90,22 @@ export function withPreviewOptions<T>(y: Argv<T>) {
       default: 'broadening' as const,
       describe:
         'when apply asks for approval: "broadening" (default) a change that gives more IAM or security-group access; "any-change" every change; "never" no question (the data-safety gate still refuses replacing or deleting stateful resources)',
-    })
-    .option('yes', {
-      alias: 'y',
-      type: 'boolean',
-      default: false,
-      describe: 'approve changes that need approval (required when not on a terminal)',
     });
+  return withYes(withGates, 'approve changes that need approval (required when not on a terminal)');
+}
+
+/** Add --yes (-y): `describe` says what is not asked. */
+export function withYes<T>(y: Argv<T>, describe: string) {
+  return y.option('yes', { alias: 'y', type: 'boolean', default: false, describe });
+}
+
+/** The terminal host of a command that asks before it changes anything (adopt, destroy, migrate). */
+export function askingHost(argv: GlobalArgs & { yes: boolean }): Promise<TerminalIoHost> {
+  return terminalHost({ json: argv.json, debug: argv.debug, yes: argv.yes, format: 'terminal', ask: true });
 }
 
 /** The target an action works on, from the flags. */
-export function targetOf(argv: Pick<AwsArgs, 'manifest' | 'env' | 'cwd' | 'region' | 'profile' | 'endpoint-url'>): ActionTarget {
+export function targetOf(argv: AwsAccessArgs): ActionTarget {
   return {
     manifest: argv.manifest,
     env: argv.env,
