@@ -35,26 +35,8 @@ export * from './init/index.js';
 // The plugin contract (also at @mfinfra/core/plugin)
 export * from './plugin.js';
 
-// Config outputs (after apply, or `mfinfra outputs`)
-export {
-  formatMetaflowConfig,
-  metaflowConfigFileName,
-  metaflowHome,
-  parseMetaflowConfig,
-  renderTemplate,
-  writeConfigOutputs,
-} from './outputs/index.js';
-export type {
-  ConfigConflict,
-  OutputFileKind,
-  OutputFileResult,
-  OutputFileStatus,
-  OutputsSection,
-  TemplateContext,
-  WriteOutputsInput,
-  WriteOutputsOptions,
-  WriteOutputsResult,
-} from './outputs/index.js';
+// Config outputs (after apply, or `mfinfra outputs`): writeConfigOutputs, formatMetaflowConfig, renderTemplate...
+export * from './outputs/index.js';
 
 // Previews, safety gates and offline plans (cloudformation-diff loads on the first diff)
 export { previewFromChangeSet } from './preview/fromChangeSet.js';

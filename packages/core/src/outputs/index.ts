@@ -1,6 +1,7 @@
 /**
  * Config outputs: after a deploy, resolve the plugins' Metaflow settings from the stack's Outputs and
- * write Metaflow's config file, an env file and the user's handlebars templates.
+ * write Metaflow's config file, an env file and the user's handlebars templates. This is the folder's
+ * public part: src/index.ts re-exports all of it.
  */
 export { writeConfigOutputs } from './write.js';
 export type {
@@ -12,8 +13,7 @@ export type {
   WriteOutputsOptions,
   WriteOutputsResult,
 } from './types.js';
-export { REDACTED, resolveConfigValues } from './resolve.js';
 export { formatMetaflowConfig, metaflowConfigFileName, metaflowHome, parseMetaflowConfig } from './metaflowConfig.js';
-export { renderTemplate, shellQuote, yamlQuote } from './templates.js';
+export { renderTemplate } from './templates.js';
 export type { TemplateContext } from './templates.js';
 export type { OutputsSection } from './schema.js';
