@@ -21,10 +21,11 @@ import network from '../../../plugin-network/src/index.js';
 import scheduling from '../../../plugin-scheduling/src/index.js';
 import { motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import { migrate, migrationStatePath } from '../../src/actions/migrate.js';
-import { createAwsClients, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import type { DeployContext } from '../../src/deploy/types.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';
+import { localAwsClients } from '../helpers/awsEnv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const hasMoto = motoAvailable();
@@ -35,12 +36,7 @@ describe.skipIf(!hasMoto)('migrate on moto: retain, snapshot, delete-old', () =>
 
   beforeAll(async () => {
     moto = await startMoto();
-    clients = createAwsClients({
-      region: 'us-east-1',
-      endpointUrl: moto.endpoint,
-      maxAttempts: 1,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    clients = localAwsClients(moto.endpoint);
   });
   afterAll(async () => {
     await moto?.stop();

@@ -3,6 +3,9 @@
  * credentials (never the developer's profile), and one attempt per call (a retried write against moto
  * would re-run half-done work; a mock answers at once).
  */
+import { createAwsClients, type AwsClients, type AwsSettings } from '../../src/aws/clients.js';
+
+/** Fake credentials and one attempt per call, as environment variables. */
 export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' } as const;
 
 /** Set FAKE_AWS_ENV plus `extra` in process.env and drop AWS_PROFILE; returns what puts the environment back. */
@@ -13,4 +16,15 @@ export function useFakeAwsEnv(extra: Record<string, string> = {}): () => void {
   return () => {
     process.env = saved;
   };
+}
+
+/** The deploy clients for a moto server (or another local endpoint): fake credentials, us-east-1, one attempt per call. */
+export function localAwsClients(endpointUrl: string, settings: AwsSettings = {}): AwsClients {
+  return createAwsClients({
+    region: 'us-east-1',
+    endpointUrl,
+    maxAttempts: 1,
+    credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    ...settings,
+  });
 }

@@ -5,7 +5,7 @@
  * plugins and keeps the bucket and the table. A stack that is not the official template is refused and
  * nothing is written.
  */
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { motoAvailable, startMoto, type MotoServer } from '../../../../test/help
 import { initFromStack, manifestFromOfficialStack, type DeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf } from '../../src/testing.js';
 import { runCli } from '../helpers/runCli.js';
-import { useFakeAwsEnv } from '../helpers/awsEnv.js';
+import { localAwsClients, useFakeAwsEnv } from '../helpers/awsEnv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OFFICIAL = readFileSync(path.join(here, 'official-trimmed.json'), 'utf8');
@@ -45,12 +45,7 @@ describe.skipIf(!hasMoto)('init --from-stack against a stack on moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    cfn = new CloudFormationClient({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      maxAttempts: 1,
-    });
+    cfn = localAwsClients(moto.endpoint).cloudFormation;
   });
   afterAll(async () => {
     await moto?.stop();
