@@ -65,13 +65,12 @@ export const accessPlugin = definePlugin<AccessOptions, AccessApi, AccessModel>(
 
   resources(ctx, options, { api, role: r }) {
     const scheduling = ctx.use<SchedulingApi | undefined>('scheduling');
-    const schedulingSection = ctx.manifest.scheduling as { executionLogs?: { enabled?: boolean } } | undefined;
     const statements = userPolicyStatements({
       stackName: ctx.stack.name,
       datastore: ctx.use<DatastoreApi>('datastore'),
       batch: ctx.use<BatchApi>('batch'),
       scheduling,
-      executionLogs: scheduling !== undefined && schedulingSection?.executionLogs?.enabled === true,
+      executionLogs: scheduling?.executionLogs === true,
       metadata: ctx.use<MetadataApi | undefined>('metadata'),
       readStackOutputs: options.readStackOutputs,
     });

@@ -196,6 +196,16 @@ describe('the user policy, statement by statement', () => {
     const all = statementsOf(template).flatMap(actions);
     expect(all.filter((a) => a.startsWith('states:') || a.startsWith('events:'))).toEqual([]);
   });
+  it("grants the execution log delivery actions only while scheduling keeps execution logs (scheduling's api says so)", async () => {
+    const sids = async (scheduling: string) =>
+      statementsOf((await compile(manifest('{}').replace('scheduling: { stateMachinePrefix: mfacc }', scheduling))).template).map(
+        (x) => x.Sid,
+      );
+    expect(await sids('scheduling: { stateMachinePrefix: mfacc }')).toContain('DeliverExecutionLogs');
+    expect(await sids('scheduling: { stateMachinePrefix: mfacc, executionLogs: { enabled: false } }')).not.toContain(
+      'DeliverExecutionLogs',
+    );
+  });
 });
 
 describe('the role', () => {

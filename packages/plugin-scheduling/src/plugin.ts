@@ -13,6 +13,11 @@ export interface SchedulingApi {
   tableName: CfnValue;
   tableArn: CfnValue;
   stateMachinePrefix: string;
+  /**
+   * `scheduling.executionLogs.enabled`: flows may be deployed with `--log-execution-history`, so whoever
+   * creates state machines needs the CloudWatch Logs delivery actions.
+   */
+  executionLogs: boolean;
 }
 
 /** The state machine prefix: the manifest's, else the stack name. */
@@ -41,6 +46,7 @@ export function schedulingModel(stackName: string, options: SchedulingOptions): 
         tableName: tableName(existing),
         tableArn: tableArn(existing),
         stateMachinePrefix,
+        executionLogs: options.executionLogs.enabled,
       },
     };
   }
@@ -51,6 +57,7 @@ export function schedulingModel(stackName: string, options: SchedulingOptions): 
       tableName: ref(ID.stateTable),
       tableArn: getAtt(ID.stateTable, 'Arn'),
       stateMachinePrefix,
+      executionLogs: options.executionLogs.enabled,
     },
   };
 }
@@ -120,7 +127,7 @@ export const schedulingPlugin = definePlugin<SchedulingOptions, SchedulingApi, S
         description: 'role EventBridge schedules start state machines with',
       };
     }
-    if (options.executionLogs.enabled) {
+    if (api.executionLogs) {
       outputs.METAFLOW_SFN_EXECUTION_LOG_GROUP_ARN = {
         value: getAtt(ID.executionLogGroup, 'Arn'),
         description: 'log group for --log-execution-history',
