@@ -348,7 +348,7 @@ export function tagList(tags: Readonly<Record<string, string>>): { Key: string; 
     .map((Key) => ({ Key, Value: tags[Key] as string }));
 }
 
-export { nagValue, scannerExceptions, wildcardFindings, type ScannerException } from './compile/exceptions.js';
+export { nagValue, scannerExceptions, wildcardException, wildcardFindings, type ScannerException } from './compile/exceptions.js';
 export { denyInsecureTransport, denyInsecureTransportTo, logBucketProperties, privateBucketProperties } from './compile/privateBucket.js';
 export { LOG_DELIVERY_ACTIONS, stackArn } from './compile/arn.js';
 export { policyDocument, serviceTrustPolicy, type ServiceTrustOptions } from './compile/iam.js';

@@ -4,7 +4,16 @@
  * Fargate execution roles use the narrow AWS-managed service-role policies made for them.
  * Roles are not given names, so one stack name can be deployed to several regions of an account.
  */
-import { nagValue, scannerExceptions, sub, tagList, type CfnResource, type CfnValue, type PluginContext } from '@mfinfra/core/plugin';
+import {
+  nagValue,
+  scannerExceptions,
+  sub,
+  tagList,
+  wildcardFindings,
+  type CfnResource,
+  type CfnValue,
+  type PluginContext,
+} from '@mfinfra/core/plugin';
 import type { DatastoreApi, IamStatement } from '@mfinfra/plugin-datastore';
 
 function trust(service: string): CfnValue {
@@ -26,19 +35,6 @@ function awsManagedPolicy(name: string): CfnValue {
 /** cdk-nag's IAM4 finding for an AWS managed policy, with why the managed policy is the right one. */
 function managedPolicyException(name: string, reason: string): { [key: string]: CfnValue } {
   return scannerExceptions({ id: 'AwsSolutions-IAM4', reason, appliesTo: [`Policy::${nagValue(awsManagedPolicy(name))}`] });
-}
-
-/** The wildcard resources of Allow statements, as cdk-nag's IAM5 findings name them. */
-function wildcardResources(statements: IamStatement[]): string[] {
-  const out = new Set<string>();
-  for (const s of statements) {
-    if (s.Effect !== 'Allow') continue;
-    for (const r of [s.Resource].flat()) {
-      const name = nagValue(r as CfnValue);
-      if (name.includes('*')) out.add(`Resource::${name}`);
-    }
-  }
-  return [...out].sort();
 }
 
 function actions(s: IamStatement): string[] {
@@ -76,7 +72,7 @@ export function jobRoleStatements(datastore: DatastoreApi): IamStatement[] {
 
 /** The role Metaflow's Batch jobs assume (METAFLOW_ECS_S3_ACCESS_IAM_ROLE). */
 export function jobRole(ctx: PluginContext, datastore: DatastoreApi, managedPolicyArns: readonly string[] = []): CfnResource {
-  const objects = wildcardResources(datastore.readWriteStatements());
+  const objects = wildcardFindings(datastore.readWriteStatements());
   return {
     Type: 'AWS::IAM::Role',
     Metadata: objects.length

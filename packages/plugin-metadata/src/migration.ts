@@ -3,10 +3,9 @@ import {
   logGroup,
   policyDocument,
   ref,
-  scannerExceptions,
   serviceTrustPolicy,
   sub,
-  wildcardFindings,
+  wildcardException,
   writeLogsStatement,
   type CfnResource,
   type CfnValue,
@@ -82,7 +81,6 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
     },
     writeLogsStatement('WriteFunctionLogs', ID.migrationProbeLogGroup),
   ];
-  const runnerWildcards = wildcardFindings(runnerStatements);
   return {
     [ID.migrationSecurityGroup]: {
       Type: 'AWS::EC2::SecurityGroup',
@@ -115,12 +113,10 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
     [ID.migrationRunnerLogGroup]: functionLogGroup(runnerName, options),
     [ID.migrationProbeRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface and Assign/UnassignPrivateIpAddresses on "*" (the AWSLambdaVPCAccessExecutionRole grant): Lambda creates the interfaces under ids nobody knows in advance and Describe* has no resource-level permissions. The role has nothing else but its own log group.',
-        appliesTo: wildcardFindings(probeStatements),
-      }),
+      Metadata: wildcardException(
+        probeStatements,
+        'A Lambda function in a VPC needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface and Assign/UnassignPrivateIpAddresses on "*" (the AWSLambdaVPCAccessExecutionRole grant): Lambda creates the interfaces under ids nobody knows in advance and Describe* has no resource-level permissions. The role has nothing else but its own log group.',
+      ),
       Properties: {
         Description: 'Metaflow metadata migration probe: network interfaces in the VPC and its own logs',
         AssumeRolePolicyDocument: lambdaTrust,
@@ -129,14 +125,10 @@ export function migrationResources(ctx: PluginContext, options: MetadataOptions,
     },
     [ID.migrationRunnerRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: runnerWildcards.length
-        ? scannerExceptions({
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'The pre-upgrade snapshot is named <database>-pre-migration-<time> when the upgrade runs, so its name is known only as this prefix; the grant covers snapshots of this one database under that prefix (create, tag, describe), nothing else.',
-            appliesTo: runnerWildcards,
-          })
-        : undefined,
+      Metadata: wildcardException(
+        runnerStatements,
+        'The pre-upgrade snapshot is named <database>-pre-migration-<time> when the upgrade runs, so its name is known only as this prefix; the grant covers snapshots of this one database under that prefix (create, tag, describe), nothing else.',
+      ),
       Properties: {
         Description: 'Metaflow metadata migration runner: asks the probe, backs up the database, restarts the service',
         AssumeRolePolicyDocument: lambdaTrust,

@@ -5,7 +5,7 @@ import {
   scannerExceptions,
   serviceTrustPolicy,
   sub,
-  wildcardFindings,
+  wildcardException,
   writeLogsStatement,
   type CfnResource,
   type CfnValue,
@@ -61,12 +61,10 @@ export function rotationResources(ctx: PluginContext, options: MetadataOptions):
     [ID.rotationLogGroup]: functionLogGroup(name, options),
     [ID.rotationRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'secretsmanager:GetRandomPassword, rds:DescribeEvents, ecs:DescribeTaskDefinition and ecs:ListServices have no resource-level permissions (AWS requires "*"; ListServices is held to the metadata cluster by its ecs:cluster condition), and the services to redeploy are the ones in the metadata cluster that read this secret, found at rotation time (service/<cluster>/*). The secret and the database are named exactly.',
-        appliesTo: wildcardFindings(statements),
-      }),
+      Metadata: wildcardException(
+        statements,
+        'secretsmanager:GetRandomPassword, rds:DescribeEvents, ecs:DescribeTaskDefinition and ecs:ListServices have no resource-level permissions (AWS requires "*"; ListServices is held to the metadata cluster by its ecs:cluster condition), and the services to redeploy are the ones in the metadata cluster that read this secret, found at rotation time (service/<cluster>/*). The secret and the database are named exactly.',
+      ),
       Properties: {
         Description: 'Rotates the Metaflow metadata database master password and redeploys the services that read it',
         AssumeRolePolicyDocument: serviceTrustPolicy('lambda.amazonaws.com'),

@@ -12,7 +12,7 @@ import {
   scannerExceptions,
   serviceTrustPolicy,
   sub,
-  wildcardFindings,
+  wildcardException,
   writeLogsStatement,
   type CfnResource,
   type CfnValue,
@@ -73,14 +73,10 @@ export function serviceResources(
     [ID.logGroup]: logGroup({ retentionDays: options.logs.retentionDays, retain: options.logs.retainOnDelete }),
     [ID.executionRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: wildcardFindings(executionStatements).length
-        ? scannerExceptions({
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); it only issues a registry login token, and image pulls are granted on the service image\'s repository alone.',
-            appliesTo: wildcardFindings(executionStatements),
-          })
-        : undefined,
+      Metadata: wildcardException(
+        executionStatements,
+        'ecr:GetAuthorizationToken has no resource-level permissions (AWS requires "*"); it only issues a registry login token, and image pulls are granted on the service image\'s repository alone.',
+      ),
       Properties: {
         Description: 'Starts Metaflow metadata service tasks: reads the database secret and writes logs',
         AssumeRolePolicyDocument: ecsTasksTrust,

@@ -2,10 +2,9 @@ import {
   definePlugin,
   getAtt,
   ref,
-  scannerExceptions,
   serviceTrustPolicy,
   sub,
-  wildcardFindings,
+  wildcardException,
   type CfnResource,
   type CfnValue,
   type Naming,
@@ -178,7 +177,6 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi, Noteboo
         Resource: sub(`${logGroupArn}:log-stream:${name}/*`),
       },
     ];
-    const roleWildcards = wildcardFindings(roleStatements);
     const resources: Record<string, CfnResource> = {
       [ID.securityGroup]: {
         Type: 'AWS::EC2::SecurityGroup',
@@ -189,17 +187,13 @@ export const notebookPlugin = definePlugin<NotebookOptions, NotebookApi, Noteboo
       },
       [ID.role]: {
         Type: 'AWS::IAM::Role',
-        Metadata: roleWildcards.length
-          ? scannerExceptions({
-              id: 'AwsSolutions-IAM5',
-              reason:
-                "SageMaker writes a notebook's logs to the shared log group /aws/sagemaker/NotebookInstances, creating it on first use, in streams named <instance>/jupyter.log and <instance>/LifecycleConfigOnStart: the role may create and describe in that group and write only its own instance's streams." +
-                (access
-                  ? ''
-                  : " The datastore grant covers that one bucket's objects, whose keys Metaflow derives at run time (<bucket ARN>/*)."),
-              appliesTo: roleWildcards,
-            })
-          : undefined,
+        Metadata: wildcardException(
+          roleStatements,
+          "SageMaker writes a notebook's logs to the shared log group /aws/sagemaker/NotebookInstances, creating it on first use, in streams named <instance>/jupyter.log and <instance>/LifecycleConfigOnStart: the role may create and describe in that group and write only its own instance's streams." +
+            (access
+              ? ''
+              : " The datastore grant covers that one bucket's objects, whose keys Metaflow derives at run time (<bucket ARN>/*)."),
+        ),
         Properties: {
           Description: `SageMaker notebook for Metaflow on stack ${ctx.stack.name}: the datastore${access ? ' and the Metaflow user policy' : ''}`,
           AssumeRolePolicyDocument: serviceTrustPolicy('sagemaker.amazonaws.com'),

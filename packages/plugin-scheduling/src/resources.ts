@@ -8,6 +8,7 @@ import {
   scannerExceptions,
   serviceTrustPolicy,
   sub,
+  wildcardException,
   type CfnResource,
   type CfnValue,
   type PluginContext,
@@ -89,16 +90,6 @@ export function stepFunctionsStatements(
   return statements;
 }
 
-/** The wildcard resources of Allow statements, as cdk-nag's IAM5 findings name them. */
-function wildcardFindings(statements: IamStatement[]): string[] {
-  const out = new Set<string>();
-  for (const st of statements) {
-    if (st.Effect !== 'Allow') continue;
-    for (const r of [st.Resource].flat()) if (nagValue(r as CfnValue).includes('*')) out.add(`Resource::${nagValue(r as CfnValue)}`);
-  }
-  return [...out].sort();
-}
-
 const WILDCARD_REASON =
   'Each wildcard is the narrowest AWS allows: state machines, executions and job definitions are named at deploy time under this deployment\'s prefixes (<prefix>*, metaflow_*), Batch job ids exist only at run time (job/*), batch:DescribeJobs and the CloudWatch Logs delivery actions have no resource-level permissions (Resource "*"), and the datastore grant covers that one bucket\'s objects.';
 
@@ -131,11 +122,7 @@ export function schedulingResources(
     },
     [ID.stepFunctionsRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-IAM5',
-        reason: WILDCARD_REASON,
-        appliesTo: wildcardFindings(stepFunctionsStatements(options, prefix, batch, datastore)),
-      }),
+      Metadata: wildcardException(stepFunctionsStatements(options, prefix, batch, datastore), WILDCARD_REASON),
       Properties: {
         Description: `Runs Metaflow state machines named ${prefix}* (stack ${ctx.stack.name})`,
         AssumeRolePolicyDocument: serviceTrustPolicy('states.amazonaws.com'),

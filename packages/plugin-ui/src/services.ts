@@ -11,7 +11,7 @@ import {
   scannerExceptions,
   serviceTrustPolicy,
   sub,
-  wildcardFindings,
+  wildcardException,
   writeLogsStatement,
   type CfnResource,
   type CfnValue,
@@ -108,14 +108,11 @@ export function serviceResources(
     writeLogsStatement('WriteUiLogs', ID.logGroup),
     ...ecrPulls([backendImage, options.staticUi.image]),
   ];
-  const executionWildcards = wildcardFindings(executionStatements);
   return {
     [ID.logGroup]: logGroup({ retentionDays: options.logs.retentionDays, retain: options.logs.retainOnDelete }),
     [ID.executionRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: executionWildcards.length
-        ? scannerExceptions({ id: 'AwsSolutions-IAM5', reason: ECR_LOGIN_REASON, appliesTo: executionWildcards })
-        : undefined,
+      Metadata: wildcardException(executionStatements, ECR_LOGIN_REASON),
       Properties: {
         Description: 'Starts Metaflow UI tasks: reads the metadata database secret, writes logs, pulls images',
         AssumeRolePolicyDocument: ecsTasksTrust,
@@ -124,12 +121,10 @@ export function serviceResources(
     },
     [ID.backendTaskRole]: {
       Type: 'AWS::IAM::Role',
-      Metadata: scannerExceptions({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          "Object keys of the Metaflow datastore bucket only, read-only: the UI shows artifacts and logs under keys Metaflow derives at run time, so the grant is s3:GetObject on that one bucket's objects (<bucket ARN>/*), never other buckets or write actions.",
-        appliesTo: wildcardFindings(backendStatements),
-      }),
+      Metadata: wildcardException(
+        backendStatements,
+        "Object keys of the Metaflow datastore bucket only, read-only: the UI shows artifacts and logs under keys Metaflow derives at run time, so the grant is s3:GetObject on that one bucket's objects (<bucket ARN>/*), never other buckets or write actions.",
+      ),
       Properties: {
         Description: 'Role of the Metaflow UI backend: reads the datastore',
         AssumeRolePolicyDocument: ecsTasksTrust,

@@ -74,3 +74,13 @@ export function wildcardFindings(statements: readonly unknown[]): string[] {
   }
   return [...out].sort();
 }
+
+/**
+ * The `Metadata` that explains a role's wildcard grants to cdk-nag: one AwsSolutions-IAM5 exception
+ * with `reason`, covering exactly the findings of `statements` ({@link wildcardFindings}), or
+ * `undefined` when they have none, so a role never carries a blanket IAM5 suppression.
+ */
+export function wildcardException(statements: readonly unknown[], reason: string): { [key: string]: CfnValue } | undefined {
+  const findings = wildcardFindings(statements);
+  return findings.length ? scannerExceptions({ id: 'AwsSolutions-IAM5', reason, appliesTo: findings }) : undefined;
+}

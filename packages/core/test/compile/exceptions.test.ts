@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getAtt, join, nagValue, ref, scannerExceptions, sub, wildcardFindings } from '../../src/plugin.js';
+import { getAtt, join, nagValue, ref, scannerExceptions, sub, wildcardException, wildcardFindings } from '../../src/plugin.js';
 
 describe('scanner exceptions in resource Metadata', () => {
   it('writes cdk-nag ids under cdk_nag.rules_to_suppress and checkov ids under checkov.skip, each with its reason', () => {
@@ -43,5 +43,19 @@ describe('scanner exceptions in resource Metadata', () => {
       ]),
     ).toEqual(['Action::s3:Put*', 'Resource::*', 'Resource::<B.Arn>/*']);
     expect(wildcardFindings([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref('Queue') }])).toEqual([]);
+  });
+});
+
+describe('wildcardException', () => {
+  it("explains exactly the role's wildcard findings, and writes nothing (never a blanket suppression) when there are none", () => {
+    const statements = [
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: sub('${B.Arn}/*') },
+      { Effect: 'Deny', Action: 's3:*', Resource: '*' },
+    ];
+    expect(wildcardException(statements, 'why')).toEqual({
+      cdk_nag: { rules_to_suppress: [{ id: 'AwsSolutions-IAM5', reason: 'why', applies_to: ['Resource::*', 'Resource::<B.Arn>/*'] }] },
+    });
+    expect(wildcardException([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref('Queue') }], 'why')).toBeUndefined();
   });
 });
