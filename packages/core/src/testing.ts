@@ -19,7 +19,8 @@
  * - the actions' messages: {@link RecordingIoHost}, an IoHost that records every message and answers
  *   questions from a table (./iohost/recording.ts); assert on message codes, not on English;
  * - stand-ins for the plugins yours requires: `fakeNetwork`, `fakeDatastore`, `fakeBatch` (the
- *   first-party apis' agreed shapes) and `fakePlugin` for any other (./testing/fakes.ts).
+ *   first-party apis' agreed shapes), `fakePlugin` for any other, and `apiReader` to see what a
+ *   plugin's api gives (./testing/fakes.ts).
  *
  * Nothing here is used by core at run time, and importing it loads only node built-ins and the
  * plugin contract (`@mfinfra/core/plugin`): the compiler loads on the first compile.
@@ -76,6 +77,7 @@ export { cfnLint, lintVariants, noFindings, type CfnLintOptions } from './testin
 export { cfnLintAvailable, peerAvailable, type PeerOptions } from './testing/peers.js';
 export {
   FAKE_EXISTING_SUBNETS,
+  apiReader,
   fakeBatch,
   fakeDatastore,
   fakeNetwork,

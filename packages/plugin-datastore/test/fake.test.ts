@@ -2,27 +2,19 @@
  * Core's stand-in for this plugin (`fakeDatastore` in `@mfinfra/core/testing`), which other plugins'
  * tests compile against, gives what this plugin gives: the same fields, the same statement ids.
  */
-import { compileManifest, fakeDatastore, fakePlugin, type FakeDatastoreApi } from '@mfinfra/core/testing';
+import type { Plugin } from '@mfinfra/core/plugin';
+import { apiReader, compileManifest, fakeDatastore, type FakeDatastoreApi } from '@mfinfra/core/testing';
 import { expect, expectTypeOf, it } from 'vitest';
 import datastore, { type DatastoreApi } from '../src/index.js';
 
-const seen: { api?: DatastoreApi } = {};
-const probe = fakePlugin({
-  key: 'probe',
-  requires: ['datastore'],
-  resources: (ctx) => {
-    seen.api = ctx.use<DatastoreApi>('datastore');
-    return {};
-  },
-});
-
+const reader = apiReader<DatastoreApi>('datastore');
 const manifest = (section: string) =>
-  `version: 1\nstack: { name: mf-fake, region: us-west-2 }\nplugins: [datastore, probe]\ndatastore: ${section}\n`;
+  `version: 1\nstack: { name: mf-fake, region: us-west-2 }\nplugins: [datastore, reader]\ndatastore: ${section}\n`;
 
 /** Each field with the kind of its value, and the statements' ids and actions. */
-async function shapeOf(plugin: typeof datastore | ReturnType<typeof fakeDatastore>, section: string) {
-  await compileManifest(manifest(section), { plugins: { datastore: plugin, probe } });
-  const api = seen.api!;
+async function shapeOf(plugin: Plugin<any, any>, section: string) {
+  await compileManifest(manifest(section), { plugins: { datastore: plugin, reader: reader.plugin } });
+  const api = reader.seen.at(-1)!;
   return {
     fields: Object.entries(api)
       .map(([k, v]) => `${k}: ${typeof v}`)

@@ -26,6 +26,24 @@ export function fakePlugin<Options = Record<string, unknown>, Api = unknown, Mod
   });
 }
 
+/**
+ * A stand-in that requires `key` and records what `ctx.use(key)` gave it, one entry per compile
+ * (`seen`, the latest last): list its `readerKey` (default `reader`) in the manifest's `plugins:`
+ * and pass `plugin` under that key, to assert on the api your plugin gives.
+ */
+export function apiReader<Api = unknown>(key: string, readerKey = 'reader'): { plugin: Plugin; seen: Api[] } {
+  const seen: Api[] = [];
+  const plugin = fakePlugin({
+    key: readerKey,
+    requires: [key],
+    resources: (ctx) => {
+      seen.push(ctx.use<Api>(key));
+      return {};
+    },
+  });
+  return { plugin, seen };
+}
+
 /** The network api by shape (`NetworkApi` of `@mfinfra/plugin-network`). */
 export interface FakeNetworkApi {
   mode: 'create' | 'existing';
