@@ -74,7 +74,9 @@ export {
 export type { AdoptOptions, AdoptResult } from './actions/adopt.js';
 export { parseImportPairs } from './actions/importPairs.js';
 export type { ImportPlan, ImportRequest, PlannedImport } from './deploy/importPlan.js';
-export type { MigrateOptions, MigrateResult, MigrationReview, MigrationState, MigrationStep } from './actions/migrate.js';
+export type { MigrateOptions, MigrateResult, MigrationReview, MigrationState } from './actions/migrate.js';
+export { MIGRATION_STEPS } from './actions/migrationSteps.js';
+export type { MigrationStep } from './actions/migrationSteps.js';
 export type { OutputsOptions } from './actions/outputs.js';
 export type { ApplyDeployOptions, ApplyDeployResult } from './actions/apply.js';
 export type { DestroyDeployOptions } from './actions/destroy.js';

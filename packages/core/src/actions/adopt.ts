@@ -12,15 +12,13 @@ import path from 'node:path';
 import type { CompileResult } from '../compile/compile.js';
 import type { CfnTemplate } from '../compile/template.js';
 import { fail } from '../errors.js';
-import { importResources, type ImportResult, type ImportReview } from '../deploy/importChangeSet.js';
+import { importResources, type ImportResult } from '../deploy/importChangeSet.js';
 import { importClientsOf, readLive, type ImportClients, type LiveResource } from '../deploy/importLive.js';
 import { planImport, type ImportPlan, type ImportRequest } from '../deploy/importPlan.js';
 import { getDeployedTemplate } from '../deploy/plan.js';
 import { pollOptionsOf } from '../deploy/poll.js';
 import { classifyStackStatus, describeStack } from '../deploy/stackState.js';
-import { hostOf } from '../deploy/report.js';
 import type { DeployContext } from '../deploy/types.js';
-import { notify, request } from '../iohost/messages.js';
 import type { PreviewModel } from '../preview/model.js';
 
 export interface AdoptOptions {
@@ -110,37 +108,21 @@ export async function adopt(
         live,
         updateAfterImport: options.updateAfterImport,
       });
-      let preview: PreviewModel | undefined;
-      const result = await importResources(
-        ctx,
-        {
-          plan,
-          stackExists: exists,
-          deployed,
-          tags: compiled.manifest.stack.tags,
-          roleArn: compiled.manifest.stack.roleArn,
-          notificationArns: compiled.manifest.stack.notificationArns,
-          templateBucket: options.templateBucket ?? compiled.manifest.stack.templateBucket,
-          resourceOwners: compiled.resourceOwners,
-        },
-        async (r) => {
-          preview = r.preview;
-          return confirmImport(ctx, r, options.yes === true);
-        },
-      );
+      const result = await importResources(ctx, {
+        plan,
+        stackExists: exists,
+        deployed,
+        tags: compiled.manifest.stack.tags,
+        roleArn: compiled.manifest.stack.roleArn,
+        notificationArns: compiled.manifest.stack.notificationArns,
+        templateBucket: options.templateBucket ?? compiled.manifest.stack.templateBucket,
+        resourceOwners: compiled.resourceOwners,
+        yes: options.yes === true,
+      });
       const { writeAppliedState, stateFilePath } = await import('../state/localState.js');
       await writeAppliedState(manifestDir, stackName, plan.template, compiled.environment);
-      return { plan, preview: preview!, result, stateFile: stateFilePath(manifestDir, stackName, compiled.environment) };
+      return { plan, preview: result.preview, result, stateFile: stateFilePath(manifestDir, stackName, compiled.environment) };
     },
     compiled.environment,
   );
-}
-
-/** IMPORT_REVIEW, then CONFIRM_IMPORT unless `yes`. */
-async function confirmImport(ctx: DeployContext, r: ImportReview, yes: boolean): Promise<boolean> {
-  const io = hostOf(ctx);
-  const { plan, preview } = r;
-  const count = `${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'}`;
-  notify(io, 'IMPORT_REVIEW', `import change set ${r.changeSetName}: ${count} into ${plan.stackName}`, { plan, preview, yes });
-  return yes || request(io, 'CONFIRM_IMPORT', `Import ${count} into ${plan.stackName}?`, { plan, preview }, false);
 }

@@ -34,8 +34,9 @@ import type { GateResult } from '../preview/gates.js';
 import type { PreviewModel } from '../preview/model.js';
 import { hostOf, reportStep } from '../deploy/report.js';
 
-export const MIGRATION_STEPS = ['retain', 'snapshot', 'delete-old', 'import', 'apply'] as const;
-export type MigrationStep = (typeof MIGRATION_STEPS)[number];
+import { MIGRATION_STEPS, type MigrationStep } from './migrationSteps.js';
+
+export { MIGRATION_STEPS, type MigrationStep };
 
 export interface MigrationState {
   version: 1;

@@ -29,7 +29,7 @@ import { describeStack, outputsOf } from './stackState.js';
 import { minifyTemplate, stageTemplate } from './templateSource.js';
 import type { DeployContext } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
-import { reportStep } from './report.js';
+import { confirmImport, reportStep } from './report.js';
 
 export interface ImportChangeSetInput {
   plan: ImportPlan;
@@ -43,6 +43,8 @@ export interface ImportChangeSetInput {
   resourceOwners?: Record<string, string>;
   /** The template deployed now (the preview's "before"). */
   deployed?: object;
+  /** The user said yes up front: CONFIRM_IMPORT is not asked (IMPORT_REVIEW is still sent). */
+  yes?: boolean;
 }
 
 export interface ImportReview {
@@ -59,6 +61,8 @@ export interface ImportResult {
   imported: string[];
   outputs: Record<string, string>;
   events: number;
+  /** The import change set as it was previewed and confirmed. */
+  preview: PreviewModel;
 }
 
 /** ResourcesToImport from the identifiers CloudFormation asks for (GetTemplateSummary) and what was read live. */
@@ -113,14 +117,10 @@ export function assertOnlyImports(plan: ImportPlan, changes: Change[]): void {
 }
 
 /**
- * Create the IMPORT change set, have it reviewed, execute it and follow the stack. `review` returns
- * false to stop (the change set is deleted).
+ * Create the IMPORT change set, have it reviewed (IMPORT_REVIEW, then CONFIRM_IMPORT to the context's
+ * host unless `input.yes`), execute it and follow the stack. A no stops it (the change set is deleted).
  */
-export async function importResources(
-  ctx: DeployContext,
-  input: ImportChangeSetInput,
-  review: (r: ImportReview) => Promise<boolean>,
-): Promise<ImportResult> {
+export async function importResources(ctx: DeployContext, input: ImportChangeSetInput): Promise<ImportResult> {
   const cfn = ctx.clients.cloudFormation;
   const poll = pollOptionsOf(ctx);
   const { plan } = input;
@@ -208,7 +208,7 @@ export async function importResources(
       resourceOwners: input.resourceOwners,
       statusReason: read.description.StatusReason,
     });
-    const go = await review({ plan, preview, changeSetName: name, changes });
+    const go = await confirmImport(ctx, { plan, preview, changeSetName: name, changes }, input.yes === true);
     if (ctx.signal?.aborted) throw abortedError('interrupted');
     if (!go) throw abortedError('nothing was imported; the import change set was deleted');
   } catch (e) {
@@ -257,6 +257,7 @@ export async function importResources(
       imported: plan.imports.map((i) => i.logicalId),
       outputs: outputsOf(stack ?? followed.stack),
       events: followed.events,
+      preview,
     };
   });
 }

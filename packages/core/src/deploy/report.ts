@@ -1,6 +1,7 @@
 /** How the deploy steps talk to the context's IoHost (iohost/messages.ts): progress out, questions in. */
 import { notify, quietIoHost, request, type IoHost } from '../iohost/messages.js';
 import type { EventProgress, StackEventLine } from './events.js';
+import type { ImportReview } from './importChangeSet.js';
 import type { RetryInfo } from './poll.js';
 import type { DeployContext, DeployStep } from './types.js';
 
@@ -28,6 +29,15 @@ export function retryReporter(ctx: Pick<DeployContext, 'io'>): (info: RetryInfo)
       `still trying to ${info.what}: ${info.reason}; next try in ${Math.round(info.delayMs / 1000)} s, giving up in ${Math.round(info.giveUpInMs / 1000)} s`,
       info,
     );
+}
+
+/** IMPORT_REVIEW (the IMPORT change set, previewed), then CONFIRM_IMPORT unless `yes` (default no). */
+export async function confirmImport(ctx: Pick<DeployContext, 'io'>, r: ImportReview, yes: boolean): Promise<boolean> {
+  const io = hostOf(ctx);
+  const { plan, preview } = r;
+  const count = `${preview.summary.import} resource${preview.summary.import === 1 ? '' : 's'}`;
+  notify(io, 'IMPORT_REVIEW', `import change set ${r.changeSetName}: ${count} into ${plan.stackName}`, { plan, preview, yes });
+  return yes || request(io, 'CONFIRM_IMPORT', `Import ${count} into ${plan.stackName}?`, { plan, preview }, false);
 }
 
 /** CONFIRM_RECREATE: may a stack whose creation failed be deleted and made again? Default no. */

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
-import type { MigrationStep } from '../../index.js';
+import { MIGRATION_STEPS, type MigrationStep } from '../../index.js';
 import { requireTtyOrYes } from '../terminalHost.js';
 import { askingHost, targetOf, withAwsOptions, withYes, type AwsArgs } from './shared.js';
 
@@ -11,7 +11,7 @@ interface Args extends AwsArgs {
   yes: boolean;
 }
 
-const STEPS: readonly MigrationStep[] = ['retain', 'snapshot', 'delete-old', 'import', 'apply'];
+const STEPS: readonly MigrationStep[] = MIGRATION_STEPS;
 
 /** `mfinfra migrate --from-stack OLD`: move a deployment of the official template under the manifest's stack. */
 export const migrateCommand: CommandModule<GlobalArgs, Args> = {
