@@ -10,7 +10,7 @@ import {
   type PluginContext,
 } from '@mfinfra/core/plugin';
 import { ID } from './ids.js';
-import { BACKEND_PORT, STATIC_PORT, type UiOptions } from './options.js';
+import { BACKEND_PORT, DEFAULT_OIDC_SCOPE, STATIC_PORT, type UiOptions } from './options.js';
 import type { MetadataApi, NetworkApi } from './peerApis.js';
 
 const HTTPS_PORT = 443;
@@ -78,7 +78,8 @@ export function authenticateAction(options: UiOptions): CfnValue {
         ClientId: o.clientId,
         // Resolved by CloudFormation at deploy time: the secret is never in the template.
         ClientSecret: `{{resolve:secretsmanager:${o.clientSecretArn}:${secretPath}}}`,
-        Scope: o.scope,
+        // Left out, the load balancer would request only "openid", not what the option documents.
+        Scope: o.scope ?? DEFAULT_OIDC_SCOPE,
         SessionTimeout: auth.sessionTimeoutSeconds,
         OnUnauthenticatedRequest: 'authenticate',
       },

@@ -19,7 +19,8 @@ export interface UiOptions {
       clientId: string;
       clientSecretArn: string;
       clientSecretKey?: string;
-      scope: string;
+      /** Unset: {@link DEFAULT_OIDC_SCOPE}. */
+      scope?: string;
     };
   };
   accessLogs: { bucket?: string; prefix: string; retentionDays: number };
@@ -27,6 +28,9 @@ export interface UiOptions {
   staticUi: { image: string; cpu: number; memory: number; desiredCount: number };
   logs: { retentionDays: number; retainOnDelete: boolean };
 }
+
+/** The scopes the OIDC action requests when `ui.auth.oidc.scope` is not set (the schema documents it). */
+export const DEFAULT_OIDC_SCOPE = 'openid email';
 
 /** The static UI image the official Metaflow CloudFormation template pins. */
 export const DEFAULT_STATIC_IMAGE = 'public.ecr.aws/outerbounds/metaflow_ui:v1.2.4';

@@ -226,3 +226,30 @@ describe('manifest errors', () => {
     expect(found.map((p) => p.message).join('\n')).toMatch(/certificateArn/);
   });
 });
+
+describe('OIDC scope', () => {
+  const oidc = (scope: string[]) =>
+    manifest([
+      'auth:',
+      '  provider: oidc',
+      '  oidc:',
+      '    issuer: https://login.example.com',
+      '    authorizationEndpoint: https://login.example.com/oauth2/authorize',
+      '    tokenEndpoint: https://login.example.com/oauth2/token',
+      '    userInfoEndpoint: https://login.example.com/oauth2/userinfo',
+      '    clientId: metaflow-ui',
+      `    clientSecretArn: ${SECRET}`,
+      ...scope,
+    ]);
+  const scopeOf = (template: Template) =>
+    template.Resources.UiHttpsListener!.Properties.DefaultActions.find((a: { Type: string }) => a.Type === 'authenticate-oidc')
+      .AuthenticateOidcConfig.Scope;
+
+  it('requests "openid email" when scope is not set, as the option says (the load balancer alone would ask only for openid)', async () => {
+    expect(scopeOf((await compile(oidc([]))).template)).toBe('openid email');
+  });
+
+  it('requests the scopes given', async () => {
+    expect(scopeOf((await compile(oidc(['    scope: openid profile']))).template)).toBe('openid profile');
+  });
+});
