@@ -16,9 +16,10 @@ export interface SchemaOptions {
 
 /**
  * The merged JSON Schema for editors. With a manifest, its plugins' fragments; without one, every
- * first-party plugin that is installed. Plugins that fail to load are left out.
+ * first-party plugin that is installed. Plugins that fail to load are left out. `file`: the manifest
+ * found, if any.
  */
-export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: JsonSchema; plugins: string[] }> {
+export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: JsonSchema; plugins: string[]; file?: string }> {
   const cwd = options.cwd ?? process.cwd();
   let file: string | undefined;
   try {
@@ -47,7 +48,7 @@ export async function getSchema(options: SchemaOptions = {}): Promise<{ schema: 
     }
   }
   const { plugins, schema } = await loadEditorSchema(specs, source);
-  return { schema: withEnvironmentsSchema(schema), plugins: plugins.map((lp) => lp.plugin.name) };
+  return { schema: withEnvironmentsSchema(schema), plugins: plugins.map((lp) => lp.plugin.name), ...(file ? { file } : {}) };
 }
 
 /**

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fail, type CompileResult } from '../../index.js';
 import { cli, printJson, type GlobalArgs } from '../context.js';
 import { paint } from '../io.js';
 import { terminalHost } from '../terminalHost.js';
-import { relativeToCwd, withManifest } from './shared.js';
+import { refuseEmptyOut, relativeToCwd, withManifest, withOut, writeOut } from './shared.js';
 
 interface Args extends GlobalArgs {
   manifest?: string;
@@ -61,17 +60,11 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
   command: 'compile [manifest]',
   describe: 'Compile the manifest to one CloudFormation template (stdout, or --out FILE)',
   builder: (y) =>
-    withManifest(y)
-      .option('out', { alias: 'o', type: 'string', describe: 'write the template to this file (atomically) instead of stdout' })
+    withOut(withManifest(y), 'write the template to this file (atomically) instead of stdout')
       .option('format', { choices: ['json', 'yaml'] as const, default: 'json' as const, describe: 'template format' })
       .example('$0 compile examples/full --out template.json', 'write the full example template'),
   handler: async (argv) => {
-    if (argv.out !== undefined && argv.out.trim() === '') {
-      // An empty --out (an unset shell variable, `--out "$OUT"`) is a mistake, not a request for stdout.
-      throw fail.USAGE('--out needs a file name (it was empty)', {
-        hint: 'give the template file to write (--out template.json), or leave --out out to print the template',
-      });
-    }
+    await refuseEmptyOut(argv.out, 'template');
     const { io } = cli();
     let result: CompileResult;
     if (argv.env === undefined) {
@@ -84,15 +77,7 @@ export const compileCommand: CommandModule<GlobalArgs, Args> = {
       const { compile } = await import('../../index.js');
       result = await compile({ manifest: argv.manifest, cwd: argv.cwd, format: argv.format, env: argv.env });
     }
-    if (argv.out) {
-      const { refuseProtected, writeFileAtomic } = await import('../../index.js');
-      const out = path.resolve(argv.cwd ?? process.cwd(), argv.out);
-      const protect = [{ path: result.file, what: 'the manifest' }];
-      // Checked before writing: naming the manifest as --out is a usage error (exit 2), and nothing is written.
-      await refuseProtected(out, undefined, protect, 'usage');
-      // A symlink is written through (the link stays; see writeFileAtomic).
-      await writeFileAtomic(out, result.body, { protect });
-    }
+    if (argv.out) await writeOut(argv.out, result.body, { cwd: argv.cwd, manifest: result.file });
     if (argv.json) {
       printJson({
         ok: true,

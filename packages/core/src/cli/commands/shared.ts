@@ -94,6 +94,33 @@ export function withPreviewOptions<T>(y: Argv<T>) {
   return withYes(withGates, 'approve changes that need approval (required when not on a terminal)');
 }
 
+/** Add --out (-o) FILE: `describe` says what is written there instead of stdout. */
+export function withOut<T>(y: Argv<T>, describe: string) {
+  return y.option('out', { alias: 'o', type: 'string', describe });
+}
+
+/** An empty --out (an unset shell variable, `--out "$OUT"`) is a mistake, not a request for stdout: exit 2. */
+export async function refuseEmptyOut(out: string | undefined, what: string): Promise<void> {
+  if (out === undefined || out.trim() !== '') return;
+  const { fail } = await import('../../index.js');
+  throw fail.USAGE('--out needs a file name (it was empty)', {
+    hint: `give the ${what} file to write (--out ${what === 'template' ? 'template.json' : 'metaflow.infra.schema.json'}), or leave --out out to print the ${what}`,
+  });
+}
+
+/**
+ * Write an --out file (relative to --cwd) atomically, through a symlink; naming the manifest is a
+ * usage error (exit 2) found before anything is written. Returns the file written.
+ */
+export async function writeOut(out: string, text: string, options: { cwd?: string; manifest?: string }): Promise<string> {
+  const { refuseProtected, writeFileAtomic } = await import('../../index.js');
+  const file = path.resolve(options.cwd ?? process.cwd(), out);
+  const protect = options.manifest ? [{ path: options.manifest, what: 'the manifest' }] : [];
+  await refuseProtected(file, undefined, protect, 'usage');
+  await writeFileAtomic(file, text, { protect });
+  return file;
+}
+
 /** Add --yes (-y): `describe` says what is not asked. */
 export function withYes<T>(y: Argv<T>, describe: string) {
   return y.option('yes', { alias: 'y', type: 'boolean', default: false, describe });
