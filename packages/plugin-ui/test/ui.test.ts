@@ -24,6 +24,19 @@ const plugins = { network: networkPlugin, datastore: datastorePlugin, batch: bat
 const CERT = 'arn:aws:acm:us-west-2:123456789012:certificate/1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const SECRET = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:metaflow-ui-oidc-AbCdEf';
 
+/** `ui.auth` lines for an OIDC provider (no client secret key, no scope). */
+const OIDC = [
+  'auth:',
+  '  provider: oidc',
+  '  oidc:',
+  '    issuer: https://login.example.com',
+  '    authorizationEndpoint: https://login.example.com/oauth2/authorize',
+  '    tokenEndpoint: https://login.example.com/oauth2/token',
+  '    userInfoEndpoint: https://login.example.com/oauth2/userinfo',
+  '    clientId: metaflow-ui',
+  `    clientSecretArn: ${SECRET}`,
+];
+
 const manifest = (ui: string[], network = '{ create: { private: true } }', region = 'us-west-2') =>
   [
     'version: 1',
@@ -55,15 +68,7 @@ const variants: Record<string, string> = {
     'allowedCidrs: [203.0.113.0/24]',
     'hostedZoneId: Z0123456789ABCDEFGHIJ',
     'accessLogs: { bucket: my-alb-logs, prefix: metaflow-ui }',
-    'auth:',
-    '  provider: oidc',
-    '  oidc:',
-    '    issuer: https://login.example.com',
-    '    authorizationEndpoint: https://login.example.com/oauth2/authorize',
-    '    tokenEndpoint: https://login.example.com/oauth2/token',
-    '    userInfoEndpoint: https://login.example.com/oauth2/userinfo',
-    '    clientId: metaflow-ui',
-    `    clientSecretArn: ${SECRET}`,
+    ...OIDC,
     '    clientSecretKey: client_secret',
     '    scope: openid email profile',
   ]),
@@ -228,19 +233,7 @@ describe('manifest errors', () => {
 });
 
 describe('OIDC scope', () => {
-  const oidc = (scope: string[]) =>
-    manifest([
-      'auth:',
-      '  provider: oidc',
-      '  oidc:',
-      '    issuer: https://login.example.com',
-      '    authorizationEndpoint: https://login.example.com/oauth2/authorize',
-      '    tokenEndpoint: https://login.example.com/oauth2/token',
-      '    userInfoEndpoint: https://login.example.com/oauth2/userinfo',
-      '    clientId: metaflow-ui',
-      `    clientSecretArn: ${SECRET}`,
-      ...scope,
-    ]);
+  const oidc = (scope: string[]) => manifest([...OIDC, ...scope]);
   const scopeOf = (template: Template) =>
     template.Resources.UiHttpsListener!.Properties.DefaultActions.find((a: { Type: string }) => a.Type === 'authenticate-oidc')
       .AuthenticateOidcConfig.Scope;
