@@ -20,25 +20,16 @@
  * manifest reuses against AWS through `ctx.aws`. Every hook call is wrapped: a throw becomes a `PLUGIN_ERROR` naming the plugin and hook.
  */
 
+import type { CfnResource, CfnValue } from './compile/cfnTypes.js';
+import type { JsonSchema } from './load/jsonSchema.js';
+
+/** CloudFormation template types (a leaf module, so compile/ and reuse/ helpers need not import this file). */
+export type { CfnResource, CfnRetentionPolicy, CfnValue } from './compile/cfnTypes.js';
+/** The JSON Schema type of plugin schemas (a leaf module, see there). */
+export type { JsonSchema } from './load/jsonSchema.js';
+
 /** The plugin API version this build of core speaks. Core refuses plugins with another version. */
 export const PLUGIN_API_VERSION = 1 as const;
-
-/** Any JSON value a CloudFormation template may hold (literals and intrinsic functions). */
-export type CfnValue = string | number | boolean | null | CfnValue[] | { [key: string]: CfnValue };
-
-/** What CloudFormation keeps of a resource when it is deleted or replaced. */
-export type CfnRetentionPolicy = 'Delete' | 'Retain' | 'RetainExceptOnCreate' | 'Snapshot';
-
-/** One CloudFormation resource, as it appears under `Resources`. */
-export interface CfnResource {
-  Type: string;
-  Properties?: { [key: string]: CfnValue | undefined };
-  DependsOn?: string | string[];
-  Condition?: string;
-  DeletionPolicy?: CfnRetentionPolicy;
-  UpdateReplacePolicy?: CfnRetentionPolicy;
-  Metadata?: { [key: string]: CfnValue };
-}
 
 /**
  * A config output: the value one `METAFLOW_*` setting takes in Metaflow's config file. A bare value
@@ -56,17 +47,6 @@ export interface ConfigOutput {
 export interface StackOutput {
   value: CfnValue;
   description?: string;
-}
-
-/**
- * A JSON Schema object. Plugin schemas are **JSON Schema draft-07**, compiled by ajv in strict mode:
- * an unknown keyword (`requird`, `minimun`, or a keyword of a later draft such as `prefixItems`), a
- * keyword value of the wrong type, or a keyword that does not apply to the declared `type` is a
- * load-time error naming the plugin, the keyword, its value and its path in the schema. Formats are
- * ajv-formats'. (`required` may name properties a subschema does not declare, as in `oneOf` branches.)
- */
-export interface JsonSchema {
-  [keyword: string]: unknown;
 }
 
 /** A location inside the plugin's own manifest section, e.g. `['computeEnvironments', 0, 'maxVcpus']`. */

@@ -1,5 +1,5 @@
 import { ErrorCode, type Diagnostic } from '../errors.js';
-import type { CfnValue } from '../plugin.js';
+import type { CfnValue } from './cfnTypes.js';
 import { CFN_LIMITS, type CfnTemplate } from './template.js';
 
 export interface TemplateStats {

@@ -5,7 +5,7 @@
  * `AwsSolutions-IAM5[Resource::<Bucket.Arn>/*]`) and checkov's `Metadata.checkov.skip` (`id`,
  * `comment`). The preview's security table lists them.
  */
-import type { CfnValue } from '../plugin.js';
+import type { CfnValue } from './cfnTypes.js';
 
 export interface ScannerException {
   /** A cdk-nag rule id (`AwsSolutions-IAM5`) or a checkov check id (`CKV_AWS_18`). */

@@ -4,7 +4,7 @@
  * configuration, a Linux/x86 Fargate task definition, and a rolling Fargate service behind a load
  * balancer that rolls back a failed deployment.
  */
-import type { CfnResource, CfnValue } from '../plugin.js';
+import type { CfnResource, CfnValue } from './cfnTypes.js';
 
 // ---- sizes ---------------------------------------------------------------------------------------
 

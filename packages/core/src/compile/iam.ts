@@ -1,7 +1,7 @@
 /**
  * IAM documents several plugins' roles need (exported from `@mfinfra/core/plugin`).
  */
-import type { CfnValue } from '../plugin.js';
+import type { CfnValue } from './cfnTypes.js';
 
 export interface ServiceTrustOptions {
   /**

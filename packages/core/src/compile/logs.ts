@@ -3,7 +3,7 @@
  * that is kept or deleted with the stack, the statement that lets a role write to it, and the
  * retention periods CloudWatch Logs accepts (for schemas).
  */
-import type { CfnResource, CfnValue } from '../plugin.js';
+import type { CfnResource, CfnValue } from './cfnTypes.js';
 
 /** The `RetentionInDays` values CloudWatch Logs accepts, for a schema's `enum`. */
 export const LOG_RETENTION_DAYS: readonly number[] = Object.freeze([

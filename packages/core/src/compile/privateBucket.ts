@@ -5,7 +5,7 @@
  * server access logs and load balancer logs cannot go to an SSE-KMS bucket), the caller's lifecycle
  * rules.
  */
-import type { CfnValue } from '../plugin.js';
+import type { CfnValue } from './cfnTypes.js';
 
 /** Every kind of public access blocked, and ACLs disabled (the bucket owner owns every object): spread into a bucket's Properties. */
 export function privateBucketProperties(): { PublicAccessBlockConfiguration: CfnValue; OwnershipControls: CfnValue } {

@@ -1,4 +1,4 @@
-import type { CfnResource, CfnValue } from '../plugin.js';
+import type { CfnResource, CfnValue } from './cfnTypes.js';
 
 /** The CloudFormation template mfinfra produces. */
 export interface CfnTemplate {

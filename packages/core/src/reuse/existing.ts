@@ -3,7 +3,7 @@
  * the schema rule that refuses the keys that would create something beside `existing`, the check
  * that everything reused is in one account, and reading a live lookup's "not found" as `undefined`.
  */
-import type { JsonSchema } from '../plugin.js';
+import type { JsonSchema } from '../load/jsonSchema.js';
 
 /**
  * The schema `dependencies` entry that refuses each of `keys` when the section has `existing`, at the
