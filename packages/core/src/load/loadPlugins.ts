@@ -3,38 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { ErrorCode, type Diagnostic } from '../errors.js';
 import type { ManifestSource } from './source.js';
 import { PLUGIN_API_VERSION, type Plugin } from '../plugin.js';
+import type { LoadedPlugin } from './loadedPlugin.js';
 import { HOOK_NAMES } from '../plugins/hooks.js';
 import { itemDefaultsProblem } from './itemDefaults.js';
 import { didYouMean } from './didYouMean.js';
 import { CORE_KEYS } from './rootSchema.js';
-import {
-  FIRST_PARTY_PLUGINS,
-  isLocalSpec,
-  notInstalledHint,
-  resolvePluginSpec,
-  type PluginResolvedFrom,
-  type PluginSourceKind,
-} from './resolve.js';
+import { FIRST_PARTY_PLUGINS, isLocalSpec, notInstalledHint, resolvePluginSpec } from './resolve.js';
 
-/** A plugin that loaded and passed the shape checks. */
-export interface LoadedPlugin {
-  plugin: Plugin<unknown, unknown>;
-  /** The manifest entry that named it. */
-  spec: string;
-  /** Index in the manifest's `plugins:` list. */
-  index: number;
-  kind: PluginSourceKind;
-  /** Which place in the resolution order it came from, and why (see resolve.ts). */
-  resolvedFrom: PluginResolvedFrom;
-  resolution: string;
-  /** Absolute path of the module that was imported. */
-  source: string;
-  packageName?: string;
-  /** `plugin.version`, else the package's version. */
-  version?: string;
-  /** Milliseconds spent importing and checking the module. */
-  loadMs: number;
-}
+export type { LoadedPlugin } from './loadedPlugin.js';
 
 /** A plugin that did not load, and the manifest key it would own when that is known. */
 export interface FailedPlugin {

@@ -2,7 +2,7 @@ import { ErrorCode, fail, MfinfraError, PluginError, restate, type Diagnostic } 
 import { formatPath, type ManifestSource } from '../load/source.js';
 import type { DiagnosticOptions, Naming, PluginContext, StackInfo } from '../plugin.js';
 import type { HookName as TableHookName } from './hooks.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
+import type { LoadedPlugin } from '../load/loadedPlugin.js';
 
 /** The hook a context is made for (names from the hook table, plugins/hooks.ts). */
 export interface HookName {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Plugin } from '../plugin.js';
 import { emptyMerged, HOOKS, KEEP, MERGE, mergeConfigOutputs, mergeDeployedOutputs, mergeResources, mergeStackOutputs } from './hooks.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
+import type { LoadedPlugin } from '../load/loadedPlugin.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const plugin = (key: string): LoadedPlugin => ({

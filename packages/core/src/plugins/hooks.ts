@@ -17,7 +17,7 @@
 import { ErrorCode } from '../errors.js';
 import { configKeyToOutputName } from '../compile/naming.js';
 import type { CfnResource, CfnValue, ConfigOutput, ConfigOutputValue, DeployedOutput, StackOutput } from '../plugin.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
+import type { LoadedPlugin } from '../load/loadedPlugin.js';
 
 export type HookKind = 'sequential' | 'first' | 'parallel';
 

@@ -12,7 +12,7 @@ import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import type { AwsAccess, LiveContext } from '../plugin.js';
 import { throwIfErrors } from '../load/project.js';
 import { createPluginContext, runHook, type ContextDeps } from './context.js';
-import type { LoadedPlugin } from '../load/loadPlugins.js';
+import type { LoadedPlugin } from '../load/loadedPlugin.js';
 
 export interface LiveRun {
   plugins: readonly LoadedPlugin[];
