@@ -4,52 +4,17 @@ import { rememberLive } from '../plugins/live.js';
 import type { CfnResource, StackInfo } from '../plugin.js';
 import { emptyMerged, HOOKS, KEEP, MERGE, type ConfigOutputEntry, type StackOutputEntry } from '../plugins/hooks.js';
 import { loadProject, throwIfErrors, type LoadedPlugin, type LoadOptions, type Project, type ResolvedManifest } from '../load/index.js';
-import { checkTemplate, type TemplateStats } from './checks.js';
+import { checkTemplate } from './checks.js';
 import { createNaming } from './naming.js';
 import { serializeTemplate, type CfnTemplate } from './template.js';
 import { VERSION } from '../version.js';
+import type { CompileResult, PluginInfo } from './result.js';
 
 export type { ConfigOutputEntry, StackOutputEntry } from '../plugins/hooks.js';
-
-export interface PluginInfo {
-  name: string;
-  key: string;
-  spec: string;
-  kind: LoadedPlugin['kind'];
-  /** Where in the resolution order it was found (`path`, `manifest`, `cli`) and why. */
-  resolvedFrom: LoadedPlugin['resolvedFrom'];
-  resolution: string;
-  source: string;
-  packageName?: string;
-  version?: string;
-  loadMs: number;
-  requires: string[];
-  uses: string[];
-  description?: string;
-}
+export type { CompileResult, PluginInfo } from './result.js';
 
 export interface CompileOptions extends LoadOptions {
   format?: 'json' | 'yaml';
-}
-
-export interface CompileResult {
-  file: string;
-  /** The environment compiled (`--env`), when the manifest declares environments. */
-  environment?: string;
-  stackName: string;
-  region?: string;
-  manifest: Readonly<ResolvedManifest>;
-  plugins: PluginInfo[];
-  template: CfnTemplate;
-  /** The template text in the requested format (byte-identical for the same manifest). */
-  body: string;
-  format: 'json' | 'yaml';
-  stats: TemplateStats;
-  warnings: Diagnostic[];
-  configOutputs: ConfigOutputEntry[];
-  stackOutputs: StackOutputEntry[];
-  /** logical id → manifest key of the plugin that contributed the resource */
-  resourceOwners: Record<string, string>;
 }
 
 /** The logical id of the resource core adds when no plugin contributes any. */

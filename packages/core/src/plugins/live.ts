@@ -7,7 +7,7 @@
  * run the hooks on that result ({@link verifyCompiled}). Reports point at manifest positions and are
  * gathered over every plugin into one error, exactly as `check`'s are.
  */
-import type { CompileResult } from '../compile/compile.js';
+import type { CompileResult } from '../compile/result.js';
 import { ErrorCode, MfinfraError, type Diagnostic } from '../errors.js';
 import type { AwsAccess, LiveContext } from '../plugin.js';
 import { throwIfErrors } from '../load/project.js';
