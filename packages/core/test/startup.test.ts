@@ -1,8 +1,9 @@
 // What the CLI loads at start-up: the commands that need no AWS and render no template (validate,
 // compile, schema, plugins, plan --offline) must not load the AWS SDK, handlebars, jiti or the
-// TypeScript compiler, and the bundle must stay small: start time is a target of `pnpm bench`.
+// TypeScript compiler; the CLI bundle must stay small and each first-party plugin be one module:
+// start time is a target of `pnpm bench`.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,15 @@ describe('CLI start-up', () => {
     });
     expect(mods.some((m) => m.startsWith('@aws-sdk/'))).toBe(true);
   }, 60_000);
+
+  it('each first-party plugin loads as one module (its dist/index.js imports no file of its own)', () => {
+    const plugins = readdirSync(path.join(here, '../..')).filter((d) => d.startsWith('plugin-'));
+    expect(plugins.length).toBeGreaterThanOrEqual(8);
+    for (const p of plugins) {
+      const code = readFileSync(path.join(here, '../..', p, 'dist/index.js'), 'utf8');
+      expect(code.match(/(?:from|import)\s*\(?\s*["']\.\.?\/[^"']*["']/g) ?? [], p).toEqual([]);
+    }
+  });
 
   it('the bundle stays small (nothing pulls a compiler or the SDK into it)', () => {
     const mb = statSync(bundle).size / 1024 / 1024;
