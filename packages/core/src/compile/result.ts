@@ -4,8 +4,7 @@
  * importing `compile.ts` back. `compile.ts` re-exports both types.
  */
 import type { Diagnostic } from '../errors.js';
-import type { LoadedPlugin } from '../load/loadedPlugin.js';
-import type { ResolvedManifest } from '../load/project.js';
+import type { LoadedPlugin, ResolvedManifest } from '../load/index.js';
 import type { ConfigOutputEntry, StackOutputEntry } from '../plugins/hooks.js';
 import type { TemplateStats } from './checks.js';
 import type { CfnTemplate } from './template.js';
