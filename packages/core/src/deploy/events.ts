@@ -4,28 +4,9 @@
  */
 import { DescribeStackEventsCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
 import { callAws, type PollOptions } from './poll.js';
+import type { EventProgress, StackEventLine } from './progress.js';
 
-/** One stack event, as mfinfra shows it. */
-export interface StackEventLine {
-  id: string;
-  timestamp: string;
-  logicalId: string;
-  resourceType: string;
-  physicalId?: string;
-  status: string;
-  reason?: string;
-  /** A *_FAILED status (shown highlighted, with its reason). */
-  failed: boolean;
-  /** The event is about the stack itself, not one of its resources. */
-  isStack: boolean;
-}
-
-export interface EventProgress {
-  /** Resources that reached a final status in this operation. */
-  done: number;
-  /** Resources the operation touches (the change set's changes), when known. */
-  total?: number;
-}
+export type { EventProgress, StackEventLine } from './progress.js';
 
 const FINAL = /_(COMPLETE|FAILED|SKIPPED)$/;
 

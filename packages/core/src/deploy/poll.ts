@@ -7,17 +7,9 @@ import { ErrorCode, fail, MfinfraError, restate } from '../errors.js';
 import { isRetryable, isThrottling, toDeployError } from './awsErrors.js';
 import type { DeployContext } from './types.js';
 import { retryReporter } from './report.js';
+import type { PollTiming, RetryInfo } from './progress.js';
 
-export interface PollTiming {
-  /** First delay between polls, ms. */
-  initialMs: number;
-  /** Largest delay between polls, ms. */
-  maxMs: number;
-  /** Each delay is the previous one times this. */
-  factor: number;
-  /** Give up after this long, ms. */
-  timeoutMs: number;
-}
+export type { PollTiming, RetryInfo } from './progress.js';
 
 /** Change sets: 1 s, 1.5 s, 2.25 s ... up to 5 s; 15 minutes at most. */
 export const CHANGE_SET_POLL: PollTiming = { initialMs: 1_000, maxMs: 5_000, factor: 1.5, timeoutMs: 15 * 60_000 };
@@ -57,20 +49,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** One failed AWS call that is about to be tried again (so long waits say what they wait for). */
-export interface RetryInfo {
-  /** What mfinfra was doing ("wait for the change set"). */
-  what: string;
-  /** AWS's (or the network's) answer, in a few words. */
-  reason: string;
-  /** Failures in a row so far. */
-  failures: number;
-  /** How long until the next try, ms (unscaled). */
-  delayMs: number;
-  /** How much longer mfinfra keeps trying before it gives up, ms (unscaled). */
-  giveUpInMs: number;
 }
 
 export interface PollOptions {

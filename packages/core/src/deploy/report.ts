@@ -1,9 +1,10 @@
 /** How the deploy steps talk to the context's IoHost (iohost/messages.ts): progress out, questions in. */
 import { notify, quietIoHost, request, type IoHost } from '../iohost/messages.js';
-import type { EventProgress, StackEventLine } from './events.js';
+import type { EventProgress, StackEventLine } from './progress.js';
 import type { ImportReview } from './importChangeSet.js';
-import type { RetryInfo } from './poll.js';
-import type { DeployContext, DeployStep } from './types.js';
+import type { RetryInfo } from './progress.js';
+import type { DeployContext } from './types.js';
+import type { DeployStep } from './progress.js';
 
 /** The context's host, or one that shows nothing and answers no. */
 export function hostOf(ctx: Pick<DeployContext, 'io'>): IoHost {

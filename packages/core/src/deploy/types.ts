@@ -3,24 +3,9 @@ import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsClients } from '../aws/clients.js';
 import type { CfnTemplate } from '../compile/template.js';
 import type { IoHost } from '../iohost/messages.js';
-import type { PollTiming } from './poll.js';
+import type { PollTiming } from './progress.js';
 
-/** A step worth a line of progress ("creating change set ...", "waiting for ..."). */
-export interface DeployStep {
-  step:
-    | 'wait-busy'
-    | 'continue-rollback'
-    | 'delete-failed-stack'
-    | 'upload-template'
-    | 'create-change-set'
-    | 'execute'
-    | 'delete'
-    | 'cleanup'
-    | 'termination-protection'
-    | 'drift'
-    | 'snapshot';
-  message: string;
-}
+export type { DeployStep } from './progress.js';
 
 export interface DeployContext {
   clients: AwsClients;

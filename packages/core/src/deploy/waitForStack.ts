@@ -4,7 +4,8 @@
  */
 import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { fail } from '../errors.js';
-import type { EventProgress, StackEventLine, StackEventWatcher } from './events.js';
+import type { StackEventWatcher } from './events.js';
+import type { EventProgress, StackEventLine } from './progress.js';
 import { abortedError, isAbortError, pollOptionsOf, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
 import type { DeployContext } from './types.js';
 import { reportEvent } from './report.js';

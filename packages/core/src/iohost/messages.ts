@@ -13,9 +13,8 @@ import type { MigrationReview } from '../actions/migrate.js';
 import type { Diagnostic } from '../errors.js';
 import type { DestroyPlan } from '../deploy/destroy.js';
 import type { ImportPlan } from '../deploy/importPlan.js';
-import type { EventProgress, StackEventLine } from '../deploy/events.js';
-import type { RetryInfo } from '../deploy/poll.js';
-import type { DeployStep, PlanResult } from '../deploy/types.js';
+import type { DeployStep, EventProgress, RetryInfo, StackEventLine } from '../deploy/progress.js';
+import type { PlanResult } from '../deploy/types.js';
 import type { GateResult } from '../preview/gates.js';
 import type { PreviewModel } from '../preview/model.js';
 
