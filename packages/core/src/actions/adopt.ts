@@ -18,7 +18,7 @@ import { planImport, type ImportPlan, type ImportRequest } from '../deploy/impor
 import { getDeployedTemplate } from '../deploy/plan.js';
 import { pollOptionsOf } from '../deploy/poll.js';
 import { classifyStackStatus, describeStack } from '../deploy/stackState.js';
-import type { DeployContext } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import type { PreviewModel } from '../preview/model.js';
 
 export interface AdoptOptions {

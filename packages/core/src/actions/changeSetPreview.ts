@@ -4,7 +4,8 @@
  * deployed stack), and the message a run that stops early leaves.
  */
 import type { CompileResult } from '../compile/compile.js';
-import type { DeployContext, PlanResult } from '../deploy/types.js';
+import type { PlanResult } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import type { PreviewModel } from '../preview/model.js';
 
 export async function previewOf(plan: PlanResult, compiled: CompileResult): Promise<PreviewModel> {

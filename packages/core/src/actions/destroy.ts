@@ -6,7 +6,7 @@ import path from 'node:path';
 import { executeDestroy, planDestroy, type DestroyPlan, type DestroyResult } from '../deploy/destroy.js';
 import { abortedError } from '../deploy/poll.js';
 import { hostOf } from '../deploy/report.js';
-import type { DeployContext } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import { notify, request } from '../iohost/messages.js';
 import type { ResolvedManifest } from '../load/project.js';
 import { deployContext, loadDeployTarget, type ActionRun, type ActionTarget, type DeployTarget } from './target.js';

@@ -25,7 +25,7 @@ import { ErrorCode, fail, MfinfraError } from '../errors.js';
 import { importClientsOf, type ImportClients } from '../deploy/importLive.js';
 import { abortedError, pollOptionsOf } from '../deploy/poll.js';
 import { describeStack } from '../deploy/stackState.js';
-import type { DeployContext } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import type { ApplyDeployOptions } from './apply.js';
 import { notify, request, type IoHost, type IoRequest, type IoRequestCode, type IoResponse } from '../iohost/messages.js';
 import { IMPORTED_AS, OFFICIAL_STATEFUL, assertOfficialStack, readDeployedStack } from '../init/fromStack.js';

@@ -8,7 +8,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CompileResult } from '../compile/compile.js';
 import { fail } from '../errors.js';
 import { classifyStackStatus, describeStack, outputsOf } from '../deploy/stackState.js';
-import type { DeployContext } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import type { WriteOutputsResult } from '../outputs/types.js';
 import { deployContext, loadDeployTarget, type ActionRun, type ActionTarget, type DeployTarget } from './target.js';
 

@@ -9,7 +9,8 @@ import type { CompileResult } from '../compile/compile.js';
 import { withLeftovers, type Leftover } from '../deploy/leftovers.js';
 import { createPlan, tryDiscardPlan } from '../deploy/plan.js';
 import { abortedError, isAbortError } from '../deploy/poll.js';
-import type { DeployContext, PlanOptions, PlanResult } from '../deploy/types.js';
+import type { PlanOptions, PlanResult } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import { previewOf, stoppedMessage, verifyLive } from './changeSetPreview.js';
 import { deployContext, loadDeployTarget, type ActionRun, type ActionTarget, type DeployTarget } from './target.js';
 

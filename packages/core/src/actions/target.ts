@@ -5,7 +5,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import type { CompileResult } from '../compile/compile.js';
-import type { DeployContext } from '../deploy/types.js';
+import type { DeployContext } from '../deploy/context.js';
 import { notify, quietIoHost, type IoHost } from '../iohost/messages.js';
 
 export interface ActionTarget {

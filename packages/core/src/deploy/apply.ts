@@ -18,7 +18,8 @@ import { StackEventWatcher, type StackEventLine } from './events.js';
 import { digestFromDescription, getDeployedTemplate, sameTemplate, templateBodyOf, templateDigest } from './plan.js';
 import { callAws, isAbortError, pollOptionsOf } from './poll.js';
 import { describeStack, outputsOf } from './stackState.js';
-import type { ApplyOptions, ApplyResult, DeployContext, PlanResult } from './types.js';
+import type { ApplyOptions, ApplyResult, PlanResult } from './types.js';
+import type { DeployContext } from './context.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { reportStep } from './report.js';
 

@@ -9,7 +9,7 @@ import { StackEventWatcher } from './events.js';
 import { getDeployedTemplate } from './plan.js';
 import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack } from './stackState.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { reportStep } from './report.js';
 

@@ -17,7 +17,7 @@ import { isStateful } from '../preview/stateful.js';
 import { finishModel } from '../preview/templateDiff.js';
 import { CHANGE_SET_POLL, callAws, pollOptionsOf, pollUntil } from './poll.js';
 import { describeStack } from './stackState.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { reportStep } from './report.js';
 
 export interface DriftResult {

@@ -27,7 +27,7 @@ import { abortedError, callAws, isAbortError, pollOptionsOf } from './poll.js';
 import { withStackPolicy } from './stackPolicy.js';
 import { describeStack, outputsOf } from './stackState.js';
 import { minifyTemplate, stageTemplate } from './templateSource.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { confirmImport, reportStep } from './report.js';
 

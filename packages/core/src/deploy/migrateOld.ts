@@ -26,7 +26,7 @@ import { StackEventWatcher } from './events.js';
 import { tryDiscardPlan } from './plan.js';
 import { callAws, pollOptionsOf, pollUntil, type PollOptions } from './poll.js';
 import { stageTemplate } from './templateSource.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { followStack } from './waitForStack.js';
 import { withLeftovers } from './leftovers.js';
 import { reportStep } from './report.js';

@@ -14,7 +14,8 @@ import { abortedError, callAws, isAbortError, type PollOptions, pollOptionsOf } 
 import { leftoverError, withLeftovers, type Leftover } from './leftovers.js';
 import { prepareStack } from './prepareStack.js';
 import { assertTemplateSize, MANAGED_BUCKET_EXPIRY_DAYS, minifyTemplate, stageTemplate, type StagedTemplate } from './templateSource.js';
-import type { DeployContext, PlanOptions, PlanResult } from './types.js';
+import type { PlanOptions, PlanResult } from './types.js';
+import type { DeployContext } from './context.js';
 import { reportStep, retryReporter } from './report.js';
 
 /** The deployed template (or a change set's), parsed; undefined when it cannot be read as JSON / YAML. */

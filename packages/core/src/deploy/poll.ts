@@ -5,7 +5,7 @@
  */
 import { ErrorCode, fail, MfinfraError, restate } from '../errors.js';
 import { isRetryable, isThrottling, toDeployError } from './awsErrors.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { retryReporter } from './report.js';
 import type { PollTiming, RetryInfo } from './progress.js';
 

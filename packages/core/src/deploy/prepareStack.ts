@@ -8,7 +8,8 @@ import { ErrorCode, fail, MfinfraError } from '../errors.js';
 import { StackEventWatcher } from './events.js';
 import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack, type StackCondition } from './stackState.js';
-import type { DeployContext, PlanOptions } from './types.js';
+import type { PlanOptions } from './types.js';
+import type { DeployContext } from './context.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { confirmRecreate, reportStep } from './report.js';
 

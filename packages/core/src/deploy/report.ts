@@ -3,7 +3,7 @@ import { notify, quietIoHost, request, type IoHost } from '../iohost/messages.js
 import type { EventProgress, StackEventLine } from './progress.js';
 import type { ImportReview } from './importChangeSet.js';
 import type { RetryInfo } from './progress.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import type { DeployStep } from './progress.js';
 
 /** The context's host, or one that shows nothing and answers no. */

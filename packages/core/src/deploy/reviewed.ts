@@ -10,7 +10,7 @@ import { changeSetName, deleteChangeSet } from './changeSet.js';
 import type { Leftover } from './leftovers.js';
 import { digestFromDescription, templateBodyOf, templateDigest } from './plan.js';
 import { callAws, pollOptionsOf } from './poll.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { reportStep } from './report.js';
 
 export interface ReviewedChangeSets {

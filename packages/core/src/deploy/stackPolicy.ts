@@ -12,7 +12,7 @@ import { GetStackPolicyCommand, SetStackPolicyCommand } from '@aws-sdk/client-cl
 import type { CfnTemplate } from '../compile/template.js';
 import { isStateful } from '../preview/stateful.js';
 import { callAws, pollOptionsOf } from './poll.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 
 export interface StackPolicyDocument {
   Statement: { Effect: 'Allow' | 'Deny'; Action: string | string[]; Principal: '*'; Resource: string | string[] }[];

@@ -1,31 +1,8 @@
 /** What the deploy functions accept and return. Plain data; nothing here prints. */
 import type { Change, Stack } from '@aws-sdk/client-cloudformation';
-import type { AwsClients } from '../aws/clients.js';
 import type { CfnTemplate } from '../compile/template.js';
-import type { IoHost } from '../iohost/messages.js';
-import type { PollTiming } from './progress.js';
 
 export type { DeployStep } from './progress.js';
-
-export interface DeployContext {
-  clients: AwsClients;
-  /**
-   * Where progress (DEPLOY_STEP, STACK_EVENT, RETRY) goes and questions (CONFIRM_*) are asked
-   * (iohost/messages.ts). Without one, nothing is shown and every question is answered no.
-   */
-  io?: IoHost;
-  /**
-   * Ctrl-C: no request that changes anything goes out after it fires; reads and waits stop at once.
-   * An operation CloudFormation already runs (an executed change set, a deletion) continues in AWS.
-   */
-  signal?: AbortSignal;
-  /** Give up on a call that keeps failing for this long, ms (default 2 minutes). */
-  retryBudgetMs?: number;
-  /** Scale every poll delay (0 in tests). */
-  delayScale?: number;
-  timing?: { changeSet?: PollTiming; stack?: PollTiming };
-  now?: () => Date;
-}
 
 export interface PlanOptions {
   /** S3 bucket for templates over 51,200 bytes (else the manifest's stack.templateBucket). */

@@ -7,7 +7,7 @@ import { fail } from '../errors.js';
 import type { StackEventWatcher } from './events.js';
 import type { EventProgress, StackEventLine } from './progress.js';
 import { abortedError, isAbortError, pollOptionsOf, pollUntil, STACK_POLL, type PollOptions, type PollTiming } from './poll.js';
-import type { DeployContext } from './types.js';
+import type { DeployContext } from './context.js';
 import { reportEvent } from './report.js';
 
 export interface WaitOptions extends PollOptions {

@@ -24,7 +24,7 @@ import { migrate, migrationStatePath, type MigrationReview } from '../../src/act
 import type { CompileResult } from '../../src/compile/compile.js';
 import type { CfnTemplate } from '../../src/compile/template.js';
 import type { ImportClients } from '../../src/deploy/importLive.js';
-import type { DeployContext } from '../../src/deploy/types.js';
+import type { DeployContext } from '../../src/deploy/context.js';
 import { objectUrl } from '../../src/deploy/templateSource.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';

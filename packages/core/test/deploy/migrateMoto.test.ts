@@ -22,7 +22,7 @@ import scheduling from '../../../plugin-scheduling/src/index.js';
 import { motoAvailable, startMoto, type MotoServer } from '../../../../test/helpers/moto.js';
 import { migrate, migrationStatePath } from '../../src/actions/migrate.js';
 import type { AwsClients } from '../../src/aws/clients.js';
-import type { DeployContext } from '../../src/deploy/types.js';
+import type { DeployContext } from '../../src/deploy/context.js';
 import { manifestFromOfficialStack, readDeployedStack } from '../../src/init/fromStack.js';
 import { compileManifest, errorOf, RecordingIoHost } from '../../src/testing.js';
 import { localAwsClients } from '../helpers/awsEnv.js';

@@ -25,7 +25,8 @@ import { faultProxy, motoAvailable, startMoto, type FaultProxy, type MotoServer 
 import { createAwsClients } from '../../src/aws/clients.js';
 import { compile } from '../../src/compile/compile.js';
 import type { RetryInfo } from '../../src/deploy/poll.js';
-import type { DeployContext, DeployStep } from '../../src/deploy/types.js';
+import type { DeployContext } from '../../src/deploy/context.js';
+import type { DeployStep } from '../../src/deploy/types.js';
 import { applyDeploy } from '../../src/actions/apply.js';
 import { planDeploy } from '../../src/actions/plan.js';
 import type { IoHost } from '../../src/iohost/messages.js';
