@@ -30,11 +30,11 @@ import type { ApplyDeployOptions } from './apply.js';
 import { notify, request, type IoHost, type IoRequest, type IoRequestCode, type IoResponse } from '../iohost/messages.js';
 import { IMPORTED_AS, OFFICIAL_STATEFUL, assertOfficialStack, readDeployedStack } from '../init/fromStack.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
-import type { GateResult } from '../preview/gates.js';
-import type { PreviewModel } from '../preview/model.js';
 import { hostOf, reportStep } from '../deploy/report.js';
 
-import { MIGRATION_STEPS, type MigrationStep } from './migrationSteps.js';
+import { MIGRATION_STEPS, type MigrationReview, type MigrationStep } from './migrationSteps.js';
+
+export type { MigrationReview } from './migrationSteps.js';
 
 export { MIGRATION_STEPS, type MigrationStep };
 
@@ -53,17 +53,6 @@ export interface MigrationState {
     kept: Record<string, string>;
   };
   steps: Partial<Record<MigrationStep, { doneAt: string; detail?: string }>>;
-}
-
-/** What a step is about to do, for the person who says yes. */
-export interface MigrationReview {
-  step: MigrationStep;
-  /** One line: what the step does. */
-  title: string;
-  /** Details (what is kept, created, deleted). */
-  lines: string[];
-  preview?: PreviewModel;
-  gates?: GateResult;
 }
 
 export interface MigrateOptions {

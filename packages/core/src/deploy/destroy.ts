@@ -10,31 +10,11 @@ import { getDeployedTemplate } from './plan.js';
 import { abortedError, callAws, pollUntil, STACK_POLL, pollOptionsOf } from './poll.js';
 import { classifyStackStatus, describeStack } from './stackState.js';
 import type { DeployContext } from './context.js';
+import type { DeletionOutcome, DestroyPlan, DestroyResource } from './types.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { reportStep } from './report.js';
 
-export type DeletionOutcome = 'delete' | 'retain' | 'snapshot';
-
-export interface DestroyResource {
-  logicalId: string;
-  resourceType: string;
-  physicalId?: string;
-  /** The DeletionPolicy in force (template value, or CloudFormation's default). */
-  deletionPolicy: string;
-  /** What deleting the stack does to this resource. */
-  outcome: DeletionOutcome;
-}
-
-export interface DestroyPlan {
-  stackName: string;
-  /** Undefined: there is no stack; nothing to destroy. */
-  stackId?: string;
-  status?: string;
-  terminationProtection: boolean;
-  resources: DestroyResource[];
-  /** Resources that survive the deletion (Retain) or leave a snapshot (Snapshot). */
-  retained: DestroyResource[];
-}
+export type { DeletionOutcome, DestroyPlan, DestroyResource } from './types.js';
 
 export interface DestroyResult {
   stackName: string;

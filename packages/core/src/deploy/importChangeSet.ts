@@ -20,7 +20,7 @@ import type { PreviewModel } from '../preview/model.js';
 import { awsErrorName, toDeployError } from './awsErrors.js';
 import { CAPABILITIES, changeSetName, describeAllChanges, waitForChangeSet } from './changeSet.js';
 import { StackEventWatcher } from './events.js';
-import type { ImportPlan } from './importPlan.js';
+import type { ImportPlan } from './types.js';
 import { withLeftovers } from './leftovers.js';
 import { tryDiscardPlan } from './plan.js';
 import { abortedError, callAws, isAbortError, pollOptionsOf } from './poll.js';
@@ -30,6 +30,8 @@ import { minifyTemplate, stageTemplate } from './templateSource.js';
 import type { DeployContext } from './context.js';
 import { followStack, watchHint } from './waitForStack.js';
 import { confirmImport, reportStep } from './report.js';
+
+export type { ImportReview } from './types.js';
 
 export interface ImportChangeSetInput {
   plan: ImportPlan;
@@ -45,13 +47,6 @@ export interface ImportChangeSetInput {
   deployed?: object;
   /** The user said yes up front: CONFIRM_IMPORT is not asked (IMPORT_REVIEW is still sent). */
   yes?: boolean;
-}
-
-export interface ImportReview {
-  plan: ImportPlan;
-  preview: PreviewModel;
-  changeSetName: string;
-  changes: Change[];
 }
 
 export interface ImportResult {

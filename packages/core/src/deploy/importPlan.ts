@@ -15,44 +15,14 @@ import { ErrorCode, fail, type MfinfraError, type Diagnostic } from '../errors.j
 import { resourceSpec } from '../preview/resourceSpec.js';
 import { isImportable, IMPORTABLE_TYPES, type LiveResource } from './importLive.js';
 import { show } from './render.js';
+import type { ImportPlan, PlannedImport, PropertyMismatch } from './types.js';
+
+export type { ImportPlan, PlannedImport, PropertyMismatch } from './types.js';
 
 /** One resource to import: its logical id in the template and the live resource's name / id / ARN. */
 export interface ImportRequest {
   logicalId: string;
   physicalId: string;
-}
-
-/** A property whose live value differs from the template's. */
-export interface PropertyMismatch {
-  property: string;
-  /** The value the live resource has (undefined: not set). */
-  live: unknown;
-  /** The value the template asks for. */
-  template: unknown;
-  /**
-   * `replace`: changing it replaces the resource (never imported). `update`: the next update would
-   * change the resource in place. `reference`: the template's value refers to a resource the stack
-   * does not have yet.
-   */
-  kind: 'replace' | 'update' | 'reference';
-}
-
-export interface PlannedImport {
-  logicalId: string;
-  resourceType: string;
-  physicalId: string;
-  identifier: Record<string, string>;
-  /** With `updateAfterImport`: imported with these live values; the next `mfinfra apply` changes them (previewed). */
-  deferred: PropertyMismatch[];
-  /** Template properties that were not compared (values only AWS resolves, or not readable). */
-  notCompared: string[];
-}
-
-export interface ImportPlan {
-  stackName: string;
-  /** The template of the IMPORT change set. */
-  template: CfnTemplate;
-  imports: PlannedImport[];
 }
 
 export interface ImportPlanInput {

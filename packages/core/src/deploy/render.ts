@@ -4,8 +4,7 @@
  */
 import { paint } from '../preview/style.js';
 import { rowHead, rowWidths, type ResourceRow } from '../preview/render.js';
-import type { DestroyPlan } from './destroy.js';
-import type { ImportPlan } from './importPlan.js';
+import type { DestroyPlan, ImportPlan } from './types.js';
 import type { EventProgress, StackEventLine } from './progress.js';
 
 /** `  3/7  12:01:02  CREATE_COMPLETE      AWS::S3::Bucket            DatastoreBucket  reason` */

@@ -1,7 +1,7 @@
 /** How the deploy steps talk to the context's IoHost (iohost/messages.ts): progress out, questions in. */
 import { notify, quietIoHost, request, type IoHost } from '../iohost/messages.js';
 import type { EventProgress, StackEventLine } from './progress.js';
-import type { ImportReview } from './importChangeSet.js';
+import type { ImportReview } from './types.js';
 import type { RetryInfo } from './progress.js';
 import type { DeployContext } from './context.js';
 import type { DeployStep } from './progress.js';

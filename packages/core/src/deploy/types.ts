@@ -1,6 +1,7 @@
 /** What the deploy functions accept and return. Plain data; nothing here prints. */
 import type { Change, Stack } from '@aws-sdk/client-cloudformation';
 import type { CfnTemplate } from '../compile/template.js';
+import type { PreviewModel } from '../preview/model.js';
 
 export type { DeployStep } from './progress.js';
 
@@ -87,4 +88,67 @@ export interface ApplyResult {
   /** The change set the stack says it last executed (DescribeStacks ChangeSetId), when it says. */
   lastChangeSetId?: string;
   terminationProtection?: boolean;
+}
+
+export type DeletionOutcome = 'delete' | 'retain' | 'snapshot';
+
+export interface DestroyResource {
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  /** The DeletionPolicy in force (template value, or CloudFormation's default). */
+  deletionPolicy: string;
+  /** What deleting the stack does to this resource. */
+  outcome: DeletionOutcome;
+}
+
+export interface DestroyPlan {
+  stackName: string;
+  /** Undefined: there is no stack; nothing to destroy. */
+  stackId?: string;
+  status?: string;
+  terminationProtection: boolean;
+  resources: DestroyResource[];
+  /** Resources that survive the deletion (Retain) or leave a snapshot (Snapshot). */
+  retained: DestroyResource[];
+}
+
+/** A property whose live value differs from the template's. */
+export interface PropertyMismatch {
+  property: string;
+  /** The value the live resource has (undefined: not set). */
+  live: unknown;
+  /** The value the template asks for. */
+  template: unknown;
+  /**
+   * `replace`: changing it replaces the resource (never imported). `update`: the next update would
+   * change the resource in place. `reference`: the template's value refers to a resource the stack
+   * does not have yet.
+   */
+  kind: 'replace' | 'update' | 'reference';
+}
+
+export interface PlannedImport {
+  logicalId: string;
+  resourceType: string;
+  physicalId: string;
+  identifier: Record<string, string>;
+  /** With `updateAfterImport`: imported with these live values; the next `mfinfra apply` changes them (previewed). */
+  deferred: PropertyMismatch[];
+  /** Template properties that were not compared (values only AWS resolves, or not readable). */
+  notCompared: string[];
+}
+
+export interface ImportPlan {
+  stackName: string;
+  /** The template of the IMPORT change set. */
+  template: CfnTemplate;
+  imports: PlannedImport[];
+}
+
+export interface ImportReview {
+  plan: ImportPlan;
+  preview: PreviewModel;
+  changeSetName: string;
+  changes: Change[];
 }

@@ -9,12 +9,10 @@
  * line a host may show, never something to match on (tests assert on codes and data). Nothing in the
  * library prints: a host decides what reaches the terminal.
  */
-import type { MigrationReview } from '../actions/migrate.js';
+import type { MigrationReview } from '../actions/migrationSteps.js';
 import type { Diagnostic } from '../errors.js';
-import type { DestroyPlan } from '../deploy/destroy.js';
-import type { ImportPlan } from '../deploy/importPlan.js';
 import type { DeployStep, EventProgress, RetryInfo, StackEventLine } from '../deploy/progress.js';
-import type { PlanResult } from '../deploy/types.js';
+import type { DestroyPlan, ImportPlan, PlanResult } from '../deploy/types.js';
 import type { GateResult } from '../preview/gates.js';
 import type { PreviewModel } from '../preview/model.js';
 
