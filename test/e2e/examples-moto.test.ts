@@ -55,6 +55,7 @@ import {
 import { RecordingIoHost } from '../../packages/core/src/testing.js';
 // The SDK core deploys with (the root has no AWS SDK of its own); used here to look at what moto did.
 import * as sdk from '../../packages/core/test/helpers/cloudformationSdk.js';
+import { useFakeAwsEnv } from '../../packages/core/test/helpers/awsEnv.js';
 import { runCli } from '../../packages/core/test/helpers/runCli.js';
 import { motoAvailable, startMoto, type MotoServer } from '../helpers/moto.js';
 
@@ -282,31 +283,22 @@ const hasMoto = motoAvailable();
 
 describe.skipIf(!hasMoto)('the examples deploy through change sets on moto, as far as moto emulates their types', () => {
   let moto: MotoServer;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void = () => {};
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-examples-moto-'));
 
   beforeAll(async () => {
     moto = await startMoto();
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      // moto: a retried ExecuteChangeSet after a 500 would re-run half-done work.
-      AWS_MAX_ATTEMPTS: '1',
-      METAFLOW_HOME: path.join(scratch, 'metaflow-home'),
-    });
-    for (const key of [
-      'AWS_PROFILE',
+    restoreEnv = useFakeAwsEnv({ METAFLOW_HOME: path.join(scratch, 'metaflow-home') }, [
       'AWS_REGION',
       'AWS_DEFAULT_REGION',
       'AWS_ENDPOINT_URL',
       'AWS_ENDPOINT_URL_CLOUDFORMATION',
       'AWS_ENDPOINT_URL_S3',
-    ])
-      delete process.env[key];
+    ]);
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await moto?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as s3sdk from '../../packages/core/test/helpers/s3Sdk.js';
+import { useFakeAwsEnv } from '../../packages/core/test/helpers/awsEnv.js';
 import { runCli } from '../../packages/core/test/helpers/runCli.js';
 import { countingProxy, motoAvailable, startMoto, type MotoServer } from '../helpers/moto.js';
 
@@ -43,7 +44,7 @@ describe.skipIf(!motoAvailable())("mfinfra's managed staging bucket, on moto", (
   let proxy: Awaited<ReturnType<typeof countingProxy>>;
   let dir: string;
   let endpoint: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void = () => {};
   const stackName = `mfinfra-big-${process.pid}`;
   const manifest = (visibilityTimeout: number) =>
     `version: 1\nstack: { name: ${stackName}, region: us-east-1 }\nplugins: [./many.mjs]\nqueues: { count: 260, visibilityTimeout: ${visibilityTimeout} }\noutputs: { metaflowConfig: { enabled: false } }\n`;
@@ -64,12 +65,11 @@ describe.skipIf(!motoAvailable())("mfinfra's managed staging bucket, on moto", (
     dir = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-managed-'));
     writeFileSync(path.join(dir, 'many.mjs'), PLUGIN);
     writeFileSync(path.join(dir, 'metaflow.infra.yaml'), manifest(30));
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = useFakeAwsEnv();
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await proxy?.close();
     await moto?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });

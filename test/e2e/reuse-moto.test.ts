@@ -16,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compile } from '../../packages/core/src/index.js';
 import { awsAccess, errorOf, problemsOf, verifyManifest } from '../../packages/core/src/testing.js';
 import * as cfnSdk from '../../packages/core/test/helpers/cloudformationSdk.js';
+import { useFakeAwsEnv } from '../../packages/core/test/helpers/awsEnv.js';
 import { runCli } from '../../packages/core/test/helpers/runCli.js';
 import { motoAvailable, startMoto, type MotoServer } from '../helpers/moto.js';
 
@@ -40,7 +41,7 @@ const trust = (service: string) =>
 describe.skipIf(!motoAvailable())('existing: sections checked against AWS (moto)', () => {
   let moto: MotoServer;
   let apiKeyId = '';
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void = () => {};
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'mfinfra-reuse-moto-'));
   /** An SDK client on moto (loaded by require from the plugins' own dependencies, so typed loosely). */
   const config = (Client: new (c: object) => any): any =>
@@ -132,17 +133,15 @@ describe.skipIf(!motoAvailable())('existing: sections checked against AWS (moto)
 
   beforeAll(async () => {
     moto = await startMoto();
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_MAX_ATTEMPTS: '1',
-      METAFLOW_HOME: path.join(scratch, 'metaflow-home'),
-    });
-    for (const key of ['AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL']) delete process.env[key];
+    restoreEnv = useFakeAwsEnv({ METAFLOW_HOME: path.join(scratch, 'metaflow-home') }, [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ENDPOINT_URL',
+    ]);
   }, 60_000);
 
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await moto?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });

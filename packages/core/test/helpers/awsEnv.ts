@@ -8,11 +8,14 @@ import { createAwsClients, type AwsClients, type AwsSettings } from '../../src/a
 /** Fake credentials and one attempt per call, as environment variables. */
 export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1' } as const;
 
-/** Set FAKE_AWS_ENV plus `extra` in process.env and drop AWS_PROFILE; returns what puts the environment back. */
-export function useFakeAwsEnv(extra: Record<string, string> = {}): () => void {
+/**
+ * Set FAKE_AWS_ENV plus `extra` in process.env and drop AWS_PROFILE and the `unset` variables (e.g. a
+ * developer's AWS_REGION or AWS_ENDPOINT_URL); returns what puts the environment back.
+ */
+export function useFakeAwsEnv(extra: Record<string, string> = {}, unset: readonly string[] = []): () => void {
   const saved = { ...process.env };
   Object.assign(process.env, FAKE_AWS_ENV, extra);
-  delete process.env.AWS_PROFILE;
+  for (const key of ['AWS_PROFILE', ...unset]) delete process.env[key];
   return () => {
     process.env = saved;
   };
