@@ -17,20 +17,24 @@ const recorder = path.join(here, 'helpers/record-requires.mjs');
 const full = path.join(here, '../../../examples/full');
 const heavy = /^(@aws-sdk\/|@smithy\/|handlebars$|jiti$|typescript$)/;
 
-/** Run the CLI with the require() recorder; resolves to the modules it loaded (whatever the exit code). */
-async function loaded(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+/** Run the CLI with the require() recorder: its exit code and the modules it loaded. */
+async function loaded(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; mods: string[] }> {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'mfinfra-requires-')), 'list');
-  await promisify(execFile)(process.execPath, ['--import', recorder, bin, ...args], {
+  const code = await promisify(execFile)(process.execPath, ['--import', recorder, bin, ...args], {
     env: { ...process.env, NO_COLOR: '1', MFINFRA_RECORD_REQUIRES: file, ...env },
-  }).catch(() => undefined);
-  return readFileSync(file, 'utf8').split('\n');
+  }).then(
+    () => 0,
+    (e: { code?: number }) => e.code ?? 1,
+  );
+  return { code, mods: readFileSync(file, 'utf8').split('\n') };
 }
 
 describe('CLI start-up', () => {
   it.each(['validate', 'compile', 'schema', 'plugins', 'plan --offline'])(
     '%s loads no AWS SDK, handlebars, jiti or TypeScript',
     async (cmd) => {
-      const mods = await loaded([...cmd.split(' '), full]);
+      const { code, mods } = await loaded([...cmd.split(' '), full]);
+      expect(code).toBe(0); // it did its whole job, not stop before loading what it needs
       expect(mods).toContain('fs'); // the recorder saw the bundle's own requires
       expect(mods.filter((m) => heavy.test(m))).toEqual([]);
     },
@@ -38,7 +42,7 @@ describe('CLI start-up', () => {
   );
 
   it('the recorder does see the AWS SDK when a command needs it', async () => {
-    const mods = await loaded(['plan', full, '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], {
+    const { mods } = await loaded(['plan', full, '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], {
       AWS_ACCESS_KEY_ID: 'x',
       AWS_SECRET_ACCESS_KEY: 'y',
       AWS_MAX_ATTEMPTS: '1',
